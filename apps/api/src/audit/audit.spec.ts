@@ -1,0 +1,84 @@
+import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+
+describe('audit chain', () => {
+  let t: TestApp;
+  let auditor: string;
+
+  const verify = async () =>
+    (await t.http().get('/api/audit/verify').set('Authorization', `Bearer ${auditor}`)).body as {
+      ok: boolean;
+      checked: number;
+      firstBrokenId?: string;
+    };
+
+  /** Tampering needs the table owner to switch the append-only trigger off: exactly what an attacker with DBA rights would do. */
+  async function asOwner(sql: string, params: unknown[] = []): Promise<void> {
+    const ds = t.db.dataSource;
+    await ds.transaction(async (m) => {
+      await m.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete');
+      await m.query(sql, params);
+      await m.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete');
+    });
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    for (const user of ['lina', 'yangfan', 'zhangwei']) await t.login(user);
+    await t.http().post('/api/auth/login').send({ username: 'lina', password: 'Wrong#Pass2026' });
+    auditor = await t.login('auditor');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('records logins with who, unit, action, request id and outcome', async () => {
+    const res = await t.http().get('/api/audit?action=auth.login').set('Authorization', `Bearer ${auditor}`);
+    expect(res.status).toBe(200);
+    const failure = res.body.items.find(
+      (row: { outcome: string; username: string }) => row.outcome === 'failure' && row.username === 'lina',
+    );
+    expect(failure).toMatchObject({ action: 'auth.login', unitId: expect.any(String), requestId: expect.any(String) });
+    expect(res.body.items.filter((row: { outcome: string }) => row.outcome === 'success').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('verifies an untouched chain', async () => {
+    const result = await verify();
+    expect(result.ok).toBe(true);
+    expect(result.checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE from the application connection', async () => {
+    await expect(t.db.dataSource.query(`UPDATE audit_log SET outcome = 'success' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.db.dataSource.query('DELETE FROM audit_log WHERE id = 1')).rejects.toThrow(/append-only/);
+    await expect(t.db.dataSource.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
+  });
+
+  it('names the first changed row', async () => {
+    const rows: { id: string }[] = await t.db.dataSource.query('SELECT id FROM audit_log ORDER BY id LIMIT 3');
+    await asOwner(`UPDATE audit_log SET username = 'someone-else' WHERE id = $1`, [rows[2].id]);
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBrokenId).toBe(rows[2].id);
+    await asOwner(`UPDATE audit_log SET username = (SELECT username FROM users WHERE id = audit_log.user_id) WHERE id = $1`, [rows[2].id]);
+  });
+
+  it('detects a deleted row at its successor', async () => {
+    const before = await verify();
+    expect(before.ok).toBe(true);
+    const rows: { id: string }[] = await t.db.dataSource.query('SELECT id FROM audit_log ORDER BY id LIMIT 2');
+    await asOwner('DELETE FROM audit_log WHERE id = $1', [rows[0].id]);
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBrokenId).toBe(rows[1].id);
+  });
+
+  it('detects an inserted row', async () => {
+    const last: { id: string; hash: string }[] = await t.db.dataSource.query('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    await t.db.dataSource.query(
+      `INSERT INTO audit_log (at, action, outcome, prev_hash, hash) VALUES (now(), 'forged', 'success', $1, $1)`,
+      [last[0].hash],
+    );
+    const result = await verify();
+    expect(result.ok).toBe(false);
+  });
+});

@@ -1,0 +1,319 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { isRole, type LoginResponse, type Role, type SessionUser } from '@zhengwu/contracts';
+import { AuditService } from '../audit/audit.service';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { AppError } from '../platform/errors';
+import { returning } from '../platform/sql';
+import { checkPassword } from './password-policy';
+import type { Principal } from './principal';
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  username: string;
+}
+
+export interface IssuedSession extends LoginResponse {
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  unit_id: string;
+  unit_name: string;
+  unit_path: string;
+  password_hash: string;
+  must_change_password: boolean;
+  failed_attempts: number;
+  locked_until: Date | null;
+  is_active: boolean;
+  roles: string[] | null;
+}
+
+const USER_SELECT = `
+  SELECT u.id, u.username, u.display_name, u.unit_id, un.name AS unit_name, un.path AS unit_path,
+         u.password_hash, u.must_change_password, u.failed_attempts, u.locked_until, u.is_active,
+         (SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles
+    FROM users u JOIN units un ON un.id = u.unit_id`;
+
+export const ARGON2_OPTIONS: argon2.HashOptions & { raw?: false } = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+};
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2_OPTIONS);
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+const invalidCredentials = (): AppError => new AppError('INVALID_CREDENTIALS', '用户名或密码错误', HttpStatus.UNAUTHORIZED);
+
+@Injectable()
+export class AuthService {
+  /** A hash to verify against when the user does not exist, so timing does not reveal who exists. */
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string, client: { ip?: string; userAgent?: string }): Promise<IssuedSession> {
+    const name = username.trim().toLowerCase();
+    const user = await this.findUser('u.username = $1', name);
+    if (!user || !user.is_active) {
+      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      await argon2.verify(await this.dummyHash, password).catch(() => false);
+      await this.audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actor: { username: name },
+        detail: { reason: user ? 'inactive' : 'unknown-user' },
+      });
+      throw invalidCredentials();
+    }
+    if (user.locked_until && user.locked_until.getTime() > Date.now()) {
+      await this.audit.record({ action: 'auth.login', outcome: 'denied', actor: this.actor(user), detail: { reason: 'locked' } });
+      throw this.lockedError(user.locked_until);
+    }
+    const ok = await argon2.verify(user.password_hash, password).catch(() => false);
+    if (!ok) return this.recordFailure(user);
+    return this.dataSource.transaction(async (m) => {
+      await m.query('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [user.id]);
+      const session = await this.openSession(m, user, client);
+      await this.audit.record({ action: 'auth.login', actor: this.actor(user), objectType: 'session', objectId: session.sessionId }, m);
+      return session.issued;
+    });
+  }
+
+  private async recordFailure(user: UserRow): Promise<never> {
+    const max = this.config.maxLoginFailures;
+    const rows = await returning<{ failed_attempts: number; locked_until: Date | null }>(
+      this.dataSource,
+      `UPDATE users
+          SET failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
+              locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+        WHERE id = $1
+        RETURNING failed_attempts, locked_until`,
+      [user.id, max, this.config.lockMinutes],
+    );
+    const row = rows[0];
+    const lockedNow = row?.locked_until && row.locked_until.getTime() > Date.now();
+    await this.audit.record({
+      action: 'auth.login',
+      outcome: 'failure',
+      actor: this.actor(user),
+      detail: { reason: 'wrong-password', locked: Boolean(lockedNow) },
+    });
+    if (lockedNow && row.locked_until) throw this.lockedError(row.locked_until);
+    const left = max - (row?.failed_attempts ?? 0);
+    throw new AppError(
+      'INVALID_CREDENTIALS',
+      `用户名或密码错误，再失败 ${left} 次账户将被锁定 ${this.config.lockMinutes} 分钟`,
+      HttpStatus.UNAUTHORIZED,
+    );
+  }
+
+  private lockedError(until: Date): AppError {
+    const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60000));
+    return new AppError('ACCOUNT_LOCKED', `登录失败次数过多，账户已锁定，请 ${minutes} 分钟后再试或联系安全管理员解锁`, HttpStatus.LOCKED, {
+      lockedUntil: until.toISOString(),
+    });
+  }
+
+  /** Rotates the refresh token. A token that was already rotated away is a replay: the session dies. */
+  async refresh(token: string | undefined): Promise<IssuedSession> {
+    const parsed = parseRefreshToken(token);
+    if (!parsed) throw new AppError('SESSION_EXPIRED', '登录已过期，请重新登录', HttpStatus.UNAUTHORIZED);
+    const outcome = await this.dataSource.transaction(async (m): Promise<IssuedSession | 'expired' | 'replayed'> => {
+      const rows: {
+        id: string;
+        user_id: string;
+        token_hash: string;
+        previous_token_hash: string | null;
+        expires_at: Date;
+        revoked_at: Date | null;
+      }[] = await m.query(
+        'SELECT id, user_id, token_hash, previous_token_hash, expires_at, revoked_at FROM sessions WHERE id = $1 FOR UPDATE',
+        [parsed.sessionId],
+      );
+      const session = rows[0];
+      const hash = sha256(parsed.secret);
+      if (!session || session.revoked_at || session.expires_at.getTime() <= Date.now()) return 'expired';
+      if (session.token_hash !== hash) {
+        if (session.previous_token_hash !== hash) return 'expired';
+        // A token that was already rotated away is being replayed: someone else holds it. End the session.
+        await m.query('UPDATE sessions SET revoked_at = now() WHERE id = $1', [session.id]);
+        await this.audit.record(
+          {
+            action: 'auth.refresh-replay',
+            outcome: 'denied',
+            actor: { userId: session.user_id },
+            objectType: 'session',
+            objectId: session.id,
+          },
+          m,
+        );
+        return 'replayed';
+      }
+      const user = await this.findUser('u.id = $1', session.user_id, m);
+      if (!user || !user.is_active) return 'expired';
+      const secret = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000);
+      await m.query(
+        'UPDATE sessions SET previous_token_hash = token_hash, token_hash = $2, last_used_at = now(), expires_at = $3 WHERE id = $1',
+        [session.id, sha256(secret), expiresAt],
+      );
+      return {
+        ...this.issueAccess(user, session.id),
+        refreshToken: `${session.id}.${secret}`,
+        refreshExpiresAt: expiresAt,
+      };
+    });
+    if (outcome === 'expired') throw new AppError('SESSION_EXPIRED', '登录已过期，请重新登录', HttpStatus.UNAUTHORIZED);
+    if (outcome === 'replayed')
+      throw new AppError('SESSION_REVOKED', '登录凭据已被他人使用，会话已终止，请重新登录并修改密码', HttpStatus.UNAUTHORIZED);
+    return outcome;
+  }
+
+  async logout(sessionId: string | undefined): Promise<void> {
+    if (!sessionId) return;
+    await this.dataSource.transaction(async (m) => {
+      const rows = await returning<{ user_id: string }>(
+        m,
+        'UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id',
+        [sessionId],
+      );
+      if (rows[0]) await this.audit.record({ action: 'auth.logout', objectType: 'session', objectId: sessionId }, m);
+    });
+  }
+
+  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    const user = await this.findUser('u.id = $1', principal.userId);
+    if (!user) throw invalidCredentials();
+    if (!(await argon2.verify(user.password_hash, current).catch(() => false))) {
+      throw new AppError('INVALID_CREDENTIALS', '原密码不正确', HttpStatus.BAD_REQUEST, [
+        { field: 'currentPassword', message: '原密码不正确' },
+      ]);
+    }
+    const problem = checkPassword(next, { minLength: this.config.passwordMinLength }, user.username);
+    if (problem) throw new AppError('PASSWORD_POLICY', problem, HttpStatus.BAD_REQUEST, [{ field: 'newPassword', message: problem }]);
+    if (current === next)
+      throw new AppError('PASSWORD_POLICY', '新密码不能与原密码相同', HttpStatus.BAD_REQUEST, [
+        { field: 'newPassword', message: '新密码不能与原密码相同' },
+      ]);
+    const hash = await hashPassword(next);
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        'UPDATE users SET password_hash = $2, must_change_password = false, password_changed_at = now(), updated_at = now() WHERE id = $1',
+        [user.id, hash],
+      );
+      // Other sessions end: a changed password must lock out whoever else knew the old one.
+      await m.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL', [
+        user.id,
+        principal.sessionId,
+      ]);
+      await this.audit.record({ action: 'auth.change-password', objectType: 'user', objectId: user.id }, m);
+    });
+  }
+
+  /** Resolves an access token into the request's principal; the session must still be open. */
+  async authenticate(token: string): Promise<Principal> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'], issuer: 'zhengwu' });
+    } catch (error) {
+      const expired = error instanceof Error && error.name === 'TokenExpiredError';
+      throw new AppError(
+        expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
+        expired ? '登录已过期，请重新登录' : '登录凭据无效，请重新登录',
+        HttpStatus.UNAUTHORIZED,
+      );
+    }
+    const rows: (UserRow & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
+      `${USER_SELECT.replace('SELECT', 'SELECT s.revoked_at, s.expires_at,')} JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`,
+      [claims.sid, claims.sub],
+    );
+    const row = rows[0];
+    if (!row || !row.is_active) throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
+    if (row.revoked_at || row.expires_at.getTime() <= Date.now()) {
+      throw new AppError('SESSION_EXPIRED', '会话已结束，请重新登录', HttpStatus.UNAUTHORIZED);
+    }
+    return {
+      userId: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      unitId: row.unit_id,
+      unitPath: row.unit_path,
+      roles: (row.roles ?? []).filter(isRole),
+      sessionId: claims.sid,
+    };
+  }
+
+  private async openSession(
+    m: EntityManager,
+    user: UserRow,
+    client: { ip?: string; userAgent?: string },
+  ): Promise<{ sessionId: string; issued: IssuedSession }> {
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000);
+    const rows: { id: string }[] = await m.query(
+      'INSERT INTO sessions (user_id, token_hash, expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [user.id, sha256(secret), expiresAt, client.userAgent?.slice(0, 500) ?? null, client.ip ?? null],
+    );
+    const sessionId = rows[0].id;
+    return {
+      sessionId,
+      issued: { ...this.issueAccess(user, sessionId), refreshToken: `${sessionId}.${secret}`, refreshExpiresAt: expiresAt },
+    };
+  }
+
+  private issueAccess(user: UserRow, sessionId: string): LoginResponse {
+    const claims: AccessTokenClaims = { sub: user.id, sid: sessionId, username: user.username };
+    const accessToken = this.jwt.sign(claims, { algorithm: 'HS256', expiresIn: this.config.accessTokenTtlSeconds });
+    return { accessToken, expiresIn: this.config.accessTokenTtlSeconds, user: toSessionUser(user) };
+  }
+
+  private async findUser(where: string, value: string, m?: EntityManager): Promise<UserRow | undefined> {
+    const runner = m ?? this.dataSource;
+    const rows: UserRow[] = await runner.query(`${USER_SELECT} WHERE ${where}`, [value]);
+    return rows[0];
+  }
+
+  private actor(user: UserRow): { userId: string; username: string; unitId: string } {
+    return { userId: user.id, username: user.username, unitId: user.unit_id };
+  }
+}
+
+function toSessionUser(user: UserRow): SessionUser {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.display_name,
+    unitId: user.unit_id,
+    unitName: user.unit_name,
+    roles: (user.roles ?? []).filter(isRole) as Role[],
+    mustChangePassword: user.must_change_password,
+  };
+}
+
+function parseRefreshToken(token: string | undefined): { sessionId: string; secret: string } | undefined {
+  if (!token) return undefined;
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/.exec(token);
+  return match ? { sessionId: match[1], secret: match[2] } : undefined;
+}

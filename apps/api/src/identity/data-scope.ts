@@ -1,0 +1,42 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { NotFoundError } from '../platform/errors';
+import type { Principal } from './principal';
+
+export interface ScopeColumns {
+  /** Column (with alias) holding the unit that owns the record. */
+  unitColumn: string;
+  /** Optional uuid[] column of units the record is explicitly addressed to. */
+  addressedColumn?: string;
+}
+
+/**
+ * The one data-scope rule of the platform (DESIGN.md §7): a person sees records of their own unit
+ * and of the units below it, plus records addressed to their unit; never a sibling's.
+ * Every feature applies it through these two functions.
+ */
+export function applyDataScope<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  principal: Principal,
+  columns: ScopeColumns,
+): SelectQueryBuilder<T> {
+  const subtree = `${columns.unitColumn} IN (SELECT su.id FROM units su WHERE su.path LIKE :zwScopePath)`;
+  const addressed = columns.addressedColumn ? ` OR :zwScopeUnit = ANY(${columns.addressedColumn})` : '';
+  return qb.andWhere(`(${subtree}${addressed})`, {
+    zwScopePath: `${escapeLike(principal.unitPath)}%`,
+    zwScopeUnit: principal.unitId,
+  });
+}
+
+/** For a record already loaded: invisible records answer 404, so their existence does not leak. */
+export function assertVisible(principal: Principal, record: { unitPath: string; addressedUnitIds?: string[] }, what: string): void {
+  if (isVisible(principal, record)) return;
+  throw new NotFoundError(what);
+}
+
+export function isVisible(principal: Principal, record: { unitPath: string; addressedUnitIds?: string[] }): boolean {
+  return record.unitPath.startsWith(principal.unitPath) || (record.addressedUnitIds ?? []).includes(principal.unitId);
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

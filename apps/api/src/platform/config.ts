@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Every setting the platform reads. Nothing else in the code reads process.env. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+  archiveDir: string;
+  workerToken?: string;
+  demoPassword?: string;
+  seedDemo: boolean;
+  adminPassword?: string;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  maxLoginFailures: number;
+  lockMinutes: number;
+  passwordMinLength: number;
+  logLevel: string;
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.join(' or ')}//...)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.join(' or ')}// (got ${url.protocol}//)`);
+  }
+  return raw;
+}
+
+function readDuration(env: Env, name: string, fallbackSeconds: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackSeconds;
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new ConfigError(name, `must be a duration like 900, 15m, 8h or 7d, got "${raw}"`);
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * factor;
+  if (seconds < 1) throw new ConfigError(name, 'must be at least one second');
+  return seconds;
+}
+
+/**
+ * The JWT secret must survive restarts (or every session dies with the process) but must never
+ * live in the repo: without JWT_SECRET we generate one once into DATA_DIR.
+ */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const port = readInt(env, 'PORT', 3000, 0, 65535);
+  const dataDirRaw = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : '.data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const smtpUrl = readUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const archiveRaw = env.ARCHIVE_DIR && env.ARCHIVE_DIR !== '' ? env.ARCHIVE_DIR : join(dataDir, 'archive');
+  const archiveDir = isAbsolute(archiveRaw) ? archiveRaw : resolve(cwd, archiveRaw);
+  const workerToken = env.WORKER_TOKEN || undefined;
+  if (workerToken !== undefined && workerToken.length < 16) {
+    throw new ConfigError('WORKER_TOKEN', 'must be at least 16 characters long');
+  }
+  const passwordMinLength = readInt(env, 'PASSWORD_MIN_LENGTH', 10, 8, 128);
+  const demoPassword = env.DEMO_PASSWORD || undefined;
+  if (demoPassword !== undefined && demoPassword.length < passwordMinLength) {
+    throw new ConfigError('DEMO_PASSWORD', `must be at least ${passwordMinLength} characters long`);
+  }
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < passwordMinLength) {
+    throw new ConfigError('ADMIN_PASSWORD', `must be at least ${passwordMinLength} characters long`);
+  }
+  const jwtSecretRaw = env.JWT_SECRET || undefined;
+  if (jwtSecretRaw !== undefined && jwtSecretRaw.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const host = env.HOST || '0.0.0.0';
+  const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    smtpUrl,
+    archiveDir,
+    workerToken,
+    demoPassword,
+    seedDemo: readBool(env, 'SEED_DEMO', databaseUrl === undefined),
+    adminPassword,
+    jwtSecret: jwtSecretRaw ?? loadOrCreateSecret(dataDir),
+    accessTokenTtlSeconds: readDuration(env, 'ACCESS_TOKEN_TTL', 15 * 60),
+    refreshTokenTtlSeconds: readDuration(env, 'REFRESH_TOKEN_TTL', 8 * 3600),
+    maxLoginFailures: readInt(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    lockMinutes: readInt(env, 'LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
+    passwordMinLength,
+    logLevel,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,36 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule, requestIdOf } from '../app.module';
+import type { AppConfig } from './config';
+import { requestContext } from './request-context';
+import { createValidationPipe } from './validation';
+
+/** Builds the HTTP application (used by `npm start` and by the integration tests alike). */
+export async function createHttpApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback');
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:', 'blob:'] } } }));
+  app.use(cookieParser());
+  app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+    req.id = requestIdOf(req, res);
+    requestContext.run({ requestId: req.id, ip: req.ip }, next);
+  });
+  app.useBodyParser('json', { limit: '2mb' });
+  app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '5mb' });
+  app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });
+  app.useGlobalPipes(createValidationPipe());
+  const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi));
+  return app;
+}

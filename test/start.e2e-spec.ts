@@ -1,0 +1,107 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output: () => string;
+}
+
+/** Runs `npm start`'s entry exactly as a user does, waiting for the `ready` line. */
+function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, DATABASE_URL: '', ...env } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 120 s:\n${out}`)), 120_000);
+    const check = (): void => {
+      const match = /ready at (http:\/\/\S+)/.exec(out);
+      if (match && /Press Ctrl-C/.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], output: () => out });
+      }
+    };
+    child.stdout.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${out}`));
+    });
+  });
+}
+
+function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('npm start on the embedded PostgreSQL', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zhengwu-start-'));
+  chmodSync(dataDir, 0o755);
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+
+  it('starts, serves health and a demo login, stops on Ctrl-C with PostgreSQL, and a second start reuses the data', async () => {
+    const first = await start(env);
+    const password = /password for all: (\S+)/.exec(first.output())?.[1];
+    expect(password).toBeDefined();
+    const health = await fetch(`${first.url}/api/health`);
+    expect(await health.json()).toEqual({ status: 'ok', db: 'ok' });
+    const login = await fetch(`${first.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+    const body = (await login.json()) as { accessToken: string; user: { roles: string[] } };
+    expect(body.user.roles).toEqual(['sysadmin']);
+    const units = await fetch(`${first.url}/api/org/units`, { headers: { authorization: `Bearer ${body.accessToken}` } });
+    expect(units.status).toBe(200);
+
+    const pgPort = Number(/embedded PostgreSQL in .* at 127\.0\.0\.1:(\d+)/.exec(first.output())?.[1]);
+    expect(await portOpen(pgPort)).toBe(true);
+    expect(await stop(first.child)).toBe(0);
+    expect(await portOpen(pgPort)).toBe(false);
+
+    const second = await start(env);
+    try {
+      expect(second.output()).toContain(`password for all: ${password}`);
+      const again = await fetch(`${second.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'lina', password }),
+      });
+      expect(again.status).toBe(200);
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  }, 240_000);
+
+  it('refuses to start on a wrong setting, naming the variable', async () => {
+    const child = spawn(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, PORT: 'eighty' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('PORT');
+    expect(err).toContain('whole number');
+  }, 120_000);
+});
