@@ -88,7 +88,9 @@ async function seed(config: AppConfig, databaseUrl: string): Promise<{ password?
 
 function printReady(url: string, config: AppConfig, databaseUrl: string, seedInfo: { password?: string }): void {
   const lines = [``, `Zhengwu 政务办公平台 ready at ${url}`, `  API docs: ${url}/api/docs   health: ${url}/api/health`];
-  lines.push(`  database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${join(config.dataDir, 'pg')} at 127.0.0.1:${new URL(databaseUrl).port}`}`);
+  lines.push(
+    `  database: ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${join(config.dataDir, 'pg')} at 127.0.0.1:${new URL(databaseUrl).port}`}`,
+  );
   if (seedInfo.password) {
     lines.push(``, `  演示账号 (demo accounts), password for all: ${seedInfo.password}`);
     for (const user of DEMO_USERS) {
