@@ -16,6 +16,8 @@ describe('configuration from the environment', () => {
     expect(config.lockMinutes).toBe(15);
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig(base).jwtSecret).toBe(config.jwtSecret);
+    expect(config.workerToken.length).toBeGreaterThanOrEqual(16);
+    expect(loadConfig(base).workerToken).toBe(config.workerToken);
   });
 
   it('turns the demo seed off by default when a real database is given', () => {

@@ -10,7 +10,7 @@ export interface AppConfig {
   databaseUrl?: string;
   smtpUrl?: string;
   archiveDir: string;
-  workerToken?: string;
+  workerToken: string;
   demoPassword?: string;
   seedDemo: boolean;
   adminPassword?: string;
@@ -84,8 +84,8 @@ function readDuration(env: Env, name: string, fallbackSeconds: number): number {
  * The JWT secret must survive restarts (or every session dies with the process) but must never
  * live in the repo: without JWT_SECRET we generate one once into DATA_DIR.
  */
-function loadOrCreateSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+function loadOrCreateSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
@@ -131,11 +131,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     databaseUrl,
     smtpUrl,
     archiveDir,
-    workerToken,
+    workerToken: workerToken ?? loadOrCreateSecret(dataDir, 'worker-token'),
     demoPassword,
     seedDemo: readBool(env, 'SEED_DEMO', databaseUrl === undefined),
     adminPassword,
-    jwtSecret: jwtSecretRaw ?? loadOrCreateSecret(dataDir),
+    jwtSecret: jwtSecretRaw ?? loadOrCreateSecret(dataDir, 'jwt-secret'),
     accessTokenTtlSeconds: readDuration(env, 'ACCESS_TOKEN_TTL', 15 * 60),
     refreshTokenTtlSeconds: readDuration(env, 'REFRESH_TOKEN_TTL', 8 * 3600),
     maxLoginFailures: readInt(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
