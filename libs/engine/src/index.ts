@@ -1,1 +1,15 @@
-export {};
+export { WorkingCalendar, type CalendarDay, type CalendarDayKind } from './calendar';
+export { compileDefinition, DefinitionError, type CompiledDefinition, type ElementSpec, type StartEventSpec, type ProcessSpec } from './compile';
+export { ExpressionError, resolveTemplate, checkTemplate, scopeOf, type ExpressionScope } from './expression';
+export {
+  BpmnRuntime,
+  ProcessRunError,
+  WaitNotFoundError,
+  type Command,
+  type HistoryEntry,
+  type InstanceStatus,
+  type RuntimeOptions,
+  type StepResult,
+  type Variables,
+  type Wait,
+} from './runtime';

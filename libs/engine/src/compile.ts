@@ -1,0 +1,346 @@
+import { checkTemplate, ExpressionError } from './expression';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- these packages ship CommonJS without types */
+const BpmnModdle = require('bpmn-moddle') as new (packages: Record<string, unknown>) => {
+  fromXML(xml: string): Promise<{ rootElement: ModdleElement; warnings: { message: string; element?: ModdleElement }[] }>;
+};
+const camundaSchema = require('camunda-bpmn-moddle/resources/camunda.json') as Record<string, unknown>;
+const serializer = require('moddle-context-serializer') as {
+  default: (context: unknown, typeResolver: unknown) => SourceContext;
+  TypeResolver: (types: unknown, extender?: (mapper: Record<string, unknown>) => void) => unknown;
+};
+type Behaviour = (activityDef: { id: string }, context: { getInboundSequenceFlows(id: string): unknown[]; getOutboundSequenceFlows(id: string): unknown[] }) => unknown;
+const Elements = require('bpmn-elements') as Record<string, Behaviour>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** bpmn-elements' serialized definition: opaque to us, shared read-only by every engine run of the version. */
+export interface SourceContext {
+  id: string;
+}
+
+/** A parsed moddle element; attributes are read by name, the camunda ones included. */
+interface ModdleElement {
+  $type: string;
+  id?: string;
+  name?: string;
+  get(name: string): unknown;
+  [key: string]: unknown;
+}
+
+export class DefinitionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: { line?: number; column?: number; elementId?: string } = {},
+  ) {
+    super(message);
+    this.name = 'DefinitionError';
+  }
+  get line(): number | undefined {
+    return this.details.line;
+  }
+  get column(): number | undefined {
+    return this.details.column;
+  }
+  get elementId(): string | undefined {
+    return this.details.elementId;
+  }
+}
+
+export interface MultiInstanceSpec {
+  isSequential: boolean;
+  collection?: string;
+  elementVariable?: string;
+  loopCardinality?: string;
+  completionCondition?: string;
+}
+
+/** What the host needs to know of one flow element, read once at deployment. */
+export interface ElementSpec {
+  id: string;
+  type: string;
+  name?: string;
+  assignee?: string;
+  candidateUsers?: string;
+  candidateGroups?: string;
+  formKey?: string;
+  dueDate?: string;
+  priority?: string;
+  topic?: string;
+  calledElement?: string;
+  messageName?: string;
+  /** For end events: how they end the scope. */
+  endKind?: 'none' | 'terminate' | 'error';
+  errorCode?: string;
+  multiInstance?: MultiInstanceSpec;
+}
+
+export interface StartEventSpec {
+  id: string;
+  kind: 'none' | 'message' | 'timer';
+  messageName?: string;
+}
+
+export interface ProcessSpec {
+  id: string;
+  name?: string;
+  isExecutable: boolean;
+}
+
+export interface CompiledDefinition {
+  key: string;
+  name?: string;
+  processes: ProcessSpec[];
+  startEvents: StartEventSpec[];
+  elements: ReadonlyMap<string, ElementSpec>;
+  /** Topics of the external tasks, for operators wiring workers. */
+  topics: string[];
+  sourceContext: SourceContext;
+}
+
+const MAX_XML_CHARS = 2 * 1024 * 1024;
+/**
+ * bpmn-elements' inclusive gateway splits but does not synchronise. Its parallel gateway joins
+ * every incoming flow, counting discarded branches as arrived, which is exactly the inclusive
+ * join of BPMN; so a converging inclusive gateway runs as that join.
+ */
+function InclusiveGateway(activityDef: { id: string }, context: Parameters<Behaviour>[1]): unknown {
+  const converging = context.getInboundSequenceFlows(activityDef.id).length > 1 && context.getOutboundSequenceFlows(activityDef.id).length <= 1;
+  return converging ? Elements.ParallelGateway(activityDef, context) : Elements.InclusiveGateway(activityDef, context);
+}
+const typeResolver = serializer.TypeResolver(Elements, (mapper) => {
+  mapper['bpmn:InclusiveGateway'] = InclusiveGateway;
+});
+
+const REFUSED_TYPES: Record<string, string> = {
+  'bpmn:ScriptTask': '脚本任务（scriptTask）会在服务器上执行任意代码，平台不予部署；请改用外部任务（camunda:type="external"）',
+  'bpmn:BusinessRuleTask': '业务规则任务不受支持；请改用外部任务（camunda:type="external"）',
+  'bpmn:ComplexGateway': '复杂网关不受支持；请改用排他、并行或包容网关',
+  'bpmn:Transaction': '事务子流程不受支持',
+};
+
+function positionOf(message: string): { line?: number; column?: number } {
+  const line = /line:\s*(\d+)/.exec(message);
+  const column = /column:\s*(\d+)/.exec(message);
+  return { line: line ? Number(line[1]) + 1 : undefined, column: column ? Number(column[1]) + 1 : undefined };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function checkExpression(text: string | undefined, elementId: string, what: string): void {
+  if (!text) return;
+  try {
+    checkTemplate(text);
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new DefinitionError('DEFINITION_EXPRESSION_INVALID', `元素 ${elementId} 的${what}：${error.message}`, { elementId });
+    throw error;
+  }
+}
+
+function extensionValues(element: ModdleElement): ModdleElement[] {
+  const ext = element.extensionElements as { values?: ModdleElement[] } | undefined;
+  return ext?.values ?? [];
+}
+
+function refuseListeners(element: ModdleElement): void {
+  for (const ext of extensionValues(element)) {
+    if (ext.$type === 'camunda:ExecutionListener' || ext.$type === 'camunda:TaskListener') {
+      throw new DefinitionError(
+        'DEFINITION_LISTENER_REFUSED',
+        `元素 ${element.id} 带有 Camunda 监听器（${ext.$type.slice(8)}）：平台不执行 Java 类或脚本，请改用外部任务`,
+        { elementId: element.id },
+      );
+    }
+    if (ext.$type === 'camunda:InputOutput') {
+      const params = [...((ext.inputParameters as ModdleElement[]) ?? []), ...((ext.outputParameters as ModdleElement[]) ?? [])];
+      for (const p of params) {
+        if (p.definition && (p.definition as ModdleElement).$type === 'camunda:Script') {
+          throw new DefinitionError('DEFINITION_SCRIPT_REFUSED', `元素 ${element.id} 的输入/输出参数 ${String(p.name)} 是脚本，平台不予执行`, { elementId: element.id });
+        }
+      }
+    }
+  }
+}
+
+function specOf(element: ModdleElement, messages: Map<string, string>): ElementSpec {
+  const id = element.id!;
+  const spec: ElementSpec = { id, type: element.$type, name: str(element.name) };
+  if (element.$type === 'bpmn:UserTask') {
+    spec.assignee = str(element.get('camunda:assignee'));
+    spec.candidateUsers = str(element.get('camunda:candidateUsers'));
+    spec.candidateGroups = str(element.get('camunda:candidateGroups'));
+    spec.formKey = str(element.get('camunda:formKey'));
+    spec.dueDate = str(element.get('camunda:dueDate'));
+    spec.priority = str(element.get('camunda:priority'));
+    checkExpression(spec.assignee, id, '办理人');
+    checkExpression(spec.candidateUsers, id, '候选人');
+    checkExpression(spec.candidateGroups, id, '候选组');
+    checkExpression(spec.dueDate, id, '办理期限');
+  }
+  if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(element.$type)) {
+    const type = str(element.get('camunda:type'));
+    const topic = str(element.get('camunda:topic'));
+    if (type !== 'external' || !topic) {
+      throw new DefinitionError('DEFINITION_SERVICE_TASK_UNSUPPORTED', `服务任务 ${id} 须设置 camunda:type="external" 与 camunda:topic（平台不执行 Java 类、表达式或脚本）`, {
+        elementId: id,
+      });
+    }
+    spec.topic = topic;
+    spec.priority = str(element.get('camunda:taskPriority'));
+  }
+  if (element.$type === 'bpmn:CallActivity') {
+    spec.calledElement = str(element.calledElement);
+    if (!spec.calledElement) throw new DefinitionError('DEFINITION_INVALID', `调用活动 ${id} 缺少 calledElement（被调用流程的标识）`, { elementId: id });
+    checkExpression(spec.calledElement, id, '被调用流程');
+  }
+  const definitions = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  for (const def of definitions) {
+    if (def.$type === 'bpmn:MessageEventDefinition') spec.messageName = messageNameOf(def, id, messages);
+    if (def.$type === 'bpmn:TimerEventDefinition') {
+      for (const kind of ['timeDuration', 'timeDate', 'timeCycle']) {
+        const body = str((def[kind] as ModdleElement | undefined)?.body);
+        checkExpression(body, id, '定时器');
+      }
+    }
+    if (def.$type === 'bpmn:ConditionalEventDefinition') {
+      throw new DefinitionError('DEFINITION_ELEMENT_UNSUPPORTED', `元素 ${id} 的条件事件不受支持`, { elementId: id });
+    }
+  }
+  if (element.$type === 'bpmn:EndEvent') {
+    spec.endKind = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition')
+      ? 'terminate'
+      : definitions.some((d) => d.$type === 'bpmn:ErrorEventDefinition')
+        ? 'error'
+        : 'none';
+    const errorDef = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
+    const ref = errorDef?.errorRef as ModdleElement | undefined;
+    if (ref) spec.errorCode = str(ref.errorCode) ?? ref.id;
+    if (spec.endKind === 'error' && (element.$parent as ModdleElement | undefined)?.$type !== 'bpmn:Process') {
+      // bpmn-elements 17 does not deliver an error end event's throw to a boundary event.
+      throw new DefinitionError(
+        'DEFINITION_ELEMENT_UNSUPPORTED',
+        `子流程内的错误结束事件 ${id} 暂不支持（无法被边界错误事件捕获）；请用外部任务的 bpmnError 或排他网关表达分支`,
+        { elementId: id },
+      );
+    }
+  }
+  if (element.$type === 'bpmn:ReceiveTask') spec.messageName = messageNameOf(element, id, messages);
+  const loop = element.loopCharacteristics as ModdleElement | undefined;
+  if (loop?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    spec.multiInstance = {
+      isSequential: loop.isSequential === true,
+      collection: str(loop.get('camunda:collection')),
+      elementVariable: str(loop.get('camunda:elementVariable')),
+      loopCardinality: str((loop.loopCardinality as ModdleElement | undefined)?.body),
+      completionCondition: str((loop.completionCondition as ModdleElement | undefined)?.body),
+    };
+    if (!spec.multiInstance.collection && !spec.multiInstance.loopCardinality) {
+      throw new DefinitionError('DEFINITION_INVALID', `多实例 ${id} 须设置 camunda:collection 或 loopCardinality`, { elementId: id });
+    }
+    checkExpression(spec.multiInstance.collection, id, '多实例集合');
+    checkExpression(spec.multiInstance.completionCondition, id, '完成条件');
+  }
+  if (element.$type === 'bpmn:SequenceFlow') {
+    const condition = element.conditionExpression as ModdleElement | undefined;
+    if (condition) {
+      if (str(condition.language)) {
+        throw new DefinitionError('DEFINITION_SCRIPT_REFUSED', `连线 ${id} 的条件是 ${String(condition.language)} 脚本：只接受 \${...} 表达式`, { elementId: id });
+      }
+      const body = str(condition.body);
+      if (!body) throw new DefinitionError('DEFINITION_INVALID', `连线 ${id} 的条件为空`, { elementId: id });
+      checkExpression(body, id, '条件');
+    }
+  }
+  return spec;
+}
+
+function messageNameOf(def: ModdleElement, elementId: string, messages: Map<string, string>): string {
+  const ref = def.messageRef as ModdleElement | undefined;
+  const name = ref ? (str(ref.name) ?? (ref.id ? messages.get(ref.id) : undefined) ?? ref.id) : undefined;
+  if (!name) throw new DefinitionError('DEFINITION_INVALID', `消息事件 ${elementId} 没有引用消息（messageRef）`, { elementId });
+  return name;
+}
+
+function walk(container: ModdleElement, visit: (element: ModdleElement) => void): void {
+  for (const element of (container.flowElements as ModdleElement[] | undefined) ?? []) {
+    visit(element);
+    if (element.flowElements) walk(element, visit);
+  }
+}
+
+/**
+ * Parses, validates and prepares a BPMN 2.0 diagram in the Camunda 7 dialect. Refuses what the
+ * platform must not run (DTDs and entities, scripts, Java delegates, listeners) with the element
+ * at fault, and returns the bpmn-engine source context so each version is parsed once.
+ */
+export async function compileDefinition(xml: string): Promise<CompiledDefinition> {
+  if (typeof xml !== 'string' || xml.trim() === '') throw new DefinitionError('DEFINITION_EMPTY', '流程定义为空：请提交 BPMN 2.0 XML');
+  if (xml.length > MAX_XML_CHARS) throw new DefinitionError('DEFINITION_TOO_LARGE', '流程定义超过 2 MB');
+  // No DTDs at all: they are how XXE and entity-expansion bombs arrive.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+    throw new DefinitionError('DEFINITION_DTD_REFUSED', 'BPMN XML 不得包含 DOCTYPE 或 ENTITY 声明（防止外部实体注入与实体膨胀攻击）');
+  }
+  const moddle = new BpmnModdle({ camunda: camundaSchema });
+  let parsed: Awaited<ReturnType<InstanceType<typeof BpmnModdle>['fromXML']>>;
+  try {
+    parsed = await moddle.fromXML(xml.trim());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = positionOf(message);
+    const reason = /nested error: (.*)/.exec(message)?.[1] ?? message.split('\n')[0];
+    throw new DefinitionError(
+      'DEFINITION_PARSE_ERROR',
+      `BPMN XML 无法解析${position.line ? `（第 ${position.line} 行第 ${position.column} 列）` : ''}：${reason}`,
+      position,
+    );
+  }
+  const definitions = parsed.rootElement;
+  if (definitions.$type !== 'bpmn:Definitions') throw new DefinitionError('DEFINITION_PARSE_ERROR', '根元素须为 BPMN 2.0 的 definitions');
+  const warning = parsed.warnings[0];
+  if (warning) {
+    const position = positionOf(warning.message);
+    throw new DefinitionError('DEFINITION_INVALID', `BPMN XML 有误：${warning.message.split('\n')[0]}`, { ...position, elementId: warning.element?.id });
+  }
+
+  const roots = (definitions.rootElements as ModdleElement[] | undefined) ?? [];
+  const messages = new Map<string, string>();
+  for (const root of roots) if (root.$type === 'bpmn:Message' && root.id) messages.set(root.id, str(root.name) ?? root.id);
+
+  const processes: ProcessSpec[] = roots
+    .filter((r) => r.$type === 'bpmn:Process')
+    .map((p) => ({ id: p.id!, name: str(p.name), isExecutable: p.isExecutable !== false }));
+  const executable = roots.filter((r) => r.$type === 'bpmn:Process' && r.isExecutable !== false);
+  if (executable.length !== 1) {
+    throw new DefinitionError('DEFINITION_INVALID', `一个流程文件须恰好包含一个可执行流程（isExecutable="true"），实际 ${executable.length} 个`);
+  }
+  const main = executable[0];
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(main.id ?? '')) {
+    throw new DefinitionError('DEFINITION_INVALID', `流程标识 “${main.id}” 须以字母开头，只含字母、数字、_ . -，不超过 64 字符`, { elementId: main.id });
+  }
+
+  const elements = new Map<string, ElementSpec>();
+  const startEvents: StartEventSpec[] = [];
+  const topics = new Set<string>();
+  refuseListeners(main);
+  walk(main, (element) => {
+    const refused = REFUSED_TYPES[element.$type];
+    if (refused) throw new DefinitionError('DEFINITION_ELEMENT_REFUSED', `元素 ${element.id}：${refused}`, { elementId: element.id });
+    refuseListeners(element);
+    const spec = specOf(element, messages);
+    elements.set(spec.id, spec);
+    if (spec.topic) topics.add(spec.topic);
+    if (element.$type === 'bpmn:StartEvent' && (element.$parent as ModdleElement | undefined)?.id === main.id) {
+      const defs = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
+      const kind = defs.some((d) => d.$type === 'bpmn:MessageEventDefinition') ? 'message' : defs.some((d) => d.$type === 'bpmn:TimerEventDefinition') ? 'timer' : 'none';
+      startEvents.push({ id: spec.id, kind, messageName: spec.messageName });
+    }
+  });
+  if (startEvents.length === 0) throw new DefinitionError('DEFINITION_INVALID', `流程 ${main.id} 没有开始事件`, { elementId: main.id });
+
+  // Recovery finds the source by the definitions' id, which modelers may leave out.
+  if (!definitions.id) definitions.id = `Definitions_${main.id}`;
+  const sourceContext = serializer.default(parsed, typeResolver);
+  return { key: main.id!, name: str(main.name), processes, startEvents, elements, topics: [...topics], sourceContext };
+}

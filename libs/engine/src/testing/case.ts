@@ -1,0 +1,71 @@
+import { compileDefinition, type CompiledDefinition } from '../compile';
+import { BpmnRuntime, type Command, type StepResult, type Variables, type Wait } from '../runtime';
+
+export const BPMN_NS =
+  'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="http://zhengwu.test"';
+
+/** Wraps process content into a definitions document. */
+export function diagram(body: string, extra = '', id = 'p'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<definitions ${BPMN_NS}>${extra}<process id="${id}" isExecutable="true">${body}</process></definitions>`;
+}
+
+/** A case driven the way the host drives it: state round-trips through JSON between commands. */
+export class Case {
+  result!: StepResult;
+  readonly steps: StepResult[] = [];
+
+  private constructor(
+    readonly compiled: CompiledDefinition,
+    readonly runtime: BpmnRuntime,
+  ) {}
+
+  static async start(xml: string, variables: Variables = {}, runtime = new BpmnRuntime(), trigger?: 'message' | 'timer'): Promise<Case> {
+    const c = new Case(await compileDefinition(xml), runtime);
+    c.record(await runtime.start(c.compiled, { variables, trigger }));
+    return c;
+  }
+
+  private record(result: StepResult): void {
+    this.result = JSON.parse(JSON.stringify(result)) as StepResult;
+    this.steps.push(this.result);
+  }
+
+  get status(): string {
+    return this.result.status;
+  }
+
+  get variables(): Variables {
+    return this.result.variables;
+  }
+
+  waits(kind?: Wait['kind']): Wait[] {
+    return this.result.waits.filter((w) => !kind || w.kind === kind);
+  }
+
+  waiting(): string[] {
+    return this.result.waits.map((w) => `${w.kind}:${w.activityId}`).sort();
+  }
+
+  wait(activityId: string, index = 0): Wait {
+    const found = this.result.waits.filter((w) => w.activityId === activityId);
+    if (!found[index]) throw new Error(`no wait at ${activityId} (waiting: ${this.waiting().join(', ')})`);
+    return found[index];
+  }
+
+  async run(command: Command): Promise<StepResult> {
+    this.record(await this.runtime.execute(this.compiled, this.result.state, command));
+    return this.result;
+  }
+
+  complete(activityId: string, variables?: Variables, outcome?: string, index = 0): Promise<StepResult> {
+    return this.run({ type: 'completeUserTask', waitId: this.wait(activityId, index).waitId, variables, outcome });
+  }
+
+  completeExternal(activityId: string, variables?: Variables): Promise<StepResult> {
+    return this.run({ type: 'completeExternalTask', waitId: this.wait(activityId).waitId, variables });
+  }
+
+  ended(): string[] {
+    return this.steps.flatMap((s) => s.history.filter((h) => h.event === 'end').map((h) => h.activityId));
+  }
+}
