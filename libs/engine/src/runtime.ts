@@ -395,7 +395,7 @@ export class BpmnRuntime {
     const start = compiled.startEvents.find((s) => s.kind === trigger);
     if (!start) return;
     if (trigger === 'timer') {
-      const timer = [...timers.entries()].find(([, t]) => t.activityId === start.id);
+      const timer = [...run.timers.entries()].find(([, t]) => t.activityId === start.id);
       if (timer) this.apply(run, { type: 'fireTimer', waitId: timer[0] });
       return;
     }
@@ -431,9 +431,9 @@ export class BpmnRuntime {
     }
     if (command.type === 'fireTimer') {
       // A due timer fires while the state is recovered; then there is nothing left to do.
-      const timer = timers.get(command.waitId);
+      const timer = run.timers.get(command.waitId);
       if (!timer) return;
-      timers.delete(command.waitId);
+      run.timers.delete(command.waitId);
       timer.fire();
       return;
     }
