@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { WorkingCalendar } from './calendar';
 import type { CompiledDefinition, ElementSpec } from './compile';
-import { ExpressionError, resolveTemplate, type ExpressionFunction, type ExpressionScope } from './expression';
+import { ExpressionError, hasExpression, isExpression, resolveTemplate, type ExpressionFunction, type ExpressionScope } from './expression';
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- bpmn-engine's objects are
    untyped message buses; they are confined to this file and never leave it. */
@@ -89,7 +89,14 @@ export interface RuntimeOptions {
 }
 
 const STATE_VERSION = 1;
-const MI_VARIABLES = new Set(['nrOfInstances', 'nrOfCompletedInstances', 'nrOfActiveInstances', 'loopCounter', 'nrOfApproved', 'nrOfRejected']);
+const MI_VARIABLES = new Set([
+  'nrOfInstances',
+  'nrOfCompletedInstances',
+  'nrOfActiveInstances',
+  'loopCounter',
+  'nrOfApproved',
+  'nrOfRejected',
+]);
 
 interface CapturedTimer {
   activityId: string;
@@ -120,10 +127,7 @@ class Run {
   constructor(
     private readonly compiled: CompiledDefinition,
     private readonly options: Required<RuntimeOptions>,
-  ) {
-    this.engine = undefined;
-    this.execution = undefined;
-  }
+  ) {}
 
   private functions(): Record<string, ExpressionFunction> {
     const { calendar, now } = this.options;
@@ -133,7 +137,8 @@ class Run {
       addWorkingDays: (from, n) => calendar.addWorkingDays(new Date(String(from)), Number(n)).toISOString(),
       addDays: (from, n) => new Date(new Date(String(from)).getTime() + Number(n) * 86_400_000).toISOString(),
       size: (value) => (Array.isArray(value) ? value.length : typeof value === 'string' ? value.length : 0),
-      contains: (list, item) => (Array.isArray(list) ? list.includes(item) : typeof list === 'string' ? list.includes(String(item)) : false),
+      contains: (list, item) =>
+        Array.isArray(list) ? list.includes(item) : typeof list === 'string' ? list.includes(String(item)) : false,
     };
   }
 
@@ -175,9 +180,10 @@ class Run {
       sourceContext: this.compiled.sourceContext,
       settings: { enableDummyService: false },
       expressions: {
-        resolveExpression: (text: unknown, context: Api) => (typeof text === 'string' ? resolveTemplate(text, this.scopeFor(context)) : text),
-        isExpression: (text: unknown) => typeof text === 'string' && /^\s*[$#]\{.*\}\s*$/s.test(text),
-        hasExpression: (text: unknown) => typeof text === 'string' && /[$#]\{/.test(text),
+        resolveExpression: (text: unknown, context: Api) =>
+          typeof text === 'string' ? resolveTemplate(text, this.scopeFor(context)) : text,
+        isExpression,
+        hasExpression,
       },
       timers: {
         executing: [],
@@ -219,11 +225,9 @@ class Run {
         at: this.options.now().toISOString(),
       });
     };
-    listener.on('activity.start', (api: Api) => {
-      if (this.recording) record('start')(api);
-    });
+    listener.on('activity.start', record('start'));
     listener.on('activity.end', (api: Api) => {
-      if (this.recording) record('end')(api);
+      record('end')(api);
       this.forget(api.executionId);
       const spec = this.compiled.elements.get(api.id);
       if (spec?.endKind === 'terminate') this.terminated = true;
@@ -231,13 +235,11 @@ class Run {
       if (spec?.endKind === 'error') this.errorEnd = { code: spec.errorCode, message: spec.name ?? spec.errorCode ?? 'error end event' };
     });
     listener.on('activity.discard', (api: Api) => {
-      if (this.recording) record('discard')(api);
+      record('discard')(api);
       this.forget(api.executionId);
     });
     listener.on('activity.leave', (api: Api) => this.forget(api.executionId));
-    listener.on('activity.error', (api: Api) => {
-      if (this.recording) record('error')(api);
-    });
+    listener.on('activity.error', record('error'));
     listener.on('activity.wait', (api: Api) => this.onWait(api));
     listener.on('activity.call', (api: Api) => this.onCall(api));
     return listener;
@@ -266,7 +268,13 @@ class Run {
     const spec = this.compiled.elements.get(api.id);
     if (!spec?.calledElement) return;
     const calledElement = String(resolveTemplate(spec.calledElement, this.scopeFor(api)));
-    this.waits.set(api.executionId, { kind: 'callActivity', waitId: api.executionId, activityId: spec.id, calledElement, variables: { ...this.currentVariables() } });
+    this.waits.set(api.executionId, {
+      kind: 'callActivity',
+      waitId: api.executionId,
+      activityId: spec.id,
+      calledElement,
+      variables: { ...this.currentVariables() },
+    });
   }
 
   private userTaskWait(spec: ElementSpec, api: Api): Wait {
@@ -307,7 +315,8 @@ class Run {
       return new Date(this.options.now().getTime() + ms).toISOString();
     }
     const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw new ProcessRunError('DUE_DATE_INVALID', `任务 ${activityId} 的办理期限 “${value}” 不是日期或 ISO 时长`, activityId);
+    if (Number.isNaN(date.getTime()))
+      throw new ProcessRunError('DUE_DATE_INVALID', `任务 ${activityId} 的办理期限 “${value}” 不是日期或 ISO 时长`, activityId);
     return date.toISOString();
   }
 
@@ -328,15 +337,27 @@ class Run {
     for (const [waitId, service] of this.services) {
       const spec = this.compiled.elements.get(service.activityId);
       const priority = Number(spec?.priority ?? 0);
-      waits.push({ kind: 'externalTask', waitId, activityId: service.activityId, name: spec?.name, topic: spec?.topic ?? '', priority: Number.isFinite(priority) ? priority : 0 });
+      waits.push({
+        kind: 'externalTask',
+        waitId,
+        activityId: service.activityId,
+        name: spec?.name,
+        topic: spec?.topic ?? '',
+        priority: Number.isFinite(priority) ? priority : 0,
+      });
     }
-    for (const [waitId, timer] of this.timers) waits.push({ kind: 'timer', waitId, activityId: timer.activityId, dueAt: timer.dueAt.toISOString() });
+    for (const [waitId, timer] of this.timers)
+      waits.push({ kind: 'timer', waitId, activityId: timer.activityId, dueAt: timer.dueAt.toISOString() });
     return waits;
   }
 }
 
 function multiInstanceValue(name: string, content: Record<string, unknown>): number {
-  const output = Array.isArray(content.loopOutput) ? (content.loopOutput as unknown[]) : Array.isArray(content.output) ? (content.output as unknown[]) : [];
+  const output = Array.isArray(content.loopOutput)
+    ? (content.loopOutput as unknown[])
+    : Array.isArray(content.output)
+      ? (content.output as unknown[])
+      : [];
   const total = Number(content.loopCardinality ?? 0);
   const done = output.filter((o) => o !== undefined && o !== null);
   const outcome = (o: unknown) => (o && typeof o === 'object' ? (o as Variables).outcome : undefined);
@@ -380,12 +401,15 @@ export class BpmnRuntime {
     this.options = { calendar: options.calendar ?? new WorkingCalendar(), now: options.now ?? (() => new Date()) };
   }
 
-  async start(compiled: CompiledDefinition, input: { variables?: Variables; startEventId?: string; trigger?: 'message' | 'timer' } = {}): Promise<StepResult> {
+  async start(
+    compiled: CompiledDefinition,
+    input: { variables?: Variables; startEventId?: string; trigger?: 'message' | 'timer' } = {},
+  ): Promise<StepResult> {
     const run = new Run(compiled, this.options);
     run.setVariables(input.variables ?? {});
     run.engine = new Engine(run.engineOptions());
     run.engine.once('error', (error: unknown) => (run.failure = error));
-    run.execution = await this.guard(run, () => run.engine.execute({ listener: run.listener() }));
+    run.execution = await this.guard(() => run.engine.execute({ listener: run.listener() }));
     if (input.trigger) this.triggerStart(run, compiled, input.trigger);
     return this.finish(run, {});
   }
@@ -412,7 +436,7 @@ export class BpmnRuntime {
     run.engine.once('error', (error: unknown) => (run.failure = error));
     run.recording = false;
     const listener = run.listener();
-    run.execution = await this.guard(run, () => run.engine.resume({ listener }));
+    run.execution = await this.guard(() => run.engine.resume({ listener }));
     run.recording = true;
     const before = jsonSafe(run.currentVariables());
     this.apply(run, command);
@@ -426,7 +450,10 @@ export class BpmnRuntime {
       run.setVariables(command.variables);
       run.services.delete(command.waitId);
       if (command.type === 'completeExternalTask') service.callback(null, command.variables ?? {});
-      else service.callback(Object.assign(new Error(command.errorMessage ?? command.errorCode), { code: command.errorCode, name: 'BpmnError' }));
+      else
+        service.callback(
+          Object.assign(new Error(command.errorMessage ?? command.errorCode), { code: command.errorCode, name: 'BpmnError' }),
+        );
       return;
     }
     if (command.type === 'fireTimer') {
@@ -451,7 +478,7 @@ export class BpmnRuntime {
     run.execution.signal(payload);
   }
 
-  private async guard<T>(run: Run, action: () => Promise<T>): Promise<T> {
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
     try {
       return await action();
     } catch (error) {
@@ -481,13 +508,28 @@ export class BpmnRuntime {
         throw this.runError(run.failure ?? new Error('unknown failure'));
       }
     }
-    const status: InstanceStatus = run.errorEnd ? 'failed' : engineState === 'running' ? (run.terminated ? 'terminated' : 'running') : run.terminated ? 'terminated' : 'completed';
+    const status: InstanceStatus = run.errorEnd
+      ? 'failed'
+      : engineState === 'running'
+        ? run.terminated
+          ? 'terminated'
+          : 'running'
+        : run.terminated
+          ? 'terminated'
+          : 'completed';
     const variables = jsonSafe(run.currentVariables());
     const definitions = (execution.definitions as Api[]).map((d) => d.getState());
     const state = {
       version: STATE_VERSION,
       variables,
-      engine: { name: run.engine.name, state: engineState, stopped: execution.stopped, engineVersion: 'zhengwu', environment: execution.environment.getState(), definitions },
+      engine: {
+        name: run.engine.name,
+        state: engineState,
+        stopped: execution.stopped,
+        engineVersion: 'zhengwu',
+        environment: execution.environment.getState(),
+        definitions,
+      },
     };
     return {
       state: status === 'running' ? JSON.parse(JSON.stringify(state)) : null,
