@@ -14,7 +14,11 @@ async function refusal(xml: string): Promise<DefinitionError> {
 describe('compileDefinition', () => {
   it('reads the key, the start events and the Camunda attributes of a valid diagram', async () => {
     const compiled = await compileDefinition(
-      diagram('<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="t" /><serviceTask id="t" camunda:type="external" camunda:topic="mail" />', '', 'notice'),
+      diagram(
+        '<startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="t" /><serviceTask id="t" camunda:type="external" camunda:topic="mail" />',
+        '',
+        'notice',
+      ),
     );
     expect(compiled.key).toBe('notice');
     expect(compiled.startEvents).toEqual([{ id: 's', kind: 'none', messageName: undefined }]);
@@ -27,14 +31,20 @@ describe('compileDefinition', () => {
   });
 
   it('names the line and column of a parse error', async () => {
-    const error = await refusal('<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<process id="p">\n  <startEvent id="s" \n</process></definitions>');
+    const error = await refusal(
+      '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<process id="p">\n  <startEvent id="s" \n</process></definitions>',
+    );
     expect(error.code).toBe('DEFINITION_PARSE_ERROR');
     expect(error.line).toBe(4);
     expect(error.message).toMatch(/第 4 行/);
   });
 
   it.each([
-    ['a script task', '<startEvent id="s" /><scriptTask id="x" scriptFormat="javascript"><script>process.exit()</script></scriptTask>', 'DEFINITION_ELEMENT_REFUSED'],
+    [
+      'a script task',
+      '<startEvent id="s" /><scriptTask id="x" scriptFormat="javascript"><script>process.exit()</script></scriptTask>',
+      'DEFINITION_ELEMENT_REFUSED',
+    ],
     [
       'a script condition',
       '<startEvent id="s" /><sequenceFlow id="x" sourceRef="s" targetRef="e"><conditionExpression xsi:type="tFormalExpression" language="javascript">true</conditionExpression></sequenceFlow><endEvent id="e" />',

@@ -9,7 +9,10 @@ const serializer = require('moddle-context-serializer') as {
   default: (context: unknown, typeResolver: unknown) => SourceContext;
   TypeResolver: (types: unknown, extender?: (mapper: Record<string, unknown>) => void) => unknown;
 };
-type Behaviour = (activityDef: { id: string }, context: { getInboundSequenceFlows(id: string): unknown[]; getOutboundSequenceFlows(id: string): unknown[] }) => unknown;
+type Behaviour = (
+  activityDef: { id: string },
+  context: { getInboundSequenceFlows(id: string): unknown[]; getOutboundSequenceFlows(id: string): unknown[] },
+) => unknown;
 const Elements = require('bpmn-elements') as Record<string, Behaviour>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -105,7 +108,8 @@ const MAX_XML_CHARS = 2 * 1024 * 1024;
  * join of BPMN; so a converging inclusive gateway runs as that join.
  */
 function InclusiveGateway(activityDef: { id: string }, context: Parameters<Behaviour>[1]): unknown {
-  const converging = context.getInboundSequenceFlows(activityDef.id).length > 1 && context.getOutboundSequenceFlows(activityDef.id).length <= 1;
+  const converging =
+    context.getInboundSequenceFlows(activityDef.id).length > 1 && context.getOutboundSequenceFlows(activityDef.id).length <= 1;
   return converging ? Elements.ParallelGateway(activityDef, context) : Elements.InclusiveGateway(activityDef, context);
 }
 const typeResolver = serializer.TypeResolver(Elements, (mapper) => {
@@ -134,7 +138,8 @@ function checkExpression(text: string | undefined, elementId: string, what: stri
   try {
     checkTemplate(text);
   } catch (error) {
-    if (error instanceof ExpressionError) throw new DefinitionError('DEFINITION_EXPRESSION_INVALID', `元素 ${elementId} 的${what}：${error.message}`, { elementId });
+    if (error instanceof ExpressionError)
+      throw new DefinitionError('DEFINITION_EXPRESSION_INVALID', `元素 ${elementId} 的${what}：${error.message}`, { elementId });
     throw error;
   }
 }
@@ -157,7 +162,11 @@ function refuseListeners(element: ModdleElement): void {
       const params = [...((ext.inputParameters as ModdleElement[]) ?? []), ...((ext.outputParameters as ModdleElement[]) ?? [])];
       for (const p of params) {
         if (p.definition && (p.definition as ModdleElement).$type === 'camunda:Script') {
-          throw new DefinitionError('DEFINITION_SCRIPT_REFUSED', `元素 ${element.id} 的输入/输出参数 ${String(p.name)} 是脚本，平台不予执行`, { elementId: element.id });
+          throw new DefinitionError(
+            'DEFINITION_SCRIPT_REFUSED',
+            `元素 ${element.id} 的输入/输出参数 ${String(p.name)} 是脚本，平台不予执行`,
+            { elementId: element.id },
+          );
         }
       }
     }
@@ -183,16 +192,21 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     const type = str(element.get('camunda:type'));
     const topic = str(element.get('camunda:topic'));
     if (type !== 'external' || !topic) {
-      throw new DefinitionError('DEFINITION_SERVICE_TASK_UNSUPPORTED', `服务任务 ${id} 须设置 camunda:type="external" 与 camunda:topic（平台不执行 Java 类、表达式或脚本）`, {
-        elementId: id,
-      });
+      throw new DefinitionError(
+        'DEFINITION_SERVICE_TASK_UNSUPPORTED',
+        `服务任务 ${id} 须设置 camunda:type="external" 与 camunda:topic（平台不执行 Java 类、表达式或脚本）`,
+        {
+          elementId: id,
+        },
+      );
     }
     spec.topic = topic;
     spec.priority = str(element.get('camunda:taskPriority'));
   }
   if (element.$type === 'bpmn:CallActivity') {
     spec.calledElement = str(element.calledElement);
-    if (!spec.calledElement) throw new DefinitionError('DEFINITION_INVALID', `调用活动 ${id} 缺少 calledElement（被调用流程的标识）`, { elementId: id });
+    if (!spec.calledElement)
+      throw new DefinitionError('DEFINITION_INVALID', `调用活动 ${id} 缺少 calledElement（被调用流程的标识）`, { elementId: id });
     checkExpression(spec.calledElement, id, '被调用流程');
   }
   const definitions = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
@@ -246,7 +260,11 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     const condition = element.conditionExpression as ModdleElement | undefined;
     if (condition) {
       if (str(condition.language)) {
-        throw new DefinitionError('DEFINITION_SCRIPT_REFUSED', `连线 ${id} 的条件是 ${String(condition.language)} 脚本：只接受 \${...} 表达式`, { elementId: id });
+        throw new DefinitionError(
+          'DEFINITION_SCRIPT_REFUSED',
+          `连线 ${id} 的条件是 ${String(condition.language)} 脚本：只接受 \${...} 表达式`,
+          { elementId: id },
+        );
       }
       const body = str(condition.body);
       if (!body) throw new DefinitionError('DEFINITION_INVALID', `连线 ${id} 的条件为空`, { elementId: id });
@@ -301,7 +319,10 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
   const warning = parsed.warnings[0];
   if (warning) {
     const position = positionOf(warning.message);
-    throw new DefinitionError('DEFINITION_INVALID', `BPMN XML 有误：${warning.message.split('\n')[0]}`, { ...position, elementId: warning.element?.id });
+    throw new DefinitionError('DEFINITION_INVALID', `BPMN XML 有误：${warning.message.split('\n')[0]}`, {
+      ...position,
+      elementId: warning.element?.id,
+    });
   }
 
   const roots = (definitions.rootElements as ModdleElement[] | undefined) ?? [];
@@ -313,11 +334,16 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
     .map((p) => ({ id: p.id!, name: str(p.name), isExecutable: p.isExecutable !== false }));
   const executable = roots.filter((r) => r.$type === 'bpmn:Process' && r.isExecutable !== false);
   if (executable.length !== 1) {
-    throw new DefinitionError('DEFINITION_INVALID', `一个流程文件须恰好包含一个可执行流程（isExecutable="true"），实际 ${executable.length} 个`);
+    throw new DefinitionError(
+      'DEFINITION_INVALID',
+      `一个流程文件须恰好包含一个可执行流程（isExecutable="true"），实际 ${executable.length} 个`,
+    );
   }
   const main = executable[0];
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(main.id ?? '')) {
-    throw new DefinitionError('DEFINITION_INVALID', `流程标识 “${main.id}” 须以字母开头，只含字母、数字、_ . -，不超过 64 字符`, { elementId: main.id });
+    throw new DefinitionError('DEFINITION_INVALID', `流程标识 “${main.id}” 须以字母开头，只含字母、数字、_ . -，不超过 64 字符`, {
+      elementId: main.id,
+    });
   }
 
   const elements = new Map<string, ElementSpec>();
@@ -333,7 +359,11 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
     if (spec.topic) topics.add(spec.topic);
     if (element.$type === 'bpmn:StartEvent' && (element.$parent as ModdleElement | undefined)?.id === main.id) {
       const defs = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
-      const kind = defs.some((d) => d.$type === 'bpmn:MessageEventDefinition') ? 'message' : defs.some((d) => d.$type === 'bpmn:TimerEventDefinition') ? 'timer' : 'none';
+      const kind = defs.some((d) => d.$type === 'bpmn:MessageEventDefinition')
+        ? 'message'
+        : defs.some((d) => d.$type === 'bpmn:TimerEventDefinition')
+          ? 'timer'
+          : 'none';
       startEvents.push({ id: spec.id, kind, messageName: spec.messageName });
     }
   });

@@ -1,6 +1,7 @@
 import { ExpressionError, resolveTemplate, scopeOf } from './expression';
 
-const evaluate = (text: string, variables: Record<string, unknown> = {}) => resolveTemplate(text, scopeOf(variables, { double: (n) => Number(n) * 2 }));
+const evaluate = (text: string, variables: Record<string, unknown> = {}) =>
+  resolveTemplate(text, scopeOf(variables, { double: (n) => Number(n) * 2 }));
 
 describe('JUEL expressions', () => {
   it.each([
@@ -25,7 +26,7 @@ describe('JUEL expressions', () => {
     ['${constructor}', /不允许/],
     ['${a.__proto__}', /不允许/],
     ['${a.constructor}', /不允许/],
-    ["${process.exit()}", /未提供的函数|意外|多余/],
+    ['${process.exit()}', /未提供的函数|意外|多余/],
     ['${eval("1")}', /未提供的函数/],
     ['${a +}', /表达式不完整/],
     ['${1 / 0}', /除以零/],

@@ -302,7 +302,8 @@ function evaluateNode(node: Node, scope: ExpressionScope, expression: string): u
     case 'member':
       return member(evaluateNode(node.obj, scope, expression), evaluateNode(node.key, scope, expression), expression);
     case 'call': {
-      const fn = scope.functions && Object.prototype.hasOwnProperty.call(scope.functions, node.name) ? scope.functions[node.name] : undefined;
+      const fn =
+        scope.functions && Object.prototype.hasOwnProperty.call(scope.functions, node.name) ? scope.functions[node.name] : undefined;
       if (!fn) throw new ExpressionError(`表达式 ${expression} 调用了未提供的函数 ${node.name}()`, expression);
       return fn(...node.args.map((a) => evaluateNode(a, scope, expression)));
     }
@@ -313,10 +314,14 @@ function evaluateNode(node: Node, scope: ExpressionScope, expression: string): u
       return -toNumber(value, expression);
     }
     case 'cond':
-      return truthy(evaluateNode(node.test, scope, expression)) ? evaluateNode(node.then, scope, expression) : evaluateNode(node.else, scope, expression);
+      return truthy(evaluateNode(node.test, scope, expression))
+        ? evaluateNode(node.then, scope, expression)
+        : evaluateNode(node.else, scope, expression);
     case 'binary': {
-      if (node.op === '&&') return truthy(evaluateNode(node.left, scope, expression)) && truthy(evaluateNode(node.right, scope, expression));
-      if (node.op === '||') return truthy(evaluateNode(node.left, scope, expression)) || truthy(evaluateNode(node.right, scope, expression));
+      if (node.op === '&&')
+        return truthy(evaluateNode(node.left, scope, expression)) && truthy(evaluateNode(node.right, scope, expression));
+      if (node.op === '||')
+        return truthy(evaluateNode(node.left, scope, expression)) || truthy(evaluateNode(node.right, scope, expression));
       const a = evaluateNode(node.left, scope, expression);
       const b = evaluateNode(node.right, scope, expression);
       switch (node.op) {

@@ -1,5 +1,12 @@
 export { WorkingCalendar, type CalendarDay, type CalendarDayKind } from './calendar';
-export { compileDefinition, DefinitionError, type CompiledDefinition, type ElementSpec, type StartEventSpec, type ProcessSpec } from './compile';
+export {
+  compileDefinition,
+  DefinitionError,
+  type CompiledDefinition,
+  type ElementSpec,
+  type StartEventSpec,
+  type ProcessSpec,
+} from './compile';
 export { ExpressionError, resolveTemplate, checkTemplate, scopeOf, type ExpressionScope } from './expression';
 export {
   BpmnRuntime,

@@ -42,7 +42,9 @@ describe('BpmnRuntime', () => {
       const state = c.result.state;
       const waitId = c.wait('review').waitId;
       await c.complete('review');
-      await expect(c.runtime.execute(c.compiled, state, { type: 'completeUserTask', waitId: 'nope' })).rejects.toBeInstanceOf(WaitNotFoundError);
+      await expect(c.runtime.execute(c.compiled, state, { type: 'completeUserTask', waitId: 'nope' })).rejects.toBeInstanceOf(
+        WaitNotFoundError,
+      );
       expect(waitId).toMatch(/^review_/);
     });
   });
@@ -107,7 +109,9 @@ describe('BpmnRuntime', () => {
 
     it('waits for a worker and continues with its variables', async () => {
       const c = await Case.start(xml);
-      expect(c.waits('externalTask')).toEqual([expect.objectContaining({ activityId: 'render', topic: 'document-pdf', priority: 7, name: '生成公文' })]);
+      expect(c.waits('externalTask')).toEqual([
+        expect.objectContaining({ activityId: 'render', topic: 'document-pdf', priority: 7, name: '生成公文' }),
+      ]);
       await c.completeExternal('render', { pdfId: 'abc', pages: 3 });
       expect(c.waiting()).toEqual(['userTask:ok']);
       expect(c.variables).toEqual({ pdfId: 'abc', pages: 3 });
@@ -115,14 +119,21 @@ describe('BpmnRuntime', () => {
 
     it('routes a bpmnError with the matching code to the boundary event', async () => {
       const c = await Case.start(xml);
-      await c.run({ type: 'externalTaskBpmnError', waitId: c.wait('render').waitId, errorCode: 'TEMPLATE_MISSING', variables: { reason: '缺模板' } });
+      await c.run({
+        type: 'externalTaskBpmnError',
+        waitId: c.wait('render').waitId,
+        errorCode: 'TEMPLATE_MISSING',
+        variables: { reason: '缺模板' },
+      });
       expect(c.waiting()).toEqual(['userTask:fix']);
       expect(c.variables.reason).toBe('缺模板');
     });
 
     it('fails the command on a bpmnError that nothing catches', async () => {
       const c = await Case.start(xml);
-      await expect(c.run({ type: 'externalTaskBpmnError', waitId: c.wait('render').waitId, errorCode: 'OTHER' })).rejects.toBeInstanceOf(ProcessRunError);
+      await expect(c.run({ type: 'externalTaskBpmnError', waitId: c.wait('render').waitId, errorCode: 'OTHER' })).rejects.toBeInstanceOf(
+        ProcessRunError,
+      );
     });
   });
 
@@ -186,7 +197,9 @@ describe('BpmnRuntime', () => {
 
     it('an intermediate timer waits with its due time and continues when fired', async () => {
       const c = await Case.start(
-        diagram(`<startEvent id="s" />${flow('f0', 's', 't')}<intermediateCatchEvent id="t"><timerEventDefinition><timeDuration>PT2H</timeDuration></timerEventDefinition></intermediateCatchEvent>${flow('f1', 't', 'u')}<userTask id="u" />`),
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 't')}<intermediateCatchEvent id="t"><timerEventDefinition><timeDuration>PT2H</timeDuration></timerEventDefinition></intermediateCatchEvent>${flow('f1', 't', 'u')}<userTask id="u" />`,
+        ),
         {},
         runtime,
       );
@@ -228,7 +241,9 @@ describe('BpmnRuntime', () => {
       ]);
       const at = new Date('2030-09-27T01:00:00Z');
       const c = await Case.start(
-        diagram(`<startEvent id="s" />${flow('f0', 's', 't')}<intermediateCatchEvent id="t"><timerEventDefinition><timeDate>\${workingDays(3)}</timeDate></timerEventDefinition></intermediateCatchEvent>${flow('f1', 't', 'u')}<userTask id="u" camunda:dueDate="\${workingDays(1)}" />`),
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 't')}<intermediateCatchEvent id="t"><timerEventDefinition><timeDate>\${workingDays(3)}</timeDate></timerEventDefinition></intermediateCatchEvent>${flow('f1', 't', 'u')}<userTask id="u" camunda:dueDate="\${workingDays(1)}" />`,
+        ),
         {},
         new BpmnRuntime({ calendar, now: () => at }),
       );
@@ -245,7 +260,10 @@ describe('BpmnRuntime', () => {
     const extra = '<message id="M_reply" name="receipt-signed" />';
     it('an intermediate message catch continues on correlation with the message variables', async () => {
       const c = await Case.start(
-        diagram(`<startEvent id="s" />${flow('f0', 's', 'm')}<intermediateCatchEvent id="m"><messageEventDefinition messageRef="M_reply" /></intermediateCatchEvent>${flow('f1', 'm', 'u')}<userTask id="u" />`, extra),
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 'm')}<intermediateCatchEvent id="m"><messageEventDefinition messageRef="M_reply" /></intermediateCatchEvent>${flow('f1', 'm', 'u')}<userTask id="u" />`,
+          extra,
+        ),
       );
       expect(c.waits()).toEqual([expect.objectContaining({ kind: 'message', messageName: 'receipt-signed' })]);
       await c.run({ type: 'correlateMessage', waitId: c.wait('m').waitId, variables: { signedBy: '江苏省厅' } });
@@ -254,7 +272,12 @@ describe('BpmnRuntime', () => {
     });
 
     it('a receive task waits for its message', async () => {
-      const c = await Case.start(diagram(`<startEvent id="s" />${flow('f0', 's', 'r')}<receiveTask id="r" messageRef="M_reply" />${flow('f1', 'r', 'u')}<userTask id="u" />`, extra));
+      const c = await Case.start(
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 'r')}<receiveTask id="r" messageRef="M_reply" />${flow('f1', 'r', 'u')}<userTask id="u" />`,
+          extra,
+        ),
+      );
       expect(c.waiting()).toEqual(['message:r']);
       await c.run({ type: 'correlateMessage', waitId: c.wait('r').waitId });
       expect(c.waiting()).toEqual(['userTask:u']);
@@ -262,7 +285,10 @@ describe('BpmnRuntime', () => {
 
     it('a message start event starts the case when triggered', async () => {
       const c = await Case.start(
-        diagram(`<startEvent id="s"><messageEventDefinition messageRef="M_reply" /></startEvent>${flow('f0', 's', 'u')}<userTask id="u" />`, extra),
+        diagram(
+          `<startEvent id="s"><messageEventDefinition messageRef="M_reply" /></startEvent>${flow('f0', 's', 'u')}<userTask id="u" />`,
+          extra,
+        ),
         {},
         undefined,
         'message',
@@ -272,7 +298,9 @@ describe('BpmnRuntime', () => {
 
     it('a timer start event starts the case when triggered', async () => {
       const c = await Case.start(
-        diagram(`<startEvent id="s"><timerEventDefinition><timeCycle>R/PT24H</timeCycle></timerEventDefinition></startEvent>${flow('f0', 's', 'u')}<userTask id="u" />`),
+        diagram(
+          `<startEvent id="s"><timerEventDefinition><timeCycle>R/PT24H</timeCycle></timerEventDefinition></startEvent>${flow('f0', 's', 'u')}<userTask id="u" />`,
+        ),
         {},
         undefined,
         'timer',
@@ -300,10 +328,17 @@ describe('BpmnRuntime', () => {
     });
 
     it('a call activity waits with the called key and the variables to pass, and continues when the child ends', async () => {
-      const c = await Case.start(diagram(`<startEvent id="s" />${flow('f0', 's', 'call')}<callActivity id="call" calledElement="child-\${kind}" />${flow('f1', 'call', 'u')}<userTask id="u" />`), {
-        kind: 'review',
-      });
-      expect(c.waits()).toEqual([expect.objectContaining({ kind: 'callActivity', calledElement: 'child-review', variables: { kind: 'review' } })]);
+      const c = await Case.start(
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 'call')}<callActivity id="call" calledElement="child-\${kind}" />${flow('f1', 'call', 'u')}<userTask id="u" />`,
+        ),
+        {
+          kind: 'review',
+        },
+      );
+      expect(c.waits()).toEqual([
+        expect.objectContaining({ kind: 'callActivity', calledElement: 'child-review', variables: { kind: 'review' } }),
+      ]);
       await c.run({ type: 'completeCallActivity', waitId: c.wait('call').waitId, variables: { childResult: 'ok' } });
       expect(c.waiting()).toEqual(['userTask:u']);
       expect(c.variables.childResult).toBe('ok');
@@ -321,7 +356,10 @@ describe('BpmnRuntime', () => {
 
     it('an uncaught error end event ends the instance as failed', async () => {
       const c = await Case.start(
-        diagram(`<startEvent id="s" />${flow('f0', 's', 'u')}<userTask id="u" />${flow('f1', 'u', 'boom')}<endEvent id="boom"><errorEventDefinition errorRef="E" /></endEvent>`, '<error id="E" errorCode="REJECTED" />'),
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 'u')}<userTask id="u" />${flow('f1', 'u', 'boom')}<endEvent id="boom"><errorEventDefinition errorRef="E" /></endEvent>`,
+          '<error id="E" errorCode="REJECTED" />',
+        ),
       );
       await c.complete('u');
       expect(c.status).toBe('failed');
