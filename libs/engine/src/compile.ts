@@ -82,6 +82,8 @@ export interface StartEventSpec {
   id: string;
   kind: 'none' | 'message' | 'timer';
   messageName?: string;
+  /** For timer starts: a cycle fires again and again; a date or duration once. */
+  timer?: 'timeDate' | 'timeDuration' | 'timeCycle';
 }
 
 export interface ProcessSpec {
@@ -216,6 +218,12 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
       for (const kind of ['timeDuration', 'timeDate', 'timeCycle']) {
         const body = str((def[kind] as ModdleElement | undefined)?.body);
         checkExpression(body, id, '定时器');
+      }
+      // "Wait 2 working days" is naturally written as a duration, but working days resolve to a date.
+      const duration = str((def.timeDuration as ModdleElement | undefined)?.body);
+      if (duration && /\b(addW|w)orkingDays\s*\(/.test(duration)) {
+        def.timeDate = def.timeDuration;
+        delete def.timeDuration;
       }
     }
     if (def.$type === 'bpmn:ConditionalEventDefinition') {
@@ -364,7 +372,9 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
         : defs.some((d) => d.$type === 'bpmn:TimerEventDefinition')
           ? 'timer'
           : 'none';
-      startEvents.push({ id: spec.id, kind, messageName: spec.messageName });
+      const timerDef = defs.find((d) => d.$type === 'bpmn:TimerEventDefinition');
+      const timer = timerDef ? (['timeCycle', 'timeDate', 'timeDuration'] as const).find((k) => timerDef[k]) : undefined;
+      startEvents.push({ id: spec.id, kind, messageName: spec.messageName, timer });
     }
   });
   if (startEvents.length === 0) throw new DefinitionError('DEFINITION_INVALID', `流程 ${main.id} 没有开始事件`, { elementId: main.id });

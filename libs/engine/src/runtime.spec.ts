@@ -1,4 +1,5 @@
 import { WorkingCalendar } from './calendar';
+import { compileDefinition } from './compile';
 import { BpmnRuntime, ProcessRunError, WaitNotFoundError } from './runtime';
 import { Case, diagram } from './testing/case';
 
@@ -233,6 +234,22 @@ describe('BpmnRuntime', () => {
       expect(c.waiting()).toEqual(['userTask:done', 'userTask:urge']);
     });
 
+    it('a timeDuration of workingDays(n) on a boundary timer waits that many working days', async () => {
+      const calendar = new WorkingCalendar([{ day: '2030-10-01', kind: 'holiday' }]);
+      const at = new Date('2030-09-30T01:00:00Z'); // Monday; Tuesday is a holiday
+      const c = await Case.start(
+        diagram(
+          `<startEvent id="s" />${flow('f0', 's', 'u')}<userTask id="u" /><boundaryEvent id="late" attachedToRef="u"><timerEventDefinition><timeDuration>\${workingDays(2)}</timeDuration></timerEventDefinition></boundaryEvent>${flow('f1', 'late', 'urge')}<userTask id="urge" />`,
+        ),
+        {},
+        new BpmnRuntime({ calendar, now: () => at }),
+      );
+      const timer = c.wait('late');
+      expect(timer.kind === 'timer' && timer.dueAt).toBe('2030-10-03T01:00:00.000Z');
+      await c.run({ type: 'fireTimer', waitId: timer.waitId });
+      expect(c.waiting()).toEqual(['userTask:urge']);
+    });
+
     it('a timeDate of workingDays(n) counts Chinese working days', async () => {
       // Friday 2030-09-27 09:00 CST; 09-28 (Sat) is a 调休 workday, 10-01..10-07 are 国庆 holidays.
       const calendar = new WorkingCalendar([
@@ -306,6 +323,20 @@ describe('BpmnRuntime', () => {
         'timer',
       );
       expect(c.waiting()).toEqual(['userTask:u']);
+    });
+
+    it('tells when a timer start is next due, without starting a case', async () => {
+      const compiled = await compileDefinition(
+        diagram(
+          `<startEvent id="s"><timerEventDefinition><timeCycle>R/PT24H</timeCycle></timerEventDefinition></startEvent>${flow('f0', 's', 'u')}<userTask id="u" />`,
+        ),
+      );
+      expect(compiled.startEvents).toEqual([expect.objectContaining({ id: 's', kind: 'timer', timer: 'timeCycle' })]);
+      const due = await new BpmnRuntime().nextStartTimers(compiled);
+      expect(due).toEqual([{ activityId: 's', dueAt: expect.any(String) }]);
+      expect(Date.parse(due[0].dueAt) - Date.now()).toBeGreaterThan(23 * 3600_000);
+      const none = await compileDefinition(diagram(`<startEvent id="s" />${flow('f0', 's', 'u')}<userTask id="u" />`));
+      expect(await new BpmnRuntime().nextStartTimers(none)).toEqual([]);
     });
   });
 

@@ -414,6 +414,19 @@ export class BpmnRuntime {
     return this.finish(run, {});
   }
 
+  /**
+   * When each timer start event of a diagram is next due, computed as of now by the same timer
+   * parser that runs the case (ISO dates, durations, cycles, working-day expressions).
+   */
+  async nextStartTimers(compiled: CompiledDefinition): Promise<{ activityId: string; dueAt: string }[]> {
+    const timerStarts = new Set(compiled.startEvents.filter((s) => s.kind === 'timer').map((s) => s.id));
+    if (timerStarts.size === 0) return [];
+    const result = await this.start(compiled, {});
+    return result.waits.flatMap((w) =>
+      w.kind === 'timer' && timerStarts.has(w.activityId) ? [{ activityId: w.activityId, dueAt: w.dueAt }] : [],
+    );
+  }
+
   /** A message or timer start: the start event's wait is released at once. */
   private triggerStart(run: Run, compiled: CompiledDefinition, trigger: 'message' | 'timer'): void {
     const start = compiled.startEvents.find((s) => s.kind === trigger);
