@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuditModule } from './audit/audit.module';
 import { IdentityModule } from './identity/identity.module';
 import { OrgModule } from './org/org.module';
+import { EngineModule } from './engine/engine.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -44,6 +45,7 @@ export class AppModule {
         AuditModule,
         IdentityModule,
         OrgModule,
+        EngineModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { AppError } from './errors';
+import { AppError, CamundaRestError } from './errors';
 
 export interface ErrorBody {
   code: string;
@@ -30,9 +30,25 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error({ err: exception }, body.message);
     if (response.headersSent) return;
+    if (request.originalUrl?.startsWith('/engine-rest')) {
+      // Camunda's shape, and exactly application/json: camunda-external-task-client-js ignores anything else.
+      const camunda =
+        exception instanceof CamundaRestError ? { status: exception.status, type: exception.type, message: exception.message } : undefined;
+      const payload = Buffer.from(
+        JSON.stringify({
+          type: camunda?.type ?? (status < 500 ? 'InvalidRequestException' : 'ProcessEngineException'),
+          message: camunda?.message ?? body.message,
+        }),
+      );
+      response.status(camunda?.status ?? status);
+      response.setHeader('Content-Type', 'application/json');
+      response.end(payload);
+      return;
+    }
     response.status(status).json(body);
   }
 

@@ -29,3 +29,14 @@ export class ConflictError extends AppError {
     super(code, message, HttpStatus.CONFLICT);
   }
 }
+
+/** An error of the Camunda-compatible `/engine-rest` API, answered as `{type, message}` like Camunda 7. */
+export class CamundaRestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { DefinitionsService } from './definitions.service';
+import { ENGINE_PORT } from './engine.port';
+import { EngineRestController, WorkerTokenGuard } from './engine-rest.controller';
+import { EngineService } from './engine.service';
+import { ExternalTaskService } from './external-task.service';
+import { HolidayService } from './holiday.service';
+import { ProcessController } from './process.controller';
+import { TimerScheduler } from './timer.scheduler';
+
+@Global()
+@Module({
+  controllers: [ProcessController, EngineRestController],
+  providers: [
+    DefinitionsService,
+    EngineService,
+    ExternalTaskService,
+    HolidayService,
+    TimerScheduler,
+    WorkerTokenGuard,
+    { provide: ENGINE_PORT, useExisting: EngineService },
+  ],
+  exports: [ENGINE_PORT, EngineService, DefinitionsService],
+})
+export class EngineModule {}

@@ -1,0 +1,426 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  BpmnRuntime,
+  ProcessRunError,
+  WaitNotFoundError,
+  WorkingCalendar,
+  type Command,
+  type StepResult,
+  type Wait,
+} from '@zhengwu/engine';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import { DefinitionsService } from './definitions.service';
+import type { ActivityStatus, CompleteTaskOptions, EnginePort, InstanceView, StartOptions } from './engine.port';
+import { HolidayService } from './holiday.service';
+
+interface InstanceRow {
+  id: string;
+  definition_id: string;
+  definition_key: string;
+  business_key: string | null;
+  status: string;
+  revision: number;
+  state: unknown;
+  variables: Record<string, unknown>;
+  parent_instance_id: string | null;
+  parent_wait_id: string | null;
+  owner_unit_id: string | null;
+}
+
+export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
+
+/**
+ * The embedded adapter of the engine port. Every command is one transaction: lock the instance
+ * row, recover the state, apply, run until every branch waits, write state + wait rows + history
+ * + outbox, commit. Nothing is kept in memory between commands but parsed definitions.
+ */
+@Injectable()
+export class EngineService implements EnginePort {
+  private readonly logger = new Logger(EngineService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly definitions: DefinitionsService,
+    private readonly holidays: HolidayService,
+  ) {}
+
+  private async runtime(): Promise<BpmnRuntime> {
+    const calendar: WorkingCalendar = await this.holidays.calendar();
+    return new BpmnRuntime({ calendar });
+  }
+
+  async startProcess(key: string, options: StartOptions): Promise<{ id: string }> {
+    return this.dataSource.transaction((m) => this.startIn(m, key, options));
+  }
+
+  async startIn(
+    m: EntityManager,
+    key: string,
+    options: StartOptions & { parent?: { instanceId: string; waitId: string }; trigger?: 'message' | 'timer'; definitionId?: string },
+  ): Promise<{ id: string }> {
+    const definition = options.definitionId ? { id: options.definitionId } : await this.definitions.latest(key, m);
+    const compiled = await this.definitions.compiledById(definition.id, m);
+    const runtime = await this.runtime();
+    const result = await this.run(() => runtime.start(compiled, { variables: options.variables ?? {}, trigger: options.trigger }));
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END) RETURNING id`,
+      [
+        definition.id,
+        key,
+        options.businessKey ?? null,
+        result.status,
+        JSON.stringify(result.state),
+        JSON.stringify(result.variables),
+        options.ownerUnitId ?? null,
+        options.startedBy ?? null,
+        options.parent?.instanceId ?? null,
+        options.parent?.waitId ?? null,
+      ],
+    );
+    const instance: InstanceRow = {
+      id: rows[0].id,
+      definition_id: definition.id,
+      definition_key: key,
+      business_key: options.businessKey ?? null,
+      status: result.status,
+      revision: 0,
+      state: result.state,
+      variables: result.variables,
+      parent_instance_id: options.parent?.instanceId ?? null,
+      parent_wait_id: options.parent?.waitId ?? null,
+      owner_unit_id: options.ownerUnitId ?? null,
+    };
+    await this.writeHistory(m, instance.id, result, options.startedBy);
+    await this.syncWaits(m, instance, result, options.startedBy);
+    await this.afterStep(m, instance, result);
+    return { id: instance.id };
+  }
+
+  /** Locks the instance and applies one command to it. */
+  async execute(m: EntityManager, instanceId: string, command: Command, userId?: string): Promise<StepResult> {
+    const rows: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]);
+    const instance = rows[0];
+    if (!instance) throw new NotFoundError('流程实例');
+    if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
+    const compiled = await this.definitions.compiledById(instance.definition_id, m);
+    const runtime = await this.runtime();
+    const result = await this.run(() =>
+      runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command),
+    );
+    await m.query(
+      `UPDATE process_instances SET state = $2, variables = $3, status = $4, revision = revision + 1,
+              ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END WHERE id = $1`,
+      [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status],
+    );
+    await this.writeHistory(m, instance.id, result, userId);
+    await this.syncWaits(m, instance, result, userId);
+    await this.afterStep(m, { ...instance, status: result.status, variables: result.variables }, result);
+    return result;
+  }
+
+  /** The runtime's refusals become answers a person can act on; the transaction rolls back. */
+  private async run(step: () => Promise<StepResult>): Promise<StepResult> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof WaitNotFoundError)
+        throw new ConflictError('WAIT_NOT_ACTIVE', '该环节已不在等待状态（流程已流转、超时或被撤回），请刷新后重试');
+      if (error instanceof ProcessRunError) {
+        throw new AppError(
+          error.code,
+          `流程无法继续：${error.message}`,
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          error.activityId ? { activityId: error.activityId } : undefined,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async completeTask(taskId: string, options: CompleteTaskOptions): Promise<void> {
+    await this.dataSource.transaction((m) => this.completeTaskIn(m, taskId, options));
+  }
+
+  /** Exactly one of two simultaneous completions wins: both queue on the instance row lock, the second finds the task closed. */
+  async completeTaskIn(m: EntityManager, taskId: string, options: CompleteTaskOptions): Promise<void> {
+    const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [taskId]);
+    if (!found[0]) throw new NotFoundError('任务');
+    await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
+    const tasks: { id: string; wait_id: string; status: string; instance_id: string }[] = await m.query(
+      'SELECT id, wait_id, status, instance_id FROM tasks WHERE id = $1 FOR UPDATE',
+      [taskId],
+    );
+    const task = tasks[0];
+    if (task.status !== 'open') {
+      throw new ConflictError(
+        task.status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
+        task.status === 'completed'
+          ? '该任务已由他人办理完毕，请刷新待办列表'
+          : '该任务已不在当前环节（流程已流转或被撤回），请刷新待办列表',
+      );
+    }
+    await m.query(
+      `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, comment = $4 WHERE id = $1`,
+      [taskId, options.userId, options.outcome ?? null, options.comment ?? null],
+    );
+    const variables = { ...(options.variables ?? {}) };
+    if (options.outcome !== undefined) variables.outcome = options.outcome;
+    await this.execute(m, task.instance_id, { type: 'completeUserTask', waitId: task.wait_id, variables }, options.userId);
+  }
+
+  async correlateMessage(
+    messageName: string,
+    options: { businessKey?: string; variables?: Record<string, unknown> },
+  ): Promise<{ instanceId: string }> {
+    return this.dataSource.transaction(async (m) => {
+      const params: unknown[] = [messageName];
+      let sql = 'SELECT instance_id, wait_id FROM message_subscriptions WHERE message_name = $1';
+      if (options.businessKey !== undefined) {
+        params.push(options.businessKey);
+        sql += ' AND business_key = $2';
+      }
+      const subs: { instance_id: string; wait_id: string }[] = await m.query(`${sql} ORDER BY created_at LIMIT 1`, params);
+      if (subs[0]) {
+        await this.execute(m, subs[0].instance_id, { type: 'correlateMessage', waitId: subs[0].wait_id, variables: options.variables });
+        return { instanceId: subs[0].instance_id };
+      }
+      const starter = await this.findMessageStart(m, messageName);
+      if (!starter) throw new AppError('MESSAGE_NOT_CORRELATED', `没有等待消息 ${messageName} 的流程`, HttpStatus.BAD_REQUEST);
+      const started = await this.startIn(m, starter, {
+        businessKey: options.businessKey,
+        variables: options.variables,
+        trigger: 'message',
+      });
+      return { instanceId: started.id };
+    });
+  }
+
+  private async findMessageStart(m: EntityManager, messageName: string): Promise<string | undefined> {
+    const keys: { key: string; id: string }[] = await m.query(
+      'SELECT DISTINCT ON (key) key, id FROM process_definitions ORDER BY key, version DESC',
+    );
+    for (const row of keys) {
+      const compiled = await this.definitions.compiledById(row.id, m);
+      if (compiled.startEvents.some((s) => s.kind === 'message' && s.messageName === messageName)) return row.key;
+    }
+    return undefined;
+  }
+
+  async fireTimer(timerId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const timers: { id: string; instance_id: string | null; definition_id: string | null; wait_id: string; status: string }[] =
+        await m.query(`SELECT id, instance_id, definition_id, wait_id, status FROM timers WHERE id = $1 FOR UPDATE SKIP LOCKED`, [timerId]);
+      const timer = timers[0];
+      if (!timer || timer.status !== 'pending') return false;
+      await m.query(`UPDATE timers SET status = 'fired', fired_at = now() WHERE id = $1`, [timer.id]);
+      if (timer.instance_id) {
+        await this.execute(m, timer.instance_id, { type: 'fireTimer', waitId: timer.wait_id });
+      } else if (timer.definition_id) {
+        await this.startByTimer(m, timer.definition_id, timer.wait_id);
+      }
+      return true;
+    });
+  }
+
+  /** A timer start runs the version it was scheduled for; a cycle is scheduled again. */
+  private async startByTimer(m: EntityManager, definitionId: string, startEventId: string): Promise<void> {
+    const compiled = await this.definitions.compiledById(definitionId, m);
+    const rows: { key: string }[] = await m.query('SELECT key FROM process_definitions WHERE id = $1', [definitionId]);
+    await this.startIn(m, rows[0].key, { trigger: 'timer', definitionId });
+    if (compiled.startEvents.find((s) => s.id === startEventId)?.timer === 'timeCycle') {
+      await this.definitions.scheduleStartTimers(m, definitionId, compiled);
+    }
+  }
+
+  async getInstance(id: string): Promise<InstanceView | undefined> {
+    const rows: (InstanceRow & { version: number; started_at: Date; ended_at: Date | null })[] = await this.dataSource.query(
+      `SELECT i.*, d.version FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const counts: { activity_id: string; started: number; ended: number }[] = await this.dataSource.query(
+      `SELECT activity_id,
+              count(*) FILTER (WHERE event = 'start')::int AS started,
+              count(*) FILTER (WHERE event IN ('end','discard'))::int AS ended
+         FROM engine_history WHERE instance_id = $1 AND activity_id IS NOT NULL GROUP BY activity_id`,
+      [id],
+    );
+    const activities: ActivityStatus[] = counts.map((c) => ({
+      activityId: c.activity_id,
+      active: Math.max(0, c.started - c.ended),
+      completed: c.ended,
+    }));
+    return {
+      id: row.id,
+      definitionId: row.definition_id,
+      definitionKey: row.definition_key,
+      version: row.version,
+      businessKey: row.business_key,
+      status: row.status,
+      variables: row.variables,
+      ownerUnitId: row.owner_unit_id,
+      startedAt: row.started_at.toISOString(),
+      endedAt: row.ended_at?.toISOString() ?? null,
+      activities,
+      parentInstanceId: row.parent_instance_id,
+    };
+  }
+
+  async history(instanceId: string): Promise<unknown[]> {
+    return this.dataSource.query(
+      `SELECT h.id, h.activity_id AS "activityId", h.activity_name AS "activityName", h.activity_type AS "activityType", h.event, h.at,
+              h.user_id AS "userId", u.display_name AS "userName", h.detail
+         FROM engine_history h LEFT JOIN users u ON u.id = h.user_id WHERE h.instance_id = $1 ORDER BY h.id`,
+      [instanceId],
+    );
+  }
+
+  private async writeHistory(m: EntityManager, instanceId: string, result: StepResult, userId?: string): Promise<void> {
+    const changed = Object.entries(result.changed);
+    if (changed.length > 0) {
+      await m.query(
+        `INSERT INTO engine_history (instance_id, event, user_id, detail) SELECT $1, 'variable', $2, jsonb_build_object('name', v.key, 'value', v.value) FROM jsonb_each($3::jsonb) v`,
+        [instanceId, userId ?? null, JSON.stringify(result.changed)],
+      );
+    }
+    if (result.history.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = result.history.map((h, i) => {
+      values.push(
+        instanceId,
+        h.activityId,
+        h.activityName ?? null,
+        h.activityType ?? null,
+        h.executionId ?? null,
+        h.event,
+        h.at,
+        userId ?? null,
+      );
+      const b = i * 8;
+      return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8})`;
+    });
+    await m.query(
+      `INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id) VALUES ${tuples.join(',')}`,
+      values,
+    );
+  }
+
+  /** Makes the wait rows match the engine's full list of waits: new ones appear, vanished ones close. */
+  private async syncWaits(m: EntityManager, instance: InstanceRow, result: StepResult, userId?: string): Promise<void> {
+    const waits = result.waits;
+    const live = new Set(waits.map((w) => w.waitId));
+    const liveList = [...live];
+    await m.query(
+      `UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open' AND NOT (wait_id = ANY($2))`,
+      [instance.id, liveList],
+    );
+    await m.query(`UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND NOT (wait_id = ANY($2))`, [
+      instance.id,
+      liveList,
+    ]);
+    await m.query(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND NOT (wait_id = ANY($2))`, [
+      instance.id,
+      liveList,
+    ]);
+    await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1 AND NOT (wait_id = ANY($2))`, [instance.id, liveList]);
+    let newExternal = false;
+    for (const wait of waits) {
+      newExternal = (await this.insertWait(m, instance, wait, userId)) || newExternal;
+    }
+    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+  }
+
+  /** Inserts the row of a wait if it is new; returns true for a new external task. */
+  private async insertWait(m: EntityManager, instance: InstanceRow, wait: Wait, userId?: string): Promise<boolean> {
+    switch (wait.kind) {
+      case 'userTask': {
+        const inserted: { id: string }[] = await m.query(
+          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          [
+            instance.id,
+            wait.waitId,
+            wait.activityId,
+            wait.name ?? wait.activityId,
+            instance.definition_key,
+            instance.business_key,
+            instance.owner_unit_id,
+            wait.assignee ?? null,
+            wait.candidateUsers ?? [],
+            wait.candidateGroups ?? [],
+            wait.formKey ?? null,
+            wait.priority ?? 50,
+            wait.dueDate ?? null,
+          ],
+        );
+        if (inserted[0]) {
+          await m.query(`INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
+            JSON.stringify({
+              taskId: inserted[0].id,
+              instanceId: instance.id,
+              assignee: wait.assignee ?? null,
+              candidateGroups: wait.candidateGroups ?? [],
+              name: wait.name ?? wait.activityId,
+              by: userId ?? null,
+            }),
+          ]);
+        }
+        return false;
+      }
+      case 'externalTask': {
+        const inserted: { id: string }[] = await m.query(
+          `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          [instance.id, wait.waitId, wait.activityId, wait.topic, instance.definition_key, instance.business_key, wait.priority ?? 0],
+        );
+        return inserted.length > 0;
+      }
+      case 'timer':
+        await m.query(
+          `INSERT INTO timers (instance_id, wait_id, activity_id, due_at) VALUES ($1,$2,$3,$4) ON CONFLICT (instance_id, wait_id) WHERE instance_id IS NOT NULL DO NOTHING`,
+          [instance.id, wait.waitId, wait.activityId, wait.dueAt],
+        );
+        return false;
+      case 'message':
+        await m.query(
+          `INSERT INTO message_subscriptions (instance_id, wait_id, activity_id, message_name, business_key) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (instance_id, wait_id) DO NOTHING`,
+          [instance.id, wait.waitId, wait.activityId, wait.messageName, instance.business_key],
+        );
+        return false;
+      case 'callActivity': {
+        const existing: unknown[] = await m.query(`SELECT 1 FROM process_instances WHERE parent_instance_id = $1 AND parent_wait_id = $2`, [
+          instance.id,
+          wait.waitId,
+        ]);
+        if (existing.length === 0) {
+          await this.startIn(m, wait.calledElement, {
+            businessKey: instance.business_key ?? undefined,
+            variables: wait.variables,
+            ownerUnitId: instance.owner_unit_id ?? undefined,
+            parent: { instanceId: instance.id, waitId: wait.waitId },
+          });
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** A finished child resumes its parent's call activity in the same transaction. */
+  private async afterStep(m: EntityManager, instance: InstanceRow, result: StepResult): Promise<void> {
+    if (result.status === 'running' || !instance.parent_instance_id || !instance.parent_wait_id) return;
+    if (result.status === 'completed') {
+      await this.execute(m, instance.parent_instance_id, {
+        type: 'completeCallActivity',
+        waitId: instance.parent_wait_id,
+        variables: result.variables,
+      });
+    }
+    if (result.error) this.logger.warn({ instanceId: instance.id, error: result.error }, 'child instance ended with an error');
+  }
+}

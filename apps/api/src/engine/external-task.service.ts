@@ -1,0 +1,353 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { CamundaRestError } from '../platform/errors';
+import { DataSource, EntityManager } from 'typeorm';
+import { EngineService, EXTERNAL_TASK_CHANNEL } from './engine.service';
+import { toTypedVariables, type TypedValue } from './camunda-variables';
+
+export interface FetchTopic {
+  topicName: string;
+  lockDuration: number;
+  variables?: string[] | null;
+  processDefinitionKey?: string;
+}
+
+export interface FetchRequest {
+  workerId: string;
+  maxTasks: number;
+  usePriority: boolean;
+  asyncResponseTimeout?: number;
+  topics: FetchTopic[];
+}
+
+export interface LockedExternalTask {
+  activityId: string;
+  activityInstanceId: string;
+  errorMessage: string | null;
+  errorDetails: string | null;
+  executionId: string;
+  id: string;
+  lockExpirationTime: string;
+  processDefinitionId: string;
+  processDefinitionKey: string;
+  processInstanceId: string;
+  tenantId: null;
+  retries: number | null;
+  suspended: false;
+  workerId: string;
+  topicName: string;
+  priority: number;
+  businessKey: string | null;
+  extensionProperties: Record<string, string>;
+  variables: Record<string, TypedValue>;
+}
+
+/** Camunda's error vocabulary: the client shows `type: message`. */
+export { CamundaRestError };
+
+interface ExternalRow {
+  id: string;
+  instance_id: string;
+  wait_id: string;
+  activity_id: string;
+  topic: string;
+  definition_key: string;
+  business_key: string | null;
+  priority: number;
+  retries: number | null;
+  error_message: string | null;
+  error_details: string | null;
+  worker_id: string | null;
+  lock_expires_at: Date | null;
+  status: string;
+}
+
+/**
+ * The external-task side of the engine (Camunda 7 contract): hand-outs with FOR UPDATE SKIP LOCKED,
+ * long polling woken by LISTEN/NOTIFY, and completion only by the lock holder.
+ */
+@Injectable()
+export class ExternalTaskService implements OnModuleDestroy {
+  private readonly logger = new Logger(ExternalTaskService.name);
+  private listener?: Promise<Client>;
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly engine: EngineService,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiters) wake();
+    const client = await this.listener?.catch(() => undefined);
+    await client?.end().catch(() => undefined);
+  }
+
+  /** One LISTEN connection per process; a lost connection is re-opened by the next waiting fetch. */
+  private listen(): Promise<Client> {
+    if (!this.listener) {
+      const options = this.dataSource.options as { url?: string };
+      const client = new Client({ connectionString: options.url });
+      this.listener = (async () => {
+        await client.connect();
+        client.on('notification', () => this.wakeAll());
+        client.on('error', (error) => {
+          this.logger.warn({ err: error }, 'external-task listener lost; will reconnect');
+          this.listener = undefined;
+          this.wakeAll();
+        });
+        await client.query(`LISTEN ${EXTERNAL_TASK_CHANNEL}`);
+        return client;
+      })();
+      this.listener.catch(() => (this.listener = undefined));
+    }
+    return this.listener;
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  async fetchAndLock(request: FetchRequest): Promise<LockedExternalTask[]> {
+    const deadline = Date.now() + Math.min(request.asyncResponseTimeout ?? 0, 1_800_000);
+    if (request.asyncResponseTimeout) await this.listen().catch(() => undefined);
+    for (;;) {
+      // Register before fetching so a task created between the fetch and the wait still wakes us.
+      let woken = false;
+      let timer: NodeJS.Timeout | undefined;
+      let wake: () => void = () => undefined;
+      const signal = new Promise<void>((resolve) => {
+        wake = () => {
+          woken = true;
+          resolve();
+        };
+      });
+      this.waiters.add(wake);
+      try {
+        const tasks = await this.tryFetch(request);
+        const remaining = deadline - Date.now();
+        if (tasks.length > 0 || remaining <= 0 || this.closed) return tasks;
+        // Re-check now and then even without a notification, in case the LISTEN connection dropped one.
+        if (!woken) await Promise.race([signal, new Promise((r) => (timer = setTimeout(r, Math.min(remaining, 5_000))))]);
+      } finally {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+      }
+    }
+  }
+
+  private async tryFetch(request: FetchRequest): Promise<LockedExternalTask[]> {
+    return this.dataSource.transaction(async (m) => {
+      const out: LockedExternalTask[] = [];
+      for (const topic of request.topics) {
+        const room = request.maxTasks - out.length;
+        if (room <= 0) break;
+        const order = request.usePriority ? 'priority DESC, created_at' : 'created_at';
+        const params: unknown[] = [request.workerId, topic.lockDuration, topic.topicName, room];
+        let byKey = '';
+        if (topic.processDefinitionKey) {
+          params.push(topic.processDefinitionKey);
+          byKey = `AND definition_key = $${params.length}`;
+        }
+        const rows: ExternalRow[] = await m
+          .query(
+            `UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
+            WHERE t.id IN (
+              SELECT id FROM external_tasks
+               WHERE status = 'open' AND topic = $3 ${byKey}
+                 AND (lock_expires_at IS NULL OR lock_expires_at < now())
+                 AND next_fetch_at <= now() AND (retries IS NULL OR retries > 0)
+               ORDER BY ${order} LIMIT $4 FOR UPDATE SKIP LOCKED)
+            RETURNING t.*`,
+            params,
+          )
+          .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? (r[0] as ExternalRow[]) : (r as ExternalRow[])));
+        if (rows.length === 0) continue;
+        const variables = await this.variablesOf(
+          m,
+          rows.map((r) => r.instance_id),
+        );
+        const definitions = await this.definitionIdsOf(
+          m,
+          rows.map((r) => r.instance_id),
+        );
+        for (const row of rows) {
+          out.push(this.toLocked(row, topic, variables.get(row.instance_id) ?? {}, definitions.get(row.instance_id) ?? ''));
+        }
+      }
+      return out;
+    });
+  }
+
+  private async variablesOf(m: EntityManager, instanceIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const rows: { id: string; variables: Record<string, unknown> }[] = await m.query(
+      'SELECT id, variables FROM process_instances WHERE id = ANY($1)',
+      [instanceIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.variables]));
+  }
+
+  private async definitionIdsOf(m: EntityManager, instanceIds: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; definition_id: string }[] = await m.query(
+      'SELECT id, definition_id FROM process_instances WHERE id = ANY($1)',
+      [instanceIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.definition_id]));
+  }
+
+  private toLocked(row: ExternalRow, topic: FetchTopic, variables: Record<string, unknown>, definitionId: string): LockedExternalTask {
+    return {
+      activityId: row.activity_id,
+      activityInstanceId: row.wait_id,
+      errorMessage: row.error_message,
+      errorDetails: row.error_details,
+      executionId: row.wait_id,
+      id: row.id,
+      lockExpirationTime: (row.lock_expires_at ?? new Date()).toISOString(),
+      processDefinitionId: definitionId,
+      processDefinitionKey: row.definition_key,
+      processInstanceId: row.instance_id,
+      tenantId: null,
+      retries: row.retries,
+      suspended: false,
+      workerId: row.worker_id ?? '',
+      topicName: row.topic,
+      priority: row.priority,
+      businessKey: row.business_key,
+      extensionProperties: {},
+      variables: toTypedVariables(variables, topic.variables ?? null),
+    };
+  }
+
+  /** Locks the instance, then the task, and checks the caller holds the task's lock. */
+  private async held(m: EntityManager, id: string, workerId: string, verb: string): Promise<ExternalRow> {
+    const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM external_tasks WHERE id = $1', [id]);
+    if (!found[0]) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+    await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
+    const rows: ExternalRow[] = await m.query('SELECT * FROM external_tasks WHERE id = $1 FOR UPDATE', [id]);
+    const row = rows[0];
+    if (row.status !== 'open') throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+    if (row.worker_id !== workerId) {
+      throw new CamundaRestError(
+        400,
+        'BadUserRequestException',
+        `External Task ${id} cannot be ${verb} by worker '${workerId}'. It is locked by worker '${row.worker_id ?? ''}'.`,
+      );
+    }
+    return row;
+  }
+
+  async complete(id: string, workerId: string, variables: Record<string, unknown>): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.held(m, id, workerId, 'completed');
+      await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
+      await this.engine.execute(m, row.instance_id, { type: 'completeExternalTask', waitId: row.wait_id, variables });
+    });
+  }
+
+  async bpmnError(
+    id: string,
+    workerId: string,
+    errorCode: string,
+    errorMessage: string | undefined,
+    variables: Record<string, unknown>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.held(m, id, workerId, 'reported a BPMN error');
+      await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
+      await this.engine.execute(m, row.instance_id, {
+        type: 'externalTaskBpmnError',
+        waitId: row.wait_id,
+        errorCode,
+        errorMessage,
+        variables,
+      });
+    });
+  }
+
+  /** The worker sends the retries left (the engine does not decrement); 0 raises an incident. */
+  async failure(
+    id: string,
+    workerId: string,
+    input: { errorMessage?: string; errorDetails?: string; retries?: number; retryTimeout?: number },
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.held(m, id, workerId, 'failed');
+      const retries = Math.max(0, input.retries ?? 0);
+      await m.query(
+        `UPDATE external_tasks SET retries = $2, error_message = $3, error_details = $4, worker_id = NULL, lock_expires_at = NULL,
+                next_fetch_at = now() + make_interval(secs => $5::double precision / 1000) WHERE id = $1`,
+        [
+          id,
+          retries,
+          input.errorMessage?.slice(0, 4000) ?? null,
+          input.errorDetails?.slice(0, 100_000) ?? null,
+          Math.max(0, input.retryTimeout ?? 0),
+        ],
+      );
+      if (retries === 0) {
+        await m.query(
+          `INSERT INTO incidents (instance_id, external_task_id, activity_id, type, message) VALUES ($1, $2, $3, 'failedExternalTask', $4)`,
+          [row.instance_id, id, row.activity_id, input.errorMessage ?? null],
+        );
+      }
+    });
+  }
+
+  async extendLock(id: string, workerId: string, newDuration: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const row = await this.held(m, id, workerId, 'extended');
+      if (!row.lock_expires_at || row.lock_expires_at.getTime() < Date.now()) {
+        throw new CamundaRestError(400, 'BadUserRequestException', `Cannot extend a lock that expired for external task ${id}`);
+      }
+      await m.query(
+        `UPDATE external_tasks SET lock_expires_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+        [id, newDuration],
+      );
+    });
+  }
+
+  async lock(id: string, workerId: string, lockDuration: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const rows: ExternalRow[] = await m.query('SELECT * FROM external_tasks WHERE id = $1 FOR UPDATE', [id]);
+      const row = rows[0];
+      if (!row || row.status !== 'open') throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+      if (row.worker_id && row.worker_id !== workerId && row.lock_expires_at && row.lock_expires_at.getTime() > Date.now()) {
+        throw new CamundaRestError(400, 'BadUserRequestException', `External task ${id} is already locked by worker '${row.worker_id}'`);
+      }
+      await m.query(
+        `UPDATE external_tasks SET worker_id = $2, lock_expires_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+        [id, workerId, lockDuration],
+      );
+    });
+  }
+
+  async unlock(id: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM external_tasks WHERE id = $1 AND status = 'open'`, [id]);
+    if (rows.length === 0) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+    await this.dataSource.query(`UPDATE external_tasks SET worker_id = NULL, lock_expires_at = NULL WHERE id = $1`, [id]);
+    this.wakeAll();
+  }
+
+  /** Administrators give a failed task new retries; its incident is resolved. */
+  async setRetries(id: string, retries: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const rows: unknown[] = await m.query(`SELECT 1 FROM external_tasks WHERE id = $1 AND status = 'open' FOR UPDATE`, [id]);
+      if (rows.length === 0) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+      await m.query(`UPDATE external_tasks SET retries = $2, next_fetch_at = now() WHERE id = $1`, [id, retries]);
+      if (retries > 0) await m.query(`UPDATE incidents SET resolved_at = now() WHERE external_task_id = $1 AND resolved_at IS NULL`, [id]);
+      await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    });
+  }
+
+  async incidents(): Promise<unknown[]> {
+    return this.dataSource.query(
+      `SELECT i.id, i.instance_id AS "processInstanceId", i.external_task_id AS "externalTaskId", i.activity_id AS "activityId", i.type AS "incidentType",
+              i.message AS "incidentMessage", i.created_at AS "incidentTimestamp", p.definition_key AS "processDefinitionKey"
+         FROM incidents i JOIN process_instances p ON p.id = i.instance_id WHERE i.resolved_at IS NULL ORDER BY i.created_at DESC`,
+    );
+  }
+}

@@ -1,0 +1,151 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Request } from 'express';
+import { CurrentUser, Roles } from '../identity/decorators';
+import { assertVisible } from '../identity/data-scope';
+import { hasRole, type Principal } from '../identity/principal';
+import { AppError, NotFoundError } from '../platform/errors';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DefinitionsService } from './definitions.service';
+import { EngineService } from './engine.service';
+import { ExternalTaskService } from './external-task.service';
+import { HolidayService } from './holiday.service';
+
+export class StartInstanceDto {
+  @ApiProperty({ example: 'document-exchange' })
+  @IsString({ message: '请指定流程标识 key' })
+  @MaxLength(200)
+  key!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: '业务编号不能超过 200 个字符' })
+  businessKey?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject({ message: 'variables 须为对象' })
+  variables?: Record<string, unknown>;
+}
+
+export class HolidayDto {
+  @ApiProperty({ enum: ['holiday', 'workday'] })
+  @IsIn(['holiday', 'workday'], { message: 'kind 须为 holiday（放假）或 workday（调休上班）' })
+  kind!: 'holiday' | 'workday';
+
+  @ApiProperty({ example: '春节' })
+  @IsString()
+  @MaxLength(50, { message: '名称不能超过 50 个字符' })
+  name!: string;
+}
+
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+function checkDay(day: string): string {
+  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw new AppError('VALIDATION_FAILED', '日期应为存在的日期，格式 YYYY-MM-DD', 400, [
+      { field: 'day', message: '日期应为存在的日期，格式 YYYY-MM-DD' },
+    ]);
+  }
+  return day;
+}
+
+@ApiTags('engine')
+@ApiBearerAuth()
+@Controller()
+export class ProcessController {
+  constructor(
+    private readonly definitions: DefinitionsService,
+    private readonly engine: EngineService,
+    private readonly externalTasks: ExternalTaskService,
+    private readonly holidays: HolidayService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /** BPMN XML as the body (application/xml or text/xml). */
+  @Roles('sysadmin')
+  @Post('process-definitions')
+  async deploy(@Req() req: Request, @CurrentUser() me: Principal) {
+    const body: unknown = req.body;
+    if (typeof body !== 'string' || body.trim() === '') {
+      throw new AppError('DEFINITION_MISSING', '请以 Content-Type: application/xml 提交 BPMN XML', 400);
+    }
+    return this.definitions.deploy(body, { source: 'upload', userId: me.userId });
+  }
+
+  @Roles('sysadmin')
+  @Get('process-definitions')
+  list() {
+    return this.definitions.list();
+  }
+
+  @Roles('sysadmin')
+  @Get('process-definitions/:key/xml')
+  xml(@Param('key') key: string, @Query('version') version?: string) {
+    const v = version === undefined ? undefined : Number(version);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new AppError('VALIDATION_FAILED', 'version 须为正整数', 400, [{ field: 'version', message: '须为正整数' }]);
+    return this.definitions.xml(key, v);
+  }
+
+  @Roles('sysadmin')
+  @Post('process-instances')
+  start(@Body() dto: StartInstanceDto, @CurrentUser() me: Principal) {
+    return this.engine.startProcess(dto.key, {
+      businessKey: dto.businessKey,
+      variables: dto.variables,
+      ownerUnitId: me.unitId,
+      startedBy: me.userId,
+    });
+  }
+
+  /** Administrators see every instance; others only within their data scope (404 otherwise). */
+  @Get('process-instances/:id')
+  async instance(@Param('id') id: string, @CurrentUser() me: Principal) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new NotFoundError('流程实例');
+    const view = await this.engine.getInstance(id);
+    if (!view) throw new NotFoundError('流程实例');
+    if (!hasRole(me, 'sysadmin')) {
+      const unit: { path: string }[] = view.ownerUnitId
+        ? await this.dataSource.query('SELECT path FROM units WHERE id = $1', [view.ownerUnitId])
+        : [];
+      assertVisible(me, { unitPath: unit[0]?.path ?? '/none/' }, '流程实例');
+    }
+    return { ...view, history: await this.engine.history(id) };
+  }
+
+  @Roles('sysadmin')
+  @Get('incidents')
+  incidents() {
+    return this.externalTasks.incidents();
+  }
+
+  @Roles('sysadmin')
+  @Put('external-tasks/:id/retries')
+  @HttpCode(204)
+  retries(@Param('id') id: string, @Body('retries', ParseIntPipe) retries: number) {
+    return this.externalTasks.setRetries(id, retries);
+  }
+
+  @Get('holidays')
+  holidayList(@Query('year') year?: string) {
+    return this.holidays.list(year ? Number(year) : undefined);
+  }
+
+  @Roles('sysadmin')
+  @Put('holidays/:day')
+  @HttpCode(204)
+  putHoliday(@Param('day') day: string, @Body() dto: HolidayDto) {
+    return this.holidays.put({ day: checkDay(day), kind: dto.kind, name: dto.name });
+  }
+
+  @Roles('sysadmin')
+  @Delete('holidays/:day')
+  @HttpCode(204)
+  async deleteHoliday(@Param('day') day: string) {
+    if (!(await this.holidays.remove(checkDay(day)))) throw new NotFoundError('节假日');
+  }
+}
