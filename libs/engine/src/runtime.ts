@@ -177,6 +177,9 @@ class Run {
     }
     return {
       name: this.compiled.key,
+      // The default debug logger checks isatty for each of the hundreds of loggers an engine creates
+      // (a quarter of a command's CPU); the runtime reports what matters through history and errors.
+      Logger: silentLogger,
       sourceContext: this.compiled.sourceContext,
       settings: { enableDummyService: false },
       expressions: {
@@ -394,6 +397,9 @@ function diff(before: Variables, after: Variables): Variables {
  * the command, let every branch run until it waits, and hand back the new state, the full list
  * of waits and the history. Holds nothing between calls; the host persists everything.
  */
+const noop = (): void => undefined;
+const silentLogger = () => ({ debug: noop, error: noop, warn: noop });
+
 export class BpmnRuntime {
   private readonly options: Required<RuntimeOptions>;
 
