@@ -58,6 +58,7 @@ module.exports = tseslint.config(
         __dirname: 'readonly',
         console: 'readonly',
         fetch: 'readonly',
+        URL: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -14,6 +14,8 @@ import { createHttpApp } from './http-app';
 
 export interface RunningPlatform {
   url: string;
+  /** For in-process benchmarks and tools. */
+  app: INestApplication;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startPlatform(config: AppConfig, log = pino({ level: confi
     const running = { app, embedded };
     return {
       url,
+      app,
       databaseUrl,
       async stop() {
         await running.app.close();
