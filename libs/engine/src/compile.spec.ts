@@ -12,6 +12,26 @@ async function refusal(xml: string): Promise<DefinitionError> {
 }
 
 describe('compileDefinition', () => {
+  it('reads which outcomes each user task routes and where a return may go', async () => {
+    const c = await compileDefinition(
+      diagram(`<startEvent id="s" /><sequenceFlow id="f0" sourceRef="s" targetRef="draft" />
+        <userTask id="draft" /><sequenceFlow id="f1" sourceRef="draft" targetRef="review" />
+        <userTask id="review" /><sequenceFlow id="f2" sourceRef="review" targetRef="gw" />
+        <exclusiveGateway id="gw" />
+        <sequenceFlow id="ok" sourceRef="gw" targetRef="sign"><conditionExpression>\${outcome == 'approve'}</conditionExpression></sequenceFlow>
+        <sequenceFlow id="back" sourceRef="gw" targetRef="draft"><conditionExpression>\${outcome eq 'return'}</conditionExpression></sequenceFlow>
+        <sequenceFlow id="no" sourceRef="gw" targetRef="e"><conditionExpression>\${outcome == "reject"}</conditionExpression></sequenceFlow>
+        <userTask id="sign" /><sequenceFlow id="f3" sourceRef="sign" targetRef="gw2" /><exclusiveGateway id="gw2" />
+        <sequenceFlow id="ok2" sourceRef="gw2" targetRef="e"><conditionExpression>\${outcome == 'approve'}</conditionExpression></sequenceFlow>
+        <sequenceFlow id="r1" sourceRef="gw2" targetRef="draft"><conditionExpression>\${outcome == 'return' &amp;&amp; returnTo == 'draft'}</conditionExpression></sequenceFlow>
+        <sequenceFlow id="r2" sourceRef="gw2" targetRef="review"><conditionExpression>\${outcome == 'return' &amp;&amp; returnTo == 'review'}</conditionExpression></sequenceFlow>
+        <endEvent id="e" />`),
+    );
+    expect(c.elements.get('draft')?.decisions).toBeUndefined();
+    expect(c.elements.get('review')?.decisions).toEqual({ outcomes: ['approve', 'return', 'reject'], returnTargets: ['draft'] });
+    expect(c.elements.get('sign')?.decisions).toEqual({ outcomes: ['approve', 'return'], returnTargets: ['draft', 'review'] });
+  });
+
   it('reads the key, the start events and the Camunda attributes of a valid diagram', async () => {
     const compiled = await compileDefinition(
       diagram(

@@ -76,6 +76,13 @@ export interface ElementSpec {
   endKind?: 'none' | 'terminate' | 'error';
   errorCode?: string;
   multiInstance?: MultiInstanceSpec;
+  /**
+   * For user tasks: the outcomes the diagram routes after this task (from conditions such as
+   * `${outcome == 'return'}` on its outgoing flows or those of the exclusive gateway right after
+   * it), and the earlier user tasks a 'return' can go back to (by `returnTo == 'activityId'`, or
+   * the target of the only return flow).
+   */
+  decisions?: { outcomes: string[]; returnTargets: string[] };
 }
 
 export interface StartEventSpec {
@@ -301,6 +308,34 @@ function walk(container: ModdleElement, visit: (element: ModdleElement) => void)
  * platform must not run (DTDs and entities, scripts, Java delegates, listeners) with the element
  * at fault, and returns the bpmn-engine source context so each version is parsed once.
  */
+const OUTCOME_TEST = /\boutcome\s*(?:==|\beq\b)\s*['"]([\w-]+)['"]/g;
+const RETURN_TO_TEST = /\breturnTo\s*(?:==|\beq\b)\s*['"]([\w.-]+)['"]/;
+
+function readDecisions(main: ModdleElement, elements: Map<string, ElementSpec>): void {
+  const flows: ModdleElement[] = [];
+  walk(main, (element) => {
+    if (element.$type === 'bpmn:SequenceFlow') flows.push(element);
+  });
+  const outgoing = (id: string) => flows.filter((f) => (f.sourceRef as ModdleElement | undefined)?.id === id);
+  for (const spec of elements.values()) {
+    if (spec.type !== 'bpmn:UserTask') continue;
+    let routes = outgoing(spec.id);
+    const next = routes.length === 1 ? (routes[0].targetRef as ModdleElement | undefined) : undefined;
+    if (next?.$type === 'bpmn:ExclusiveGateway' && next.id) routes = outgoing(next.id);
+    const outcomes = new Set<string>();
+    const returnTargets = new Set<string>();
+    for (const flow of routes) {
+      const body = str((flow.conditionExpression as ModdleElement | undefined)?.body) ?? '';
+      const found = [...body.matchAll(OUTCOME_TEST)].map((m) => m[1]);
+      found.forEach((o) => outcomes.add(o));
+      if (!found.includes('return')) continue;
+      const target = RETURN_TO_TEST.exec(body)?.[1] ?? (flow.targetRef as ModdleElement | undefined)?.id;
+      if (target && elements.get(target)?.type === 'bpmn:UserTask') returnTargets.add(target);
+    }
+    if (outcomes.size > 0) spec.decisions = { outcomes: [...outcomes], returnTargets: [...returnTargets] };
+  }
+}
+
 export async function compileDefinition(xml: string): Promise<CompiledDefinition> {
   if (typeof xml !== 'string' || xml.trim() === '') throw new DefinitionError('DEFINITION_EMPTY', '流程定义为空：请提交 BPMN 2.0 XML');
   if (xml.length > MAX_XML_CHARS) throw new DefinitionError('DEFINITION_TOO_LARGE', '流程定义超过 2 MB');
@@ -378,6 +413,7 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
     }
   });
   if (startEvents.length === 0) throw new DefinitionError('DEFINITION_INVALID', `流程 ${main.id} 没有开始事件`, { elementId: main.id });
+  readDecisions(main, elements);
 
   // Recovery finds the source by the definitions' id, which modelers may leave out.
   if (!definitions.id) definitions.id = `Definitions_${main.id}`;
