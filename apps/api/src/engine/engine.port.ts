@@ -38,6 +38,12 @@ export interface InstanceView {
   parentInstanceId: string | null;
 }
 
+export interface TaskModel {
+  /** Outcomes the diagram routes after the task ('approve', 'return', 'reject', …). */
+  outcomes: string[];
+  returnTargets: { activityId: string; name: string }[];
+}
+
 export interface EnginePort {
   startProcess(key: string, options: StartOptions): Promise<{ id: string }>;
   completeTask(taskId: string, options: CompleteTaskOptions): Promise<void>;
@@ -46,6 +52,7 @@ export interface EnginePort {
     options: { businessKey?: string; variables?: Record<string, unknown> },
   ): Promise<{ instanceId: string }>;
   getInstance(id: string): Promise<InstanceView | undefined>;
+  taskModel(definitionId: string, activityId: string): Promise<TaskModel>;
 }
 
 export const ENGINE_PORT = Symbol('ENGINE_PORT');

@@ -12,7 +12,7 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { DefinitionsService } from './definitions.service';
-import type { ActivityStatus, CompleteTaskOptions, EnginePort, InstanceView, StartOptions } from './engine.port';
+import type { ActivityStatus, CompleteTaskOptions, EnginePort, InstanceView, StartOptions, TaskModel } from './engine.port';
 import { HolidayService } from './holiday.service';
 
 interface InstanceRow {
@@ -235,6 +235,43 @@ export class EngineService implements EnginePort {
     }
   }
 
+  /** Ends a running case (and the cases it called) without running the diagram further, e.g. 驳回 where the diagram has no reject route. */
+  async terminateIn(m: EntityManager, instanceId: string, options: { userId?: string; reason?: string }): Promise<void> {
+    const rows: { status: string }[] = await m.query('SELECT status FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]);
+    if (!rows[0]) throw new NotFoundError('流程实例');
+    if (rows[0].status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
+    await m.query(`UPDATE process_instances SET status = 'terminated', ended_at = now(), revision = revision + 1 WHERE id = $1`, [
+      instanceId,
+    ]);
+    await m.query(`UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    await m.query(`UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    await m.query(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
+    await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1`, [instanceId]);
+    await m.query(`INSERT INTO engine_history (instance_id, event, user_id, detail) VALUES ($1, 'terminate', $2, $3)`, [
+      instanceId,
+      options.userId ?? null,
+      JSON.stringify({ reason: options.reason ?? null }),
+    ]);
+    await m.query(`INSERT INTO outbox (topic, payload) VALUES ('instance.terminated', $1)`, [
+      JSON.stringify({ instanceId, by: options.userId ?? null, reason: options.reason ?? null }),
+    ]);
+    const children: { id: string }[] = await m.query(
+      `SELECT id FROM process_instances WHERE parent_instance_id = $1 AND status = 'running'`,
+      [instanceId],
+    );
+    for (const child of children) await this.terminateIn(m, child.id, options);
+  }
+
+  /** What the diagram routes after a user task: the outcomes it tests and the steps a return may go to. */
+  async taskModel(definitionId: string, activityId: string): Promise<TaskModel> {
+    const compiled = await this.definitions.compiledById(definitionId);
+    const decisions = compiled.elements.get(activityId)?.decisions;
+    return {
+      outcomes: decisions?.outcomes ?? [],
+      returnTargets: (decisions?.returnTargets ?? []).map((id) => ({ activityId: id, name: compiled.elements.get(id)?.name ?? id })),
+    };
+  }
+
   async getInstance(id: string): Promise<InstanceView | undefined> {
     const rows: (InstanceRow & { version: number; started_at: Date; ended_at: Date | null })[] = await this.dataSource.query(
       `SELECT i.*, d.version FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
@@ -339,8 +376,8 @@ export class EngineService implements EnginePort {
     switch (wait.kind) {
       case 'userTask': {
         const inserted: { id: string }[] = await m.query(
-          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
           [
             instance.id,
             wait.waitId,
@@ -355,6 +392,7 @@ export class EngineService implements EnginePort {
             wait.formKey ?? null,
             wait.priority ?? 50,
             wait.dueDate ?? null,
+            userId && /^[0-9a-f-]{36}$/.test(userId) ? userId : null,
           ],
         );
         if (inserted[0]) {
