@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { IdentityModule } from './identity/identity.module';
 import { OrgModule } from './org/org.module';
 import { EngineModule } from './engine/engine.module';
+import { TasksModule } from './tasks/tasks.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -46,6 +47,7 @@ export class AppModule {
         IdentityModule,
         OrgModule,
         EngineModule,
+        TasksModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../identity/decorators';
+import type { Principal } from '../identity/principal';
+import { ListTasksQuery, TaskActionDto } from './tasks.dto';
+import { TasksService } from './tasks.service';
+
+/** The web inbox: 待办 / 已办 / 我发起的 / 抄送我的, one task with its form and history, and the operations. */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get()
+  list(@Query() query: ListTasksQuery, @CurrentUser() me: Principal) {
+    return this.tasks.list(me, query);
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string, @CurrentUser() me: Principal) {
+    return this.tasks.get(me, id);
+  }
+
+  @Post(':id/actions')
+  @HttpCode(200)
+  act(@Param('id') id: string, @Body() dto: TaskActionDto, @CurrentUser() me: Principal) {
+    return this.tasks.act(me, id, dto);
+  }
+}

@@ -1,0 +1,124 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const TASK_VIEWS = ['todo', 'done', 'started', 'cc'] as const;
+export type TaskView = (typeof TASK_VIEWS)[number];
+
+/** The operations of DESIGN.md §8 built so far (加签/减签 follow); a task lists which of them the caller may use now. */
+export const TASK_ACTIONS = [
+  'approve',
+  'return',
+  'reject',
+  'transfer',
+  'delegate',
+  'resolve',
+  'cc',
+  'withdraw',
+  'urge',
+  'claim',
+  'unclaim',
+] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+export class ListTasksQuery {
+  @ApiPropertyOptional({ enum: TASK_VIEWS, default: 'todo' })
+  @IsOptional()
+  @IsIn(TASK_VIEWS, { message: `view 须为以下之一：${TASK_VIEWS.join(', ')}` })
+  view: TaskView = 'todo';
+
+  @ApiPropertyOptional({ description: '流程标识，如 plan-filing' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: '流程标识不能超过 64 个字符' })
+  process?: string;
+
+  @ApiPropertyOptional({ description: '紧急程度：特急、加急、平急' })
+  @IsOptional()
+  @IsIn(['特急', '加急', '平急'], { message: '紧急程度须为 特急、加急 或 平急' })
+  urgency?: string;
+
+  @ApiPropertyOptional({ description: 'true：只看已超期' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'overdue 须为 true 或 false' })
+  overdue?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: '标题、环节或业务编号中的词' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
+  q?: string;
+
+  @ApiPropertyOptional({ description: '创建时间起（含），ISO 日期' })
+  @IsOptional()
+  @IsDateString({}, { message: 'from 须为 ISO 日期' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: '创建时间止（不含），ISO 日期' })
+  @IsOptional()
+  @IsDateString({}, { message: 'to 须为 ISO 日期' })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: ['created', 'due', 'priority'], default: 'created' })
+  @IsOptional()
+  @IsIn(['created', 'due', 'priority'], { message: 'sort 须为 created、due 或 priority' })
+  sort: 'created' | 'due' | 'priority' = 'created';
+
+  @ApiPropertyOptional({ default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit 须为整数' })
+  @Min(1, { message: 'limit 至少为 1' })
+  @Max(200, { message: 'limit 最大为 200' })
+  limit = 20;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset 须为整数' })
+  @Min(0, { message: 'offset 不能为负数' })
+  offset = 0;
+}
+
+export class TaskActionDto {
+  @ApiProperty({ enum: TASK_ACTIONS })
+  @IsIn(TASK_ACTIONS, { message: `action 须为以下之一：${TASK_ACTIONS.join(', ')}` })
+  action!: TaskAction;
+
+  @ApiPropertyOptional({ description: '审批意见' })
+  @IsOptional()
+  @IsString({ message: '意见须为文字' })
+  @MaxLength(2000, { message: '意见不能超过 2000 个字符' })
+  comment?: string;
+
+  @ApiPropertyOptional({ description: '随办理提交的表单字段' })
+  @IsOptional()
+  @IsObject({ message: 'variables 须为对象' })
+  variables?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: '退回的环节标识，或转办/委派的人员编号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: 'target 不能超过 64 个字符' })
+  target?: string;
+
+  @ApiPropertyOptional({ description: '抄送的人员编号' })
+  @IsOptional()
+  @IsArray({ message: 'targets 须为人员编号的数组' })
+  @ArrayMaxSize(50, { message: '一次最多抄送 50 人' })
+  @IsUUID('all', { each: true, message: 'targets 须为人员编号（UUID）' })
+  targets?: string[];
+}

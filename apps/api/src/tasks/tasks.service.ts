@@ -1,0 +1,433 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
+import { EngineService } from '../engine/engine.service';
+import { isVisible } from '../identity/data-scope';
+import type { Principal } from '../identity/principal';
+import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import type { ListTasksQuery, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
+
+interface TaskRow {
+  id: string;
+  instance_id: string;
+  definition_id: string;
+  activity_id: string;
+  name: string;
+  definition_key: string;
+  business_key: string | null;
+  owner_unit_id: string | null;
+  unit_path: string | null;
+  assignee: string | null;
+  owner: string | null;
+  delegation_state: string | null;
+  candidate_users: string[];
+  candidate_groups: string[];
+  candidate_units: string[];
+  status: string;
+  created_by: string | null;
+  claimed_at: Date | null;
+  started_by: string | null;
+  instance_status: string;
+}
+
+export interface TaskSummary {
+  id: string;
+  name: string;
+  instanceId: string;
+  processKey: string;
+  processName: string | null;
+  title: string | null;
+  urgency: string | null;
+  businessKey: string | null;
+  assignee: string | null;
+  status: string;
+  createdAt: string;
+  dueAt: string | null;
+  isOverdue: boolean;
+  completedAt: string | null;
+  outcome: string | null;
+  readAt?: string | null;
+}
+
+/** Columns every view shows; `t` is the task, `i` the instance, `d` the definition. */
+const SUMMARY = `t.id, t.name, t.instance_id AS "instanceId", t.definition_key AS "processKey", d.name AS "processName",
+  i.variables->>'title' AS title, i.variables->>'urgency' AS urgency, t.business_key AS "businessKey", t.assignee, t.status,
+  t.created_at AS "createdAt", t.due_at AS "dueAt", (t.status = 'open' AND t.due_at < now()) AS "isOverdue",
+  t.completed_at AS "completedAt", t.outcome`;
+
+/** A person's open tasks: assigned to them, or offered to them by name, or to their role in the task's unit. */
+const TODO = `t.status = 'open' AND (t.assignee = $1 OR (t.assignee IS NULL AND ($1 = ANY(t.candidate_users)
+  OR (t.candidate_groups && $2::text[] AND ($3::uuid = ANY(t.candidate_units) OR (cardinality(t.candidate_units) = 0 AND t.owner_unit_id = $3::uuid))))))`;
+
+const NEGATIVE: TaskAction[] = ['return', 'reject'];
+
+/**
+ * The inbox and the approver's operations over the engine's task rows. Every operation is one
+ * transaction that also writes who, when, from which unit and with what opinion.
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(ENGINE_PORT) private readonly enginePort: EnginePort,
+    private readonly engine: EngineService,
+  ) {}
+
+  async list(me: Principal, query: ListTasksQuery) {
+    const params: unknown[] = [me.userId, me.roles, me.unitId];
+    const where: string[] = [this.viewCondition(query.view)];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.process) add('t.definition_key = ?', query.process);
+    if (query.urgency) add(`i.variables->>'urgency' = ?`, query.urgency);
+    if (query.overdue === 'true') where.push(`t.status = 'open' AND t.due_at < now()`);
+    if (query.overdue === 'false') where.push(`(t.due_at IS NULL OR t.due_at >= now() OR t.status <> 'open')`);
+    if (query.q)
+      add(
+        `(t.name ILIKE ? ESCAPE '\\' OR i.variables->>'title' ILIKE $${params.length + 1} ESCAPE '\\' OR t.business_key ILIKE $${params.length + 1} ESCAPE '\\')`,
+        `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
+    if (query.from) add('t.created_at >= ?', query.from);
+    if (query.to) add('t.created_at < ?', query.to);
+    const order = {
+      created: 't.created_at DESC',
+      due: 't.due_at ASC NULLS LAST, t.created_at DESC',
+      priority: 't.priority DESC, t.created_at DESC',
+    }[query.sort];
+    const from = this.viewFrom(query.view);
+    const sql = `SELECT ${SUMMARY}${query.view === 'cc' ? ', c.read_at AS "readAt"' : ''} ${from} WHERE ${where.join(' AND ')}`;
+    const [items, total, counts] = await Promise.all([
+      this.dataSource.query(`${sql} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`, params) as Promise<TaskSummary[]>,
+      this.dataSource.query(`SELECT count(*)::int AS n ${from} WHERE ${where.join(' AND ')}`, params) as Promise<{ n: number }[]>,
+      this.counts(me),
+    ]);
+    return { items, total: total[0].n, counts };
+  }
+
+  private viewFrom(view: TaskView): string {
+    const base = `FROM tasks t JOIN process_instances i ON i.id = t.instance_id JOIN process_definitions d ON d.id = i.definition_id`;
+    return view === 'cc'
+      ? `FROM task_copies c JOIN tasks t ON t.id = c.task_id JOIN process_instances i ON i.id = t.instance_id JOIN process_definitions d ON d.id = i.definition_id`
+      : base;
+  }
+
+  private viewCondition(view: TaskView): string {
+    switch (view) {
+      case 'todo':
+        return TODO;
+      case 'done':
+        return `t.completed_by = $1::uuid AND $2::text[] IS NOT NULL AND $3::uuid IS NOT NULL`;
+      case 'started':
+        // The current step of each case I started (its open tasks), newest first.
+        return `i.started_by = $1::uuid AND t.status = 'open' AND $2::text[] IS NOT NULL AND $3::uuid IS NOT NULL`;
+      case 'cc':
+        return `c.user_id = $1::uuid AND $2::text[] IS NOT NULL AND $3::uuid IS NOT NULL`;
+    }
+  }
+
+  private async counts(me: Principal): Promise<{ todo: number; done: number; started: number; cc: number }> {
+    const rows: { todo: number; done: number; started: number; cc: number }[] = await this.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM tasks t WHERE ${TODO}) AS todo,
+              (SELECT count(*)::int FROM tasks t WHERE t.completed_by = $1::uuid) AS done,
+              (SELECT count(*)::int FROM tasks t JOIN process_instances i ON i.id = t.instance_id WHERE i.started_by = $1::uuid AND t.status = 'open') AS started,
+              (SELECT count(*)::int FROM task_copies c WHERE c.user_id = $1::uuid AND c.read_at IS NULL) AS cc`,
+      [me.userId, me.roles, me.unitId],
+    );
+    return rows[0];
+  }
+
+  async get(me: Principal, id: string) {
+    const task = await this.load(this.dataSource.manager, id);
+    if (!this.maySee(me, task) && !(await this.isInvolved(me, task))) throw new NotFoundError('任务');
+    await this.dataSource.query(`UPDATE task_copies SET read_at = now() WHERE task_id = $1 AND user_id = $2 AND read_at IS NULL`, [
+      id,
+      me.userId,
+    ]);
+    const [summary]: TaskSummary[] = await this.dataSource.query(`SELECT ${SUMMARY} ${this.viewFrom('todo')} WHERE t.id = $1`, [id]);
+    const instance = await this.enginePort.getInstance(task.instance_id);
+    const actions = await this.dataSource.query(
+      `SELECT a.action, a.comment, a.target, a.at, a.user_id AS "userId", u.display_name AS "userName", un.name AS "unitName", t.name AS "taskName"
+         FROM task_actions a JOIN users u ON u.id = a.user_id LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN tasks t ON t.id = a.task_id
+        WHERE a.instance_id = $1 ORDER BY a.id`,
+      [task.instance_id],
+    );
+    const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    return {
+      ...summary,
+      form: instance?.variables ?? {},
+      formKey: (await this.dataSource.query('SELECT form_key FROM tasks WHERE id = $1', [id]))[0].form_key as string | null,
+      delegationState: task.delegation_state,
+      returnTargets: model.returnTargets,
+      allowedActions: await this.allowedActions(me, task),
+      history: actions,
+      activities: instance?.activities ?? [],
+    };
+  }
+
+  async act(me: Principal, id: string, dto: TaskActionDto): Promise<{ ok: true }> {
+    if (NEGATIVE.includes(dto.action) && !dto.comment?.trim()) {
+      throw new AppError(
+        'COMMENT_REQUIRED',
+        dto.action === 'return' ? '退回须填写意见，说明需要修改之处' : '驳回须填写意见，说明理由',
+        HttpStatus.BAD_REQUEST,
+        [{ field: 'comment', message: '必填' }],
+      );
+    }
+    await this.dataSource.transaction(async (m) => {
+      // Queue behind any other command on this case: the second of two 同意 finds the task closed.
+      const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [id]);
+      if (!found[0]) throw new NotFoundError('任务');
+      await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
+      const task = await this.load(m, id);
+      if (!this.maySee(me, task) && !(await this.isInvolved(me, task, m))) throw new NotFoundError('任务');
+      if (task.status !== 'open') {
+        throw new ConflictError(
+          task.status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
+          task.status === 'completed' ? '该任务已办理完毕，请刷新待办列表' : '该任务已不在当前环节（流程已流转或被撤回），请刷新',
+        );
+      }
+      const allowed = await this.allowedActions(me, task, m);
+      if (!allowed.includes(dto.action)) {
+        throw new AppError('ACTION_NOT_ALLOWED', `当前不能对该任务执行“${ACTION_LABELS[dto.action]}”`, HttpStatus.FORBIDDEN, {
+          allowedActions: allowed,
+        });
+      }
+      await this.perform(m, me, task, dto);
+    });
+    return { ok: true };
+  }
+
+  private async perform(m: EntityManager, me: Principal, task: TaskRow, dto: TaskActionDto): Promise<void> {
+    const record = (action: string, target?: string | null) =>
+      m.query(`INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
+        task.id,
+        task.instance_id,
+        action,
+        me.userId,
+        me.unitId,
+        dto.comment ?? null,
+        target ?? null,
+      ]);
+    const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
+      if (task.assignee === null) await m.query(`UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1`, [task.id, me.userId]);
+      await this.engine.completeTaskIn(m, task.id, {
+        userId: me.userId,
+        outcome,
+        comment: dto.comment,
+        variables: { ...(dto.variables ?? {}), ...variables },
+      });
+    };
+    switch (dto.action) {
+      case 'approve':
+        await record('approve');
+        return complete('approve');
+      case 'reject': {
+        await record('reject');
+        const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+        if (model.outcomes.includes('reject')) return complete('reject');
+        // The diagram has no reject route: the case ends here as rejected.
+        await m.query(
+          `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1`,
+          [task.id, me.userId, dto.comment],
+        );
+        return this.engine.terminateIn(m, task.instance_id, { userId: me.userId, reason: dto.comment });
+      }
+      case 'return': {
+        const target = await this.returnTarget(task, dto.target);
+        await record('return', target);
+        return complete('return', { returnTo: target });
+      }
+      case 'withdraw': {
+        const target = await this.withdrawTarget(m, me, task);
+        await record('withdraw', target);
+        return complete('return', { returnTo: target });
+      }
+      case 'claim': {
+        const claimed: unknown[] = await m.query(
+          `UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1 AND assignee IS NULL RETURNING id`,
+          [task.id, me.userId],
+        );
+        if (claimed.length === 0) throw new ConflictError('TASK_ALREADY_CLAIMED', '该任务已被他人认领');
+        return void (await record('claim'));
+      }
+      case 'unclaim':
+        await m.query(`UPDATE tasks SET assignee = NULL, claimed_at = NULL WHERE id = $1`, [task.id]);
+        return void (await record('unclaim'));
+      case 'transfer': {
+        const target = await this.person(m, dto.target);
+        await m.query(`UPDATE tasks SET assignee = $2, owner = NULL, delegation_state = NULL WHERE id = $1`, [task.id, target]);
+        await this.notify(m, 'task.transferred', task, target, me);
+        return void (await record('transfer', target));
+      }
+      case 'delegate': {
+        const target = await this.person(m, dto.target);
+        if (target === me.userId)
+          throw new AppError('VALIDATION_FAILED', '不能委派给自己', HttpStatus.BAD_REQUEST, [{ field: 'target', message: '不能是自己' }]);
+        await m.query(`UPDATE tasks SET owner = $2, assignee = $3, delegation_state = 'pending' WHERE id = $1`, [
+          task.id,
+          me.userId,
+          target,
+        ]);
+        await this.notify(m, 'task.delegated', task, target, me);
+        return void (await record('delegate', target));
+      }
+      case 'resolve':
+        await m.query(`UPDATE tasks SET assignee = owner, delegation_state = 'resolved' WHERE id = $1`, [task.id]);
+        await this.notify(m, 'task.resolved', task, task.owner!, me);
+        return void (await record('resolve', task.owner));
+      case 'cc': {
+        const targets = [...new Set(dto.targets ?? [])];
+        if (targets.length === 0)
+          throw new AppError('VALIDATION_FAILED', '请选择抄送人员', HttpStatus.BAD_REQUEST, [{ field: 'targets', message: '至少一人' }]);
+        const known: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND is_active`, [targets]);
+        if (known.length !== targets.length)
+          throw new AppError('VALIDATION_FAILED', '抄送人员中有不存在或已停用的账号', HttpStatus.BAD_REQUEST, [
+            { field: 'targets', message: '人员不存在' },
+          ]);
+        await m.query(
+          `INSERT INTO task_copies (instance_id, task_id, user_id, from_user_id) SELECT $1, $2, u, $3 FROM unnest($4::uuid[]) u ON CONFLICT (instance_id, user_id, task_id) DO NOTHING`,
+          [task.instance_id, task.id, me.userId, targets],
+        );
+        return void (await record('cc', targets.join(',')));
+      }
+      case 'urge':
+        await m.query(`UPDATE tasks SET urged_at = now(), urge_count = urge_count + 1 WHERE id = $1`, [task.id]);
+        await this.notify(m, 'task.urged', task, task.assignee, me);
+        return void (await record('urge'));
+    }
+  }
+
+  /** Which operations `me` may use on the task right now. */
+  private async allowedActions(me: Principal, task: TaskRow, m: EntityManager = this.dataSource.manager): Promise<TaskAction[]> {
+    if (task.status !== 'open' || task.instance_status !== 'running') return [];
+    const actions: TaskAction[] = [];
+    const mine = task.assignee === me.userId;
+    const offered = task.assignee === null && this.isCandidate(me, task);
+    if (mine && task.delegation_state === 'pending') {
+      actions.push('resolve', 'cc');
+    } else if (mine || offered) {
+      const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+      actions.push('approve');
+      if (model.outcomes.includes('return') && model.returnTargets.length > 0) actions.push('return');
+      actions.push('reject', 'transfer', 'delegate', 'cc');
+      if (offered) actions.push('claim');
+      if (mine && task.claimed_at && this.isCandidate(me, task)) actions.push('unclaim');
+    }
+    if (!mine && (task.created_by === me.userId || task.started_by === me.userId)) actions.push('urge');
+    if (
+      !mine &&
+      task.created_by === me.userId &&
+      (await this.withdrawTarget(m, me, task).then(
+        () => true,
+        () => false,
+      ))
+    )
+      actions.push('withdraw');
+    return actions;
+  }
+
+  private isCandidate(me: Principal, task: TaskRow): boolean {
+    if (task.candidate_users.includes(me.userId)) return true;
+    if (!task.candidate_groups.some((g) => (me.roles as string[]).includes(g))) return false;
+    return task.candidate_units.length > 0 ? task.candidate_units.includes(me.unitId) : task.owner_unit_id === me.unitId;
+  }
+
+  /** Acting on a task, or the case's data scope, makes it visible; anything else answers 404. */
+  private maySee(me: Principal, task: TaskRow): boolean {
+    if (task.assignee === me.userId || task.owner === me.userId || task.started_by === me.userId || task.created_by === me.userId)
+      return true;
+    if (task.assignee === null && this.isCandidate(me, task)) return true;
+    return task.unit_path !== null && isVisible(me, { unitPath: task.unit_path });
+  }
+
+  private async isInvolved(me: Principal, task: TaskRow, m: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM task_actions WHERE instance_id = $1 AND user_id = $2 UNION ALL SELECT 1 FROM task_copies WHERE instance_id = $1 AND user_id = $2 LIMIT 1`,
+      [task.instance_id, me.userId],
+    );
+    return rows.length > 0;
+  }
+
+  private async returnTarget(task: TaskRow, requested?: string): Promise<string> {
+    const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    const ids = model.returnTargets.map((t) => t.activityId);
+    if (requested === undefined && ids.length === 1) return ids[0];
+    if (requested && ids.includes(requested)) return requested;
+    throw new AppError(
+      'RETURN_TARGET_INVALID',
+      `请选择可退回的环节：${model.returnTargets.map((t) => `${t.name}（${t.activityId}）`).join('、') || '无'}`,
+      HttpStatus.BAD_REQUEST,
+      [{ field: 'target', message: '不是可退回的环节' }],
+    );
+  }
+
+  /** 撤回: the step I completed, if this task came from it, nobody has touched it yet and the diagram can return there. */
+  private async withdrawTarget(m: EntityManager, me: Principal, task: TaskRow): Promise<string> {
+    const notYet = new ConflictError('WITHDRAW_NOT_POSSIBLE', '下一环节已经办理或流程不支持撤回，不能撤回');
+    if (task.created_by !== me.userId || task.claimed_at) throw notYet;
+    // My own 催办 does not count; anything the next person did does.
+    const touched: unknown[] = await m.query(`SELECT 1 FROM task_actions WHERE task_id = $1 AND user_id <> $2 LIMIT 1`, [
+      task.id,
+      me.userId,
+    ]);
+    if (touched.length > 0) throw notYet;
+    const mine: { activity_id: string }[] = await m.query(
+      `SELECT activity_id FROM tasks WHERE instance_id = $1 AND completed_by = $2 AND status = 'completed' ORDER BY completed_at DESC LIMIT 1`,
+      [task.instance_id, me.userId],
+    );
+    const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    if (!mine[0] || !model.outcomes.includes('return') || !model.returnTargets.some((t) => t.activityId === mine[0].activity_id))
+      throw notYet;
+    return mine[0].activity_id;
+  }
+
+  private async person(m: EntityManager, id: string | undefined): Promise<string> {
+    if (!id || !/^[0-9a-f-]{36}$/i.test(id))
+      throw new AppError('VALIDATION_FAILED', '请选择办理人（人员编号）', HttpStatus.BAD_REQUEST, [
+        { field: 'target', message: '须为人员编号' },
+      ]);
+    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = $1 AND is_active`, [id]);
+    if (!rows[0])
+      throw new AppError('VALIDATION_FAILED', '所选人员不存在或已停用', HttpStatus.BAD_REQUEST, [
+        { field: 'target', message: '人员不存在' },
+      ]);
+    return rows[0].id;
+  }
+
+  private async notify(m: EntityManager, topic: string, task: TaskRow, to: string | null, me: Principal): Promise<void> {
+    await m.query(`INSERT INTO outbox (topic, payload) VALUES ($1, $2)`, [
+      topic,
+      JSON.stringify({ taskId: task.id, instanceId: task.instance_id, to, by: me.userId, name: task.name }),
+    ]);
+  }
+
+  private async load(m: EntityManager, id: string): Promise<TaskRow> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('任务');
+    const rows: TaskRow[] = await m.query(
+      `SELECT t.id, t.instance_id, i.definition_id, t.activity_id, t.name, t.definition_key, t.business_key, t.owner_unit_id, u.path AS unit_path,
+              t.assignee, t.owner, t.delegation_state, t.candidate_users, t.candidate_groups, t.candidate_units, t.status, t.created_by, t.claimed_at,
+              i.started_by, i.status AS instance_status
+         FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN units u ON u.id = t.owner_unit_id WHERE t.id = $1`,
+      [id],
+    );
+    if (!rows[0]) throw new NotFoundError('任务');
+    return rows[0];
+  }
+}
+
+const ACTION_LABELS: Record<TaskAction, string> = {
+  approve: '同意',
+  return: '退回',
+  reject: '驳回',
+  transfer: '转办',
+  delegate: '委派',
+  resolve: '委派办结',
+  cc: '抄送',
+  withdraw: '撤回',
+  urge: '催办',
+  claim: '认领',
+  unclaim: '释放',
+};
