@@ -27,10 +27,10 @@ function findPgbench() {
   return undefined;
 }
 
-/** pgbench TPC-B in its own database of the same server; returns tps or undefined. */
-async function pgbenchTps(pgbench, databaseUrl, clients) {
+/** libpq's environment for the pgbench database on the server of databaseUrl. */
+function pgbenchEnv(databaseUrl) {
   const url = new URL(databaseUrl);
-  const env = {
+  return {
     ...process.env,
     PGHOST: url.hostname,
     PGPORT: url.port || '5432',
@@ -38,6 +38,11 @@ async function pgbenchTps(pgbench, databaseUrl, clients) {
     PGPASSWORD: decodeURIComponent(url.password),
     PGDATABASE: 'zw_pgbench',
   };
+}
+
+/** pgbench TPC-B in its own database of the same server; returns tps or undefined. */
+async function pgbenchTps(pgbench, databaseUrl, clients) {
+  const env = pgbenchEnv(databaseUrl);
   const out = execFileSync(pgbench, ['-n', '-c', String(clients), '-j', String(clients), '-T', String(SECONDS)], {
     env,
     encoding: 'utf8',
@@ -50,15 +55,7 @@ async function pgbenchTps(pgbench, databaseUrl, clients) {
 async function preparePgbench(pgbench, ds, databaseUrl) {
   await ds.query('DROP DATABASE IF EXISTS zw_pgbench');
   await ds.query('CREATE DATABASE zw_pgbench');
-  const url = new URL(databaseUrl);
-  const env = {
-    ...process.env,
-    PGHOST: url.hostname,
-    PGPORT: url.port || '5432',
-    PGUSER: decodeURIComponent(url.username),
-    PGPASSWORD: decodeURIComponent(url.password),
-    PGDATABASE: 'zw_pgbench',
-  };
+  const env = pgbenchEnv(databaseUrl);
   execFileSync(pgbench, ['-i', '-s', '8', '-q'], { env, stdio: 'ignore' });
 }
 

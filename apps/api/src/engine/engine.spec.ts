@@ -204,15 +204,6 @@ describe('embedded engine over PostgreSQL', () => {
         { stdio: 'ignore' },
       );
 
-    const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
-      const until = Date.now() + ms;
-      while (Date.now() < until) {
-        if (await check()) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('condition not reached in time');
-    };
-
     it('refuses a worker without the token in Camunda’s error shape', async () => {
       const res = await fetch(`${baseUrl}/external-task/fetchAndLock`, {
         method: 'POST',
@@ -230,8 +221,8 @@ describe('embedded engine over PostgreSQL', () => {
       const error = (await start('ext-test', { mode: 'error' })).body.id as string;
       const client = worker();
       try {
-        await waitFor(async () => (await openTasks(ok)).length === 1 && (await openTasks(error)).length === 1);
-        await waitFor(async () => (await q('SELECT 1 FROM incidents WHERE instance_id = $1', [fail])).length === 1);
+        await waitUntil(async () => (await openTasks(ok)).length === 1 && (await openTasks(error)).length === 1);
+        await waitUntil(async () => (await q('SELECT 1 FROM incidents WHERE instance_id = $1', [fail])).length === 1);
       } finally {
         client.kill('SIGTERM');
       }
