@@ -66,6 +66,11 @@ export interface ElementSpec {
   assignee?: string;
   candidateUsers?: string;
   candidateGroups?: string;
+  /**
+   * Units whose holders of the candidate groups are offered the task (ids or unit codes), from the
+   * extension property `candidateUnits`; without it, the case's own unit.
+   */
+  candidateUnits?: string;
   formKey?: string;
   dueDate?: string;
   priority?: string;
@@ -158,6 +163,15 @@ function extensionValues(element: ModdleElement): ModdleElement[] {
   return ext?.values ?? [];
 }
 
+/** A `camunda:property` of the element's `camunda:properties` (ignored by Camunda itself, so diagrams stay portable). */
+function propertyOf(element: ModdleElement, name: string): string | undefined {
+  for (const ext of extensionValues(element)) {
+    if (ext.$type !== 'camunda:Properties') continue;
+    for (const p of (ext.values as ModdleElement[] | undefined) ?? []) if (p.name === name) return str(p.value);
+  }
+  return undefined;
+}
+
 function refuseListeners(element: ModdleElement): void {
   for (const ext of extensionValues(element)) {
     if (ext.$type === 'camunda:ExecutionListener' || ext.$type === 'camunda:TaskListener') {
@@ -195,6 +209,8 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     checkExpression(spec.assignee, id, '办理人');
     checkExpression(spec.candidateUsers, id, '候选人');
     checkExpression(spec.candidateGroups, id, '候选组');
+    spec.candidateUnits = propertyOf(element, 'candidateUnits');
+    checkExpression(spec.candidateUnits, id, '候选单位');
     checkExpression(spec.dueDate, id, '办理期限');
   }
   if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(element.$type)) {

@@ -182,6 +182,22 @@ describe('BpmnRuntime', () => {
       expect(c.waiting()).toEqual(['userTask:after']);
     });
 
+    it('offers one 签收 per recipient unit through the candidateUnits property', async () => {
+      const xml = diagram(`<startEvent id="s" />${flow('f0', 's', 'receive')}
+      <userTask id="receive" name="签收" camunda:candidateGroups="clerk">
+        <extensionElements><camunda:properties><camunda:property name="candidateUnits" value="\${recipient}" /></camunda:properties></extensionElements>
+        <multiInstanceLoopCharacteristics isSequential="false" camunda:collection="\${recipients}" camunda:elementVariable="recipient" />
+      </userTask>${flow('f1', 'receive', 'after')}<userTask id="after"><extensionElements><camunda:properties><camunda:property name="candidateUnits" value="MLR-XXB, MLR-XXZX" /></camunda:properties></extensionElements></userTask>`);
+      const c = await Case.start(xml, { recipients: ['u-js', 'u-zj'] });
+      expect(c.waits('userTask').map((t) => (t.kind === 'userTask' ? [t.candidateGroups, t.candidateUnits] : []))).toEqual([
+        [['clerk'], ['u-js']],
+        [['clerk'], ['u-zj']],
+      ]);
+      await c.complete('receive', undefined, 'approve', 0);
+      await c.complete('receive', undefined, 'approve', 0);
+      expect(c.waits('userTask').map((t) => (t.kind === 'userTask' ? t.candidateUnits : []))).toEqual([['MLR-XXB', 'MLR-XXZX']]);
+    });
+
     it('sequential 会签 hands the task on in collection order', async () => {
       const c = await Case.start(mi(true), { signers: ['a', 'b'] });
       expect(c.waits('userTask').map((t) => (t.kind === 'userTask' ? t.assignee : ''))).toEqual(['a']);

@@ -20,6 +20,8 @@ export type Wait =
       assignee?: string;
       candidateUsers: string[];
       candidateGroups: string[];
+      /** Unit ids or codes whose group holders are offered the task; empty means the case's unit. */
+      candidateUnits: string[];
       formKey?: string;
       dueDate?: string;
       priority: number;
@@ -302,6 +304,7 @@ class Run {
       assignee: text(spec.assignee),
       candidateUsers: list(spec.candidateUsers),
       candidateGroups: list(spec.candidateGroups),
+      candidateUnits: list(spec.candidateUnits),
       formKey: text(spec.formKey),
       dueDate: this.dueDate(text(spec.dueDate), spec.id),
       priority: Number.isFinite(priority) ? priority : 50,

@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+
 /**
  * The engine port: the only way features touch process execution. The embedded adapter
  * (EngineService over bpmn-engine and PostgreSQL) implements it; a Camunda 7 / Operaton REST
@@ -44,9 +46,63 @@ export interface TaskModel {
   returnTargets: { activityId: string; name: string }[];
 }
 
+/**
+ * A transaction of the platform's database. Passing one makes the engine command part of the
+ * feature's own write (the business row and the case step commit or roll back together).
+ */
+export type Tx = EntityManager;
+
+export interface CaseRef {
+  instanceId: string;
+  definitionKey: string;
+  businessKey: string | null;
+  ownerUnitId: string | null;
+  /** The case's variables before this command. */
+  variables: Record<string, unknown>;
+}
+
+export interface TaskCompletingEvent extends CaseRef {
+  tx: Tx;
+  taskId: string;
+  activityId: string;
+  taskName: string;
+  outcome?: string;
+  userId: string;
+  comment?: string;
+  /** Variables the completion brings. */
+  input: Record<string, unknown>;
+}
+
+export interface CaseSteppedEvent extends CaseRef {
+  tx: Tx;
+  status: 'running' | 'completed' | 'terminated' | 'failed';
+  /** Variables after the step. */
+  after: Record<string, unknown>;
+  /** User tasks this step opened. */
+  createdTasks: { id: string; activityId: string; name: string }[];
+  /** Every activity that ended in this step (end events included), in order. */
+  endedActivities: string[];
+  userId?: string;
+}
+
+/**
+ * How a feature keeps its business records in step with its cases. Both run inside the command's
+ * transaction: throwing refuses the command and nothing is written.
+ */
+export interface ProcessListener {
+  /** Before a user task completes; may return variables to add (a vote tally, an assigned number). */
+  taskCompleting?(event: TaskCompletingEvent): Promise<Record<string, unknown> | void>;
+  /** After every command on a case of this process, including its start and its end. */
+  caseStepped?(event: CaseSteppedEvent): Promise<void>;
+}
+
 export interface EnginePort {
-  startProcess(key: string, options: StartOptions): Promise<{ id: string }>;
-  completeTask(taskId: string, options: CompleteTaskOptions): Promise<void>;
+  startProcess(key: string, options: StartOptions, tx?: Tx): Promise<{ id: string }>;
+  completeTask(taskId: string, options: CompleteTaskOptions, tx?: Tx): Promise<void>;
+  /** Ends a running case where it stands (驳回 without a modeled route, 撤销). */
+  terminate(instanceId: string, options: { userId?: string; reason?: string }, tx?: Tx): Promise<void>;
+  /** Registers the listener of one process key (a feature's onModuleInit). */
+  listen(definitionKey: string, listener: ProcessListener): void;
   correlateMessage(
     messageName: string,
     options: { businessKey?: string; variables?: Record<string, unknown> },

@@ -12,7 +12,17 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { DefinitionsService } from './definitions.service';
-import type { ActivityStatus, CompleteTaskOptions, EnginePort, InstanceView, StartOptions, TaskModel } from './engine.port';
+import type {
+  ActivityStatus,
+  CaseSteppedEvent,
+  CompleteTaskOptions,
+  EnginePort,
+  InstanceView,
+  ProcessListener,
+  StartOptions,
+  TaskModel,
+  Tx,
+} from './engine.port';
 import { HolidayService } from './holiday.service';
 
 interface InstanceRow {
@@ -39,6 +49,7 @@ export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
 @Injectable()
 export class EngineService implements EnginePort {
   private readonly logger = new Logger(EngineService.name);
+  private readonly listeners = new Map<string, ProcessListener[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,8 +62,16 @@ export class EngineService implements EnginePort {
     return new BpmnRuntime({ calendar });
   }
 
-  async startProcess(key: string, options: StartOptions): Promise<{ id: string }> {
-    return this.dataSource.transaction((m) => this.startIn(m, key, options));
+  listen(definitionKey: string, listener: ProcessListener): void {
+    this.listeners.set(definitionKey, [...(this.listeners.get(definitionKey) ?? []), listener]);
+  }
+
+  async startProcess(key: string, options: StartOptions, tx?: Tx): Promise<{ id: string }> {
+    return tx ? this.startIn(tx, key, options) : this.dataSource.transaction((m) => this.startIn(m, key, options));
+  }
+
+  async terminate(instanceId: string, options: { userId?: string; reason?: string }, tx?: Tx): Promise<void> {
+    await (tx ? this.terminateIn(tx, instanceId, options) : this.dataSource.transaction((m) => this.terminateIn(m, instanceId, options)));
   }
 
   async startIn(
@@ -94,7 +113,8 @@ export class EngineService implements EnginePort {
       owner_unit_id: options.ownerUnitId ?? null,
     };
     await this.writeHistory(m, instance.id, result, options.startedBy);
-    await this.syncWaits(m, instance, result, options.startedBy);
+    const created = await this.syncWaits(m, instance, result, options.startedBy);
+    await this.notifyStepped(m, instance, {}, result, created, options.startedBy);
     await this.afterStep(m, instance, result);
     return { id: instance.id };
   }
@@ -116,9 +136,35 @@ export class EngineService implements EnginePort {
       [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status],
     );
     await this.writeHistory(m, instance.id, result, userId);
-    await this.syncWaits(m, instance, result, userId);
+    const created = await this.syncWaits(m, instance, result, userId);
+    await this.notifyStepped(m, instance, instance.variables, result, created, userId);
     await this.afterStep(m, { ...instance, status: result.status, variables: result.variables }, result);
     return result;
+  }
+
+  private async notifyStepped(
+    m: EntityManager,
+    instance: InstanceRow,
+    before: Record<string, unknown>,
+    result: StepResult,
+    createdTasks: CaseSteppedEvent['createdTasks'],
+    userId?: string,
+  ): Promise<void> {
+    for (const listener of this.listeners.get(instance.definition_key) ?? []) {
+      await listener.caseStepped?.({
+        tx: m,
+        instanceId: instance.id,
+        definitionKey: instance.definition_key,
+        businessKey: instance.business_key,
+        ownerUnitId: instance.owner_unit_id,
+        variables: before,
+        status: result.status,
+        after: result.variables,
+        createdTasks,
+        endedActivities: result.history.filter((h) => h.event === 'end').map((h) => h.activityId),
+        userId,
+      });
+    }
   }
 
   /** The runtime's refusals become answers a person can act on; the transaction rolls back. */
@@ -140,8 +186,8 @@ export class EngineService implements EnginePort {
     }
   }
 
-  async completeTask(taskId: string, options: CompleteTaskOptions): Promise<void> {
-    await this.dataSource.transaction((m) => this.completeTaskIn(m, taskId, options));
+  async completeTask(taskId: string, options: CompleteTaskOptions, tx?: Tx): Promise<void> {
+    await (tx ? this.completeTaskIn(tx, taskId, options) : this.dataSource.transaction((m) => this.completeTaskIn(m, taskId, options)));
   }
 
   /** Exactly one of two simultaneous completions wins: both queue on the instance row lock, the second finds the task closed. */
@@ -149,8 +195,8 @@ export class EngineService implements EnginePort {
     const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [taskId]);
     if (!found[0]) throw new NotFoundError('任务');
     await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
-    const tasks: { id: string; wait_id: string; status: string; instance_id: string }[] = await m.query(
-      'SELECT id, wait_id, status, instance_id FROM tasks WHERE id = $1 FOR UPDATE',
+    const tasks: { id: string; wait_id: string; status: string; instance_id: string; activity_id: string; name: string }[] = await m.query(
+      'SELECT id, wait_id, status, instance_id, activity_id, name FROM tasks WHERE id = $1 FOR UPDATE',
       [taskId],
     );
     const task = tasks[0];
@@ -168,6 +214,26 @@ export class EngineService implements EnginePort {
     );
     const variables = { ...(options.variables ?? {}) };
     if (options.outcome !== undefined) variables.outcome = options.outcome;
+    const instances: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1', [task.instance_id]);
+    const instance = instances[0];
+    for (const listener of this.listeners.get(instance.definition_key) ?? []) {
+      const added = await listener.taskCompleting?.({
+        tx: m,
+        instanceId: instance.id,
+        definitionKey: instance.definition_key,
+        businessKey: instance.business_key,
+        ownerUnitId: instance.owner_unit_id,
+        variables: instance.variables,
+        taskId,
+        activityId: task.activity_id,
+        taskName: task.name,
+        outcome: options.outcome,
+        userId: options.userId,
+        comment: options.comment,
+        input: variables,
+      });
+      if (added) Object.assign(variables, added);
+    }
     await this.execute(m, task.instance_id, { type: 'completeUserTask', waitId: task.wait_id, variables }, options.userId);
   }
 
@@ -260,6 +326,16 @@ export class EngineService implements EnginePort {
       [instanceId],
     );
     for (const child of children) await this.terminateIn(m, child.id, options);
+    const instances: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1', [instanceId]);
+    const ended = instances[0];
+    await this.notifyStepped(
+      m,
+      ended,
+      ended.variables,
+      { state: ended.state, status: 'terminated', variables: ended.variables, changed: {}, waits: [], history: [] },
+      [],
+      options.userId,
+    );
   }
 
   /** What the diagram routes after a user task: the outcomes it tests and the steps a return may go to. */
@@ -347,7 +423,12 @@ export class EngineService implements EnginePort {
   }
 
   /** Makes the wait rows match the engine's full list of waits: new ones appear, vanished ones close. */
-  private async syncWaits(m: EntityManager, instance: InstanceRow, result: StepResult, userId?: string): Promise<void> {
+  private async syncWaits(
+    m: EntityManager,
+    instance: InstanceRow,
+    result: StepResult,
+    userId?: string,
+  ): Promise<CaseSteppedEvent['createdTasks']> {
     const waits = result.waits;
     const live = new Set(waits.map((w) => w.waitId));
     const liveList = [...live];
@@ -365,19 +446,43 @@ export class EngineService implements EnginePort {
     ]);
     await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1 AND NOT (wait_id = ANY($2))`, [instance.id, liveList]);
     let newExternal = false;
+    const created: CaseSteppedEvent['createdTasks'] = [];
     for (const wait of waits) {
-      newExternal = (await this.insertWait(m, instance, wait, userId)) || newExternal;
+      newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
     }
     if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    return created;
+  }
+
+  /** Diagrams name units by code (`MLR-XXB`) or pass ids in variables; rows hold ids. */
+  private async unitIds(m: EntityManager, refs: string[], activityId: string): Promise<string[]> {
+    if (refs.length === 0) return [];
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const rows: { id: string; code: string }[] = await m.query(`SELECT id, code FROM units WHERE code = ANY($1) OR id = ANY($2::uuid[])`, [
+      refs,
+      refs.filter((r) => uuid.test(r)),
+    ]);
+    return refs.map((ref) => {
+      const row = rows.find((r) => r.id === ref || r.code === ref);
+      if (!row)
+        throw new AppError('CANDIDATE_UNIT_UNKNOWN', `任务 ${activityId} 的候选单位 “${ref}” 不存在`, HttpStatus.UNPROCESSABLE_ENTITY);
+      return row.id;
+    });
   }
 
   /** Inserts the row of a wait if it is new; returns true for a new external task. */
-  private async insertWait(m: EntityManager, instance: InstanceRow, wait: Wait, userId?: string): Promise<boolean> {
+  private async insertWait(
+    m: EntityManager,
+    instance: InstanceRow,
+    wait: Wait,
+    created: CaseSteppedEvent['createdTasks'],
+    userId?: string,
+  ): Promise<boolean> {
     switch (wait.kind) {
       case 'userTask': {
         const inserted: { id: string }[] = await m.query(
-          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by, candidate_units)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
           [
             instance.id,
             wait.waitId,
@@ -393,9 +498,11 @@ export class EngineService implements EnginePort {
             wait.priority ?? 50,
             wait.dueDate ?? null,
             userId && /^[0-9a-f-]{36}$/.test(userId) ? userId : null,
+            await this.unitIds(m, wait.candidateUnits ?? [], wait.activityId),
           ],
         );
         if (inserted[0]) {
+          created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
           await m.query(`INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
             JSON.stringify({
               taskId: inserted[0].id,

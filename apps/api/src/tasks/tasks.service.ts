@@ -2,7 +2,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
-import { EngineService } from '../engine/engine.service';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
@@ -71,7 +70,6 @@ export class TasksService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly enginePort: EnginePort,
-    private readonly engine: EngineService,
   ) {}
 
   async list(me: Principal, query: ListTasksQuery) {
@@ -214,12 +212,16 @@ export class TasksService {
       ]);
     const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
       if (task.assignee === null) await m.query(`UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1`, [task.id, me.userId]);
-      await this.engine.completeTaskIn(m, task.id, {
-        userId: me.userId,
-        outcome,
-        comment: dto.comment,
-        variables: { ...(dto.variables ?? {}), ...variables },
-      });
+      await this.enginePort.completeTask(
+        task.id,
+        {
+          userId: me.userId,
+          outcome,
+          comment: dto.comment,
+          variables: { ...(dto.variables ?? {}), ...variables },
+        },
+        m,
+      );
     };
     switch (dto.action) {
       case 'approve':
@@ -234,7 +236,7 @@ export class TasksService {
           `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1`,
           [task.id, me.userId, dto.comment],
         );
-        return this.engine.terminateIn(m, task.instance_id, { userId: me.userId, reason: dto.comment });
+        return this.enginePort.terminate(task.instance_id, { userId: me.userId, reason: dto.comment }, m);
       }
       case 'return': {
         const target = await this.returnTarget(task, dto.target);

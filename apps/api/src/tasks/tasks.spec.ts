@@ -1,4 +1,6 @@
+import { HttpStatus } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AppError } from '../platform/errors';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { DefinitionsService } from '../engine/definitions.service';
 import { EngineService } from '../engine/engine.service';
@@ -165,6 +167,59 @@ describe('inbox and task operations', () => {
     expect((await as('lina').act(draft.id, { action: 'transfer', target: ids.gaoyuan })).status).toBe(200);
     expect((await as('lina').act(draft.id, { action: 'approve' })).status).toBe(403);
     expect((await q(`SELECT assignee FROM tasks WHERE id = $1`, [draft.id]))[0].assignee).toBe(ids.gaoyuan);
+  });
+
+  it('offers a task to the named unit’s group, and lets the process’s listener add variables or refuse', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D_units" targetNamespace="t">
+<process id="units-test" name="跨单位测试" isExecutable="true" camunda:historyTimeToLive="P1D">
+  <startEvent id="s" name="申请" /><sequenceFlow id="f0" sourceRef="s" targetRef="opinion" />
+  <userTask id="opinion" name="信息办审查" camunda:candidateGroups="office-reviewer">
+    <extensionElements><camunda:properties><camunda:property name="candidateUnits" value="MLR-XXB" /></camunda:properties></extensionElements>
+  </userTask><sequenceFlow id="f1" sourceRef="opinion" targetRef="provide" />
+  <userTask id="provide" name="提供数据" camunda:candidateGroups="data-admin">
+    <extensionElements><camunda:properties><camunda:property name="candidateUnits" value="\${provider}" /></camunda:properties></extensionElements>
+  </userTask><sequenceFlow id="f2" sourceRef="provide" targetRef="e" /><endEvent id="e" name="办结" />
+</process></definitions>`;
+    await t.app.get(DefinitionsService).deploy(xml, { source: 'test' });
+    const engine = t.app.get(EngineService);
+    const seen: string[] = [];
+    engine.listen('units-test', {
+      taskCompleting: async (e) => {
+        if (e.activityId === 'opinion' && !e.comment) throw new AppError('OPINION_REQUIRED', '请填写审查意见', HttpStatus.BAD_REQUEST);
+        const [{ n }] = await e.tx.query(`SELECT count(*)::int AS n FROM task_actions WHERE instance_id = $1`, [e.instanceId]);
+        return { actionsBefore: n };
+      },
+      caseStepped: async (e) => {
+        seen.push(`${e.status}:${e.createdTasks.map((c) => c.activityId).join(',')}:${e.endedActivities.join(',')}`);
+      },
+    });
+    const [xxzx] = await q(`SELECT id FROM units WHERE code = 'MLR-XXZX'`);
+    const [ghs] = await q(`SELECT unit_id FROM users WHERE username = 'lina'`);
+    const { id } = await engine.startProcess('units-test', {
+      variables: { provider: xxzx.id },
+      ownerUnitId: ghs.unit_id,
+      startedBy: ids.lina,
+    });
+    const opinion = await openTask(id);
+    for (const name of ['chenjing', 'zhoumin']) {
+      tokens[name] = await t.login(name);
+      ids[name] = (await q(`SELECT id FROM users WHERE username = $1`, [name]))[0].id;
+    }
+    // 信息办's reviewer sees a 规划司 case's review; 规划司's own reviewer and 信息办's secretary do not.
+    expect((await as('chenjing').list()).body.items.map((i: { id: string }) => i.id)).toEqual([opinion.id]);
+    expect((await as('yangfan').list()).body.items.map((i: { id: string }) => i.id)).not.toContain(opinion.id);
+    expect((await as('zhoumin').list()).body.items).toEqual([]);
+    // The listener's refusal rolls the whole action back.
+    expect((await as('chenjing').act(opinion.id, { action: 'approve' })).body.code).toBe('OPINION_REQUIRED');
+    expect((await q(`SELECT status, assignee FROM tasks WHERE id = $1`, [opinion.id]))[0]).toEqual({ status: 'open', assignee: null });
+    expect((await q(`SELECT count(*)::int AS n FROM task_actions WHERE task_id = $1`, [opinion.id]))[0].n).toBe(0);
+    expect((await as('chenjing').act(opinion.id, { action: 'approve', comment: '同意提供' })).status).toBe(200);
+    const provide = await openTask(id);
+    expect((await as('huangli').list()).body.items.map((i: { id: string }) => i.id)).toEqual([provide.id]);
+    expect((await q(`SELECT variables->'actionsBefore' AS n FROM process_instances WHERE id = $1`, [id]))[0].n).toBe(1);
+    await as('huangli').act(provide.id, { action: 'approve' });
+    expect(seen).toEqual(['running:opinion:s', 'running:provide:opinion', 'completed::provide,e']);
   });
 
   it('answers bad requests with a reason', async () => {
