@@ -32,6 +32,15 @@ describe('compileDefinition', () => {
     expect(c.elements.get('sign')?.decisions).toEqual({ outcomes: ['approve', 'return'], returnTargets: ['draft', 'review'] });
   });
 
+  it('treats every completion of a multi-instance task as a vote: 同意 and 不同意 are both routed', async () => {
+    const c = await compileDefinition(
+      diagram(`<startEvent id="s" /><sequenceFlow id="f0" sourceRef="s" targetRef="vote" />
+        <userTask id="vote" camunda:assignee="\${voter}"><multiInstanceLoopCharacteristics camunda:collection="\${voters}" camunda:elementVariable="voter" /></userTask>
+        <sequenceFlow id="f1" sourceRef="vote" targetRef="e" /><endEvent id="e" />`),
+    );
+    expect(c.elements.get('vote')?.decisions).toEqual({ outcomes: ['approve', 'reject'], returnTargets: [] });
+  });
+
   it('reads the key, the start events and the Camunda attributes of a valid diagram', async () => {
     const compiled = await compileDefinition(
       diagram(

@@ -340,6 +340,9 @@ function readDecisions(main: ModdleElement, elements: Map<string, ElementSpec>):
     if (next?.$type === 'bpmn:ExclusiveGateway' && next.id) routes = outgoing(next.id);
     const outcomes = new Set<string>();
     const returnTargets = new Set<string>();
+    // In 会签/或签/表决 each completion is a vote the loop counts (nrOfApproved / nrOfRejected), so
+    // 不同意 never needs a route of its own and must not end the case.
+    if (spec.multiInstance) ['approve', 'reject'].forEach((o) => outcomes.add(o));
     for (const flow of routes) {
       const body = str((flow.conditionExpression as ModdleElement | undefined)?.body) ?? '';
       const found = [...body.matchAll(OUTCOME_TEST)].map((m) => m[1]);

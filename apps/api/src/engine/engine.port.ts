@@ -106,6 +106,7 @@ export interface EnginePort {
   correlateMessage(
     messageName: string,
     options: { businessKey?: string; variables?: Record<string, unknown> },
+    tx?: Tx,
   ): Promise<{ instanceId: string }>;
   getInstance(id: string): Promise<InstanceView | undefined>;
   taskModel(definitionId: string, activityId: string): Promise<TaskModel>;

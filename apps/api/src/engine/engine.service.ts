@@ -234,34 +234,46 @@ export class EngineService implements EnginePort {
       });
       if (added) Object.assign(variables, added);
     }
-    await this.execute(m, task.instance_id, { type: 'completeUserTask', waitId: task.wait_id, variables }, options.userId);
+    await this.execute(
+      m,
+      task.instance_id,
+      { type: 'completeUserTask', waitId: task.wait_id, variables, outcome: options.outcome },
+      options.userId,
+    );
   }
 
   async correlateMessage(
     messageName: string,
     options: { businessKey?: string; variables?: Record<string, unknown> },
+    tx?: Tx,
   ): Promise<{ instanceId: string }> {
-    return this.dataSource.transaction(async (m) => {
-      const params: unknown[] = [messageName];
-      let sql = 'SELECT instance_id, wait_id FROM message_subscriptions WHERE message_name = $1';
-      if (options.businessKey !== undefined) {
-        params.push(options.businessKey);
-        sql += ' AND business_key = $2';
-      }
-      const subs: { instance_id: string; wait_id: string }[] = await m.query(`${sql} ORDER BY created_at LIMIT 1`, params);
-      if (subs[0]) {
-        await this.execute(m, subs[0].instance_id, { type: 'correlateMessage', waitId: subs[0].wait_id, variables: options.variables });
-        return { instanceId: subs[0].instance_id };
-      }
-      const starter = await this.findMessageStart(m, messageName);
-      if (!starter) throw new AppError('MESSAGE_NOT_CORRELATED', `没有等待消息 ${messageName} 的流程`, HttpStatus.BAD_REQUEST);
-      const started = await this.startIn(m, starter, {
-        businessKey: options.businessKey,
-        variables: options.variables,
-        trigger: 'message',
-      });
-      return { instanceId: started.id };
+    return tx ? this.correlateIn(tx, messageName, options) : this.dataSource.transaction((m) => this.correlateIn(m, messageName, options));
+  }
+
+  private async correlateIn(
+    m: EntityManager,
+    messageName: string,
+    options: { businessKey?: string; variables?: Record<string, unknown> },
+  ): Promise<{ instanceId: string }> {
+    const params: unknown[] = [messageName];
+    let sql = 'SELECT instance_id, wait_id FROM message_subscriptions WHERE message_name = $1';
+    if (options.businessKey !== undefined) {
+      params.push(options.businessKey);
+      sql += ' AND business_key = $2';
+    }
+    const subs: { instance_id: string; wait_id: string }[] = await m.query(`${sql} ORDER BY created_at LIMIT 1`, params);
+    if (subs[0]) {
+      await this.execute(m, subs[0].instance_id, { type: 'correlateMessage', waitId: subs[0].wait_id, variables: options.variables });
+      return { instanceId: subs[0].instance_id };
+    }
+    const starter = await this.findMessageStart(m, messageName);
+    if (!starter) throw new AppError('MESSAGE_NOT_CORRELATED', `没有等待消息 ${messageName} 的流程`, HttpStatus.BAD_REQUEST);
+    const started = await this.startIn(m, starter, {
+      businessKey: options.businessKey,
+      variables: options.variables,
+      trigger: 'message',
     });
+    return { instanceId: started.id };
   }
 
   private async findMessageStart(m: EntityManager, messageName: string): Promise<string | undefined> {

@@ -101,6 +101,28 @@ describe('embedded engine over PostgreSQL', () => {
     expect((await openTasks(body.id)).map((r) => r.activity_id)).toEqual(['review']);
   });
 
+  it('counts each 会签 completion’s outcome, so a 一票否决 condition ends the loop at the first 不同意', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions ${NS} id="D_veto" targetNamespace="t">
+<process id="veto-test" name="一票否决" isExecutable="true" camunda:historyTimeToLive="P1D">
+  <startEvent id="s" name="开始" /><sequenceFlow id="f0" sourceRef="s" targetRef="sign" />
+  <userTask id="sign" name="会签" camunda:assignee="\${signer}">
+    <multiInstanceLoopCharacteristics camunda:collection="\${signers}" camunda:elementVariable="signer">
+      <completionCondition>\${nrOfRejected &gt; 0 || nrOfApproved == nrOfInstances}</completionCondition>
+    </multiInstanceLoopCharacteristics>
+  </userTask><sequenceFlow id="f1" sourceRef="sign" targetRef="after" />
+  <userTask id="after" name="汇总" /><sequenceFlow id="f2" sourceRef="after" targetRef="e" /><endEvent id="e" name="结束" />
+</process></definitions>`;
+    expect((await deploy(xml)).status).toBe(201);
+    const started = await start('veto-test', { signers: ['a', 'b', 'c'] });
+    const user = (await q(`SELECT id FROM users WHERE username = 'admin'`))[0].id;
+    const [first, second] = await openTasks(started.body.id);
+    await engine.completeTask(first.id, { userId: user, outcome: 'approve' });
+    expect((await openTasks(started.body.id)).map((t) => t.activity_id)).toEqual(['sign', 'sign']);
+    await engine.completeTask(second.id, { userId: user, outcome: 'reject' });
+    expect((await openTasks(started.body.id)).map((t) => t.activity_id)).toEqual(['after']);
+  });
+
   it('continues a case in a new application instance after a restart', async () => {
     const { body } = await start('three-step-approval', { drafter: 'li' });
     const [draft] = await openTasks(body.id);
