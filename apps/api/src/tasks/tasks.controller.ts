@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
-import { ListTasksQuery, TaskActionDto } from './tasks.dto';
+import { BatchActionDto, ListTasksQuery, TaskActionDto } from './tasks.dto';
 import { TasksService } from './tasks.service';
 
 /** The web inbox: 待办 / 已办 / 我发起的 / 抄送我的, one task with its form and history, and the operations. */
@@ -15,6 +15,13 @@ export class TasksController {
   @Get()
   list(@Query() query: ListTasksQuery, @CurrentUser() me: Principal) {
     return this.tasks.list(me, query);
+  }
+
+  /** 批量同意: one transaction per task; the answer lists each task's result. */
+  @Post('batch-actions')
+  @HttpCode(200)
+  batch(@Body() dto: BatchActionDto, @CurrentUser() me: Principal) {
+    return this.tasks.batch(me, dto);
   }
 
   @Get(':id')

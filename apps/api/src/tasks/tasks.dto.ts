@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsDateString,
   IsIn,
@@ -18,7 +19,7 @@ import {
 export const TASK_VIEWS = ['todo', 'done', 'started', 'cc'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
 
-/** The operations of DESIGN.md §8 built so far (加签/减签 follow); a task lists which of them the caller may use now. */
+/** The operations of DESIGN.md §8; a task lists which of them the caller may use now. */
 export const TASK_ACTIONS = [
   'approve',
   'return',
@@ -31,8 +32,13 @@ export const TASK_ACTIONS = [
   'urge',
   'claim',
   'unclaim',
+  'add-signer',
+  'remove-signer',
 ] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
+
+export const SIGNER_POSITIONS = ['before', 'after'] as const;
+export type SignerPosition = (typeof SIGNER_POSITIONS)[number];
 
 export class ListTasksQuery {
   @ApiPropertyOptional({ enum: TASK_VIEWS, default: 'todo' })
@@ -115,10 +121,38 @@ export class TaskActionDto {
   @MaxLength(64, { message: 'target 不能超过 64 个字符' })
   target?: string;
 
-  @ApiPropertyOptional({ description: '抄送的人员编号' })
+  @ApiPropertyOptional({ description: '抄送、加签或减签的人员编号' })
   @IsOptional()
   @IsArray({ message: 'targets 须为人员编号的数组' })
-  @ArrayMaxSize(50, { message: '一次最多抄送 50 人' })
+  @ArrayMaxSize(50, { message: '一次最多选择 50 人' })
   @IsUUID('all', { each: true, message: 'targets 须为人员编号（UUID）' })
   targets?: string[];
+
+  @ApiPropertyOptional({
+    enum: SIGNER_POSITIONS,
+    description: '加签位置：before 前加签（先由加签人办理），after 后加签（本人同意后再由加签人签署）',
+  })
+  @IsOptional()
+  @IsIn(SIGNER_POSITIONS, { message: 'position 须为 before（前加签）或 after（后加签）' })
+  position?: SignerPosition;
+}
+
+/** 批量同意: each task is its own transaction; the answer says, per task, whether it went through. */
+export class BatchActionDto {
+  @ApiProperty({ type: [String], description: '任务编号，1 至 100 个' })
+  @IsArray({ message: 'taskIds 须为任务编号的数组' })
+  @ArrayMinSize(1, { message: '请至少选择一个任务' })
+  @ArrayMaxSize(100, { message: '一次最多批量办理 100 个任务' })
+  @IsUUID('all', { each: true, message: 'taskIds 须为任务编号（UUID）' })
+  taskIds!: string[];
+
+  @ApiProperty({ enum: ['approve'] })
+  @IsIn(['approve'], { message: '批量办理只支持 approve（同意）' })
+  action!: 'approve';
+
+  @ApiPropertyOptional({ description: '审批意见（对每个任务相同）' })
+  @IsOptional()
+  @IsString({ message: '意见须为文字' })
+  @MaxLength(2000, { message: '意见不能超过 2000 个字符' })
+  comment?: string;
 }

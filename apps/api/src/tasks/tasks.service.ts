@@ -1,11 +1,12 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
-import { AppError, ConflictError, NotFoundError } from '../platform/errors';
-import type { ListTasksQuery, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { SubstitutesService, type Person } from './substitutes.service';
+import type { BatchActionDto, ListTasksQuery, SignerPosition, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
 
 interface TaskRow {
   id: string;
@@ -28,6 +29,9 @@ interface TaskRow {
   claimed_at: Date | null;
   started_by: string | null;
   instance_status: string;
+  /** 加签 in progress: the task sits with the added signers of this phase while `owner` (the holder) waits. */
+  signing: SignerPosition | null;
+  held_variables: Record<string, unknown> | null;
 }
 
 export interface TaskSummary {
@@ -55,9 +59,24 @@ const SUMMARY = `t.id, t.name, t.instance_id AS "instanceId", t.definition_key A
   t.created_at AS "createdAt", t.due_at AS "dueAt", (t.status = 'open' AND t.due_at < now()) AS "isOverdue",
   t.completed_at AS "completedAt", t.outcome`;
 
-/** A person's open tasks: assigned to them, or offered to them by name, or to their role in the task's unit. */
-const TODO = `t.status = 'open' AND (t.assignee = $1 OR (t.assignee IS NULL AND ($1 = ANY(t.candidate_users)
+/** Tasks that are a person's own: assigned to them, or offered to them by name, or to their role in the task's unit. */
+const MINE = `(t.assignee = $1 OR (t.assignee IS NULL AND ($1 = ANY(t.candidate_users)
   OR (t.candidate_groups && $2::text[] AND ($3::uuid = ANY(t.candidate_units) OR (cardinality(t.candidate_units) = 0 AND t.owner_unit_id = $3::uuid))))))`;
+
+/**
+ * A person's open tasks; with `$4` (the people they stand in for today, 代理) also those assigned or offered by name
+ * to them. Both arms stay on the inbox indexes (assignee btree, candidate_users gin).
+ */
+const todo = (withSubstitutes: boolean) =>
+  `t.status = 'open' AND (${MINE}${withSubstitutes ? ` OR t.assignee = ANY($4::text[]) OR (t.assignee IS NULL AND t.candidate_users && $4::text[])` : ''})`;
+
+/** For the todo view: on whose behalf the row is in my inbox (null when it is my own). */
+const onBehalfOf = (withSubstitutes: boolean) =>
+  withSubstitutes
+    ? `, CASE WHEN ${MINE} THEN NULL ELSE (SELECT json_build_object('userId', su.id, 'displayName', su.display_name) FROM users su
+         WHERE su.id::text = ANY($4::text[]) AND (su.id::text = t.assignee OR (t.assignee IS NULL AND su.id::text = ANY(t.candidate_users)))
+         ORDER BY su.display_name LIMIT 1) END AS "onBehalfOf"`
+    : `, NULL::json AS "onBehalfOf"`;
 
 const NEGATIVE: TaskAction[] = ['return', 'reject'];
 
@@ -67,15 +86,21 @@ const NEGATIVE: TaskAction[] = ['return', 'reject'];
  */
 @Injectable()
 export class TasksService {
+  private readonly logger = new Logger(TasksService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly enginePort: EnginePort,
+    private readonly substitutes: SubstitutesService,
   ) {}
 
   async list(me: Principal, query: ListTasksQuery) {
-    // Only the todo view matches on roles and unit.
+    const absent = (await this.substitutes.absentFor(me.userId)).map((p) => p.userId);
+    const withSubstitutes = query.view === 'todo' && absent.length > 0;
+    // Only the todo view matches on roles, unit and the people I stand in for.
     const params: unknown[] = query.view === 'todo' ? [me.userId, me.roles, me.unitId] : [me.userId];
-    const where: string[] = [this.viewCondition(query.view)];
+    if (withSubstitutes) params.push(absent);
+    const where: string[] = [query.view === 'todo' ? todo(withSubstitutes) : this.viewCondition(query.view)];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
@@ -97,11 +122,12 @@ export class TasksService {
       priority: 't.priority DESC, t.created_at DESC',
     }[query.sort];
     const from = this.viewFrom(query.view);
-    const sql = `SELECT ${SUMMARY}${query.view === 'cc' ? ', c.read_at AS "readAt"' : ''} ${from} WHERE ${where.join(' AND ')}`;
+    const extra = query.view === 'cc' ? ', c.read_at AS "readAt"' : query.view === 'todo' ? onBehalfOf(withSubstitutes) : '';
+    const sql = `SELECT ${SUMMARY}${extra} ${from} WHERE ${where.join(' AND ')}`;
     const [items, total, counts] = await Promise.all([
       this.dataSource.query(`${sql} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`, params) as Promise<TaskSummary[]>,
       this.dataSource.query(`SELECT count(*)::int AS n ${from} WHERE ${where.join(' AND ')}`, params) as Promise<{ n: number }[]>,
-      this.counts(me),
+      this.counts(me, absent),
     ]);
     return { items, total: total[0].n, counts };
   }
@@ -116,7 +142,7 @@ export class TasksService {
   private viewCondition(view: TaskView): string {
     switch (view) {
       case 'todo':
-        return TODO;
+        return todo(false);
       case 'done':
         return `t.completed_by = $1::uuid`;
       case 'started':
@@ -127,20 +153,21 @@ export class TasksService {
     }
   }
 
-  private async counts(me: Principal): Promise<{ todo: number; done: number; started: number; cc: number }> {
+  private async counts(me: Principal, absent: string[]): Promise<{ todo: number; done: number; started: number; cc: number }> {
     const rows: { todo: number; done: number; started: number; cc: number }[] = await this.dataSource.query(
-      `SELECT (SELECT count(*)::int FROM tasks t WHERE ${TODO}) AS todo,
+      `SELECT (SELECT count(*)::int FROM tasks t WHERE ${todo(absent.length > 0)}) AS todo,
               (SELECT count(*)::int FROM tasks t WHERE t.completed_by = $1::uuid) AS done,
               (SELECT count(*)::int FROM tasks t JOIN process_instances i ON i.id = t.instance_id WHERE i.started_by = $1::uuid AND t.status = 'open') AS started,
               (SELECT count(*)::int FROM task_copies c WHERE c.user_id = $1::uuid AND c.read_at IS NULL) AS cc`,
-      [me.userId, me.roles, me.unitId],
+      absent.length > 0 ? [me.userId, me.roles, me.unitId, absent] : [me.userId, me.roles, me.unitId],
     );
     return rows[0];
   }
 
   async get(me: Principal, id: string) {
     const task = await this.load(this.dataSource.manager, id);
-    if (!this.maySee(me, task) && !(await this.isInvolved(me, task))) throw new NotFoundError('任务');
+    const { actor, behalf } = await this.actorFor(me, task);
+    if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task))) throw new NotFoundError('任务');
     await this.dataSource.query(`UPDATE task_copies SET read_at = now() WHERE task_id = $1 AND user_id = $2 AND read_at IS NULL`, [
       id,
       me.userId,
@@ -148,8 +175,10 @@ export class TasksService {
     const [summary]: TaskSummary[] = await this.dataSource.query(`SELECT ${SUMMARY} ${this.viewFrom('todo')} WHERE t.id = $1`, [id]);
     const instance = await this.enginePort.getInstance(task.instance_id);
     const actions = await this.dataSource.query(
-      `SELECT a.action, a.comment, a.target, a.at, a.user_id AS "userId", u.display_name AS "userName", un.name AS "unitName", t.name AS "taskName"
+      `SELECT a.action, a.comment, a.target, a.at, a.user_id AS "userId", u.display_name AS "userName", un.name AS "unitName", t.name AS "taskName",
+              a.on_behalf_of AS "onBehalfOf", ob.display_name AS "onBehalfOfName"
          FROM task_actions a JOIN users u ON u.id = a.user_id LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN tasks t ON t.id = a.task_id
+         LEFT JOIN users ob ON ob.id = a.on_behalf_of
         WHERE a.instance_id = $1 ORDER BY a.id`,
       [task.instance_id],
     );
@@ -159,8 +188,13 @@ export class TasksService {
       form: instance?.variables ?? {},
       formKey: (await this.dataSource.query('SELECT form_key FROM tasks WHERE id = $1', [id]))[0].form_key as string | null,
       delegationState: task.delegation_state,
-      returnTargets: model.returnTargets,
-      allowedActions: await this.allowedActions(me, task),
+      // An added signer's 退回 goes back to the holder, not to an earlier step.
+      returnTargets: task.signing && task.assignee === actor.userId ? [] : model.returnTargets,
+      allowedActions: await this.allowedActions(actor, task),
+      onBehalfOf: behalf,
+      assigneeSubstitutes: task.status === 'open' && task.assignee ? await this.substitutes.substitutesOf(task.assignee) : [],
+      signing: task.signing,
+      signers: await this.signers(task.id),
       history: actions,
       activities: instance?.activities ?? [],
     };
@@ -181,37 +215,69 @@ export class TasksService {
       if (!found[0]) throw new NotFoundError('任务');
       await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
       const task = await this.load(m, id);
-      if (!this.maySee(me, task) && !(await this.isInvolved(me, task, m))) throw new NotFoundError('任务');
+      const { actor, behalf } = await this.actorFor(me, task, m);
+      if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task, m))) throw new NotFoundError('任务');
       if (task.status !== 'open') {
         throw new ConflictError(
           task.status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
           task.status === 'completed' ? '该任务已办理完毕，请刷新待办列表' : '该任务已不在当前环节（流程已流转或被撤回），请刷新',
         );
       }
-      const allowed = await this.allowedActions(me, task, m);
+      const allowed = await this.allowedActions(actor, task, m);
       if (!allowed.includes(dto.action)) {
         throw new AppError('ACTION_NOT_ALLOWED', `当前不能对该任务执行“${ACTION_LABELS[dto.action]}”`, HttpStatus.FORBIDDEN, {
           allowedActions: allowed,
         });
       }
-      await this.perform(m, me, task, dto);
+      await this.perform(m, { me, actor, behalf: behalf?.userId ?? null }, task, dto);
+      // A task that left the holder (completed, returned, transferred) takes its unfinished 加签 chain with it.
+      const after: { status: string; assignee: string | null }[] = await m.query(`SELECT status, assignee FROM tasks WHERE id = $1`, [id]);
+      if (after[0].status !== 'open' || (dto.action === 'transfer' && after[0].assignee !== actor.userId))
+        await m.query(`UPDATE task_signers SET status = 'cancelled', acted_at = now() WHERE task_id = $1 AND status = 'pending'`, [id]);
     });
     return { ok: true };
   }
 
-  private async perform(m: EntityManager, me: Principal, task: TaskRow, dto: TaskActionDto): Promise<void> {
+  /** 批量同意: each task in its own transaction with the checks of a single 同意, so one failure leaves the others done. */
+  async batch(me: Principal, dto: BatchActionDto) {
+    const results: { taskId: string; ok: boolean; code?: string; message?: string }[] = [];
+    for (const taskId of [...new Set(dto.taskIds)]) {
+      try {
+        await this.act(me, taskId, { action: dto.action, comment: dto.comment });
+        results.push({ taskId, ok: true });
+      } catch (error) {
+        if (error instanceof AppError) {
+          results.push({ taskId, ok: false, code: error.code, message: error.message });
+        } else {
+          this.logger.error({ err: error, taskId }, 'batch approve failed');
+          results.push({ taskId, ok: false, code: 'INTERNAL_ERROR', message: '办理失败，请稍后重试' });
+        }
+      }
+    }
+    const succeeded = results.filter((r) => r.ok).length;
+    return { results, succeeded, failed: results.length - succeeded };
+  }
+
+  /**
+   * `me` is who acts; `actor` is whose place they act in (themselves, or the absent person they stand in for, 代理);
+   * `behalf` is that absent person, recorded with every action.
+   */
+  private async perform(
+    m: EntityManager,
+    who: { me: Principal; actor: Principal; behalf: string | null },
+    task: TaskRow,
+    dto: TaskActionDto,
+  ): Promise<void> {
+    const { me, actor } = who;
     const record = (action: string, target?: string | null) =>
-      m.query(`INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-        task.id,
-        task.instance_id,
-        action,
-        me.userId,
-        me.unitId,
-        dto.comment ?? null,
-        target ?? null,
-      ]);
+      m.query(
+        `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target, on_behalf_of) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+        [task.id, task.instance_id, action, me.userId, me.unitId, dto.comment ?? null, target ?? null, who.behalf],
+      );
+    const isSigner = task.signing !== null && task.assignee === actor.userId;
     const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
-      if (task.assignee === null) await m.query(`UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1`, [task.id, me.userId]);
+      if (task.assignee === null)
+        await m.query(`UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1`, [task.id, actor.userId]);
       await this.enginePort.completeTask(
         task.id,
         {
@@ -224,10 +290,26 @@ export class TasksService {
       );
     };
     switch (dto.action) {
-      case 'approve':
+      case 'approve': {
+        if (isSigner) {
+          await this.markSigner(m, task, actor.userId, 'signed', dto.comment);
+          await record('sign');
+          return this.advance(m, task, me, dto.comment);
+        }
         await record('approve');
-        return complete('approve');
+        const next = await this.nextSigner(m, task.id, 'after');
+        if (!next) return complete('approve');
+        // 后加签: my 同意 stands, the added signers sign in turn and the last one completes the step.
+        await m.query(`UPDATE tasks SET signing = 'after', owner = $2, assignee = $3, held_variables = $4 WHERE id = $1`, [
+          task.id,
+          actor.userId,
+          next,
+          JSON.stringify(dto.variables ?? {}),
+        ]);
+        return this.notify(m, 'task.sign-requested', task, next, me);
+      }
       case 'reject': {
+        if (isSigner) return this.signerDisagrees(m, task, actor.userId, 'disagreed', record, me, dto.comment);
         await record('reject');
         const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
         if (model.outcomes.includes('reject')) return complete('reject');
@@ -239,6 +321,7 @@ export class TasksService {
         return this.enginePort.terminate(task.instance_id, { userId: me.userId, reason: dto.comment }, m);
       }
       case 'return': {
+        if (isSigner) return this.signerDisagrees(m, task, actor.userId, 'returned', record, me, dto.comment);
         const target = await this.returnTarget(task, dto.target);
         await record('return', target);
         return complete('return', { returnTo: target });
@@ -249,11 +332,12 @@ export class TasksService {
         return complete('return', { returnTo: target });
       }
       case 'claim': {
-        const claimed: unknown[] = await m.query(
+        // TypeORM answers an UPDATE with [rows, rowCount].
+        const [, claimed]: [unknown[], number] = await m.query(
           `UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1 AND assignee IS NULL RETURNING id`,
-          [task.id, me.userId],
+          [task.id, actor.userId],
         );
-        if (claimed.length === 0) throw new ConflictError('TASK_ALREADY_CLAIMED', '该任务已被他人认领');
+        if (claimed === 0) throw new ConflictError('TASK_ALREADY_CLAIMED', '该任务已被他人认领');
         return void (await record('claim'));
       }
       case 'unclaim':
@@ -267,11 +351,11 @@ export class TasksService {
       }
       case 'delegate': {
         const target = await this.person(m, dto.target);
-        if (target === me.userId)
+        if (target === actor.userId || target === me.userId)
           throw new AppError('VALIDATION_FAILED', '不能委派给自己', HttpStatus.BAD_REQUEST, [{ field: 'target', message: '不能是自己' }]);
         await m.query(`UPDATE tasks SET owner = $2, assignee = $3, delegation_state = 'pending' WHERE id = $1`, [
           task.id,
-          me.userId,
+          actor.userId,
           target,
         ]);
         await this.notify(m, 'task.delegated', task, target, me);
@@ -300,7 +384,175 @@ export class TasksService {
         await m.query(`UPDATE tasks SET urged_at = now(), urge_count = urge_count + 1 WHERE id = $1`, [task.id]);
         await this.notify(m, 'task.urged', task, task.assignee, me);
         return void (await record('urge'));
+      case 'add-signer':
+        return this.addSigners(m, who, task, dto, record);
+      case 'remove-signer':
+        return this.removeSigners(m, who, task, dto, record);
     }
+  }
+
+  /**
+   * 加签. Before: the added people handle the task first, one after another, while I wait as its owner; it comes back
+   * to me after the last one signs. After: they sign in turn once I approve, and the last signature completes the step.
+   */
+  private async addSigners(
+    m: EntityManager,
+    { me, actor }: { me: Principal; actor: Principal },
+    task: TaskRow,
+    dto: TaskActionDto,
+    record: (action: string, target?: string | null) => Promise<unknown>,
+  ): Promise<void> {
+    const invalid = (field: string, message: string) =>
+      new AppError('VALIDATION_FAILED', message, HttpStatus.BAD_REQUEST, [{ field, message }]);
+    if (!dto.position) throw invalid('position', '请选择加签位置：before（前加签）或 after（后加签）');
+    const targets = [...new Set(dto.targets ?? [])];
+    if (targets.length === 0) throw invalid('targets', '请选择加签人员');
+    if (targets.includes(actor.userId) || targets.includes(me.userId)) throw invalid('targets', '不能为自己加签');
+    const known: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND is_active`, [targets]);
+    if (known.length !== targets.length) throw invalid('targets', '加签人员中有不存在或已停用的账号');
+    const already: { name: string }[] = await m.query(
+      `SELECT u.display_name AS name FROM task_signers s JOIN users u ON u.id = s.user_id WHERE s.task_id = $1 AND s.status = 'pending' AND s.user_id = ANY($2::uuid[])`,
+      [task.id, targets],
+    );
+    if (already.length > 0) throw invalid('targets', `${already.map((a) => a.name).join('、')}已在加签人员中`);
+    // Order is the order given: targets[0] signs first.
+    await m.query(
+      `INSERT INTO task_signers (task_id, user_id, position, seq, added_by)
+       SELECT $1, u.id, $2, coalesce((SELECT max(seq) FROM task_signers WHERE task_id = $1 AND position = $2), 0) + u.n, $3
+         FROM unnest($4::uuid[]) WITH ORDINALITY AS u(id, n)`,
+      [task.id, dto.position, actor.userId, targets],
+    );
+    await record('add-signer', `${dto.position}:${targets.join(',')}`);
+    if (dto.position === 'after') return;
+    const first = await this.nextSigner(m, task.id, 'before');
+    await m.query(`UPDATE tasks SET signing = 'before', owner = $2, assignee = $3 WHERE id = $1`, [task.id, actor.userId, first]);
+    await this.notify(m, 'task.sign-requested', task, first, me);
+  }
+
+  /** 减签: only people I added and who have not acted yet. */
+  private async removeSigners(
+    m: EntityManager,
+    { me, actor }: { me: Principal; actor: Principal },
+    task: TaskRow,
+    dto: TaskActionDto,
+    record: (action: string, target?: string | null) => Promise<unknown>,
+  ): Promise<void> {
+    const targets = [...new Set(dto.targets ?? [])];
+    if (targets.length === 0)
+      throw new AppError('VALIDATION_FAILED', '请选择要减签的人员', HttpStatus.BAD_REQUEST, [{ field: 'targets', message: '至少一人' }]);
+    const rows: { user_id: string; name: string; status: string; added_by: string; position: SignerPosition }[] = await m.query(
+      `SELECT s.user_id, u.display_name AS name, s.status, s.added_by, s.position FROM task_signers s JOIN users u ON u.id = s.user_id
+        WHERE s.task_id = $1 AND s.user_id = ANY($2::uuid[]) ORDER BY s.added_at DESC`,
+      [task.id, targets],
+    );
+    for (const target of targets) {
+      const chain = rows.filter((r) => r.user_id === target);
+      const pending = chain.find((r) => r.status === 'pending');
+      if (!pending) {
+        const acted = chain.find((r) => ['signed', 'returned', 'disagreed'].includes(r.status));
+        if (acted) throw new ConflictError('SIGNER_ALREADY_ACTED', `${acted.name}已经办理，不能减签`);
+        throw new AppError('VALIDATION_FAILED', '所选人员不是本任务待办理的加签人', HttpStatus.BAD_REQUEST, [
+          { field: 'targets', message: '不是待办理的加签人' },
+        ]);
+      }
+      if (pending.added_by !== actor.userId) throw new ForbiddenError(`${pending.name}不是您加签的，只有加签人本人可以减签`);
+    }
+    await m.query(
+      `UPDATE task_signers SET status = 'removed', acted_at = now() WHERE task_id = $1 AND status = 'pending' AND user_id = ANY($2::uuid[])`,
+      [task.id, targets],
+    );
+    await record('remove-signer', targets.join(','));
+    // Removing the one who holds the task now moves it on (to the next signer, back to me, or to completion).
+    if (task.signing && task.assignee && targets.includes(task.assignee)) await this.advance(m, task, me, null);
+  }
+
+  private async markSigner(m: EntityManager, task: TaskRow, userId: string, status: string, comment?: string): Promise<void> {
+    await m.query(
+      `UPDATE task_signers SET status = $4, acted_at = now(), comment = $5
+        WHERE id = (SELECT id FROM task_signers WHERE task_id = $1 AND user_id = $2 AND position = $3 AND status = 'pending' ORDER BY seq LIMIT 1)`,
+      [task.id, userId, task.signing, status, comment ?? null],
+    );
+  }
+
+  /**
+   * An added signer's 退回 (returned) or 不同意 (disagreed): the opinion is recorded, the rest of that phase's chain is
+   * cancelled, and the task goes back to the holder, who decides anew (an earlier 同意 of theirs no longer stands).
+   */
+  private async signerDisagrees(
+    m: EntityManager,
+    task: TaskRow,
+    userId: string,
+    status: 'returned' | 'disagreed',
+    record: (action: string, target?: string | null) => Promise<unknown>,
+    me: Principal,
+    comment?: string,
+  ): Promise<void> {
+    await this.markSigner(m, task, userId, status, comment);
+    await m.query(
+      `UPDATE task_signers SET status = 'cancelled', acted_at = now() WHERE task_id = $1 AND position = $2 AND status = 'pending'`,
+      [task.id, task.signing],
+    );
+    await m.query(`UPDATE tasks SET assignee = owner, signing = NULL, held_variables = NULL WHERE id = $1`, [task.id]);
+    await record(status === 'returned' ? 'sign-return' : 'sign-reject', task.owner);
+    await this.notify(m, 'task.sign-returned', task, task.owner, me);
+  }
+
+  /** After a signature (or a 减签): the next signer of the phase, else back to the holder (before) or complete (after). */
+  private async advance(m: EntityManager, task: TaskRow, me: Principal, comment: string | null | undefined): Promise<void> {
+    const phase = task.signing!;
+    const next = await this.nextSigner(m, task.id, phase);
+    if (next) {
+      await m.query(`UPDATE tasks SET assignee = $2 WHERE id = $1`, [task.id, next]);
+      return this.notify(m, 'task.sign-requested', task, next, me);
+    }
+    if (phase === 'before') {
+      await m.query(`UPDATE tasks SET assignee = owner, signing = NULL WHERE id = $1`, [task.id]);
+      return this.notify(m, 'task.sign-completed', task, task.owner, me);
+    }
+    await m.query(`UPDATE tasks SET signing = NULL WHERE id = $1`, [task.id]);
+    await this.enginePort.completeTask(
+      task.id,
+      { userId: me.userId, outcome: 'approve', comment: comment ?? undefined, variables: task.held_variables ?? {} },
+      m,
+    );
+  }
+
+  private async nextSigner(m: EntityManager, taskId: string, position: SignerPosition): Promise<string | null> {
+    const rows: { user_id: string }[] = await m.query(
+      `SELECT user_id FROM task_signers WHERE task_id = $1 AND position = $2 AND status = 'pending' ORDER BY seq LIMIT 1`,
+      [taskId, position],
+    );
+    return rows[0]?.user_id ?? null;
+  }
+
+  private signers(taskId: string) {
+    return this.dataSource.query(
+      `SELECT s.user_id AS "userId", u.display_name AS "displayName", s.position, s.seq, s.status, s.added_by AS "addedBy",
+              a.display_name AS "addedByName", s.added_at AS "addedAt", s.acted_at AS "actedAt", s.comment
+         FROM task_signers s JOIN users u ON u.id = s.user_id JOIN users a ON a.id = s.added_by
+        WHERE s.task_id = $1 ORDER BY s.added_at, s.position DESC, s.seq`,
+      [taskId],
+    );
+  }
+
+  /**
+   * Whose place `me` takes on this task: their own, or (代理) that of an absent person it is assigned or offered to by
+   * name and whom they stand in for today. Group tasks never pass to a substitute.
+   */
+  private async actorFor(
+    me: Principal,
+    task: TaskRow,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ actor: Principal; behalf: Person | null }> {
+    const own = { actor: me, behalf: null };
+    if (task.status !== 'open') return own;
+    if (task.assignee === me.userId || task.owner === me.userId || (task.assignee === null && this.isCandidate(me, task))) return own;
+    const people = task.assignee !== null ? [task.assignee] : task.candidate_users;
+    if (people.length === 0) return own;
+    const absent = (await this.substitutes.absentFor(me.userId, m)).find((p) => people.includes(p.userId));
+    if (!absent) return own;
+    // Only the person stands in, not their roles: role-based candidacy stays with colleagues.
+    return { actor: { ...me, userId: absent.userId, roles: [] }, behalf: absent };
   }
 
   /** Which operations `me` may use on the task right now. */
@@ -309,13 +561,33 @@ export class TasksService {
     const actions: TaskAction[] = [];
     const mine = task.assignee === me.userId;
     const offered = task.assignee === null && this.isCandidate(me, task);
+    const removable = async () =>
+      (
+        (await m.query(`SELECT 1 FROM task_signers WHERE task_id = $1 AND added_by = $2 AND status = 'pending' LIMIT 1`, [
+          task.id,
+          me.userId,
+        ])) as unknown[]
+      ).length > 0;
+    if (task.signing && mine) {
+      // An added signer signs (同意), or sends it back to the holder (退回/不同意); the case's route is not theirs to change.
+      return ['approve', 'return', 'reject', 'cc'];
+    }
+    if (task.signing && task.owner === me.userId) {
+      // The holder waits on the signers.
+      if (await removable()) actions.push('remove-signer');
+      actions.push('urge', 'cc');
+      return actions;
+    }
     if (mine && task.delegation_state === 'pending') {
       actions.push('resolve', 'cc');
     } else if (mine || offered) {
       const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
       actions.push('approve');
       if (model.outcomes.includes('return') && model.returnTargets.length > 0) actions.push('return');
-      actions.push('reject', 'transfer', 'delegate', 'cc');
+      actions.push('reject', 'transfer', 'delegate');
+      if (mine) actions.push('add-signer');
+      if (mine && (await removable())) actions.push('remove-signer');
+      actions.push('cc');
       if (offered) actions.push('claim');
       if (mine && task.claimed_at && this.isCandidate(me, task)) actions.push('unclaim');
     }
@@ -342,7 +614,8 @@ export class TasksService {
   private maySee(me: Principal, task: TaskRow): boolean {
     if (task.assignee === me.userId || task.owner === me.userId || task.started_by === me.userId || task.created_by === me.userId)
       return true;
-    if (task.assignee === null && this.isCandidate(me, task)) return true;
+    // A candidate who lost the race to claim still sees the task, so they get 409 rather than 404.
+    if (this.isCandidate(me, task)) return true;
     return task.unit_path !== null && isVisible(me, { unitPath: task.unit_path });
   }
 
@@ -412,7 +685,7 @@ export class TasksService {
     const rows: TaskRow[] = await m.query(
       `SELECT t.id, t.instance_id, i.definition_id, t.activity_id, t.name, t.definition_key, t.business_key, t.owner_unit_id, u.path AS unit_path,
               t.assignee, t.owner, t.delegation_state, t.candidate_users, t.candidate_groups, t.candidate_units, t.status, t.created_by, t.claimed_at,
-              i.started_by, i.status AS instance_status
+              i.started_by, i.status AS instance_status, t.signing, t.held_variables
          FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN units u ON u.id = t.owner_unit_id WHERE t.id = $1`,
       [id],
     );
@@ -433,4 +706,6 @@ const ACTION_LABELS: Record<TaskAction, string> = {
   urge: '催办',
   claim: '认领',
   unclaim: '释放',
+  'add-signer': '加签',
+  'remove-signer': '减签',
 };

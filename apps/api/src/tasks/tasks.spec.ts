@@ -26,7 +26,7 @@ describe('inbox and task operations', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.get(DefinitionsService).deploy(DIAGRAM, { source: 'test' });
-    for (const name of ['lina', 'yangfan', 'gaoyuan', 'huangli', 'js.nigao']) {
+    for (const name of ['lina', 'yangfan', 'gaoyuan', 'huangli', 'js.nigao', 'zhangwei', 'guoqiang']) {
       tokens[name] = await t.login(name);
       ids[name] = (await q(`SELECT id FROM users WHERE username = $1`, [name]))[0].id;
     }
@@ -40,6 +40,8 @@ describe('inbox and task operations', () => {
     get: (id: string) => t.http().get(`/api/tasks/${id}`).set('Authorization', `Bearer ${tokens[who]}`),
     act: (id: string, body: Record<string, unknown>) =>
       t.http().post(`/api/tasks/${id}/actions`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    batch: (body: Record<string, unknown>) =>
+      t.http().post(`/api/tasks/batch-actions`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
   });
   /** lina of 规划司 starts a case in her unit; its first step is her own 拟稿. */
   const startCase = async (title: string) => {
@@ -234,5 +236,202 @@ describe('inbox and task operations', () => {
     const filtered = await as('lina').list(`view=todo&q=${encodeURIComponent('参数')}&urgency=${encodeURIComponent('加急')}&sort=due`);
     expect(filtered.body.items.map((i: { id: string }) => i.id)).toEqual([draft.id]);
     expect((await as('lina').list(`view=todo&q=${encodeURIComponent("%' OR 1=1 --")}`)).body.items).toEqual([]);
+  });
+  /** A case waiting at 核稿, claimed by yangfan (规划司's reviewer). */
+  const atReview = async (title: string) => {
+    const instance = await startCase(title);
+    await as('lina').act((await openTask(instance)).id, { action: 'approve' });
+    const review = await openTask(instance);
+    expect((await as('yangfan').act(review.id, { action: 'claim' })).status).toBe(200);
+    return { instance, review: review.id };
+  };
+  const taskRow = async (id: string) =>
+    (await q(`SELECT status, assignee, owner, signing, outcome, completed_by FROM tasks WHERE id = $1`, [id]))[0] as {
+      status: string;
+      assignee: string | null;
+      owner: string | null;
+      signing: string | null;
+      outcome: string | null;
+      completed_by: string | null;
+    };
+  const chain = async (id: string) =>
+    (
+      await q(
+        `SELECT u.username, s.position, s.status, s.comment FROM task_signers s JOIN users u ON u.id = s.user_id WHERE s.task_id = $1 ORDER BY s.position DESC, s.seq`,
+        [id],
+      )
+    ).map((r: { username: string; position: string; status: string; comment: string | null }) => `${r.position}:${r.username}:${r.status}`);
+  const todoIds = async (who: string) => (await as(who).list()).body.items.map((i: { id: string }) => i.id);
+
+  it('前加签: the added signers handle the task one after another, then it comes back to the holder', async () => {
+    const { instance, review } = await atReview('前加签测试');
+    expect((await as('yangfan').get(review)).body.allowedActions).toEqual(
+      expect.arrayContaining(['approve', 'transfer', 'delegate', 'add-signer', 'cc', 'unclaim']),
+    );
+    const added = await as('yangfan').act(review, {
+      action: 'add-signer',
+      position: 'before',
+      targets: [ids.zhangwei, ids.gaoyuan],
+      comment: '请张司长、高处长先行把关',
+    });
+    expect(added.status).toBe(200);
+    expect(await taskRow(review)).toEqual(
+      expect.objectContaining({ status: 'open', assignee: ids.zhangwei, owner: ids.yangfan, signing: 'before' }),
+    );
+    expect(await todoIds('zhangwei')).toContain(review);
+    expect(await todoIds('gaoyuan')).not.toContain(review);
+    expect(await todoIds('yangfan')).not.toContain(review);
+    // The signer signs or sends back; the holder waits and may only remove, urge or copy.
+    expect((await as('zhangwei').get(review)).body.allowedActions).toEqual(['approve', 'return', 'reject', 'cc']);
+    expect((await as('zhangwei').get(review)).body.returnTargets).toEqual([]);
+    expect((await as('yangfan').get(review)).body.allowedActions).toEqual(['remove-signer', 'urge', 'cc']);
+    expect((await as('yangfan').act(review, { action: 'approve' })).status).toBe(403);
+    expect((await as('zhangwei').act(review, { action: 'add-signer', position: 'before', targets: [ids.lina] })).status).toBe(403);
+
+    expect((await as('zhangwei').act(review, { action: 'approve', comment: '同意，注意预算口径' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.gaoyuan, signing: 'before' }));
+    expect(await todoIds('gaoyuan')).toContain(review);
+    expect(await todoIds('zhangwei')).not.toContain(review);
+    expect((await as('zhangwei').get(review)).status).toBe(200); // having acted, he still reads it
+
+    expect((await as('gaoyuan').act(review, { action: 'approve', comment: '无意见' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
+    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:gaoyuan:signed']);
+    expect((await as('yangfan').get(review)).body.allowedActions).toContain('approve');
+
+    expect((await as('yangfan').act(review, { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'completed', outcome: 'approve', completed_by: ids.yangfan }));
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('completed');
+    const history = (await as('lina').get(review)).body.history;
+    expect(history.map((h: { action: string; userName: string }) => `${h.action}:${h.userName}`)).toEqual([
+      'approve:李娜',
+      'claim:杨帆',
+      'add-signer:杨帆',
+      'sign:张伟',
+      'sign:高原',
+      'approve:杨帆',
+    ]);
+    expect(history[2]).toEqual(
+      expect.objectContaining({ comment: '请张司长、高处长先行把关', target: `before:${ids.zhangwei},${ids.gaoyuan}` }),
+    );
+    expect(history[3]).toEqual(expect.objectContaining({ comment: '同意，注意预算口径', unitName: '规划司' }));
+    expect((await as('lina').get(review)).body.signers).toEqual([
+      expect.objectContaining({ displayName: '张伟', position: 'before', seq: 1, status: 'signed', addedByName: '杨帆' }),
+      expect.objectContaining({ displayName: '高原', position: 'before', seq: 2, status: 'signed' }),
+    ]);
+  });
+
+  it('后加签: the holder’s 同意 sends the task to the added signers and only the last signature completes it', async () => {
+    const { instance, review } = await atReview('后加签测试');
+    expect(
+      (await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.gaoyuan] })).status,
+    ).toBe(200);
+    // Nothing moves until the holder approves; they may still take a signer off.
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ assignee: ids.yangfan, signing: null }));
+    expect((await as('yangfan').get(review)).body.allowedActions).toContain('remove-signer');
+    expect(await todoIds('zhangwei')).not.toContain(review);
+
+    expect((await as('yangfan').act(review, { action: 'approve', comment: '拟同意，请张司长、高处长会签' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(
+      expect.objectContaining({ status: 'open', assignee: ids.zhangwei, owner: ids.yangfan, signing: 'after' }),
+    );
+    expect((await as('yangfan').get(review)).body.allowedActions).toEqual(['remove-signer', 'urge', 'cc']);
+    expect((await as('zhangwei').act(review, { action: 'approve' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.gaoyuan }));
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('running');
+    expect((await as('gaoyuan').act(review, { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(
+      expect.objectContaining({ status: 'completed', outcome: 'approve', completed_by: ids.gaoyuan, signing: null }),
+    );
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('completed');
+    expect(await chain(review)).toEqual(['after:zhangwei:signed', 'after:gaoyuan:signed']);
+  });
+
+  it('an added signer’s 不同意 needs an opinion and sends the task back to the holder, cancelling the rest of the chain', async () => {
+    const { instance, review } = await atReview('加签不同意测试');
+    await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.gaoyuan] });
+    await as('yangfan').act(review, { action: 'approve' });
+    const bare = await as('zhangwei').act(review, { action: 'reject' });
+    expect([bare.status, bare.body.code]).toEqual([400, 'COMMENT_REQUIRED']);
+    expect((await as('zhangwei').act(review, { action: 'reject', comment: '预算偏高，请核减' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('running');
+    expect(await chain(review)).toEqual(['after:zhangwei:disagreed', 'after:gaoyuan:cancelled']);
+    const seen = await as('yangfan').get(review);
+    expect(seen.body.history.at(-1)).toEqual(
+      expect.objectContaining({ action: 'sign-reject', userName: '张伟', comment: '预算偏高，请核减', target: ids.yangfan }),
+    );
+    expect(seen.body.allowedActions).toContain('return');
+    // The holder decides anew with the opinion in hand: here, back to the drafter.
+    expect((await as('yangfan').act(review, { action: 'return', comment: '请按张司长意见核减预算' })).status).toBe(200);
+    expect((await openTask(instance)).activity_id).toBe('draft');
+  });
+
+  it('减签 removes a signer who has not acted, and refuses one who has', async () => {
+    const { review } = await atReview('减签测试');
+    await as('yangfan').act(review, { action: 'add-signer', position: 'before', targets: [ids.zhangwei, ids.gaoyuan, ids.huangli] });
+    await as('zhangwei').act(review, { action: 'approve', comment: '同意' });
+    const late = await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.zhangwei] });
+    expect([late.status, late.body.code]).toEqual([409, 'SIGNER_ALREADY_ACTED']);
+    expect(late.body.message).toContain('张伟已经办理');
+    const stranger = await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.lina] });
+    expect([stranger.status, stranger.body.details]).toEqual([400, [{ field: 'targets', message: '不是待办理的加签人' }]]);
+    // Only the holder who added them may remove them.
+    expect((await as('lina').act(review, { action: 'remove-signer', targets: [ids.huangli] })).status).toBe(403);
+    expect((await as('gaoyuan').act(review, { action: 'remove-signer', targets: [ids.huangli] })).status).toBe(403);
+    // Taking off a later one leaves the current signer in place …
+    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.huangli], comment: '无需信息中心' })).status).toBe(
+      200,
+    );
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ assignee: ids.gaoyuan, signing: 'before' }));
+    // … taking off the current (last) one brings the task back to the holder.
+    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.gaoyuan] })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
+    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:gaoyuan:removed', 'before:huangli:removed']);
+    expect(await todoIds('gaoyuan')).not.toContain(review);
+    const bad = await as('yangfan').act(review, { action: 'add-signer', targets: [ids.zhangwei] });
+    expect([bad.status, bad.body.details]).toEqual([400, [{ field: 'position', message: expect.any(String) }]]);
+    expect((await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.yangfan] })).status).toBe(400);
+    expect((await as('yangfan').act(review, { action: 'add-signer', position: 'middle', targets: [ids.zhangwei] })).status).toBe(400);
+    expect((await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: ['x'] })).status).toBe(400);
+  });
+
+  it('批量同意: each task in its own transaction, reporting ok, not visible and already completed apart', async () => {
+    const a = await atReview('批量一');
+    const b = await atReview('批量二');
+    const done = await atReview('批量三');
+    await as('yangfan').act(done.review, { action: 'approve' });
+    // A draft of 科技司 that 规划司's reviewer may not see.
+    const [kjs] = await q(`SELECT unit_id FROM users WHERE username = 'gaoyuan'`);
+    const other = await t.app.get(EngineService).startProcess('review-test', {
+      variables: { drafter: ids.gaoyuan, title: '科技司拟稿' },
+      ownerUnitId: kjs.unit_id,
+      startedBy: ids.gaoyuan,
+    });
+    const hidden = (await openTask(other.id)).id;
+    const res = await as('yangfan').batch({ taskIds: [a.review, hidden, done.review, b.review], action: 'approve', comment: '同意' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      results: [
+        { taskId: a.review, ok: true },
+        { taskId: hidden, ok: false, code: 'NOT_FOUND', message: expect.any(String) },
+        { taskId: done.review, ok: false, code: 'TASK_ALREADY_COMPLETED', message: expect.any(String) },
+        { taskId: b.review, ok: true },
+      ],
+      succeeded: 2,
+      failed: 2,
+    });
+    for (const id of [a.review, b.review])
+      expect(await taskRow(id)).toEqual(expect.objectContaining({ status: 'completed', outcome: 'approve' }));
+    expect(await taskRow(hidden)).toEqual(expect.objectContaining({ status: 'open' }));
+    expect((await q(`SELECT comment FROM task_actions WHERE task_id = $1 AND action = 'approve'`, [a.review]))[0].comment).toBe('同意');
+
+    const empty = await as('yangfan').batch({ taskIds: [], action: 'approve' });
+    expect([empty.status, empty.body.details[0].field]).toEqual([400, 'taskIds']);
+    const many = await as('yangfan').batch({ taskIds: Array.from({ length: 101 }, () => a.review), action: 'approve' });
+    expect([many.status, many.body.details[0].field]).toEqual([400, 'taskIds']);
+    const wrong = await as('yangfan').batch({ taskIds: [a.review], action: 'reject' });
+    expect([wrong.status, wrong.body.details[0].field]).toEqual([400, 'action']);
+    expect((await as('yangfan').batch({ taskIds: ['nope'], action: 'approve' })).status).toBe(400);
   });
 });
