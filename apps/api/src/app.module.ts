@@ -9,6 +9,7 @@ import { IdentityModule } from './identity/identity.module';
 import { OrgModule } from './org/org.module';
 import { EngineModule } from './engine/engine.module';
 import { TasksModule } from './tasks/tasks.module';
+import { SeedModule } from './seed/seed.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -48,6 +49,7 @@ export class AppModule {
         OrgModule,
         EngineModule,
         TasksModule,
+        SeedModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { DEMO_USERS } from '../seed/demo-org';
+import { DemoCases } from '../seed/demo-cases';
 import { applyDemoPassword, ensureAdmin, seedDemo } from '../seed/demo-seed';
 import { ROLE_LABELS } from '@zhengwu/contracts';
 import { AppConfig, ConfigError, loadConfig } from './config';
@@ -50,6 +51,11 @@ export async function startPlatform(config: AppConfig, log = pino({ level: confi
     if (applied.length) log.info({ migrations: applied }, 'migrations applied');
     const seedInfo = await seed(config, databaseUrl);
     app = await createHttpApp(config, databaseUrl);
+    if (config.seedDemo) {
+      await app.init();
+      const cases = await app.get(DemoCases).run();
+      if (cases.length) log.info({ cases }, 'demo cases seeded');
+    }
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address() as { port: number } | null;
     const port = address?.port ?? config.port;
