@@ -4,6 +4,8 @@ import { HolidaysSeed1764115300000 } from './1764115300000-holidays-seed';
 import { TaskOperations1764201600000 } from './1764201600000-task-operations';
 import { DemoSeeds1764288000000 } from './1764288000000-demo-seeds';
 import { Substitutes1764288500000 } from './1764288500000-substitutes';
+import { Documents1764288600000 } from './1764288600000-documents';
+import { Attachments1764288700000 } from './1764288700000-attachments';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   TaskOperations1764201600000,
   DemoSeeds1764288000000,
   Substitutes1764288500000,
+  Documents1764288600000,
+  Attachments1764288700000,
 ];

@@ -10,6 +10,8 @@ import { OrgModule } from './org/org.module';
 import { EngineModule } from './engine/engine.module';
 import { TasksModule } from './tasks/tasks.module';
 import { SeedModule } from './seed/seed.module';
+import { AttachmentsModule } from './files/attachments.module';
+import { DocumentsModule } from './documents/documents.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -50,6 +52,8 @@ export class AppModule {
         EngineModule,
         TasksModule,
         SeedModule,
+        AttachmentsModule,
+        DocumentsModule,
       ],
       controllers: [HealthController],
       providers: [

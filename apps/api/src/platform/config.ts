@@ -22,6 +22,8 @@ export interface AppConfig {
   passwordMinLength: number;
   logLevel: string;
   publicUrl: string;
+  /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
+  attachmentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     passwordMinLength,
     logLevel,
     publicUrl: publicUrl.replace(/\/$/, ''),
+    attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
   };
 }
 

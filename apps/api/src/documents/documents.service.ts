@@ -1,0 +1,532 @@
+import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
+import { hasRole, type Principal } from '../identity/principal';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
+import { DemoCases } from '../seed/demo-cases';
+import { TasksService } from '../tasks/tasks.service';
+import { seedDocumentDemo } from './documents.demo';
+import type { CreateDocumentDto, ListDocumentsQuery } from './documents.dto';
+
+export const SENDER_PROCESS = 'document-exchange';
+export const RECEIPT_PROCESS = 'document-receipt';
+const RECEIPTS_CLOSED = 'document-receipts-closed';
+
+/** Working days a recipient has to sign for (签收) and to finish handling, by 紧急程度. */
+const LIMITS: Record<string, { receiptDays: number; handleDays: number }> = {
+  特急: { receiptDays: 1, handleDays: 2 },
+  加急: { receiptDays: 1, handleDays: 5 },
+  平急: { receiptDays: 3, handleDays: 10 },
+};
+
+/** Where the sender's case stands, as the document's status. */
+const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发' };
+const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', done: '办结' };
+
+interface DocumentRow {
+  id: string;
+  instance_id: string;
+  unit_id: string;
+  unit_path: string;
+  drafter_id: string;
+  status: string;
+  countersign_units: string[];
+  urgency: string;
+  title: string;
+}
+
+interface ReceiptRow {
+  id: string;
+  document_id: string;
+  unit_id: string;
+  kind: string;
+  status: string;
+  instance_id: string;
+}
+
+/**
+ * 公文交换: drafting, 核稿, 会签, 签发 with a gap-free 发文字号, and distribution to recipient units,
+ * each of which signs for (签收) or refuses (退文) the document and handles it in its own case.
+ */
+@Injectable()
+export class DocumentsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(ENGINE_PORT) private readonly engine: EnginePort,
+    private readonly tasks: TasksService,
+    private readonly demoCases: DemoCases,
+    private readonly attachments: AttachmentsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.engine.listen(SENDER_PROCESS, {
+      taskCompleting: (e) => this.senderTaskCompleting(e),
+      caseStepped: (e) => this.senderStepped(e),
+    });
+    this.engine.listen(RECEIPT_PROCESS, {
+      taskCompleting: (e) => this.receiptTaskCompleting(e),
+      caseStepped: (e) => this.receiptStepped(e),
+    });
+    this.attachments.registerOwner('document', {
+      canRead: (me, id, m) =>
+        this.visibleDocument(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: (me, id, m) => this.isDrafting(m, me, id),
+    });
+    this.demoCases.register('documents', (ctx) => seedDocumentDemo(ctx, this, this.tasks));
+  }
+
+  async create(me: Principal, dto: CreateDocumentDto): Promise<{ id: string; instanceId: string }> {
+    if (!hasRole(me, 'drafter')) throw new ForbiddenError('只有拟稿人可以起草公文');
+    return this.dataSource.transaction(async (m) => {
+      await this.checkUnits(m, me, dto);
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, secrecy, secrecy_term, urgency, main_recipients, cc_recipients, countersign_units, body, attachment_note)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+        [
+          me.unitId,
+          me.userId,
+          dto.docType,
+          dto.title.trim(),
+          dto.secrecy ?? '非密',
+          dto.secrecyTerm?.trim() || null,
+          dto.urgency ?? '平急',
+          dto.mainRecipients,
+          dto.ccRecipients ?? [],
+          dto.countersignUnits ?? [],
+          dto.body,
+          dto.attachmentNote?.trim() || null,
+        ],
+      );
+      const id = rows[0].id;
+      const started = await this.engine.startProcess(
+        SENDER_PROCESS,
+        {
+          businessKey: id,
+          ownerUnitId: me.unitId,
+          startedBy: me.userId,
+          variables: {
+            documentId: id,
+            drafter: me.userId,
+            title: dto.title.trim(),
+            docType: dto.docType,
+            urgency: dto.urgency ?? '平急',
+            ...countersignVariables(dto.countersignUnits ?? []),
+          },
+        },
+        m,
+      );
+      await m.query(`UPDATE documents SET instance_id = $2 WHERE id = $1`, [id, started.id]);
+      return { id, instanceId: started.id };
+    });
+  }
+
+  /** The drafter edits the document while it waits at 拟稿 (first draft or returned for changes). */
+  async update(me: Principal, id: string, dto: CreateDocumentDto): Promise<{ ok: true }> {
+    await this.dataSource.transaction(async (m) => {
+      const doc = await this.lockDocument(m, me, id);
+      if (!(await this.isDrafting(m, me, doc.id)))
+        throw new ConflictError('DOCUMENT_NOT_EDITABLE', '公文只能在拟稿环节由拟稿人修改；如需修改，请请求退回');
+      await this.checkUnits(m, me, dto);
+      await m.query(
+        `UPDATE documents SET doc_type = $2, title = $3, secrecy = $4, secrecy_term = $5, urgency = $6, main_recipients = $7, cc_recipients = $8,
+                countersign_units = $9, body = $10, attachment_note = $11, updated_at = now() WHERE id = $1`,
+        [
+          id,
+          dto.docType,
+          dto.title.trim(),
+          dto.secrecy ?? '非密',
+          dto.secrecyTerm?.trim() || null,
+          dto.urgency ?? '平急',
+          dto.mainRecipients,
+          dto.ccRecipients ?? [],
+          dto.countersignUnits ?? [],
+          dto.body,
+          dto.attachmentNote?.trim() || null,
+        ],
+      );
+    });
+    return { ok: true };
+  }
+
+  async list(me: Principal, query: ListDocumentsQuery) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (query.box === 'sent') {
+      add(`u.path LIKE ?`, `${escapeLike(me.unitPath)}%`);
+      if (query.status) add('d.status = ?', query.status);
+    } else {
+      add('r.unit_id = ?', me.unitId);
+      if (query.status) add('r.status = ?', query.status);
+    }
+    if (query.docType) add('d.doc_type = ?', query.docType);
+    if (query.year) add(`(COALESCE(d.doc_year, extract(year FROM d.created_at AT TIME ZONE 'Asia/Shanghai')::int)) = ?`, query.year);
+    if (query.q) add(`(d.title ILIKE ? ESCAPE '\\' OR d.doc_number ILIKE ? ESCAPE '\\')`, `%${escapeLike(query.q)}%`);
+    const from =
+      query.box === 'sent'
+        ? `FROM documents d JOIN units u ON u.id = d.unit_id`
+        : `FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id`;
+    const columns = `d.id, d.doc_type AS "docType", d.title, d.secrecy, d.urgency, d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt",
+      d.signed_at AS "signedAt", u.name AS "unitName"${
+        query.box === 'received'
+          ? `, r.id AS "receiptId", r.kind, r.status AS "receiptStatus", r.delivered_at AS "deliveredAt", r.due_at AS "dueAt", r.is_overdue AS "isOverdue"`
+          : `, (SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM document_receipts WHERE document_id = d.id GROUP BY status) s) AS "receiptCounts"`
+      }`;
+    const order = query.box === 'sent' ? 'd.created_at DESC' : 'r.delivered_at DESC';
+    const condition = where.join(' AND ');
+    const [items, total] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${columns} ${from} WHERE ${condition} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`,
+        params,
+      ),
+      this.dataSource.query(`SELECT count(*)::int AS n ${from} WHERE ${condition}`, params) as Promise<{ n: number }[]>,
+    ]);
+    return { items, total: total[0].n };
+  }
+
+  async get(me: Principal, id: string) {
+    const doc = await this.visibleDocument(this.dataSource.manager, me, id);
+    const [detail] = await this.dataSource.query(
+      `SELECT d.id, d.doc_type AS "docType", d.title, d.secrecy, d.secrecy_term AS "secrecyTerm", d.urgency, d.body, d.attachment_note AS "attachmentNote",
+              d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt", d.signed_at AS "signedAt", d.closed_at AS "closedAt",
+              d.instance_id AS "instanceId", u.id AS "unitId", u.name AS "unitName", dr.display_name AS "drafterName", sg.display_name AS "signerName",
+              (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS "mainRecipients",
+              (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS "ccRecipients",
+              (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.countersign_units, x.id)) FROM units x WHERE x.id = ANY(d.countersign_units)) AS "countersignUnits"
+         FROM documents d JOIN units u ON u.id = d.unit_id JOIN users dr ON dr.id = d.drafter_id LEFT JOIN users sg ON sg.id = d.signer_id
+        WHERE d.id = $1`,
+      [id],
+    );
+    const isSender = doc.unit_path.startsWith(me.unitPath);
+    // The sender sees every recipient's status; a recipient sees only its own receipt.
+    const receipts = await this.dataSource.query(
+      `SELECT r.id, r.unit_id AS "unitId", un.name AS "unitName", r.kind, r.status, r.delivered_at AS "deliveredAt", r.due_at AS "dueAt",
+              r.signed_at AS "signedAt", sb.display_name AS "signedBy", r.refused_at AS "refusedAt", r.refuse_reason AS "refuseReason",
+              r.completed_at AS "completedAt", r.is_overdue AS "isOverdue", r.urge_count AS "urgeCount", h.display_name AS "handlerName"
+         FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units un ON un.id = r.unit_id
+         LEFT JOIN users sb ON sb.id = r.signed_by LEFT JOIN users h ON h.id = r.handler_id
+        WHERE r.document_id = $1 AND ($2 OR r.unit_id = $3) ORDER BY array_position(d.main_recipients || d.cc_recipients, r.unit_id)`,
+      [id, isSender, me.unitId],
+    );
+    const history = isSender
+      ? await this.dataSource.query(
+          `SELECT a.action, a.comment, a.at, u.display_name AS "userName", un.name AS "unitName", t.name AS "taskName"
+             FROM task_actions a JOIN users u ON u.id = a.user_id LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN tasks t ON t.id = a.task_id
+            WHERE a.instance_id = $1 ORDER BY a.id`,
+          [doc.instance_id],
+        )
+      : [];
+    const openTasks = await this.dataSource.query(
+      `SELECT t.id, t.name, t.activity_id AS "activityId", t.due_at AS "dueAt", a.display_name AS "assigneeName", un.name AS "unitName"
+         FROM tasks t LEFT JOIN users a ON a.id::text = t.assignee LEFT JOIN units un ON un.id = COALESCE(t.candidate_units[1], t.owner_unit_id)
+        WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.created_at`,
+      [doc.instance_id],
+    );
+    const attachments = await this.attachments.listOf(this.dataSource.manager, 'document', id);
+    return { ...detail, isSender, receipts, history, openTasks, attachments };
+  }
+
+  /** 签收 from the 收文 list: the same as 同意 on the receipt's 签收 task. */
+  async signReceipt(me: Principal, receiptId: string): Promise<{ ok: true }> {
+    const taskId = await this.receiveTask(me, receiptId);
+    return this.tasks.act(me, taskId, { action: 'approve' });
+  }
+
+  /** 退文: the recipient refuses the document with a reason; the sender sees it at once. */
+  async refuseReceipt(me: Principal, receiptId: string, reason: string): Promise<{ ok: true }> {
+    const taskId = await this.receiveTask(me, receiptId);
+    return this.tasks.act(me, taskId, { action: 'reject', comment: reason });
+  }
+
+  private async receiveTask(me: Principal, receiptId: string): Promise<string> {
+    if (!isUuid(receiptId)) throw new NotFoundError('收文');
+    const rows: { unit_id: string; status: string; task_id: string | null }[] = await this.dataSource.query(
+      `SELECT r.unit_id, r.status, (SELECT t.id FROM tasks t WHERE t.instance_id = r.instance_id AND t.activity_id = 'receive' AND t.status = 'open' LIMIT 1) AS task_id
+         FROM document_receipts r WHERE r.id = $1`,
+      [receiptId],
+    );
+    const receipt = rows[0];
+    if (!receipt || receipt.unit_id !== me.unitId) throw new NotFoundError('收文');
+    if (!receipt.task_id) throw new ConflictError('RECEIPT_ALREADY_HANDLED', `该公文已${receipt.status}，不能再签收或退文`);
+    return receipt.task_id;
+  }
+
+  // ---- the sender's case -------------------------------------------------------------------
+
+  private async senderTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
+    const doc = await this.documentOfCase(e.tx, e.businessKey);
+    if (e.activityId === 'draft' && e.outcome === 'approve') {
+      // The drafter may have changed the countersigning units while the case waited at 拟稿.
+      return countersignVariables(doc.countersign_units);
+    }
+    if (e.activityId === 'countersign' && e.outcome === 'reject') return { countersignDisagreed: true };
+    if (e.activityId === 'sign' && e.outcome === 'approve') {
+      const number = await this.issueNumber(e.tx, doc, e.userId);
+      await this.distribute(e.tx, doc, e.userId);
+      return { docNumber: number };
+    }
+  }
+
+  private async senderStepped(e: CaseSteppedEvent): Promise<void> {
+    const end = e.endedActivities.map((a) => STATUS_BY_END[a]).find(Boolean);
+    const status =
+      e.status === 'terminated'
+        ? '已撤销'
+        : (end ?? (e.createdTasks.length > 0 ? STATUS_BY_TASK[e.createdTasks[e.createdTasks.length - 1].activityId] : undefined));
+    if (!status) return;
+    await e.tx.query(
+      `UPDATE documents SET status = $2, updated_at = now(), closed_at = CASE WHEN $3 THEN now() ELSE closed_at END WHERE id = $1`,
+      [e.businessKey, status, e.status !== 'running'],
+    );
+    if (status === '不予签发' || status === '已撤销') {
+      await this.notify(e.tx, 'document.result', e.businessKey!, { result: status });
+    }
+  }
+
+  /**
+   * 发文字号 `机关代字〔年份〕序号号`: one counter per issuing unit and year, advanced in the 签发
+   * transaction. Concurrent sign-offs queue on the counter row; a rolled-back one consumes no number.
+   */
+  private async issueNumber(m: EntityManager, doc: DocumentRow, signerId: string): Promise<string> {
+    const units: { organ_code: string | null; name: string }[] = await m.query(`SELECT organ_code, name FROM units WHERE id = $1`, [
+      doc.unit_id,
+    ]);
+    const organCode = units[0].organ_code;
+    if (!organCode) {
+      throw new AppError(
+        'ORGAN_CODE_MISSING',
+        `${units[0].name}尚未设置机关代字，无法编发文字号；请系统管理员在组织机构中设置后再签发`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+      );
+    }
+    const [{ year }]: { year: number }[] = await m.query(`SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int AS year`);
+    const [{ value }]: { value: number }[] = await m.query(
+      `INSERT INTO document_number_counters (unit_id, year, value) VALUES ($1, $2, 1)
+       ON CONFLICT (unit_id, year) DO UPDATE SET value = document_number_counters.value + 1 RETURNING value`,
+      [doc.unit_id, year],
+    );
+    const number = `${organCode}〔${year}〕${value}号`;
+    await m.query(
+      `UPDATE documents SET signer_id = $2, signed_at = now(), organ_code = $3, doc_year = $4, doc_seq = $5, doc_number = $6, status = '分发', updated_at = now()
+        WHERE id = $1`,
+      [doc.id, signerId, organCode, year, value, number],
+    );
+    return number;
+  }
+
+  /** 分发: one receipt and one receiving case per recipient unit, in the 签发 transaction. */
+  private async distribute(m: EntityManager, doc: DocumentRow, signerId: string): Promise<void> {
+    const [full]: { main_recipients: string[]; cc_recipients: string[]; unit_name: string; doc_number: string; doc_type: string }[] =
+      await m.query(
+        `SELECT d.main_recipients, d.cc_recipients, u.name AS unit_name, d.doc_number, d.doc_type FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
+        [doc.id],
+      );
+    const limits = LIMITS[doc.urgency] ?? LIMITS['平急'];
+    const recipients = [
+      ...full.main_recipients.map((unitId) => ({ unitId, kind: '主送' })),
+      ...full.cc_recipients.map((unitId) => ({ unitId, kind: '抄送' })),
+    ];
+    for (const recipient of recipients) {
+      const [receipt]: { id: string }[] = await m.query(
+        `INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, $3) RETURNING id`,
+        [doc.id, recipient.unitId, recipient.kind],
+      );
+      const started = await this.engine.startProcess(
+        RECEIPT_PROCESS,
+        {
+          businessKey: receipt.id,
+          ownerUnitId: recipient.unitId,
+          startedBy: signerId,
+          variables: {
+            documentId: doc.id,
+            receiptId: receipt.id,
+            kind: recipient.kind,
+            title: doc.title,
+            urgency: doc.urgency,
+            docNumber: full.doc_number,
+            docType: full.doc_type,
+            senderUnit: full.unit_name,
+            ...limits,
+          },
+        },
+        m,
+      );
+      await m.query(
+        `UPDATE document_receipts SET instance_id = $2, due_at = (SELECT due_at FROM tasks WHERE instance_id = $2 AND activity_id = 'receive' LIMIT 1) WHERE id = $1`,
+        [receipt.id, started.id],
+      );
+    }
+    await this.notify(m, 'document.distributed', doc.id, { recipients: recipients.map((r) => r.unitId) });
+  }
+
+  // ---- each recipient's case ----------------------------------------------------------------
+
+  private async receiptTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
+    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
+    if (e.activityId === 'receive' && e.outcome === 'approve') {
+      await e.tx.query(`UPDATE document_receipts SET status = '已签收', signed_at = now(), signed_by = $2 WHERE id = $1`, [
+        receipt.id,
+        e.userId,
+      ]);
+    }
+    if (e.activityId === 'receive' && e.outcome === 'reject') {
+      await e.tx.query(
+        `UPDATE document_receipts SET status = '退文', refused_at = now(), refused_by = $2, refuse_reason = $3 WHERE id = $1`,
+        [receipt.id, e.userId, e.comment ?? null],
+      );
+    }
+    if (e.activityId === 'instruct' && e.outcome === 'approve') {
+      const handler = e.input.handler;
+      const valid: unknown[] =
+        typeof handler === 'string' && isUuid(handler)
+          ? await e.tx.query(`SELECT 1 FROM users WHERE id = $1 AND unit_id = $2 AND is_active`, [handler, receipt.unit_id])
+          : [];
+      if (valid.length === 0) {
+        throw new AppError('HANDLER_REQUIRED', '批办须指定本单位的承办人（variables.handler 为人员编号）', HttpStatus.BAD_REQUEST, [
+          { field: 'variables.handler', message: '请选择本单位的承办人' },
+        ]);
+      }
+      await e.tx.query(`UPDATE document_receipts SET handler_id = $2, status = '办理中' WHERE id = $1`, [receipt.id, handler]);
+      return { handler };
+    }
+  }
+
+  private async receiptStepped(e: CaseSteppedEvent): Promise<void> {
+    if (e.endedActivities.includes('urged')) await this.urgeReceipt(e);
+    if (e.status === 'running') return;
+    const refused = e.endedActivities.includes('refused');
+    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
+    // Serialise the "was this the last receipt?" check across recipients finishing at the same time.
+    await e.tx.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [receipt.document_id]);
+    await e.tx.query(
+      `UPDATE document_receipts SET status = $2, completed_at = CASE WHEN $2 = '办结' THEN now() ELSE completed_at END WHERE id = $1`,
+      [receipt.id, refused ? '退文' : '办结'],
+    );
+    if (refused) await this.notify(e.tx, 'document.refused', receipt.document_id, { receiptId: receipt.id, unitId: receipt.unit_id });
+    const open: unknown[] = await e.tx.query(
+      `SELECT 1 FROM document_receipts WHERE document_id = $1 AND status NOT IN ('办结','退文') LIMIT 1`,
+      [receipt.document_id],
+    );
+    if (open.length === 0) await this.engine.correlateMessage(RECEIPTS_CLOSED, { businessKey: receipt.document_id }, e.tx);
+  }
+
+  /** 签收 overdue: flag the receipt, count the 催办 on the open task, and tell the recipient's clerks. */
+  private async urgeReceipt(e: CaseSteppedEvent): Promise<void> {
+    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
+    await e.tx.query(`UPDATE document_receipts SET is_overdue = true, urge_count = urge_count + 1 WHERE id = $1`, [receipt.id]);
+    await e.tx.query(
+      `UPDATE tasks SET urged_at = now(), urge_count = urge_count + 1 WHERE instance_id = $1 AND activity_id = 'receive' AND status = 'open'`,
+      [e.instanceId],
+    );
+    await e.tx.query(`INSERT INTO outbox (topic, payload) VALUES ('document.receipt.overdue', $1)`, [
+      JSON.stringify({
+        receiptId: receipt.id,
+        documentId: receipt.document_id,
+        toUnit: receipt.unit_id,
+        toRole: 'clerk',
+        subject: `催办：公文《${String(e.variables.title ?? '')}》尚未签收，已超过签收时限`,
+      }),
+    ]);
+  }
+
+  // ---- shared ------------------------------------------------------------------------------
+
+  private async checkUnits(m: EntityManager, me: Principal, dto: CreateDocumentDto): Promise<void> {
+    const main = dto.mainRecipients;
+    const cc = dto.ccRecipients ?? [];
+    const countersign = dto.countersignUnits ?? [];
+    const field = (name: string, message: string) =>
+      new AppError('VALIDATION_FAILED', message, HttpStatus.BAD_REQUEST, [{ field: name, message }]);
+    if ([...main, ...cc].includes(me.unitId)) throw field('mainRecipients', '主送、抄送机关不能是本单位');
+    if (countersign.includes(me.unitId)) throw field('countersignUnits', '会签单位不能是本单位');
+    const both = main.filter((id) => cc.includes(id));
+    if (both.length > 0) throw field('ccRecipients', '同一单位不能既主送又抄送');
+    const all = [...new Set([...main, ...cc, ...countersign])];
+    const known: { id: string }[] = await m.query(`SELECT id FROM units WHERE id = ANY($1::uuid[])`, [all]);
+    const missing = all.filter((id) => !known.some((k) => k.id === id));
+    if (missing.length > 0) {
+      const name = main.includes(missing[0]) ? 'mainRecipients' : cc.includes(missing[0]) ? 'ccRecipients' : 'countersignUnits';
+      throw field(name, `所选单位不存在或已撤销：${missing.join('、')}`);
+    }
+  }
+
+  /** The drafter, while the case waits at their 拟稿, may change the document and its attachments. */
+  private async isDrafting(m: EntityManager, me: Principal, id: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM documents d JOIN tasks t ON t.instance_id = d.instance_id
+        WHERE d.id = $1 AND t.activity_id = 'draft' AND t.status = 'open' AND t.assignee = $2`,
+      [id, me.userId],
+    );
+    return rows.length > 0;
+  }
+
+  private async visibleDocument(m: EntityManager, me: Principal, id: string): Promise<DocumentRow> {
+    if (!isUuid(id)) throw new NotFoundError('公文');
+    const rows: DocumentRow[] = await m.query(
+      `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
+         FROM documents d JOIN units u ON u.id = d.unit_id
+        WHERE d.id = $1 AND (u.path LIKE $2 OR $3::uuid = ANY(d.countersign_units)
+              OR EXISTS (SELECT 1 FROM document_receipts r WHERE r.document_id = d.id AND r.unit_id = $3))`,
+      [id, `${escapeLike(me.unitPath)}%`, me.unitId],
+    );
+    if (!rows[0]) throw new NotFoundError('公文');
+    return rows[0];
+  }
+
+  private async lockDocument(m: EntityManager, me: Principal, id: string): Promise<DocumentRow> {
+    const doc = await this.visibleDocument(m, me, id);
+    if (!doc.unit_path.startsWith(me.unitPath)) throw new NotFoundError('公文');
+    await m.query(`SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE`, [doc.instance_id]);
+    return doc;
+  }
+
+  private async documentOfCase(m: EntityManager, businessKey: string | null): Promise<DocumentRow> {
+    const rows: DocumentRow[] = await m.query(
+      `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
+         FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
+      [businessKey],
+    );
+    if (!rows[0]) throw new AppError('DOCUMENT_MISSING', '该流程没有对应的公文（请通过“起草公文”发起）', HttpStatus.UNPROCESSABLE_ENTITY);
+    return rows[0];
+  }
+
+  private async receiptOfCase(m: EntityManager, businessKey: string | null): Promise<ReceiptRow> {
+    const rows: ReceiptRow[] = await m.query(
+      `SELECT id, document_id, unit_id, kind, status, instance_id FROM document_receipts WHERE id = $1`,
+      [businessKey],
+    );
+    if (!rows[0]) throw new AppError('RECEIPT_MISSING', '该流程没有对应的收文记录', HttpStatus.UNPROCESSABLE_ENTITY);
+    return rows[0];
+  }
+
+  private async notify(m: EntityManager, topic: string, documentId: string, extra: Record<string, unknown>): Promise<void> {
+    const [doc]: { title: string; drafter_id: string; unit_id: string; doc_number: string | null }[] = await m.query(
+      `SELECT title, drafter_id, unit_id, doc_number FROM documents WHERE id = $1`,
+      [documentId],
+    );
+    await m.query(`INSERT INTO outbox (topic, payload) VALUES ($1, $2)`, [
+      topic,
+      JSON.stringify({ documentId, to: doc.drafter_id, unitId: doc.unit_id, title: doc.title, docNumber: doc.doc_number, ...extra }),
+    ]);
+  }
+}
+
+function countersignVariables(units: string[]): Record<string, unknown> {
+  return { needsCountersign: units.length > 0, countersignUnits: units, countersignDisagreed: false };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
