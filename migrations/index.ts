@@ -3,6 +3,7 @@ import { Engine1764115200000 } from './1764115200000-engine';
 import { HolidaysSeed1764115300000 } from './1764115300000-holidays-seed';
 import { TaskOperations1764201600000 } from './1764201600000-task-operations';
 import { DemoSeeds1764288000000 } from './1764288000000-demo-seeds';
+import { Approvals1764288400000 } from './1764288400000-approvals';
 import { Substitutes1764288500000 } from './1764288500000-substitutes';
 import { Documents1764288600000 } from './1764288600000-documents';
 import { Attachments1764288700000 } from './1764288700000-attachments';
@@ -14,6 +15,7 @@ export const migrations = [
   HolidaysSeed1764115300000,
   TaskOperations1764201600000,
   DemoSeeds1764288000000,
+  Approvals1764288400000,
   Substitutes1764288500000,
   Documents1764288600000,
   Attachments1764288700000,

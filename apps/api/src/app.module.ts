@@ -12,6 +12,7 @@ import { TasksModule } from './tasks/tasks.module';
 import { SeedModule } from './seed/seed.module';
 import { AttachmentsModule } from './files/attachments.module';
 import { DocumentsModule } from './documents/documents.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -54,6 +55,7 @@ export class AppModule {
         SeedModule,
         AttachmentsModule,
         DocumentsModule,
+        ApprovalsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -20,6 +20,6 @@ import { TimerScheduler } from './timer.scheduler';
     WorkerTokenGuard,
     { provide: ENGINE_PORT, useExisting: EngineService },
   ],
-  exports: [ENGINE_PORT, EngineService, DefinitionsService],
+  exports: [ENGINE_PORT, EngineService, DefinitionsService, HolidayService],
 })
 export class EngineModule {}
