@@ -3,6 +3,7 @@ import { Engine1764115200000 } from './1764115200000-engine';
 import { HolidaysSeed1764115300000 } from './1764115300000-holidays-seed';
 import { TaskOperations1764201600000 } from './1764201600000-task-operations';
 import { DemoSeeds1764288000000 } from './1764288000000-demo-seeds';
+import { Projects1764288300000 } from './1764288300000-projects';
 import { Approvals1764288400000 } from './1764288400000-approvals';
 import { Substitutes1764288500000 } from './1764288500000-substitutes';
 import { Documents1764288600000 } from './1764288600000-documents';
@@ -15,6 +16,7 @@ export const migrations = [
   HolidaysSeed1764115300000,
   TaskOperations1764201600000,
   DemoSeeds1764288000000,
+  Projects1764288300000,
   Approvals1764288400000,
   Substitutes1764288500000,
   Documents1764288600000,

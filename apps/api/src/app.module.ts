@@ -13,6 +13,7 @@ import { SeedModule } from './seed/seed.module';
 import { AttachmentsModule } from './files/attachments.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { ProjectsModule } from './projects/projects.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -56,6 +57,7 @@ export class AppModule {
         AttachmentsModule,
         DocumentsModule,
         ApprovalsModule,
+        ProjectsModule,
       ],
       controllers: [HealthController],
       providers: [
