@@ -14,6 +14,7 @@ import { AttachmentsModule } from './files/attachments.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { ProjectsModule } from './projects/projects.module';
+import { FilingsModule } from './filings/filings.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -58,6 +59,7 @@ export class AppModule {
         DocumentsModule,
         ApprovalsModule,
         ProjectsModule,
+        FilingsModule,
       ],
       controllers: [HealthController],
       providers: [
