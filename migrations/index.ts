@@ -4,6 +4,7 @@ import { HolidaysSeed1764115300000 } from './1764115300000-holidays-seed';
 import { TaskOperations1764201600000 } from './1764201600000-task-operations';
 import { DemoSeeds1764288000000 } from './1764288000000-demo-seeds';
 import { Filings1764288100000 } from './1764288100000-filings';
+import { DataRequests1764288200000 } from './1764288200000-data-requests';
 import { Projects1764288300000 } from './1764288300000-projects';
 import { Approvals1764288400000 } from './1764288400000-approvals';
 import { Substitutes1764288500000 } from './1764288500000-substitutes';
@@ -18,6 +19,7 @@ export const migrations = [
   TaskOperations1764201600000,
   DemoSeeds1764288000000,
   Filings1764288100000,
+  DataRequests1764288200000,
   Projects1764288300000,
   Approvals1764288400000,
   Substitutes1764288500000,

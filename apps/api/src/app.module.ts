@@ -15,6 +15,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { ProjectsModule } from './projects/projects.module';
 import { FilingsModule } from './filings/filings.module';
+import { DataRequestsModule } from './data-requests/data-requests.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
@@ -60,6 +61,7 @@ export class AppModule {
         ApprovalsModule,
         ProjectsModule,
         FilingsModule,
+        DataRequestsModule,
       ],
       controllers: [HealthController],
       providers: [
