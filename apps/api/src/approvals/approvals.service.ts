@@ -7,6 +7,7 @@ import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletin
 import { applyDataScope, assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import {
@@ -68,9 +69,27 @@ export class ApprovalsService implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly demoCases: DemoCases,
     private readonly holidays: HolidayService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // 申请材料: the county's clerks attach them while the case is at the county (受理/补正 or 县级审查).
+    this.attachments.registerOwner('approval', {
+      canRead: (me, id, m) =>
+        this.visible(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const approval = await this.visible(m, me, id);
+        if (approval.unit_id !== me.unitId || !hasRole(me, 'clerk', 'drafter') || !approval.instance_id) return false;
+        const open: unknown[] = await m.query(
+          `SELECT 1 FROM tasks WHERE instance_id = $1 AND activity_id IN ('accept','countyReview') AND status = 'open'`,
+          [approval.instance_id],
+        );
+        return open.length > 0;
+      },
+    });
     this.engine.listen(APPROVAL_PROCESS, {
       taskCompleting: (e) => this.taskCompleting(e),
       caseStepped: (e) => this.caseStepped(e),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { TimerScheduler } from '../engine/timer.scheduler';
 import { DemoCases } from '../seed/demo-cases';
 
@@ -410,5 +411,12 @@ describe('三级联网审批 (three-level-approval)', () => {
     expect(lateView.body.currentStep).toEqual(expect.objectContaining({ level: 'province', isOverdue: true }));
     expect(lateView.body.currentStep.remainingWorkingDays).toBeLessThanOrEqual(0);
     expect(ids(await as('js.shenpi').list('overdue=true&level=province'))).toContain(late.id);
+  });
+
+  it('lets the county attach the application materials while the case is at the county', async () => {
+    const created = await accepted();
+    expect((await attach(t, tokens['xw.shouli'], 'approval', created.id, '建设用地报批材料.pdf')).status).toBe(201);
+    expect((await attach(t, tokens['hz.shenhe'], 'approval', created.id)).status).toBe(404);
+    expect((await attach(t, tokens['nj.shenhe'], 'approval', created.id)).body.code).toBe('ATTACHMENTS_LOCKED');
   });
 });

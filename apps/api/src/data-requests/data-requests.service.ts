@@ -5,6 +5,7 @@ import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletin
 import { applyDataScope, assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases, type DemoContext } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import type { CommentDto, CreateDataRequestDto, DataRequestStatus, ListDataRequestsQuery, UpdateDataRequestDto } from './data-requests.dto';
@@ -85,9 +86,25 @@ export class DataRequestsService implements OnModuleInit {
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
     private readonly tasks: TasksService,
     private readonly demoCases: DemoCases,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // The applicant attaches the signed application until the leader acts (or while returned); 信息中心
+    // attaches the data itself while providing it.
+    this.attachments.registerOwner('data-request', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const request = await this.load(m, me, id);
+        if (request.applicant_id === me.userId) return ['待签批', '退回修改'].includes(request.status);
+        const [provider] = await this.unitIdsByCode(m, [PROVIDER_UNIT]);
+        return request.status === '待提供' && me.unitId === provider && hasRole(me, 'data-admin');
+      },
+    });
     this.engine.listen(DATA_REQUEST, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
 
 describe('数据使用申请 (data-request)', () => {
@@ -125,6 +126,9 @@ describe('数据使用申请 (data-request)', () => {
     expect(await statusOf(id)).toBe('待提供');
 
     const provide = await taskFor(id, 'huangli');
+    // 信息中心 may attach the data package itself while providing.
+    const data = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]);
+    expect((await attach(t, tokens.huangli, 'data-request', id, '土地利用现状数据.zip', data)).status).toBe(201);
     const missing = await as('huangli').act(provide.id, { action: 'approve', variables: { link: 'https://x.example/a.zip' } });
     expect(missing.status).toBe(400);
     expect(missing.body.details).toEqual([expect.objectContaining({ field: 'variables.fileName' })]);
@@ -296,5 +300,18 @@ describe('数据使用申请 (data-request)', () => {
       ('关于申请使用江苏省土地利用现状及永久基本农田数据的函', '关于申请使用国家土地督察北京局监管数据的函', '关于申请使用土地利用总体规划数据库的函',
        '关于申请使用全国遥感影像的函', '关于申请使用耕地质量等别数据的函') ORDER BY created_at`);
     expect(rows.map((r) => r.status)).toEqual(['已完成', '待提供', '退回修改', '不予提供', '待签批']);
+  });
+
+  it('lets the applicant attach the signed application until the leader acts, and nobody outside see it', async () => {
+    const created = await as('js.nigao').create(request('附件测试申请', [Object.keys(ds)[0]]));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await attach(t, tokens['js.nigao'], 'data-request', id, '数据使用申请函（盖章）.pdf')).status).toBe(201);
+    expect((await attach(t, tokens['zj.shenpi'], 'data-request', id)).status).toBe(404);
+    // 信息中心 sees the request from the start but attaches data only while providing it.
+    expect((await attach(t, tokens.huangli, 'data-request', id)).body.code).toBe('ATTACHMENTS_LOCKED');
+    const leader = await taskFor(id, 'js.shenpi');
+    expect((await as('js.shenpi').act(leader.id, { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect((await attach(t, tokens['js.nigao'], 'data-request', id)).body.code).toBe('ATTACHMENTS_LOCKED');
   });
 });

@@ -5,6 +5,7 @@ import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletin
 import { applyDataScope, assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases, type DemoContext } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import type { CreateFilingDto, FilingStatus, ListFilingsQuery, SubmitFilingDto, UpdateFilingDto } from './filings.dto';
@@ -58,9 +59,22 @@ export class FilingsService implements OnModuleInit {
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
     private readonly tasks: TasksService,
     private readonly demoCases: DemoCases,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // 规划文本、方案 and their annexes: the filing unit's drafter adds them while drafting or correcting.
+    this.attachments.registerOwner('filing', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const filing = await this.load(m, me, id);
+        return filing.unit_id === me.unitId && hasRole(me, 'drafter') && EDITABLE.includes(filing.status);
+      },
+    });
     this.engine.listen(PLAN_FILING, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

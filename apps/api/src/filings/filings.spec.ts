@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
 
 describe('规划备案 (plan-filing)', () => {
@@ -238,5 +239,22 @@ describe('规划备案 (plan-filing)', () => {
     );
     expect(rows.map((r) => r.status)).toEqual(['已备案', '待登记', '需补正', '草稿']);
     expect(rows[0].filing_no).toMatch(/^国土资信备〔\d{4}〕\d+号$/);
+  });
+
+  it('lets the filing unit’s drafter attach the plan text while drafting, and nobody else', async () => {
+    const created = await as('js.nigao').create(filing('附件测试规划'));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await attach(t, tokens['js.nigao'], 'filing', id, '江苏省国土资源信息化规划（2026-2030年）.pdf')).status).toBe(201);
+    expect((await attach(t, tokens['zj.shenpi'], 'filing', id)).status).toBe(404);
+    expect((await attach(t, tokens.lina, 'filing', id)).status).toBe(404);
+    expect((await attach(t, tokens['js.shenpi'], 'filing', id)).body.code).toBe('ATTACHMENTS_LOCKED');
+    expect((await as('js.nigao').submit(id)).status).toBe(200);
+    expect((await attach(t, tokens['js.nigao'], 'filing', id)).body.code).toBe('ATTACHMENTS_LOCKED');
+    const listed = await t
+      .http()
+      .get(`/api/attachments?ownerKind=filing&ownerId=${id}`)
+      .set('Authorization', `Bearer ${tokens['js.shenpi']}`);
+    expect(listed.body.map((a: { name: string }) => a.name)).toEqual(['江苏省国土资源信息化规划（2026-2030年）.pdf']);
   });
 });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { DeployedSystemsService } from './deployed-systems.service';
@@ -77,9 +78,27 @@ export class ProjectsService implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly systems: DeployedSystemsService,
     private readonly demoCases: DemoCases,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // 可行性研究报告、建设方案: the submitter attaches them until the leader acts, and while the proposal is returned.
+    this.attachments.registerOwner('project', {
+      canRead: (me, id, m) =>
+        this.loadVisible(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const project = await this.loadVisible(m, me, id);
+        if (project.submitted_by !== me.userId || project.status !== '申报中' || !project.instance_id) return false;
+        const open: unknown[] = await m.query(
+          `SELECT 1 FROM tasks WHERE instance_id = $1 AND activity_id IN ('leaderApproval','revise') AND status = 'open'`,
+          [project.instance_id],
+        );
+        return open.length > 0;
+      },
+    });
     this.engine.listen(PROCESS_KEY, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

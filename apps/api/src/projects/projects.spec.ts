@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
 import { similarity } from './similarity';
 
@@ -432,5 +433,14 @@ describe('信息化项目立项 and the ledgers', () => {
       { level: '县级', status: '停用' },
       { level: '部级', status: '运行' },
     ]);
+  });
+
+  it('lets the submitter attach the construction plan until the leader acts; other departments cannot see it', async () => {
+    const p = await submit('lina');
+    expect((await attach(t, tokens.lina, 'project', p.id, '建设方案.pdf')).status).toBe(201);
+    expect((await attach(t, tokens.wufang, 'project', p.id)).status).toBe(404);
+    expect((await attach(t, tokens.zhangwei, 'project', p.id)).body.code).toBe('ATTACHMENTS_LOCKED');
+    expect((await as('zhangwei').act(await task(p.instanceId, 'leaderApproval'), { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect((await attach(t, tokens.lina, 'project', p.id)).body.code).toBe('ATTACHMENTS_LOCKED');
   });
 });
