@@ -7,6 +7,7 @@ module.exports = {
   moduleNameMapper: {
     '^@zhengwu/contracts$': '<rootDir>/libs/contracts/src',
     '^@zhengwu/engine$': '<rootDir>/libs/engine/src',
+    '^@zhengwu/pdf$': '<rootDir>/libs/pdf/src',
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

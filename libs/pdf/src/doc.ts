@@ -1,0 +1,205 @@
+import PDFDocument from 'pdfkit';
+import { Face, registerFonts } from './fonts';
+import { PdfMetadata } from './types';
+
+/** Millimetres to PDF points. */
+export const MM = 72 / 25.4;
+export const mm = (v: number): number => v * MM;
+export const A4_W = mm(210);
+export const A4_H = mm(297);
+
+/** Top of a CJK glyph's em box above the baseline (Noto CJK: ideographic em box 880/−120). */
+export const EM_ASCENT = 0.88;
+
+function parseDate(iso: string | undefined): Date {
+  if (!iso) return new Date();
+  // A bare date is a day in China, not UTC midnight.
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00+08:00`) : new Date(iso);
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}
+
+export interface Pdf {
+  doc: PDFKit.PDFDocument;
+  finish(): Promise<Buffer>;
+}
+
+/** A4 document with the Chinese faces registered and the information dictionary filled. */
+export function createPdf(meta: PdfMetadata): Pdf {
+  const created = parseDate(meta.createdAt);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 0,
+    autoFirstPage: true,
+    bufferPages: true,
+    lang: 'zh-CN',
+    displayTitle: true,
+    info: {
+      Title: meta.title,
+      Author: meta.author,
+      Subject: meta.subject ?? '',
+      Keywords: (meta.keywords ?? []).join(', '),
+      CreationDate: created,
+      ModDate: created,
+      Creator: '政务办公平台',
+      Producer: '@zhengwu/pdf (pdfkit)',
+    },
+  });
+  registerFonts(doc);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  return {
+    doc,
+    finish: () => {
+      doc.end();
+      return done;
+    },
+  };
+}
+
+export interface TextStyle {
+  face: Face;
+  size: number;
+  color?: string;
+  /** Extra space after each character, in points (negative tightens). */
+  spacing?: number;
+}
+
+/** Draws one run of text with its baseline at `baseline` (pdfkit positions by the line's top). */
+export function putText(doc: PDFKit.PDFDocument, text: string, x: number, baseline: number, s: TextStyle): void {
+  doc.font(s.face).fontSize(s.size);
+  // pdfkit's y is the top of the font's hhea ascent, which differs per font.
+  const ascender = (doc as unknown as { _font: { ascender: number } })._font.ascender;
+  doc.fillColor(s.color ?? '#000000').text(text, x, baseline - (ascender / 1000) * s.size, {
+    lineBreak: false,
+    characterSpacing: s.spacing ?? 0,
+  });
+}
+
+/** Advance width of a string including `spacing` after every character but the last. */
+export function textWidth(doc: PDFKit.PDFDocument, text: string, s: TextStyle): number {
+  if (!text) return 0;
+  doc.font(s.face).fontSize(s.size);
+  return doc.widthOfString(text) + (s.spacing ?? 0) * ([...text].length - 1);
+}
+
+/** 2026-03-01 → 2026年3月1日 (full year, no leading zeros: GB/T 9704 7.3.5). */
+export function chineseDate(iso: string): string {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(iso);
+  if (m) return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
+  const d = parseDate(iso);
+  const p = beijingParts(d);
+  return `${p.year}年${p.month}月${p.day}日`;
+}
+
+function beijingParts(d: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', number> {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
+}
+
+/** ISO date-time → "2026-03-01 14:05" in Beijing time; a bare date stays a date. */
+export function dateTime(iso: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = beijingParts(d);
+  const z = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${z(p.month)}-${z(p.day)} ${z(p.hour)}:${z(p.minute)}`;
+}
+
+/** Characters that may not start a line, and ones that may not end one (避头尾). */
+const NO_START = new Set([...'，。、；：？！）》」』”’】〕…—％,.;:?!)]}%·']);
+const NO_END = new Set([...'（《「『“‘【〔([{']);
+
+/** Breakable units: a run of Latin letters/digits stays whole, everything else is one character. */
+function units(text: string): string[] {
+  return text.match(/[A-Za-z0-9]+(?:[.\-/:%][A-Za-z0-9]+)*%?|[\s\S]/gu) ?? [];
+}
+
+export interface Run {
+  text: string;
+  style: TextStyle;
+}
+
+export interface Line {
+  runs: Run[];
+  /** Natural width of the line. */
+  width: number;
+  /** True for the last line of a paragraph (not justified). */
+  last: boolean;
+}
+
+/**
+ * Breaks styled runs into lines of at most `width` points, the first one narrower by `indent`,
+ * keeping 避头尾 rules by moving characters to the next line.
+ */
+export function breakLines(doc: PDFKit.PDFDocument, runs: Run[], width: number, indent = 0): Line[] {
+  type U = { text: string; style: TextStyle; w: number };
+  const all: U[] = [];
+  for (const r of runs) {
+    for (const u of units(r.text)) {
+      if (u === '\n') continue;
+      all.push({ text: u, style: r.style, w: textWidth(doc, u, r.style) + (r.style.spacing ?? 0) });
+    }
+  }
+  const lines: Line[] = [];
+  let i = 0;
+  let first = true;
+  while (i < all.length) {
+    const avail = width - (first ? indent : 0);
+    let j = i;
+    let used = 0;
+    // The trailing spacing of the last character on a line is not visible.
+    while (j < all.length && used + all[j].w - (all[j].style.spacing ?? 0) <= avail + 0.01) {
+      used += all[j].w;
+      j++;
+    }
+    if (j === i) j = i + 1; // a unit wider than the line: place it alone
+    if (j < all.length) {
+      let k = j;
+      while (k > i + 1 && (NO_START.has(all[k].text) || NO_END.has(all[k - 1].text))) k--;
+      j = k;
+    }
+    const slice = all.slice(i, j);
+    const lineRuns: Run[] = [];
+    for (const u of slice) {
+      const prev = lineRuns[lineRuns.length - 1];
+      if (prev && prev.style === u.style) prev.text += u.text;
+      else lineRuns.push({ text: u.text, style: u.style });
+    }
+    const w = slice.reduce((s, u) => s + u.w, 0) - (slice.length ? (slice[slice.length - 1].style.spacing ?? 0) : 0);
+    lines.push({ runs: lineRuns, width: w, last: j >= all.length });
+    i = j;
+    first = false;
+  }
+  return lines;
+}
+
+/** Draws a broken line at x; `justifyTo` spreads a non-last line to that width. */
+export function drawLine(doc: PDFKit.PDFDocument, line: Line, x: number, baseline: number, justifyTo?: number): void {
+  const count = line.runs.reduce((s, r) => s + [...r.text].length, 0);
+  let extra = 0;
+  if (justifyTo !== undefined && !line.last && count > 1) {
+    const gap = justifyTo - line.width;
+    // Only small gaps (a character pushed by 避头尾) are spread; anything bigger stays ragged.
+    if (gap > 0 && gap < 3 * 16) extra = gap / (count - 1);
+  }
+  let cx = x;
+  for (const r of line.runs) {
+    const style = { ...r.style, spacing: (r.style.spacing ?? 0) + extra };
+    putText(doc, r.text, cx, baseline, style);
+    cx += textWidth(doc, r.text, style) + (style.spacing ?? 0);
+  }
+}
