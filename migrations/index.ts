@@ -10,6 +10,9 @@ import { Approvals1764288400000 } from './1764288400000-approvals';
 import { Substitutes1764288500000 } from './1764288500000-substitutes';
 import { Documents1764288600000 } from './1764288600000-documents';
 import { Attachments1764288700000 } from './1764288700000-attachments';
+import { DocumentPdf1764374300000 } from './1764374300000-document-pdf';
+import { Notifications1764374400000 } from './1764374400000-notifications';
+import { Archive1764374500000 } from './1764374500000-archive';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -25,4 +28,7 @@ export const migrations = [
   Substitutes1764288500000,
   Documents1764288600000,
   Attachments1764288700000,
+  DocumentPdf1764374300000,
+  Notifications1764374400000,
+  Archive1764374500000,
 ];

@@ -16,10 +16,12 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { ProjectsModule } from './projects/projects.module';
 import { FilingsModule } from './filings/filings.module';
 import { DataRequestsModule } from './data-requests/data-requests.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
 import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
 import { HealthController } from './platform/health.controller';
+import { ArchiveModule } from './archive/archive.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -62,6 +64,8 @@ export class AppModule {
         ProjectsModule,
         FilingsModule,
         DataRequestsModule,
+        NotificationsModule,
+        ArchiveModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -115,6 +115,8 @@ export class ExternalTaskService implements OnModuleDestroy {
     const deadline = Date.now() + Math.min(request.asyncResponseTimeout ?? 0, 1_800_000);
     if (request.asyncResponseTimeout) await this.listen().catch(() => undefined);
     for (;;) {
+      // Shutting down: answer the waiting worker now instead of holding the server open.
+      if (this.closed) return [];
       // Register before fetching so a task created between the fetch and the wait still wakes us.
       let woken = false;
       let timer: NodeJS.Timeout | undefined;

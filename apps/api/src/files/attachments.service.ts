@@ -26,6 +26,8 @@ export interface AttachmentView {
   sha256: string;
   uploadedBy: string;
   uploadedAt: string;
+  /** Made by the platform (the official PDF, a 办理单), not uploaded by a person. */
+  isGenerated: boolean;
 }
 
 export interface IncomingFile {
@@ -78,6 +80,36 @@ export class AttachmentsService {
     });
   }
 
+  /**
+   * A file the platform made (the official PDF, a 办理单), stored inside the caller's transaction
+   * and attributed to the person whose act produced it.
+   */
+  async storeGenerated(
+    m: EntityManager,
+    file: { ownerKind: string; ownerId: string; name: string; content: Buffer; uploadedBy: string; unitId: string },
+  ): Promise<AttachmentView> {
+    const name = safeFileName(file.name);
+    let mime: string;
+    try {
+      mime = sniff(file.content, name).mime;
+    } catch (error) {
+      if (error instanceof RefusedFile) throw new AppError(error.code, error.message, HttpStatus.UNPROCESSABLE_ENTITY);
+      throw error;
+    }
+    const sha256 = createHash('sha256').update(file.content).digest('hex');
+    await this.store(sha256, file.content);
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO attachments (owner_kind, owner_id, name, mime, size, sha256, uploaded_by, unit_id, is_generated) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,true) RETURNING id`,
+      [file.ownerKind, file.ownerId, name, mime, file.content.length, sha256, file.uploadedBy, file.unitId],
+    );
+    return (await this.rows(m, 'a.id = $1', [rows[0].id]))[0];
+  }
+
+  /** The stored bytes of an attachment, for features that already checked access (the archive). */
+  async read(sha256: string): Promise<Buffer> {
+    return readFile(this.path(sha256));
+  }
+
   async list(me: Principal, kind: string, ownerId: string): Promise<AttachmentView[]> {
     const owner = this.owner(kind);
     if (!isUuid(ownerId) || !(await owner.canRead(me, ownerId, this.dataSource.manager))) throw new NotFoundError('记录');
@@ -97,6 +129,7 @@ export class AttachmentsService {
   async remove(me: Principal, id: string): Promise<{ ok: true }> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.visible(me, id, m);
+      if (row.isGenerated) throw new ConflictError('ATTACHMENT_GENERATED', '平台生成的文件（如正式公文 PDF）不能删除');
       await this.assertWritable(me, this.owner(row.ownerKind), row.ownerId, m);
       // Soft delete: the archive and the audit trail may still refer to what was once attached.
       await m.query(`UPDATE attachments SET deleted_at = now(), deleted_by = $2 WHERE id = $1`, [id, me.userId]);
@@ -107,7 +140,8 @@ export class AttachmentsService {
   private async visible(me: Principal, id: string, m: EntityManager = this.dataSource.manager) {
     if (!isUuid(id)) throw new NotFoundError('附件');
     const rows: (AttachmentView & { ownerKind: string; ownerId: string })[] = await m.query(
-      `SELECT a.id, a.name, a.mime, a.size::int AS size, a.sha256, a.owner_kind AS "ownerKind", a.owner_id AS "ownerId", a.uploaded_at AS "uploadedAt", u.display_name AS "uploadedBy"
+      `SELECT a.id, a.name, a.mime, a.size::int AS size, a.sha256, a.owner_kind AS "ownerKind", a.owner_id AS "ownerId", a.uploaded_at AS "uploadedAt", u.display_name AS "uploadedBy",
+              a.is_generated AS "isGenerated"
          FROM attachments a JOIN users u ON u.id = a.uploaded_by WHERE a.id = $1 AND a.deleted_at IS NULL`,
       [id],
     );
@@ -132,7 +166,8 @@ export class AttachmentsService {
 
   private rows(m: EntityManager, where: string, params: unknown[]): Promise<AttachmentView[]> {
     return m.query(
-      `SELECT a.id, a.name, a.mime, a.size::int AS size, a.sha256, u.display_name AS "uploadedBy", a.uploaded_at AS "uploadedAt"
+      `SELECT a.id, a.name, a.mime, a.size::int AS size, a.sha256, u.display_name AS "uploadedBy", a.uploaded_at AS "uploadedAt",
+              a.is_generated AS "isGenerated"
          FROM attachments a JOIN users u ON u.id = a.uploaded_by WHERE ${where} ORDER BY a.uploaded_at, a.name`,
       params,
     );

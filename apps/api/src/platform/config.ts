@@ -22,8 +22,22 @@ export interface AppConfig {
   passwordMinLength: number;
   logLevel: string;
   publicUrl: string;
+  /** `npm start` runs the workers in the api's process (RUN_WORKERS, default true). */
+  runWorkers: boolean;
   /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
   attachmentMaxBytes: number;
+  /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
+  archiveFonds: string;
+  /** SM2 private key (64 hex digits) signing archive manifests; without it one is generated into DATA_DIR. */
+  archiveSm2PrivateKey?: string;
+  /** Seconds between fixity audits of the stored archive packages (ARCHIVE_AUDIT_INTERVAL, default 24h). */
+  archiveAuditIntervalSeconds: number;
+  /** Mail retry: first wait after a failed send (MAIL_RETRY_BASE_MS, default 30 s), doubled per attempt. */
+  mailRetryBaseMs: number;
+  /** Mail retry: longest wait between attempts (MAIL_RETRY_MAX_MS, default 1 h). */
+  mailRetryMaxMs: number;
+  /** Failed sends before a message is set aside for an administrator (MAIL_MAX_ATTEMPTS, default 10). */
+  mailMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +138,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const archiveFonds = env.ARCHIVE_FONDS || 'Z001';
+  if (!/^[A-Z0-9]{1,12}$/.test(archiveFonds)) {
+    throw new ConfigError('ARCHIVE_FONDS', `must be 1-12 capital letters or digits (a 全宗号 like Z001), got "${archiveFonds}"`);
+  }
+  const archiveSm2PrivateKey = env.ARCHIVE_SM2_PRIVATE_KEY || undefined;
+  if (archiveSm2PrivateKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(archiveSm2PrivateKey)) {
+    throw new ConfigError('ARCHIVE_SM2_PRIVATE_KEY', 'must be an SM2 private key of 64 hex digits');
+  }
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   return {
@@ -145,7 +167,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     passwordMinLength,
     logLevel,
     publicUrl: publicUrl.replace(/\/$/, ''),
+    runWorkers: readBool(env, 'RUN_WORKERS', true),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
+    archiveFonds,
+    archiveSm2PrivateKey: archiveSm2PrivateKey?.toLowerCase(),
+    archiveAuditIntervalSeconds: readDuration(env, 'ARCHIVE_AUDIT_INTERVAL', 24 * 3600),
+    mailRetryBaseMs: readInt(env, 'MAIL_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+    mailRetryMaxMs: readInt(env, 'MAIL_RETRY_MAX_MS', 3_600_000, 10, 24 * 3_600_000),
+    mailMaxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
   };
 }
 

@@ -23,8 +23,8 @@ export async function seedDemo(dataSource: DataSource, password: string): Promis
       const unitId = unitIds.get(user.unit);
       if (!unitId) throw new Error(`demo user ${user.username} names unknown unit ${user.unit}`);
       const rows: { id: string }[] = await m.query(
-        'INSERT INTO users (username, display_name, unit_id, title, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-        [user.username, user.displayName, unitId, user.title, hash],
+        'INSERT INTO users (username, display_name, unit_id, title, password_hash, email) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [user.username, user.displayName, unitId, user.title, hash, demoEmail(user.username, user.unit)],
       );
       for (const role of user.roles) await m.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [rows[0].id, role]);
       for (const membership of user.memberOf ?? []) {
@@ -71,6 +71,12 @@ export async function ensureAdmin(dataSource: DataSource, password: string): Pro
     await m.query(`INSERT INTO user_roles (user_id, role) VALUES ($1, 'sysadmin') ON CONFLICT DO NOTHING`, [rows[0].id]);
     return true;
   });
+}
+
+/** Demo addresses on reserved example domains: the ministry's people `@mlr…`, a province's `@js…`/`@zj…`. */
+export function demoEmail(username: string, unitCode: string): string {
+  const domain = unitCode.startsWith('32') ? 'js' : unitCode.startsWith('33') ? 'zj' : 'mlr';
+  return `${username}@${domain}.example.gov.cn`;
 }
 
 async function insertUnit(

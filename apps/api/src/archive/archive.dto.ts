@@ -1,0 +1,48 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export const RETENTIONS = ['Y', 'D30', 'D10'] as const;
+
+/** Filters of the archive list: 年度, 保管期限, 机构, keyword (题名, 档号, 文件编号). */
+export class ListArchiveQuery {
+  @ApiPropertyOptional({ description: '年度' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '年度必须是四位数年份' })
+  @Min(1949, { message: '年度必须是四位数年份' })
+  @Max(2999, { message: '年度必须是四位数年份' })
+  year?: number;
+
+  @ApiPropertyOptional({ enum: RETENTIONS, description: '保管期限：Y 永久，D30 30年，D10 10年' })
+  @IsOptional()
+  @IsIn(RETENTIONS, { message: '保管期限只能是 Y（永久）、D30（30年）或 D10（10年）' })
+  retention?: (typeof RETENTIONS)[number];
+
+  @ApiPropertyOptional({ description: '机构代码，如 GHS' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9]{1,20}$/, { message: '机构代码只能包含字母和数字' })
+  unit?: string;
+
+  @ApiPropertyOptional({ description: '关键词：题名、档号或文件编号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100, { message: '关键词不能超过100个字' })
+  keyword?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '页码必须是正整数' })
+  @Min(1, { message: '页码必须是正整数' })
+  page?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '每页条数必须是 1 到 100 的整数' })
+  @Min(1, { message: '每页条数必须是 1 到 100 的整数' })
+  @Max(100, { message: '每页条数必须是 1 到 100 的整数' })
+  pageSize?: number;
+}

@@ -1,0 +1,554 @@
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { renderProcessingSheet, type ProcessingSheet } from '@zhengwu/pdf';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sm2 } from 'sm-crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AttachmentsService } from '../files/attachments.service';
+import { hasRole, type Principal } from '../identity/principal';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import { checkPackage, type StoredPackage } from './archive-check';
+import {
+  MANIFEST,
+  METADATA,
+  PUBLIC_KEY,
+  SHEET,
+  SIGNATURE,
+  SM2_USER_ID,
+  metadataXml,
+  safeName,
+  sha256Of,
+  sm3Of,
+  type Manifest,
+  type ManifestFile,
+} from './archive-format';
+import { documentSource, genericSource, isUuid } from './archive-sources';
+import { RETENTION_LABELS, type ArchiveSourceFn, type CheckReport, type Retention } from './archive.types';
+import type { ListArchiveQuery } from './archive.dto';
+
+/** File-system failures that mean "the archive store cannot take the package now": retry later. */
+const STORAGE_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'EEXIST', 'EISDIR']);
+
+type CheckKind = 'ingest' | 'manual' | 'audit';
+
+export interface ArchivePackageView {
+  id: string;
+  instanceId: string;
+  archiveNumber: string;
+  fonds: string;
+  year: number;
+  retention: Retention;
+  retentionLabel: string;
+  unitCode: string;
+  itemNo: number;
+  unitName: string;
+  title: string;
+  docNumber: string | null;
+  responsible: string;
+  date: string;
+  docType: string;
+  secrecy: string;
+  urgency: string;
+  archivedAt: string;
+  lastCheckOk: boolean | null;
+  lastCheckedAt: string | null;
+}
+
+const PACKAGE_COLUMNS = `p.id, p.instance_id AS "instanceId", p.archive_number AS "archiveNumber", p.fonds, p.year, p.retention,
+  p.unit_code AS "unitCode", p.item_no AS "itemNo", un.name AS "unitName", p.title, p.doc_number AS "docNumber", p.responsible,
+  to_char(p.doc_date, 'YYYY-MM-DD') AS date, p.doc_type AS "docType", p.secrecy, p.urgency, p.archived_at AS "archivedAt",
+  p.last_check_ok AS "lastCheckOk", p.last_checked_at AS "lastCheckedAt"`;
+
+/**
+ * 电子档案 (DESIGN.md §5): builds the archival package of an ended case (files, 办理单, DA/T 46
+ * metadata, a manifest with SHA-256 and SM3 digests signed with SM2), assigns the 档号, and runs
+ * 四性检测 (DA/T 70) at ingest, on demand and as a periodic fixity audit.
+ */
+@Injectable()
+export class ArchiveService implements OnModuleInit {
+  private readonly logger = new Logger(ArchiveService.name);
+  private readonly sources = new Map<string, ArchiveSourceFn>();
+  private key?: { privateKey: string; publicKey: string };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attachments: AttachmentsService,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.sources.has('document-exchange')) this.registerSource('document-exchange', documentSource);
+    this.signingKey();
+  }
+
+  /** How a feature describes its finished cases for the archive; cases of other processes use the generic source. */
+  registerSource(definitionKey: string, source: ArchiveSourceFn): void {
+    this.sources.set(definitionKey, source);
+  }
+
+  // ---- building ------------------------------------------------------------------------------
+
+  /** Archives one ended case; a second call returns the package already built. */
+  async archiveCase(instanceId: string): Promise<ArchivePackageView & { created: boolean }> {
+    if (!isUuid(instanceId)) throw new NotFoundError('办件');
+    const existing = await this.packageOfInstance(instanceId);
+    if (existing) return { ...existing, created: false };
+
+    let temp: string | undefined;
+    let final: string | undefined;
+    let renamed = false;
+    let packageId: string;
+    try {
+      packageId = await this.dataSource.transaction(async (m) => {
+        const instances: { definition_key: string; status: string; archive_waiting: boolean }[] = await m.query(
+          `SELECT definition_key, status,
+                  EXISTS (SELECT 1 FROM external_tasks e WHERE e.instance_id = i.id AND e.topic = 'archive' AND e.status = 'open') AS archive_waiting
+             FROM process_instances i WHERE id = $1 FOR UPDATE`,
+          [instanceId],
+        );
+        const instance = instances[0];
+        if (!instance) throw new NotFoundError('办件');
+        // Serialised by the row lock: a concurrent second call finds the first one's package here.
+        const again: { id: string }[] = await m.query(`SELECT id FROM archive_packages WHERE instance_id = $1`, [instanceId]);
+        if (again[0]) return again[0].id;
+        if (instance.status === 'running' && !instance.archive_waiting) {
+          throw new ConflictError('CASE_NOT_ENDED', '办件尚未办结，不能归档');
+        }
+        const source = await (this.sources.get(instance.definition_key) ?? genericSource)(instanceId, m);
+        const units: { code: string; name: string }[] = await m.query(`SELECT code, name FROM units WHERE id = $1`, [source.unitId]);
+        if (!units[0]) throw new NotFoundError('主办单位');
+        const fondsName = await this.fondsName(m, source.unitId);
+        const unitCode = organizationCode(units[0].code);
+        const retention = await this.retentionOf(m, source.docType);
+        const year = Number(source.date.slice(0, 4));
+        const counters: { value: number }[] = await m.query(
+          `INSERT INTO archive_counters (fonds, year, retention, unit_code, value) VALUES ($1,$2,$3,$4,1)
+           ON CONFLICT (fonds, year, retention, unit_code) DO UPDATE SET value = archive_counters.value + 1 RETURNING value`,
+          [this.config.archiveFonds, year, retention, unitCode],
+        );
+        const itemNo = counters[0].value;
+        const archiveNumber = `${this.config.archiveFonds}-${year}-${retention}-${unitCode}-${String(itemNo).padStart(4, '0')}`;
+
+        // Content of the package, gathered before anything touches the archive store.
+        const contents: { file: ManifestFile; body: Buffer; attachmentId?: string }[] = [];
+        const used = new Set<string>();
+        let n = 0;
+        for (const f of source.files) {
+          const { name, mime, body } = await this.attachmentContent(m, f.attachmentId);
+          n += 1;
+          let fileName = `${String(n).padStart(2, '0')}-${safeName(name)}`;
+          while (used.has(fileName)) fileName = `_${fileName}`;
+          used.add(fileName);
+          contents.push({ file: describe(fileName, f.role, mime, body), body, attachmentId: f.attachmentId });
+        }
+        const sheetPdf = await renderSheet(source.sheet);
+        contents.push({ file: describe(SHEET, 'sheet', 'application/pdf', sheetPdf), body: sheetPdf });
+        const key = this.signingKey();
+        const keyBody = Buffer.from(`${key.publicKey}\n`);
+        contents.push({ file: describe(PUBLIC_KEY, 'key', 'text/plain', keyBody), body: keyBody });
+        const archivedAt = new Date().toISOString();
+        const xml = Buffer.from(
+          metadataXml({
+            archiveNumber,
+            fonds: this.config.archiveFonds,
+            fondsName,
+            year,
+            retention,
+            retentionLabel: RETENTION_LABELS[retention],
+            unitCode,
+            itemNo,
+            title: source.title,
+            docNumber: source.docNumber ?? null,
+            responsible: source.responsible,
+            date: source.date,
+            docType: source.docType,
+            secrecy: source.secrecy,
+            secrecyTerm: source.secrecyTerm ?? null,
+            urgency: source.urgency,
+            mainTo: source.mainTo ?? null,
+            cc: source.cc ?? null,
+            instanceId,
+            archivedAt,
+            publicKey: key.publicKey,
+            events: source.events,
+            files: contents.map((c) => ({ name: c.file.name, mime: c.file.mime, size: c.file.size })),
+          }),
+          'utf8',
+        );
+        contents.push({ file: describe(METADATA, 'metadata', 'application/xml', xml), body: xml });
+        const manifest: Manifest = {
+          archiveNumber,
+          createdAt: archivedAt,
+          algorithms: { digest: ['SHA-256', 'SM3'], signature: 'SM2withSM3' },
+          files: contents.map((c) => c.file),
+        };
+        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        const signature = sm2.doSignature(manifestText, key.privateKey, { hash: true, publicKey: key.publicKey, userId: SM2_USER_ID });
+
+        // Write to a temp dir, then rename: the store never holds half a package.
+        await mkdir(this.config.archiveDir, { recursive: true });
+        temp = join(this.config.archiveDir, `.tmp-${randomUUID()}`);
+        final = join(this.config.archiveDir, archiveNumber);
+        await mkdir(temp, { mode: 0o750 });
+        for (const c of contents) await writeFile(join(temp, c.file.name), c.body, { mode: 0o640 });
+        await writeFile(join(temp, MANIFEST), manifestText, { mode: 0o640 });
+        await writeFile(join(temp, SIGNATURE), `${signature}\n`, { mode: 0o640 });
+
+        const rows: { id: string }[] = await m.query(
+          `INSERT INTO archive_packages (instance_id, definition_key, archive_number, fonds, year, retention, unit_code, item_no, unit_id, title,
+             doc_number, responsible, doc_date, doc_type, secrecy, secrecy_term, urgency, main_to, cc, metadata, manifest_sha256, signature, public_key, directory, archived_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25) RETURNING id`,
+          [
+            instanceId,
+            instance.definition_key,
+            archiveNumber,
+            this.config.archiveFonds,
+            year,
+            retention,
+            unitCode,
+            itemNo,
+            source.unitId,
+            source.title,
+            source.docNumber ?? null,
+            source.responsible,
+            source.date,
+            source.docType,
+            source.secrecy,
+            source.secrecyTerm ?? null,
+            source.urgency,
+            source.mainTo ?? null,
+            source.cc ?? null,
+            JSON.stringify({ fondsName, events: source.events, sheet: source.sheet }),
+            sha256Of(Buffer.from(manifestText)),
+            signature,
+            key.publicKey,
+            archiveNumber,
+            archivedAt,
+          ],
+        );
+        for (const c of contents) {
+          await m.query(
+            `INSERT INTO archive_items (package_id, name, role, mime, size, sha256, sm3, attachment_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+            [rows[0].id, c.file.name, c.file.role, c.file.mime, c.file.size, c.file.sha256, c.file.sm3, c.attachmentId ?? null],
+          );
+        }
+        // A leftover directory of this number can only come from a build whose commit failed: replace it.
+        await rm(final, { recursive: true, force: true });
+        await rename(temp, final);
+        renamed = true;
+        return rows[0].id;
+      });
+    } catch (error) {
+      if (temp) await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+      if (renamed && final) await rm(final, { recursive: true, force: true }).catch(() => undefined);
+      throw storageError(error);
+    }
+    const report = await this.runCheck(packageId, 'ingest');
+    if (!report.ok) this.logger.warn({ packageId, report }, 'archive package failed its ingest check');
+    const view = await this.packageOfInstance(instanceId);
+    return { ...view!, created: renamed };
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  async list(
+    me: Principal,
+    query: ListArchiveQuery,
+  ): Promise<{ items: ArchivePackageView[]; total: number; page: number; pageSize: number }> {
+    const scope = await this.scopePath(me);
+    const where = ['un.path LIKE $1'];
+    const params: unknown[] = [`${escapeLike(scope)}%`];
+    if (query.year) where.push(`p.year = $${params.push(query.year)}`);
+    if (query.retention) where.push(`p.retention = $${params.push(query.retention)}`);
+    if (query.unit) where.push(`p.unit_code = $${params.push(query.unit)}`);
+    if (query.keyword) {
+      const n = params.push(`%${escapeLike(query.keyword)}%`);
+      where.push(`(p.title ILIKE $${n} OR p.archive_number ILIKE $${n} OR p.doc_number ILIKE $${n})`);
+    }
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const sql = `FROM archive_packages p JOIN units un ON un.id = p.unit_id WHERE ${where.join(' AND ')}`;
+    const total: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n ${sql}`, params);
+    const items: ArchivePackageView[] = await this.dataSource.query(
+      `SELECT ${PACKAGE_COLUMNS} ${sql} ORDER BY p.year DESC, p.retention, p.unit_code, p.item_no DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      params,
+    );
+    return { items: items.map(withLabel), total: total[0].n, page, pageSize };
+  }
+
+  async get(me: Principal, id: string) {
+    const pkg = await this.visiblePackage(me, id);
+    const files = await this.dataSource.query(
+      `SELECT name, role, mime, size::int AS size, sha256, sm3 FROM archive_items WHERE package_id = $1 ORDER BY name`,
+      [id],
+    );
+    const checks: { kind: string; ok: boolean; report: CheckReport; checkedAt: string }[] = await this.dataSource.query(
+      `SELECT kind, ok, report, checked_at AS "checkedAt" FROM archive_checks WHERE package_id = $1 ORDER BY checked_at DESC LIMIT 1`,
+      [id],
+    );
+    const meta: { metadata: { events: unknown[] }; secrecy_term: string | null; main_to: string | null; cc: string | null }[] =
+      await this.dataSource.query(`SELECT metadata, secrecy_term, main_to, cc FROM archive_packages WHERE id = $1`, [id]);
+    return {
+      ...pkg,
+      secrecyTerm: meta[0].secrecy_term,
+      mainTo: meta[0].main_to,
+      cc: meta[0].cc,
+      events: meta[0].metadata.events,
+      files,
+      lastCheck: checks[0] ?? null,
+    };
+  }
+
+  async file(me: Principal, id: string, name: string): Promise<{ name: string; mime: string; body: Buffer }> {
+    const pkg = await this.visiblePackage(me, id);
+    const rows: { name: string; mime: string }[] = await this.dataSource.query(
+      `SELECT name, mime FROM archive_items WHERE package_id = $1 AND name = $2`,
+      [id, name],
+    );
+    const isFixed = name === MANIFEST || name === SIGNATURE;
+    if (!rows[0] && !isFixed) throw new NotFoundError('档案文件');
+    try {
+      const body = await readFile(join(this.config.archiveDir, pkg.archiveNumber, name));
+      return { name, mime: rows[0]?.mime ?? (name === MANIFEST ? 'application/json' : 'text/plain'), body };
+    } catch {
+      throw new AppError('ARCHIVE_FILE_MISSING', `档案文件 ${name} 在存储中缺失，请运行四性检测并联系管理员`, HttpStatus.GONE);
+    }
+  }
+
+  /** 四性检测 on demand (archivist). */
+  async check(me: Principal, id: string): Promise<CheckReport> {
+    await this.visiblePackage(me, id);
+    return this.runCheck(id, 'manual', me.userId);
+  }
+
+  /** Open alerts of failed fixity audits (administrators and archivists). */
+  async alerts(): Promise<unknown[]> {
+    return this.dataSource.query(
+      `SELECT a.id, a.message, a.created_at AS "createdAt", p.id AS "packageId", p.archive_number AS "archiveNumber"
+         FROM archive_alerts a JOIN archive_packages p ON p.id = a.package_id WHERE a.resolved_at IS NULL ORDER BY a.created_at DESC LIMIT 200`,
+    );
+  }
+
+  /** Runs the check over a stored package and records it; a failing audit raises an alert and an outbox row. */
+  async runCheck(packageId: string, kind: CheckKind, userId?: string): Promise<CheckReport> {
+    const stored = await this.storedPackage(packageId);
+    const report = await checkPackage(join(this.config.archiveDir, stored.archiveNumber), stored);
+    await this.dataSource.transaction(async (m) => {
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO archive_checks (package_id, kind, ok, report, checked_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+        [packageId, kind, report.ok, JSON.stringify(report), userId ?? null],
+      );
+      await m.query(`UPDATE archive_packages SET last_check_ok = $2, last_checked_at = now() WHERE id = $1`, [packageId, report.ok]);
+      if (report.ok || kind !== 'audit') return;
+      const failed = report.checks.filter((c) => !c.ok);
+      const message = `档案 ${stored.archiveNumber} 定期检测未通过：${failed.map((c) => `${c.name}（${c.detail}）`).join('；')}`;
+      await m.query(`INSERT INTO archive_alerts (package_id, check_id, message) VALUES ($1,$2,$3)`, [packageId, rows[0].id, message]);
+      await m.query(`INSERT INTO outbox (topic, payload) VALUES ('archive.fixity-failed', $1)`, [
+        JSON.stringify({
+          packageId,
+          archiveNumber: stored.archiveNumber,
+          checkId: rows[0].id,
+          roles: ['archivist', 'sysadmin'],
+          subject: `【档案检测告警】${stored.archiveNumber} 四性检测未通过`,
+          failed: failed.map((c) => ({ name: c.name, detail: c.detail })),
+        }),
+      ]);
+    });
+    return report;
+  }
+
+  /** The periodic fixity audit: every package, oldest check first; returns how many failed. */
+  async audit(limit = 500): Promise<{ checked: number; failed: number }> {
+    const due: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM archive_packages ORDER BY last_checked_at NULLS FIRST, archived_at LIMIT $1`,
+      [limit],
+    );
+    let failed = 0;
+    for (const p of due) {
+      try {
+        if (!(await this.runCheck(p.id, 'audit')).ok) failed += 1;
+      } catch (error) {
+        failed += 1;
+        this.logger.error({ err: error, packageId: p.id }, 'fixity audit of a package failed');
+      }
+    }
+    return { checked: due.length, failed };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async packageOfInstance(instanceId: string): Promise<ArchivePackageView | undefined> {
+    const rows: ArchivePackageView[] = await this.dataSource.query(
+      `SELECT ${PACKAGE_COLUMNS} FROM archive_packages p JOIN units un ON un.id = p.unit_id WHERE p.instance_id = $1`,
+      [instanceId],
+    );
+    return rows[0] && withLabel(rows[0]);
+  }
+
+  private async visiblePackage(me: Principal, id: string): Promise<ArchivePackageView> {
+    if (!isUuid(id)) throw new NotFoundError('档案');
+    const scope = await this.scopePath(me);
+    const rows: ArchivePackageView[] = await this.dataSource.query(
+      `SELECT ${PACKAGE_COLUMNS} FROM archive_packages p JOIN units un ON un.id = p.unit_id WHERE p.id = $1 AND un.path LIKE $2`,
+      [id, `${escapeLike(scope)}%`],
+    );
+    if (!rows[0]) throw new NotFoundError('档案');
+    return withLabel(rows[0]);
+  }
+
+  /**
+   * The data scope of the archive: an archivist keeps the records of the whole organ they work for
+   * (the 档案处 of 办公厅 holds the ministry's 全宗), so the root is their nearest ancestor that is an
+   * organ (ministry, province, city, county), never a sibling organ's.
+   */
+  private async scopePath(me: Principal): Promise<string> {
+    const rows: { path: string }[] = await this.dataSource.query(
+      `SELECT a.path FROM units me JOIN units a ON me.path LIKE a.path || '%'
+        WHERE me.id = $1 AND a.kind IN ('ministry','province','city','county') ORDER BY a.depth DESC LIMIT 1`,
+      [me.unitId],
+    );
+    return rows[0]?.path ?? me.unitPath;
+  }
+
+  private async storedPackage(packageId: string): Promise<StoredPackage> {
+    const rows: {
+      archive_number: string;
+      title: string;
+      doc_number: string | null;
+      date: string;
+      public_key: string;
+      signature: string;
+      fonds: string;
+      year: number;
+      retention: string;
+      unit_code: string;
+    }[] = await this.dataSource.query(
+      `SELECT archive_number, title, doc_number, to_char(doc_date, 'YYYY-MM-DD') AS date, public_key, signature, fonds, year, retention, unit_code
+         FROM archive_packages WHERE id = $1`,
+      [packageId],
+    );
+    const p = rows[0];
+    if (!p) throw new NotFoundError('档案');
+    const items = await this.dataSource.query(
+      `SELECT name, role, size::int AS size, sha256, sm3 FROM archive_items WHERE package_id = $1`,
+      [packageId],
+    );
+    const series: { item_no: number }[] = await this.dataSource.query(
+      `SELECT item_no FROM archive_packages WHERE fonds = $1 AND year = $2 AND retention = $3 AND unit_code = $4`,
+      [p.fonds, p.year, p.retention, p.unit_code],
+    );
+    return {
+      archiveNumber: p.archive_number,
+      title: p.title,
+      docNumber: p.doc_number,
+      date: p.date,
+      publicKey: p.public_key,
+      signature: p.signature,
+      items,
+      seriesItemNos: series.map((s) => s.item_no),
+    };
+  }
+
+  private async retentionOf(m: EntityManager, docType: string): Promise<Retention> {
+    const rows: { retention: Retention }[] = await m.query(
+      `SELECT retention FROM archive_retention_rules WHERE doc_type = $1 UNION ALL SELECT retention FROM archive_retention_rules WHERE doc_type = '其他'`,
+      [docType],
+    );
+    return rows[0]?.retention ?? 'D10';
+  }
+
+  /** 全宗名称: the organ (ministry, province …) the unit belongs to. */
+  private async fondsName(m: EntityManager, unitId: string): Promise<string> {
+    const rows: { name: string }[] = await m.query(
+      `SELECT a.name FROM units me JOIN units a ON me.path LIKE a.path || '%'
+        WHERE me.id = $1 AND a.kind IN ('ministry','province','city','county') ORDER BY a.depth DESC LIMIT 1`,
+      [unitId],
+    );
+    return rows[0]?.name ?? '';
+  }
+
+  /** An attachment's stored content, verified against its recorded digest before it enters the archive. */
+  private async attachmentContent(m: EntityManager, id: string): Promise<{ name: string; mime: string; body: Buffer }> {
+    const rows: { name: string; mime: string; sha256: string }[] = await m.query(
+      `SELECT name, mime, sha256 FROM attachments WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) throw new NotFoundError('附件');
+    let body: Buffer;
+    try {
+      body = await this.attachments.read(row.sha256);
+    } catch {
+      throw new AppError('ARCHIVE_SOURCE_MISSING', `附件“${row.name}”的内容在文件存储中缺失，无法归档`, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    if (sha256Of(body) !== row.sha256) {
+      throw new AppError('ARCHIVE_SOURCE_CORRUPT', `附件“${row.name}”的内容与登记的摘要不符，无法归档`, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    return { name: row.name, mime: row.mime, body };
+  }
+
+  /** The platform's archive key: ARCHIVE_SM2_PRIVATE_KEY, else generated once into DATA_DIR/archive-sm2.json (0600). */
+  private signingKey(): { privateKey: string; publicKey: string } {
+    if (this.key) return this.key;
+    if (this.config.archiveSm2PrivateKey) {
+      const privateKey = this.config.archiveSm2PrivateKey;
+      this.key = { privateKey, publicKey: sm2.getPublicKeyFromPrivateKey(privateKey) };
+      return this.key;
+    }
+    const file = join(this.config.dataDir, 'archive-sm2.json');
+    if (existsSync(file)) {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { privateKey: string; publicKey: string };
+      this.key = { privateKey: stored.privateKey, publicKey: stored.publicKey };
+      return this.key;
+    }
+    mkdirSync(this.config.dataDir, { recursive: true });
+    const pair = sm2.generateKeyPairHex();
+    writeFileSync(file, JSON.stringify({ algorithm: 'SM2', privateKey: pair.privateKey, publicKey: pair.publicKey }), {
+      mode: 0o600,
+      flag: 'wx',
+    });
+    this.key = { privateKey: pair.privateKey, publicKey: pair.publicKey };
+    return this.key;
+  }
+}
+
+export function canReadArchive(me: Principal): boolean {
+  return hasRole(me, 'archivist');
+}
+
+/** 机构 of the 档号: the unit code without the organ prefix and without hyphens (MLR-GHS → GHS). */
+export function organizationCode(code: string): string {
+  return code.includes('-') ? code.split('-').slice(1).join('') : code;
+}
+
+function describe(name: string, role: ManifestFile['role'], mime: string, body: Buffer): ManifestFile {
+  return { name, role, mime, size: body.length, sha256: sha256Of(body), sm3: sm3Of(body) };
+}
+
+async function renderSheet(sheet: ProcessingSheet): Promise<Buffer> {
+  return Buffer.from(await renderProcessingSheet(sheet));
+}
+
+function storageError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && STORAGE_ERRORS.has(code)) {
+    return new AppError(
+      'ARCHIVE_STORE_UNAVAILABLE',
+      `档案存储暂不可写（${code}），本次归档未完成，系统将稍后重试`,
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+  return error;
+}
+
+function withLabel(row: ArchivePackageView): ArchivePackageView {
+  return { ...row, retentionLabel: RETENTION_LABELS[row.retention] };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
