@@ -10,7 +10,10 @@ const root = join(__dirname, '..');
 
 function buildIfStale() {
   const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-b', 'apps/api/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     process.stderr.write('构建失败 (build failed): see the TypeScript errors above.\n');
     process.exit(result.status ?? 1);

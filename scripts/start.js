@@ -1,8 +1,25 @@
 #!/usr/bin/env node
 'use strict';
-/** `npm start`: build whatever is stale, then run the whole platform in this process. */
+/** `npm start`: build whatever is stale, then run the whole platform — api and workers — in this process. */
 const { join } = require('node:path');
 const { buildIfStale, root } = require('./build-if-stale');
 
 buildIfStale();
-require(join(root, 'apps/api/dist/apps/api/src/main.js'));
+require('reflect-metadata');
+const { main } = require(join(root, 'apps/api/dist/apps/api/src/platform/boot.js'));
+const { startWorkers } = require(join(root, 'apps/worker/dist/apps/worker/src/workers.js'));
+
+const workers = async ({ internalUrl, config, log }) => {
+  if (!config.runWorkers) return { stop: async () => undefined };
+  return startWorkers({
+    baseUrl: internalUrl,
+    workerToken: config.workerToken,
+    smtpUrl: config.smtpUrl,
+    logger: log.child({ name: 'worker' }),
+  });
+};
+
+main([workers]).catch((error) => {
+  process.stderr.write(`启动失败 (start failed): ${error && error.stack ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

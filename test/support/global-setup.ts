@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ declare global {
  * embedded one in a temporary directory. Each test file then makes its own database in it.
  */
 export default async function globalSetup(): Promise<void> {
+  buildApps();
   if (process.env.DATABASE_URL) {
     process.env.ZW_TEST_SERVER_URL = process.env.DATABASE_URL;
     return;
@@ -22,4 +24,18 @@ export default async function globalSetup(): Promise<void> {
   const db = await startEmbeddedPostgres(join(dir, 'pg'), 'postgres');
   process.env.ZW_TEST_SERVER_URL = db.url;
   globalThis.__ZW_STOP_PG__ = db.stop;
+}
+
+/**
+ * Tests that run the workers or the whole platform as separate processes need the build; doing it
+ * once here keeps parallel test files from building at the same time.
+ */
+function buildApps(): void {
+  const root = join(__dirname, '..', '..');
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`build failed before the tests:\n${result.stdout}${result.stderr}`);
 }

@@ -391,7 +391,7 @@ describe('三级联网审批 (three-level-approval)', () => {
   });
 
   it('seeds demo cases at county, at city after a return, overdue at the province, approved and refused', async () => {
-    await t.app.get(DemoCases).run();
+    await t.app.get(DemoCases).run(['three-level-approval']);
     const seeded = async (title: string) =>
       (await q(`SELECT id, status, current_level, result, overdue_levels, warned_levels FROM approvals WHERE title = $1`, [title]))[0];
     expect(await seeded('玄武区2025年度第3批次城市建设用地报批')).toEqual(expect.objectContaining({ status: '县级审查' }));

@@ -295,7 +295,7 @@ describe('数据使用申请 (data-request)', () => {
 
   it('seeds demo requests in different states', async () => {
     await q(`DELETE FROM demo_seeds`);
-    expect(await t.app.get(DemoCases).run()).toContain('data-request');
+    expect(await t.app.get(DemoCases).run(['data-request'])).toContain('data-request');
     const rows = await q(`SELECT title, status FROM data_requests WHERE title IN
       ('关于申请使用江苏省土地利用现状及永久基本农田数据的函', '关于申请使用国家土地督察北京局监管数据的函', '关于申请使用土地利用总体规划数据库的函',
        '关于申请使用全国遥感影像的函', '关于申请使用耕地质量等别数据的函') ORDER BY created_at`);

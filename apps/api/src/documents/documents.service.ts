@@ -8,6 +8,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
+import type { OfficialDocument } from '@zhengwu/pdf';
 import type { CreateDocumentDto, ListDocumentsQuery } from './documents.dto';
 
 export const SENDER_PROCESS = 'document-exchange';
@@ -23,7 +24,8 @@ const LIMITS: Record<string, { receiptDays: number; handleDays: number }> = {
 
 /** Where the sender's case stands, as the document's status. */
 const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发' };
-const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', done: '办结' };
+// 办结 when the last receipt closes; archiving follows as the case's last step.
+const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', distribute: '办结' };
 
 interface DocumentRow {
   id: string;
@@ -259,6 +261,100 @@ export class DocumentsService implements OnModuleInit {
     return receipt.task_id;
   }
 
+  // ---- 排版 (the render worker) -------------------------------------------------------------
+
+  /** The signed document as the GB/T 9704 layout needs it. */
+  async officialData(id: string): Promise<OfficialDocument> {
+    if (!isUuid(id)) throw new NotFoundError('公文');
+    const rows: {
+      doc_type: string;
+      title: string;
+      secrecy: OfficialDocument['secrecy'];
+      secrecy_term: string | null;
+      urgency: OfficialDocument['urgency'];
+      body: string;
+      attachment_note: string | null;
+      doc_number: string | null;
+      signed_at: Date | null;
+      unit_name: string;
+      unit_kind: string;
+      root_name: string;
+      signer_name: string | null;
+      main_names: string[];
+      cc_names: string[];
+    }[] = await this.dataSource.query(
+      `SELECT d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.body, d.attachment_note, d.doc_number, d.signed_at,
+              u.name AS unit_name, u.kind AS unit_kind, (SELECT r.name FROM units r WHERE r.parent_id IS NULL ORDER BY r.sort LIMIT 1) AS root_name,
+              s.display_name AS signer_name,
+              ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.main_recipients) ORDER BY array_position(d.main_recipients, x.id)) AS main_names,
+              ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.cc_recipients) ORDER BY array_position(d.cc_recipients, x.id)) AS cc_names
+         FROM documents d JOIN units u ON u.id = d.unit_id LEFT JOIN users s ON s.id = d.signer_id WHERE d.id = $1`,
+      [id],
+    );
+    const doc = rows[0];
+    if (!doc) throw new NotFoundError('公文');
+    if (!doc.doc_number || !doc.signed_at) throw new ConflictError('DOCUMENT_NOT_SIGNED', '公文尚未签发编号，不能排版');
+    // A 司局 or 办公厅 issues under the ministry's name; a province, bureau or centre under its own.
+    const organ = ['department', 'office'].includes(doc.unit_kind) ? `${doc.root_name}${doc.unit_name}` : doc.unit_name;
+    const date = doc.signed_at.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const attachments = await this.attachments.listOf(this.dataSource.manager, 'document', id);
+    const attachmentNames = doc.attachment_note
+      ? doc.attachment_note
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean)
+      : attachments.filter((a) => !a.isGenerated).map((a) => a.name.replace(/\.[^.]+$/, ''));
+    return {
+      secrecy: doc.secrecy,
+      secrecyTerm: doc.secrecy_term ?? undefined,
+      urgency: doc.urgency,
+      issuerMark: doc.doc_type === '函' ? organ : `${organ}文件`,
+      docNumber: doc.doc_number,
+      isUpward: doc.doc_type === '请示' || doc.doc_type === '报告',
+      signers: doc.signer_name ? [doc.signer_name] : [],
+      title: doc.title,
+      mainRecipients: doc.main_names.join('、'),
+      body: doc.body,
+      attachments: attachmentNames,
+      signatureUnit: organ,
+      date,
+      cc: doc.cc_names,
+      printingOrgan: organ,
+      printingDate: date,
+      metadata: {
+        title: doc.title,
+        author: organ,
+        subject: doc.doc_type,
+        keywords: [doc.doc_number],
+        createdAt: doc.signed_at.toISOString(),
+      },
+    };
+  }
+
+  /** Keeps the rendered PDF with the document; a second rendering of the same case replaces the link. */
+  async storeOfficialPdf(id: string, pdf: Buffer): Promise<{ attachmentId: string }> {
+    if (!isUuid(id)) throw new NotFoundError('公文');
+    return this.dataSource.transaction(async (m) => {
+      const rows: { doc_number: string | null; signer_id: string | null; unit_id: string }[] = await m.query(
+        `SELECT doc_number, signer_id, unit_id FROM documents WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const doc = rows[0];
+      if (!doc) throw new NotFoundError('公文');
+      if (!doc.doc_number || !doc.signer_id) throw new ConflictError('DOCUMENT_NOT_SIGNED', '公文尚未签发编号，不能保存排版结果');
+      const stored = await this.attachments.storeGenerated(m, {
+        ownerKind: 'document',
+        ownerId: id,
+        name: `${doc.doc_number}.pdf`,
+        content: pdf,
+        uploadedBy: doc.signer_id,
+        unitId: doc.unit_id,
+      });
+      await m.query(`UPDATE documents SET pdf_attachment_id = $2, rendered_at = now() WHERE id = $1`, [id, stored.id]);
+      return { attachmentId: stored.id };
+    });
+  }
+
   // ---- the sender's case -------------------------------------------------------------------
 
   private async senderTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
@@ -270,12 +366,16 @@ export class DocumentsService implements OnModuleInit {
     if (e.activityId === 'countersign' && e.outcome === 'reject') return { countersignDisagreed: true };
     if (e.activityId === 'sign' && e.outcome === 'approve') {
       const number = await this.issueNumber(e.tx, doc, e.userId);
-      await this.distribute(e.tx, doc, e.userId);
-      return { docNumber: number };
+      return { docNumber: number, signer: e.userId };
     }
   }
 
   private async senderStepped(e: CaseSteppedEvent): Promise<void> {
+    // 分发 once the official PDF exists, so every recipient receives the document as printed.
+    if (e.endedActivities.includes('render')) {
+      const doc = await this.documentOfCase(e.tx, e.businessKey);
+      await this.distribute(e.tx, doc, String(e.after.signer ?? doc.drafter_id));
+    }
     const end = e.endedActivities.map((a) => STATUS_BY_END[a]).find(Boolean);
     const status =
       e.status === 'terminated'
@@ -284,7 +384,7 @@ export class DocumentsService implements OnModuleInit {
     if (!status) return;
     await e.tx.query(
       `UPDATE documents SET status = $2, updated_at = now(), closed_at = CASE WHEN $3 THEN now() ELSE closed_at END WHERE id = $1`,
-      [e.businessKey, status, e.status !== 'running'],
+      [e.businessKey, status, ['办结', '不予签发', '已撤销'].includes(status)],
     );
     if (status === '不予签发' || status === '已撤销') {
       await this.notify(e.tx, 'document.result', e.businessKey!, { result: status });

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
 import { EngineService } from '../engine/engine.service';
 import { DemoCases } from '../seed/demo-cases';
 
@@ -24,15 +25,25 @@ describe('公文交换 document-exchange', () => {
     'nj.shenhe',
   ];
 
+  let workers: WorkerProcess;
+  const WORKER_TOKEN = 'documents-spec-worker-token';
+
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ WORKER_TOKEN });
+    // The real workers over HTTP: 排版 comes before 分发, and archiving ends the case.
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as { port: number };
+    workers = await startWorkerProcess(`http://127.0.0.1:${port}`, WORKER_TOKEN);
     for (const name of PEOPLE) {
       tokens[name] = await t.login(name);
       users[name] = (await q(`SELECT id FROM users WHERE username = $1`, [name]))[0].id;
     }
     for (const row of await q(`SELECT id, code FROM units`)) units[row.code] = row.id;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await workers.stop();
+    await t.close();
+  });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of ad-hoc test queries
   const q = (sql: string, params: unknown[] = []): Promise<any[]> => t.app.get(DataSource).query(sql, params);
@@ -86,6 +97,16 @@ describe('公文交换 document-exchange', () => {
   const receiptOf = async (documentId: string, code: string) =>
     (await q(`SELECT * FROM document_receipts WHERE document_id = $1 AND unit_id = $2`, [documentId, units[code]]))[0];
   const docRow = async (id: string) => (await q(`SELECT * FROM documents WHERE id = $1`, [id]))[0];
+  const waitUntil = async (what: string, check: () => Promise<boolean>, ms = 20_000) => {
+    for (const started = Date.now(); Date.now() - started < ms;) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  /** The worker renders the signed document; 分发 follows in the same transaction as its completion. */
+  const distributed = (id: string) =>
+    waitUntil('排版 and 分发', async () => (await q(`SELECT 1 FROM document_receipts WHERE document_id = $1`, [id])).length > 0);
 
   it('carries a document from 拟稿 through 签发 to every recipient, who signs for, refuses or handles it', async () => {
     const created = await as('lina').create(
@@ -105,10 +126,17 @@ describe('公文交换 document-exchange', () => {
     await step('yangfan', instanceId, 'review', { action: 'approve', comment: '同意' });
     expect((await docRow(id)).status).toBe('签发');
     await step('zhangwei', instanceId, 'sign', { action: 'approve', comment: '同意印发' });
+    await distributed(id);
 
     const doc = await docRow(id);
     const year = new Date().toLocaleString('en-CA', { timeZone: 'Asia/Shanghai' }).slice(0, 4);
     expect(doc).toEqual(expect.objectContaining({ status: '分发', doc_number: `国土资规〔${year}〕1号`, signer_id: users.zhangwei }));
+    // The official PDF is kept with the document, made by the platform, and cannot be deleted.
+    const [pdf] = await q(`SELECT name, mime, is_generated, size FROM attachments WHERE id = $1`, [doc.pdf_attachment_id]);
+    expect(pdf).toEqual(expect.objectContaining({ name: `国土资规〔${year}〕1号.pdf`, mime: 'application/pdf', is_generated: true }));
+    expect(Number(pdf.size)).toBeGreaterThan(1000);
+    const removed = await t.http().delete(`/api/attachments/${doc.pdf_attachment_id}`).set('Authorization', `Bearer ${tokens.lina}`);
+    expect(removed.body.code).toBe('ATTACHMENT_GENERATED');
     const view = await as('lina').get(id);
     expect(view.body.receipts.map((r: { unitName: string; kind: string; status: string }) => [r.unitName, r.kind, r.status])).toEqual([
       ['江苏省国土资源厅', '主送', '已送达'],
@@ -174,7 +202,13 @@ describe('公文交换 document-exchange', () => {
       ['国家土地督察北京局', '退文', '非本局职责，误送'],
       ['办公厅', '办结', null],
     ]);
-    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instanceId]))[0].status).toBe('completed');
+    // The last step archives the case: a package with the official PDF that passes 四性检测 at ingest.
+    await waitUntil(
+      'archiving',
+      async () => (await q(`SELECT status FROM process_instances WHERE id = $1`, [instanceId]))[0].status === 'completed',
+    );
+    const [pkg] = await q(`SELECT archive_number, last_check_ok FROM archive_packages WHERE instance_id = $1`, [instanceId]);
+    expect(pkg).toEqual({ archive_number: expect.stringMatching(new RegExp(`^Z001-${year}-Y-GHS-\\d{4}$`)), last_check_ok: true });
     expect((await q(`SELECT topic FROM outbox WHERE payload->>'documentId' = $1 ORDER BY id`, [id])).map((r) => r.topic)).toEqual([
       'document.distributed',
       'document.refused',
@@ -267,6 +301,7 @@ describe('公文交换 document-exchange', () => {
   it('urges a recipient who has not signed in time and flags the receipt', async () => {
     const doc = await toSign('关于催办测试的通知', { mainRecipients: [units['330000']], urgency: '特急' });
     await step('zhangwei', doc.instanceId, 'sign');
+    await distributed(doc.id);
     const receipt = await receiptOf(doc.id, '330000');
     expect(receipt.due_at).not.toBeNull();
     const [timer] = await q(`SELECT id FROM timers WHERE instance_id = $1 AND status = 'pending'`, [receipt.instance_id]);
@@ -310,8 +345,8 @@ describe('公文交换 document-exchange', () => {
 
   it('seeds demo documents in every state once', async () => {
     const demo = t.app.get(DemoCases);
-    expect(await demo.run()).toEqual(expect.arrayContaining(['documents']));
-    expect(await demo.run()).not.toContain('documents');
+    expect(await demo.run(['documents'])).toEqual(['documents']);
+    expect(await demo.run(['documents'])).toEqual([]);
     const statuses = (
       await q(`SELECT d.title, d.status FROM documents d WHERE d.title IN ('关于报送2027年度信息化建设计划的通知','关于商请提供2026年度土地督察信息化需求的函',
         '关于不动产登记信息平台接入事宜的函','关于加强耕地保护信息化监管工作的通知','关于申请建设规划数据共享服务系统的请示','关于2026年规划信息化工作情况的报告')

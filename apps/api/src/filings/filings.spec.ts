@@ -229,7 +229,7 @@ describe('规划备案 (plan-filing)', () => {
 
   it('seeds demo filings in different states', async () => {
     await q(`DELETE FROM demo_seeds`);
-    const ran = await t.app.get(DemoCases).run();
+    const ran = await t.app.get(DemoCases).run(['plan-filing']);
     expect(ran).toContain('plan-filing');
     const rows = await q(
       `SELECT f.title, f.status, f.filing_no FROM filings f WHERE f.title IN

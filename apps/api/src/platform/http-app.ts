@@ -28,6 +28,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   });
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '5mb' });
+  // Workers hand back generated files (the official PDF) as raw bytes.
+  app.useBodyParser('raw', { type: ['application/pdf'], limit: '50mb' });
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
   const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();

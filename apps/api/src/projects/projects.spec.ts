@@ -408,7 +408,7 @@ describe('信息化项目立项 and the ledgers', () => {
   });
 
   it('seeds demo proposals in every state and some deployed systems', async () => {
-    const ran = await t.app.get(DemoCases).run();
+    const ran = await t.app.get(DemoCases).run(['projects']);
     expect(ran).toContain('projects');
     const rows = await q(`SELECT name, status, stage, implementing_unit_id FROM projects WHERE name IN (
       '部机关电子公文交换系统运行维护', '地质资料数据共享服务系统', '科技成果展示网站改版', '耕地保护监测监管系统建设',

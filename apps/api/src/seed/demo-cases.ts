@@ -32,10 +32,12 @@ export class DemoCases {
     this.seeders.push({ name, seed });
   }
 
-  async run(): Promise<string[]> {
+  /** Runs every seeder not yet run on this database, or only those named (a feature's own test). */
+  async run(only?: string[]): Promise<string[]> {
     const ran: string[] = [];
     const ctx: DemoContext = { dataSource: this.dataSource, as: (username) => principalOf(this.dataSource, username) };
     for (const seeder of this.seeders) {
+      if (only && !only.includes(seeder.name)) continue;
       // Two replicas starting together must not both seed: the marker row is claimed first.
       const claimed: unknown[] = await this.dataSource.query(
         `INSERT INTO demo_seeds (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING name`,
