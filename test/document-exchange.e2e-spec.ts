@@ -138,9 +138,12 @@ describe('a document from draft to archive, through the real workers', () => {
       'archiving',
       async () => (await q(`SELECT status FROM process_instances WHERE id = $1`, [instanceId]))[0].status === 'completed',
     );
-    const list = await http('linfang').get('/api/archive?keyword=' + encodeURIComponent('信息化建设计划'));
+    const list = await http('linfang').get('/api/archive?unit=GHS&keyword=' + encodeURIComponent('信息化建设计划'));
     expect(list.status).toBe(200);
+    // 规划司's 发文 case; each recipient's 收文 case is archived as its own package as well.
+    expect(list.body.items).toHaveLength(1);
     const pkg = list.body.items[0] as { id: string; archiveNumber: string };
+    await until('the recipients’ 收文 archived', async () => (await q(`SELECT count(*)::int AS n FROM archive_packages`))[0].n >= 3);
     expect(pkg.archiveNumber).toMatch(/^Z001-\d{4}-Y-GHS-\d{4}$/);
     const check = await http('linfang').post(`/api/archive/${pkg.id}/check`);
     expect(check.status).toBe(200);

@@ -88,7 +88,8 @@ export function textWidth(doc: PDFKit.PDFDocument, text: string, s: TextStyle): 
 
 /** 2026-03-01 → 2026年3月1日 (full year, no leading zeros: GB/T 9704 7.3.5). */
 export function chineseDate(iso: string): string {
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(iso);
+  // A bare date is a calendar day already; a date-time is an instant, shown as Beijing's day.
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(iso);
   if (m) return `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日`;
   const d = parseDate(iso);
   const p = beijingParts(d);

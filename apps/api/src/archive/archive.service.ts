@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sm2 } from 'sm-crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { AttachmentsService } from '../files/attachments.service';
 import { hasRole, type Principal } from '../identity/principal';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
@@ -78,10 +79,34 @@ export class ArchiveService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly attachments: AttachmentsService,
+    @Inject(ENGINE_PORT) private readonly engine: EnginePort,
   ) {}
 
   onModuleInit(): void {
     if (!this.sources.has('document-exchange')) this.registerSource('document-exchange', documentSource);
+    // Every case that ends is archived. Diagrams may archive as their own last step (公文交换 does);
+    // for all others a small archiving case is started in the same transaction as the end, so the
+    // worker, its retries and incidents treat them alike and nothing ends unarchived.
+    this.engine.listen('*', {
+      caseStepped: async (e) => {
+        if (e.status === 'running' || e.status === 'failed' || e.definitionKey === CASE_ARCHIVING) return;
+        const done: unknown[] = await e.tx.query(
+          `SELECT 1 FROM archive_packages WHERE instance_id = $1
+           UNION ALL SELECT 1 FROM process_instances WHERE definition_key = $2 AND business_key = $3 LIMIT 1`,
+          [e.instanceId, CASE_ARCHIVING, e.instanceId],
+        );
+        if (done.length > 0 || e.endedActivities.includes('archive')) return;
+        await this.engine.startProcess(
+          CASE_ARCHIVING,
+          {
+            businessKey: e.instanceId,
+            ownerUnitId: e.ownerUnitId ?? undefined,
+            variables: { caseInstanceId: e.instanceId, title: e.after.title },
+          },
+          e.tx,
+        );
+      },
+    });
     this.signingKey();
   }
 
@@ -524,6 +549,9 @@ export function canReadArchive(me: Principal): boolean {
 export function organizationCode(code: string): string {
   return code.includes('-') ? code.split('-').slice(1).join('') : code;
 }
+
+/** The process that archives a case whose own diagram has no 归档 step. */
+export const CASE_ARCHIVING = 'case-archiving';
 
 function describe(name: string, role: ManifestFile['role'], mime: string, body: Buffer): ManifestFile {
   return { name, role, mime, size: body.length, sha256: sha256Of(body), sm3: sm3Of(body) };

@@ -231,4 +231,33 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     expect(running.status).toBe(409);
     expect(running.body.code).toBe('CASE_NOT_ENDED');
   });
+
+  it('queues every ended case for archiving, also a terminated one, and archives the case it names', async () => {
+    const instanceId = await endCase('关于自动归档的测试通知');
+    const [queued] = await q(
+      `SELECT i.id, e.topic, i.variables->>'caseInstanceId' AS target FROM process_instances i JOIN external_tasks e ON e.instance_id = i.id
+        WHERE i.definition_key = 'case-archiving' AND i.business_key = $1 AND e.status = 'open'`,
+      [instanceId],
+    );
+    expect(queued).toEqual(expect.objectContaining({ topic: 'archive', target: instanceId }));
+    // The worker archives the named case, not the archiving case itself.
+    const res = await worker(queued.target);
+    expect(res.status).toBe(200);
+    expect((await q(`SELECT instance_id FROM archive_packages WHERE id = $1`, [res.body.id]))[0].instance_id).toBe(instanceId);
+
+    const engine = t.app.get(EngineService);
+    const [unit] = await q(`SELECT unit_id FROM users WHERE username = 'lina'`);
+    const { id: stopped } = await engine.startProcess('three-step-approval', {
+      variables: { drafter: ids.lina, title: '中途终止的办件' },
+      ownerUnitId: unit.unit_id,
+      startedBy: ids.lina,
+    });
+    await engine.terminate(stopped, { userId: ids.lina, reason: '撤销' });
+    const queuedAgain = await q(`SELECT 1 FROM process_instances WHERE definition_key = 'case-archiving' AND business_key = $1`, [stopped]);
+    expect(queuedAgain).toHaveLength(1);
+    // An archiving case never queues itself.
+    expect(
+      (await q(`SELECT 1 FROM process_instances WHERE definition_key = 'case-archiving' AND business_key = $1`, [queued.id])).length,
+    ).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
-import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { renderDataHandoverSheet, type DataHandoverSheet } from '@zhengwu/pdf';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { applyDataScope, assertVisible } from '../identity/data-scope';
@@ -81,6 +82,8 @@ const field = (name: string, message: string, text = message) =>
  */
 @Injectable()
 export class DataRequestsService implements OnModuleInit {
+  private readonly logger = new Logger(DataRequestsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
@@ -286,7 +289,7 @@ export class DataRequestsService implements OnModuleInit {
 
   async get(me: Principal, id: string) {
     const r = await this.load(this.dataSource.manager, me, id);
-    const [datasets, history, currentTasks] = await Promise.all([
+    const [datasets, history, currentTasks, handover] = await Promise.all([
       this.dataSource.query(
         `SELECT d.id, d.code, d.name, d.secrecy, i.owner_unit_id AS "ownerUnitId", u.name AS "ownerUnitName"
            FROM data_request_items i JOIN datasets d ON d.id = i.dataset_id JOIN units u ON u.id = i.owner_unit_id
@@ -305,6 +308,11 @@ export class DataRequestsService implements OnModuleInit {
            FROM tasks t LEFT JOIN users u ON u.id::text = t.assignee WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.created_at`,
         [r.instance_id],
       ),
+      this.dataSource.query(
+        `SELECT id FROM attachments WHERE owner_kind = 'data-request' AND owner_id = $1 AND is_generated AND deleted_at IS NULL
+          ORDER BY uploaded_at DESC LIMIT 1`,
+        [id],
+      ) as Promise<{ id: string }[]>,
     ]);
     return {
       id: r.id,
@@ -333,6 +341,8 @@ export class DataRequestsService implements OnModuleInit {
             receivedAt: r.received_at,
           }
         : null,
+      /** 数据提供交接单 (PDF), made when the applicant confirmed receipt. */
+      handoverAttachmentId: handover[0]?.id ?? null,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       closedAt: r.closed_at,
@@ -353,7 +363,101 @@ export class DataRequestsService implements OnModuleInit {
     // Each round of 会签 starts without objections.
     if (e.activityId === 'review') return { consultObjected: false };
     if (e.activityId === 'provide') return this.recordProvision(m, id, e);
-    if (e.activityId === 'confirm') await m.query(`UPDATE data_requests SET received_at = now(), updated_at = now() WHERE id = $1`, [id]);
+    if (e.activityId === 'confirm') {
+      await m.query(`UPDATE data_requests SET received_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      await this.storeHandoverSheet(m, id, e.userId);
+    }
+  }
+
+  /**
+   * 数据提供交接单 PDF, made in the confirming transaction: if it cannot be made the confirmation
+   * rolls back, so a finished request always has its signed-off sheet.
+   */
+  private async storeHandoverSheet(m: EntityManager, id: string, receiverId: string): Promise<void> {
+    const [r]: {
+      title: string;
+      unit_name: string;
+      region_code: string | null;
+      region_name: string;
+      period_from: string;
+      period_to: string;
+      provided_file: string | null;
+      provided_link: string | null;
+      provided_expires_at: string | null;
+      provided_at: Date | null;
+      provider_name: string | null;
+      provider_unit: string | null;
+      received_at: Date;
+    }[] = await m.query(
+      `SELECT r.title, u.name AS unit_name, r.region_code, r.region_name, to_char(r.period_from, 'YYYY-MM-DD') AS period_from,
+              to_char(r.period_to, 'YYYY-MM-DD') AS period_to, r.provided_file, r.provided_link,
+              to_char(r.provided_expires_at, 'YYYY-MM-DD') AS provided_expires_at, r.provided_at, r.received_at,
+              pu.display_name AS provider_name, pun.name AS provider_unit
+         FROM data_requests r JOIN units u ON u.id = r.unit_id
+         LEFT JOIN users pu ON pu.id = r.provided_by LEFT JOIN units pun ON pun.id = pu.unit_id
+        WHERE r.id = $1`,
+      [id],
+    );
+    if (!r?.provided_at || !r.provided_expires_at)
+      throw new ConflictError('DATA_REQUEST_NOT_PROVIDED', '数据尚未提供，不能生成数据提供交接单');
+    const [receiver]: { name: string; unit_id: string; unit_name: string }[] = await m.query(
+      `SELECT u.display_name AS name, u.unit_id, un.name AS unit_name FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = $1`,
+      [receiverId],
+    );
+    const datasets: { code: string; name: string; owner: string }[] = await m.query(
+      `SELECT d.code, d.name, u.name AS owner FROM data_request_items i JOIN datasets d ON d.id = i.dataset_id
+         JOIN units u ON u.id = i.owner_unit_id WHERE i.request_id = $1 ORDER BY d.sort, d.code`,
+      [id],
+    );
+    const delivery = [r.provided_file && `数据文件：${r.provided_file}`, r.provided_link && `下载地址：${r.provided_link}`]
+      .filter(Boolean)
+      .join('；');
+    const receivedAt = r.received_at.toISOString();
+    const provider = r.provider_unit ?? '';
+    const sheet: DataHandoverSheet = {
+      requestTitle: r.title,
+      applicantUnit: r.unit_name,
+      datasets,
+      region: r.region_code ? `${r.region_name}（${r.region_code}）` : r.region_name,
+      period: `${r.period_from} 至 ${r.period_to}`,
+      delivery,
+      expiresAt: r.provided_expires_at,
+      providedBy: `${provider} ${r.provider_name ?? ''}`.trim(),
+      providedAt: r.provided_at.toISOString(),
+      receivedBy: `${receiver.unit_name} ${receiver.name}`,
+      receivedAt,
+      metadata: {
+        title: `数据提供交接单（${r.title}）`,
+        author: provider,
+        subject: r.title,
+        keywords: ['数据提供交接单', ...datasets.map((d) => d.code)],
+        createdAt: receivedAt,
+      },
+    };
+    const content = await this.renderHandover(sheet);
+    await this.attachments.storeGenerated(m, {
+      ownerKind: 'data-request',
+      ownerId: id,
+      name: '数据提供交接单.pdf',
+      content,
+      uploadedBy: receiverId,
+      unitId: receiver.unit_id,
+    });
+  }
+
+  /** The layout call: a failure becomes an answer a person can act on, and the command rolls back. */
+  private async renderHandover(sheet: DataHandoverSheet): Promise<Buffer> {
+    try {
+      return await renderDataHandoverSheet(sheet);
+    } catch (error) {
+      // The cause goes to the log, not to the person: it may name files and fonts of the server.
+      this.logger.error({ err: error, requestTitle: sheet.requestTitle }, 'data handover sheet rendering failed');
+      throw new AppError(
+        'PDF_RENDER_FAILED',
+        '数据提供交接单 PDF 生成失败，本次确认接收未生效，请稍后重试或联系系统管理员',
+        HttpStatus.INTERNAL_SERVER_ERROR,
+      );
+    }
   }
 
   /** 信息中心 names the file or link and how long it stays available; refused (400) without them. */

@@ -1,7 +1,15 @@
+import * as pdfLib from '@zhengwu/pdf';
 import { DataSource } from 'typeorm';
+import { extractPdf, linesOf } from '../../../../libs/pdf/src/testing/extract';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
+
+// The real layouts, with the handover sheet's observable so one test can make it fail.
+jest.mock('@zhengwu/pdf', () => {
+  const actual = jest.requireActual<typeof pdfLib>('@zhengwu/pdf');
+  return { ...actual, renderDataHandoverSheet: jest.fn(actual.renderDataHandoverSheet) };
+});
 
 describe('数据使用申请 (data-request)', () => {
   let t: TestApp;
@@ -47,6 +55,22 @@ describe('数据使用申请 (data-request)', () => {
     act: (taskId: string, body: Record<string, unknown>) =>
       t.http().post(`/api/tasks/${taskId}/actions`).set('Authorization', auth(who)).send(body),
   });
+  const download = (who: string, attachmentId: string) =>
+    t
+      .http()
+      .get(`/api/attachments/${attachmentId}/content`)
+      .set('Authorization', auth(who))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  /** All text of a PDF, whitespace removed (long values wrap inside their table cell). */
+  const pdfText = (pdf: ReturnType<typeof extractPdf>) =>
+    pdf.pages
+      .flatMap((p) => linesOf(p).map((l) => l.text))
+      .join('')
+      .replace(/\s+/g, '');
   const request = (title: string, datasetCodes: string[], extra: Record<string, unknown> = {}) => ({
     title,
     datasetIds: datasetCodes.map((c) => ds[c]),
@@ -165,6 +189,79 @@ describe('数据使用申请 (data-request)', () => {
     expect(confirmed.body.provision.receivedAt).toEqual(expect.any(String));
     const topics = (await q(`SELECT topic FROM outbox WHERE payload->>'requestId' = $1 ORDER BY id`, [id])).map((r) => r.topic);
     expect(topics).toEqual(['data-request.provided', 'data-request.completed']);
+
+    // The 数据提供交接单 is stored with the request, made by the platform on the applicant's confirmation.
+    const sheetId = confirmed.body.handoverAttachmentId as string;
+    expect(sheetId).toEqual(expect.any(String));
+    const [row] = await q(
+      `SELECT a.owner_kind, a.owner_id, a.name, a.mime, a.is_generated, us.username, un.code AS unit_code
+         FROM attachments a JOIN users us ON us.id = a.uploaded_by JOIN units un ON un.id = a.unit_id WHERE a.id = $1`,
+      [sheetId],
+    );
+    expect(row).toEqual({
+      owner_kind: 'data-request',
+      owner_id: id,
+      name: '数据提供交接单.pdf',
+      mime: 'application/pdf',
+      is_generated: true,
+      username: 'js.nigao',
+      unit_code: '320000',
+    });
+    const file = await download('js.nigao', sheetId);
+    expect([file.status, file.headers['content-type']]).toEqual([200, 'application/pdf']);
+    for (const who of ['huangli', 'chenjing', 'hejun']) expect((await download(who, sheetId)).status).toBe(200);
+    for (const who of ['zj.shenpi', 'nj.shenhe', 'gaoyuan', 'lina']) expect((await download(who, sheetId)).status).toBe(404);
+    const pdf = extractPdf(file.body as Buffer);
+    expect(pdf.info.Title).toBe('数据提供交接单（关于申请使用土地利用现状及永久基本农田数据的函）');
+    expect(pdf.info.Author).toBe('国土资源部信息中心');
+    const text = pdfText(pdf);
+    const names = (await q(`SELECT name FROM datasets WHERE code IN ('YZT-TDLY', 'YZT-YJJBNT') ORDER BY code`)).map(
+      (r) => r.name as string,
+    );
+    for (const fact of [
+      ...names,
+      'YZT-TDLY',
+      'YZT-YJJBNT',
+      '地籍管理司',
+      '耕地保护司',
+      '江苏省（320000）',
+      `${year}-01-01至${year + 1}-12-31`,
+      '320000_一张图.gdb.zip',
+      'https://data.mlr.example/x/320000.zip',
+      `${year + 1}年6月30日`,
+      '黄丽',
+      '江苏省国土资源厅沈佳',
+    ])
+      expect(text).toContain(fact);
+  });
+
+  it('rolls the confirmation back when the handover sheet cannot be rendered', async () => {
+    const id = await upToConsult('关于申请使用土地利用现状数据的函（交接单失败）', ['YZT-TDLY']);
+    await as('hejun').act((await taskFor(id, 'hejun')).id, { action: 'approve', comment: '同意提供' });
+    const provided = await as('huangli').act((await taskFor(id, 'huangli')).id, {
+      action: 'approve',
+      variables: { fileName: '320000_土地利用现状.gdb.zip', expiresAt: `${year + 1}-06-30` },
+    });
+    expect(provided.status).toBe(200);
+    jest.mocked(pdfLib.renderDataHandoverSheet).mockRejectedValueOnce(new Error('font file missing'));
+    const failed = await as('js.nigao').confirm(id);
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ code: 'PDF_RENDER_FAILED', message: expect.stringContaining('数据提供交接单') });
+    expect((await q(`SELECT status, received_at, closed_at FROM data_requests WHERE id = $1`, [id]))[0]).toEqual({
+      status: '待确认',
+      received_at: null,
+      closed_at: null,
+    });
+    expect((await openTasks(id)).map((o) => o.activity_id)).toEqual(['confirm']);
+    expect((await q(`SELECT count(*)::int AS n FROM attachments WHERE owner_id = $1`, [id]))[0].n).toBe(0);
+    expect(
+      (await q(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'data-request.completed' AND payload->>'requestId' = $1`, [id]))[0].n,
+    ).toBe(0);
+    // Confirming again once rendering works finishes the request with its sheet.
+    const confirmed = await as('js.nigao').confirm(id);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toEqual(expect.objectContaining({ status: '已完成', handoverAttachmentId: expect.any(String) }));
+    expect((await as('js.nigao').get(id)).body.handoverAttachmentId).toBe(confirmed.body.handoverAttachmentId);
   });
 
   it('shows a request to the applicant’s unit and the units acting on it only', async () => {
@@ -300,6 +397,11 @@ describe('数据使用申请 (data-request)', () => {
       ('关于申请使用江苏省土地利用现状及永久基本农田数据的函', '关于申请使用国家土地督察北京局监管数据的函', '关于申请使用土地利用总体规划数据库的函',
        '关于申请使用全国遥感影像的函', '关于申请使用耕地质量等别数据的函') ORDER BY created_at`);
     expect(rows.map((r) => r.status)).toEqual(['已完成', '待提供', '退回修改', '不予提供', '待签批']);
+    const sheets = await q(
+      `SELECT r.status FROM data_requests r JOIN attachments a ON a.owner_kind = 'data-request' AND a.owner_id = r.id AND a.is_generated
+        WHERE r.title IN ('关于申请使用江苏省土地利用现状及永久基本农田数据的函', '关于申请使用国家土地督察北京局监管数据的函')`,
+    );
+    expect(sheets).toEqual([{ status: '已完成' }]);
   });
 
   it('lets the applicant attach the signed application until the leader acts, and nobody outside see it', async () => {

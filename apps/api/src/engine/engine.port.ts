@@ -101,7 +101,7 @@ export interface EnginePort {
   completeTask(taskId: string, options: CompleteTaskOptions, tx?: Tx): Promise<void>;
   /** Ends a running case where it stands (驳回 without a modeled route, 撤销). */
   terminate(instanceId: string, options: { userId?: string; reason?: string }, tx?: Tx): Promise<void>;
-  /** Registers the listener of one process key (a feature's onModuleInit). */
+  /** Registers the listener of one process key (a feature's onModuleInit), or of every process with '*'. */
   listen(definitionKey: string, listener: ProcessListener): void;
   correlateMessage(
     messageName: string,

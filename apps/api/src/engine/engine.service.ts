@@ -66,6 +66,11 @@ export class EngineService implements EnginePort {
     this.listeners.set(definitionKey, [...(this.listeners.get(definitionKey) ?? []), listener]);
   }
 
+  /** The process's own listeners, then those of every process ('*'). */
+  private listenersOf(definitionKey: string): ProcessListener[] {
+    return [...(this.listeners.get(definitionKey) ?? []), ...(this.listeners.get('*') ?? [])];
+  }
+
   async startProcess(key: string, options: StartOptions, tx?: Tx): Promise<{ id: string }> {
     return tx ? this.startIn(tx, key, options) : this.dataSource.transaction((m) => this.startIn(m, key, options));
   }
@@ -150,7 +155,7 @@ export class EngineService implements EnginePort {
     createdTasks: CaseSteppedEvent['createdTasks'],
     userId?: string,
   ): Promise<void> {
-    for (const listener of this.listeners.get(instance.definition_key) ?? []) {
+    for (const listener of this.listenersOf(instance.definition_key)) {
       await listener.caseStepped?.({
         tx: m,
         instanceId: instance.id,
@@ -216,7 +221,7 @@ export class EngineService implements EnginePort {
     if (options.outcome !== undefined) variables.outcome = options.outcome;
     const instances: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1', [task.instance_id]);
     const instance = instances[0];
-    for (const listener of this.listeners.get(instance.definition_key) ?? []) {
+    for (const listener of this.listenersOf(instance.definition_key)) {
       const added = await listener.taskCompleting?.({
         tx: m,
         instanceId: instance.id,

@@ -1,5 +1,6 @@
-import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { renderFilingReceipt, type FilingReceipt } from '@zhengwu/pdf';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { applyDataScope, assertVisible } from '../identity/data-scope';
@@ -54,6 +55,8 @@ export function formatFilingNo(year: number, seq: number): string {
  */
 @Injectable()
 export class FilingsService implements OnModuleInit {
+  private readonly logger = new Logger(FilingsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
@@ -205,7 +208,7 @@ export class FilingsService implements OnModuleInit {
     return { ...view(filing), history, currentTasks };
   }
 
-  /** 备案回执 as data (the PDF follows in a later issue). */
+  /** 备案回执 as data, with the id of its PDF (stored with the filing when it was registered). */
   async receipt(me: Principal, id: string) {
     const filing = await this.load(this.dataSource.manager, me, id);
     if (filing.status !== '已备案' || !filing.filing_no || !filing.registered_at)
@@ -214,8 +217,14 @@ export class FilingsService implements OnModuleInit {
       `SELECT u.id, u.display_name AS name, un.id AS unit_id, un.name AS unit_name FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = $1`,
       [filing.registered_by],
     );
+    const [pdf]: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM attachments WHERE owner_kind = 'filing' AND owner_id = $1 AND is_generated AND deleted_at IS NULL
+        ORDER BY uploaded_at DESC LIMIT 1`,
+      [filing.id],
+    );
     return {
       title: '备案回执',
+      pdfAttachmentId: pdf?.id ?? null,
       filingNo: filing.filing_no,
       filing: {
         id: filing.id,
@@ -289,6 +298,7 @@ export class FilingsService implements OnModuleInit {
       return;
     }
     if (e.status === 'completed') {
+      await this.storeReceiptPdf(m, filingId);
       await notify('filing.registered', `您单位报送的《${filing.title}》已备案，备案号${filing.filing_no}`, { filingNo: filing.filing_no });
       return;
     }
@@ -313,6 +323,76 @@ export class FilingsService implements OnModuleInit {
                 addressed_unit_ids = (SELECT array_agg(DISTINCT x) FROM unnest(addressed_unit_ids || ARRAY[(SELECT id FROM units WHERE code = $2)]) x)
           WHERE id = $1`,
         [filingId, REGISTRAR_UNIT],
+      );
+    }
+  }
+
+  /**
+   * 备案回执 PDF, made in the registering transaction: if it cannot be made the registration rolls
+   * back (备案号 included), so a 已备案 filing always has its receipt.
+   */
+  private async storeReceiptPdf(m: EntityManager, filingId: string): Promise<void> {
+    const [f]: {
+      filing_no: string | null;
+      title: string;
+      kind: string;
+      unit_name: string;
+      submitted_at: Date | null;
+      registered_at: Date | null;
+      registered_by: string | null;
+      registrar_name: string | null;
+      registrar_unit_id: string | null;
+      registrar_unit_name: string | null;
+    }[] = await m.query(
+      `SELECT f.filing_no, f.title, f.kind, u.name AS unit_name, f.submitted_at, f.registered_at, f.registered_by,
+              r.display_name AS registrar_name, ru.id AS registrar_unit_id, ru.name AS registrar_unit_name
+         FROM filings f JOIN units u ON u.id = f.unit_id
+         LEFT JOIN users r ON r.id = f.registered_by LEFT JOIN units ru ON ru.id = r.unit_id
+        WHERE f.id = $1`,
+      [filingId],
+    );
+    if (!f?.filing_no || !f.registered_at || !f.registered_by || !f.registrar_unit_id)
+      throw new ConflictError('FILING_NOT_REGISTERED', '备案尚未登记备案号，不能生成备案回执');
+    const registeredAt = f.registered_at.toISOString();
+    const receipt: FilingReceipt = {
+      filingNumber: f.filing_no,
+      title: f.title,
+      kind: f.kind,
+      filingUnit: f.unit_name,
+      registrarUnit: f.registrar_unit_name ?? '',
+      registrar: f.registrar_name ?? '',
+      submittedAt: f.submitted_at ? f.submitted_at.toISOString() : registeredAt,
+      registeredAt,
+      metadata: {
+        title: `备案回执（${f.filing_no}）`,
+        author: f.registrar_unit_name ?? '',
+        subject: f.title,
+        keywords: ['备案回执', f.kind, f.filing_no],
+        createdAt: registeredAt,
+      },
+    };
+    const content = await this.renderReceipt(receipt);
+    await this.attachments.storeGenerated(m, {
+      ownerKind: 'filing',
+      ownerId: filingId,
+      name: `备案回执-${f.filing_no}.pdf`,
+      content,
+      uploadedBy: f.registered_by,
+      unitId: f.registrar_unit_id,
+    });
+  }
+
+  /** The layout call: a failure becomes an answer a person can act on, and the command rolls back. */
+  private async renderReceipt(receipt: FilingReceipt): Promise<Buffer> {
+    try {
+      return await renderFilingReceipt(receipt);
+    } catch (error) {
+      // The cause goes to the log, not to the person: it may name files and fonts of the server.
+      this.logger.error({ err: error, filingNumber: receipt.filingNumber }, 'filing receipt rendering failed');
+      throw new AppError(
+        'PDF_RENDER_FAILED',
+        '备案回执 PDF 生成失败，本次登记未生效，请稍后重试或联系系统管理员',
+        HttpStatus.INTERNAL_SERVER_ERROR,
       );
     }
   }

@@ -1,7 +1,15 @@
+import * as pdfLib from '@zhengwu/pdf';
 import { DataSource } from 'typeorm';
+import { extractPdf, linesOf } from '../../../../libs/pdf/src/testing/extract';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
+
+// The real layouts, with the receipt's observable so one test can make it fail.
+jest.mock('@zhengwu/pdf', () => {
+  const actual = jest.requireActual<typeof pdfLib>('@zhengwu/pdf');
+  return { ...actual, renderFilingReceipt: jest.fn(actual.renderFilingReceipt) };
+});
 
 describe('规划备案 (plan-filing)', () => {
   let t: TestApp;
@@ -35,6 +43,22 @@ describe('规划备案 (plan-filing)', () => {
     act: (taskId: string, body: Record<string, unknown>) =>
       t.http().post(`/api/tasks/${taskId}/actions`).set('Authorization', auth(who)).send(body),
   });
+  const download = (who: string, attachmentId: string) =>
+    t
+      .http()
+      .get(`/api/attachments/${attachmentId}/content`)
+      .set('Authorization', auth(who))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  /** All text of a PDF, whitespace removed (long values wrap inside their table cell). */
+  const pdfText = (pdf: ReturnType<typeof extractPdf>) =>
+    pdf.pages
+      .flatMap((p) => linesOf(p).map((l) => l.text))
+      .join('')
+      .replace(/\s+/g, '');
   const filing = (title: string, extra: Record<string, unknown> = {}) => ({
     kind: '信息化规划',
     title,
@@ -102,6 +126,45 @@ describe('规划备案 (plan-filing)', () => {
       }),
     );
     expect((await as('chenjing').receipt(id)).status).toBe(200);
+
+    // The 备案回执 PDF is stored with the filing, attributed to the registrar and 信息办.
+    const attachmentId = receipt.body.pdfAttachmentId as string;
+    expect(attachmentId).toEqual(expect.any(String));
+    const [row] = await q(
+      `SELECT a.owner_kind, a.owner_id, a.name, a.mime, a.is_generated, us.username, un.code AS unit_code
+         FROM attachments a JOIN users us ON us.id = a.uploaded_by JOIN units un ON un.id = a.unit_id WHERE a.id = $1`,
+      [attachmentId],
+    );
+    expect(row).toEqual({
+      owner_kind: 'filing',
+      owner_id: id,
+      name: `备案回执-国土资信备〔${year}〕1号.pdf`,
+      mime: 'application/pdf',
+      is_generated: true,
+      username: 'chenjing',
+      unit_code: 'MLR-XXB',
+    });
+    const file = await download('js.nigao', attachmentId);
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect((await download('chenjing', attachmentId)).status).toBe(200);
+    for (const who of ['zj.shenpi', 'nj.shenhe', 'lina']) expect((await download(who, attachmentId)).status).toBe(404);
+    const pdf = extractPdf(file.body as Buffer);
+    expect(pdf.info.Title).toBe(`备案回执（国土资信备〔${year}〕1号）`);
+    expect(pdf.info.Author).toBe('信息化工作领导小组办公室');
+    const text = pdfText(pdf);
+    for (const fact of [
+      `备案号：国土资信备〔${year}〕1号`,
+      '江苏省国土资源“十五五”信息化发展规划',
+      '信息化规划',
+      '江苏省国土资源厅',
+      '陈静',
+    ])
+      expect(text).toContain(fact);
+    // Dates are Beijing dates.
+    const registered = new Date(done.body.registeredAt as string);
+    const [y, mo, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(registered).split('-');
+    expect(text).toContain(`${y}年${Number(mo)}月${Number(d)}日`);
     const [outbox] = await q(`SELECT payload FROM outbox WHERE topic = 'filing.registered' AND payload->>'filingId' = $1`, [id]);
     expect(outbox.payload.subject).toContain(`国土资信备〔${year}〕1号`);
     expect(outbox.payload.unitId).toBe((await q(`SELECT id FROM units WHERE code = '320000'`))[0].id);
@@ -155,6 +218,29 @@ describe('规划备案 (plan-filing)', () => {
     expect((await as('js.nigao').get(id)).body).toEqual(
       expect.objectContaining({ status: '已备案', filingNo: expect.stringMatching(/^国土资信备〔\d{4}〕\d+号$/) }),
     );
+  });
+
+  it('rolls the registration back, 备案号 included, when the receipt cannot be rendered', async () => {
+    const id = await atRegister('江苏省回执生成失败测试方案');
+    const counter = async () => (await q(`SELECT value FROM filing_counters WHERE year = $1`, [year]))[0]?.value ?? 0;
+    const before = await counter();
+    const task = await openTask(id);
+    jest.mocked(pdfLib.renderFilingReceipt).mockRejectedValueOnce(new Error('font file missing'));
+    const res = await as('chenjing').act(task.id, { action: 'approve', comment: '予以备案' });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: 'PDF_RENDER_FAILED', message: expect.stringContaining('备案回执') });
+    expect((await q(`SELECT status, filing_no FROM filings WHERE id = $1`, [id]))[0]).toEqual({ status: '待登记', filing_no: null });
+    expect(await counter()).toBe(before);
+    expect((await q(`SELECT status FROM tasks WHERE id = $1`, [task.id]))[0].status).toBe('open');
+    expect((await q(`SELECT count(*)::int AS n FROM attachments WHERE owner_id = $1`, [id]))[0].n).toBe(0);
+    expect(
+      (await q(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'filingId' = $1 AND topic = 'filing.registered'`, [id]))[0].n,
+    ).toBe(0);
+    // Once rendering works again the same task registers normally, with the next number.
+    expect((await as('chenjing').act(task.id, { action: 'approve', comment: '予以备案' })).status).toBe(200);
+    const receipt = await as('js.nigao').receipt(id);
+    expect(receipt.body.filingNo).toBe(`国土资信备〔${year}〕${before + 1}号`);
+    expect(receipt.body.pdfAttachmentId).toEqual(expect.any(String));
   });
 
   it('ends a filing 信息办 rejects as 已终止 with a notification', async () => {
@@ -239,6 +325,11 @@ describe('规划备案 (plan-filing)', () => {
     );
     expect(rows.map((r) => r.status)).toEqual(['已备案', '待登记', '需补正', '草稿']);
     expect(rows[0].filing_no).toMatch(/^国土资信备〔\d{4}〕\d+号$/);
+    const [pdf] = await q(
+      `SELECT a.name FROM attachments a JOIN filings f ON f.id = a.owner_id WHERE a.owner_kind = 'filing' AND a.is_generated AND f.filing_no = $1`,
+      [rows[0].filing_no],
+    );
+    expect(pdf.name).toBe(`备案回执-${rows[0].filing_no}.pdf`);
   });
 
   it('lets the filing unit’s drafter attach the plan text while drafting, and nobody else', async () => {

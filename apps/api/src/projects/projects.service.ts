@@ -1,5 +1,6 @@
-import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { renderProjectApprovalNotice, type ProjectApprovalNotice } from '@zhengwu/pdf';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { hasRole, type Principal } from '../identity/principal';
@@ -72,6 +73,8 @@ const FROM = `FROM projects p JOIN units u ON u.id = p.unit_id LEFT JOIN units i
  */
 @Injectable()
 export class ProjectsService implements OnModuleInit {
+  private readonly logger = new Logger(ProjectsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
@@ -297,8 +300,14 @@ export class ProjectsService implements OnModuleInit {
     const duplicates = (await this.findDuplicates(m, project)).filter(
       (d) => whole || d.unitPath.startsWith(me.unitPath) || d.implementingUnitId === me.unitId,
     );
+    const [notice]: { id: string }[] = await m.query(
+      `SELECT id FROM attachments WHERE owner_kind = 'project' AND owner_id = $1 AND is_generated AND deleted_at IS NULL
+        ORDER BY uploaded_at DESC LIMIT 1`,
+      [id],
+    );
     return {
       ...summary,
+      noticeAttachmentId: notice?.id ?? null,
       history,
       opinions,
       votes,
@@ -501,6 +510,77 @@ export class ProjectsService implements OnModuleInit {
       `信息化项目“${project.name}”已立项（${projectNo}）`,
       decision,
     );
+    await this.storeNotice(m, project.id, userId ?? project.submitted_by);
+  }
+
+  /**
+   * 立项通知 PDF, made in the deciding transaction: if it cannot be made the decision rolls back
+   * (项目编号 included), so an 已立项 project always has its notice.
+   */
+  private async storeNotice(m: EntityManager, projectId: string, uploadedBy: string): Promise<void> {
+    const [p]: {
+      project_no: string;
+      name: string;
+      category: string;
+      budget: string;
+      start_year: number;
+      end_year: number;
+      decision: string;
+      decided_at: Date;
+      unit_name: string;
+      implementing_name: string | null;
+    }[] = await m.query(
+      `SELECT p.project_no, p.name, p.category, p.budget::text AS budget, p.start_year, p.end_year, p.decision, p.decided_at,
+              u.name AS unit_name, iu.name AS implementing_name
+         FROM projects p JOIN units u ON u.id = p.unit_id LEFT JOIN units iu ON iu.id = p.implementing_unit_id WHERE p.id = $1`,
+      [projectId],
+    );
+    const units = await ledgerUnits(m);
+    const [office]: { name: string }[] = await m.query(`SELECT name FROM units WHERE id = $1`, [units.office]);
+    const decidedAt = p.decided_at.toISOString();
+    const notice: ProjectApprovalNotice = {
+      projectNumber: p.project_no,
+      name: p.name,
+      category: p.category,
+      submittingUnit: p.unit_name,
+      implementingUnit: p.implementing_name ?? p.unit_name,
+      budget: `${formatBudget(p.budget)} 万元`,
+      period: p.start_year === p.end_year ? `${p.start_year}年` : `${p.start_year}—${p.end_year}年`,
+      decision: p.decision,
+      decidedAt,
+      issuer: office.name,
+      metadata: {
+        title: `信息化项目立项通知（${p.project_no}）`,
+        author: office.name,
+        subject: p.name,
+        keywords: ['立项通知', p.category, p.project_no],
+        createdAt: decidedAt,
+      },
+    };
+    const content = await this.renderNotice(notice);
+    await this.attachments.storeGenerated(m, {
+      ownerKind: 'project',
+      ownerId: projectId,
+      name: `立项通知-${p.project_no}.pdf`,
+      content,
+      uploadedBy,
+      unitId: units.office,
+    });
+  }
+
+  /** The layout call: a failure becomes an answer a person can act on, and the command rolls back. */
+  private async renderNotice(notice: ProjectApprovalNotice): Promise<Buffer> {
+    try {
+      return await renderProjectApprovalNotice(notice);
+    } catch (error) {
+      // The cause goes to the log, not to the person: it may name files and fonts of the server.
+      this.logger.error({ err: error, projectNumber: notice.projectNumber }, 'project approval notice rendering failed');
+      throw new AppError(
+        'PDF_RENDER_FAILED',
+        '立项通知 PDF 生成失败，本次立项决定未生效，请稍后重试或联系系统管理员',
+        HttpStatus.INTERNAL_SERVER_ERROR,
+      );
+    }
   }
 
   private async close(
@@ -614,6 +694,11 @@ function checkYears(startYear: number, endYear: number): void {
   if (startYear > thisYear + 5) fail('startYear', `起始年度不能晚于 ${thisYear + 5} 年`);
   if (endYear < startYear) fail('endYear', '结束年度不能早于起始年度');
   if (endYear - startYear > 10) fail('endYear', '建设期不能超过 10 年');
+}
+
+/** 120.50 → 120.5, 3800.00 → 3,800 (numeric comes back from PostgreSQL as text). */
+function formatBudget(budget: string): string {
+  return Number(budget).toLocaleString('zh-CN', { maximumFractionDigits: 2 });
 }
 
 function requireOpinion(e: TaskCompletingEvent, message: string): void {

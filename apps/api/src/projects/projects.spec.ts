@@ -1,8 +1,16 @@
+import * as pdfLib from '@zhengwu/pdf';
 import { DataSource } from 'typeorm';
+import { extractPdf, linesOf } from '../../../../libs/pdf/src/testing/extract';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { attach } from '../../../../test/support/attach';
 import { DemoCases } from '../seed/demo-cases';
 import { similarity } from './similarity';
+
+// The real layouts, with the notice's observable so one test can make it fail.
+jest.mock('@zhengwu/pdf', () => {
+  const actual = jest.requireActual<typeof pdfLib>('@zhengwu/pdf');
+  return { ...actual, renderProjectApprovalNotice: jest.fn(actual.renderProjectApprovalNotice) };
+});
 
 const PEOPLE = [
   'lina',
@@ -85,6 +93,22 @@ describe('信息化项目立项 and the ledgers', () => {
   };
   const vote = (p: { instanceId: string }, who: string, action: 'approve' | 'reject', extra: object = {}) =>
     task(p.instanceId, 'vote', who).then((id) => as(who).act(id, { action, comment: action === 'reject' ? '不同意' : '同意', ...extra }));
+  const download = (who: string, attachmentId: string) =>
+    t
+      .http()
+      .get(`/api/attachments/${attachmentId}/content`)
+      .set(auth(who))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  /** All text of a PDF, whitespace removed (long values wrap inside their table cell). */
+  const pdfText = (pdf: ReturnType<typeof extractPdf>) =>
+    pdf.pages
+      .flatMap((pg) => linesOf(pg).map((l) => l.text))
+      .join('')
+      .replace(/\s+/g, '');
   const outbox = (topic: string, projectId: string) =>
     q(`SELECT payload FROM outbox WHERE topic = $1 AND payload->>'projectId' = $2`, [topic, projectId]);
 
@@ -129,6 +153,39 @@ describe('信息化项目立项 and the ledgers', () => {
     expect(view.tally).toEqual({ approve: 4, reject: 1 });
     expect(view.opinions.map((o: { step: string }) => o.step)).toEqual(['leader', 'office']);
     expect(view.implementingUnitName).toBe('国土资源部信息中心');
+
+    // The 立项通知 PDF is stored with the project: made by the platform, issued in 信息办's name.
+    expect(view.noticeAttachmentId).toEqual(expect.any(String));
+    const [row] = await q(`SELECT owner_kind, owner_id, name, mime, is_generated, uploaded_by, unit_id FROM attachments WHERE id = $1`, [
+      view.noticeAttachmentId,
+    ]);
+    expect(row).toEqual({
+      owner_kind: 'project',
+      owner_id: p.id,
+      name: `立项通知-${done.project_no}.pdf`,
+      mime: 'application/pdf',
+      is_generated: true,
+      uploaded_by: ids.hejun, // whose vote decided the case
+      unit_id: units['MLR-XXB'],
+    });
+    const file = await download('lina', view.noticeAttachmentId);
+    expect([file.status, file.headers['content-type']]).toEqual([200, 'application/pdf']);
+    for (const who of ['chenjing', 'sunzhiqiang', 'hejun']) expect((await download(who, view.noticeAttachmentId)).status).toBe(200);
+    for (const who of ['wufang', 'luoping', 'js.shenpi', 'zj.shenpi'])
+      expect((await download(who, view.noticeAttachmentId)).status).toBe(404);
+    const pdf = extractPdf(file.body as Buffer);
+    expect(pdf.info.Title).toBe(`信息化项目立项通知（${done.project_no}）`);
+    expect(pdf.info.Author).toBe('信息化工作领导小组办公室');
+    const text = pdfText(pdf);
+    for (const fact of [
+      `项目编号：${done.project_no}`,
+      '部机关政务办公平台移动端建设',
+      '规划司',
+      '国土资源部信息中心',
+      '120.5万元',
+      '同意4票',
+    ])
+      expect(text).toContain(fact);
 
     // The lifecycle: only 信息办 or the implementing unit, only in order, each change with who and why.
     expect((await as('lina').post(`/projects/${p.id}/status`, { status: '在建', reason: '开工' })).status).toBe(403);
@@ -199,12 +256,35 @@ describe('信息化项目立项 and the ledgers', () => {
     );
   });
 
+  it('rolls the decision back, 项目编号 included, when the notice cannot be rendered', async () => {
+    const p = await toVote();
+    for (const who of MEMBERS.slice(0, 4)) await vote(p, who, 'approve');
+    const counter = async () => (await q(`SELECT value FROM project_counters WHERE year = $1`, [YEAR]))[0]?.value ?? 0;
+    const before = await counter();
+    jest.mocked(pdfLib.renderProjectApprovalNotice).mockRejectedValueOnce(new Error('font file missing'));
+    const failed = await vote(p, 'hejun', 'approve');
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ code: 'PDF_RENDER_FAILED', message: expect.stringContaining('立项通知') });
+    const after = await project(p.id);
+    expect([after.status, after.project_no, after.stage]).toEqual(['申报中', null, '领导小组表决中']);
+    expect(await counter()).toBe(before);
+    expect((await q(`SELECT count(*)::int AS n FROM project_votes WHERE project_id = $1`, [p.id]))[0].n).toBe(4);
+    expect((await q(`SELECT count(*)::int AS n FROM attachments WHERE owner_id = $1`, [p.id]))[0].n).toBe(0);
+    expect(await outbox('project.approved', p.id)).toHaveLength(0);
+    // The same member votes again once rendering works: 已立项 with the next number and its notice.
+    expect((await vote(p, 'hejun', 'approve')).status).toBe(200);
+    const done = await project(p.id);
+    expect([done.status, done.project_no]).toEqual(['已立项', `XXH-${YEAR}-${String(before + 1).padStart(3, '0')}`]);
+    expect((await as('lina').get(`/projects/${p.id}`)).body.noticeAttachmentId).toEqual(expect.any(String));
+  });
+
   it('ends in 不予立项 when the majority votes against', async () => {
     const p = await toVote();
     for (const who of ['wangjianguo', 'liuhaiyan', 'sunzhiqiang']) await vote(p, who, 'reject');
     for (const who of ['zhangwei', 'hejun']) await vote(p, who, 'approve');
     expect((await project(p.id)).status).toBe('不予立项');
     expect(await outbox('project.rejected', p.id)).toHaveLength(1);
+    expect((await as('lina').get(`/projects/${p.id}`)).body.noticeAttachmentId).toBeNull();
   });
 
   it('returns a proposal for correction (leader and 信息办), notifies the submitter, and ends on the leader’s rejection', async () => {
@@ -418,6 +498,11 @@ describe('信息化项目立项 and the ledgers', () => {
       expect.objectContaining({ status: '已立项', implementing_unit_id: units['MLR-XXZX'] }),
     );
     expect(byName('地质资料数据共享服务系统').status).toBe('在建');
+    const notices = await q(
+      `SELECT p.name, a.name AS file FROM projects p JOIN attachments a ON a.owner_kind = 'project' AND a.owner_id = p.id AND a.is_generated
+        WHERE p.name IN ('部机关电子公文交换系统运行维护', '科技成果展示网站改版')`,
+    );
+    expect(notices).toEqual([{ name: '部机关电子公文交换系统运行维护', file: expect.stringMatching(/^立项通知-XXH-\d{4}-\d{3}\.pdf$/) }]);
     expect(byName('科技成果展示网站改版').status).toBe('不予立项');
     expect(byName('耕地保护监测监管系统建设')).toEqual(expect.objectContaining({ status: '申报中', stage: '领导小组表决中' }));
     expect(byName('地质资料数据共享服务平台建设')).toEqual(expect.objectContaining({ status: '申报中', stage: '待信息办审查' }));

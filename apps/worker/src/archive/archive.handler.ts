@@ -23,7 +23,8 @@ export interface ArchiveHandlerOptions {
 export function archiveHandler(options: ArchiveHandlerOptions): Handler {
   const api = new ApiClient(options.baseUrl.replace(/\/$/, ''), options.workerToken);
   return async ({ task, taskService }) => {
-    const instanceId = task.processInstanceId;
+    // A case-archiving case names the ended case; a diagram's own 归档 step archives its own case.
+    const instanceId = String(task.variables.get('caseInstanceId') ?? task.processInstanceId);
     let archiveNumber: string;
     try {
       const pkg = await api.json<{ id: string; archiveNumber: string; created: boolean }>('POST', `/api/worker/archive/${instanceId}`);
