@@ -22,6 +22,7 @@ import { dataSourceOptions } from './platform/database';
 import { ErrorFilter } from './platform/error.filter';
 import { HealthController } from './platform/health.controller';
 import { ArchiveModule } from './archive/archive.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -66,6 +67,7 @@ export class AppModule {
         DataRequestsModule,
         NotificationsModule,
         ArchiveModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,3 +1,4 @@
 export * from './roles';
 export * from './org';
 export * from './auth';
+export * from './password';

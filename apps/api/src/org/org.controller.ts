@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { CurrentUser, Roles } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
 import { AppError } from '../platform/errors';
@@ -9,6 +11,28 @@ import { OrgService } from './org.service';
 const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => new AppError('VALIDATION_FAILED', '编号格式不正确（应为 UUID）', 400, [{ field: 'id', message: '应为 UUID' }]),
 });
+
+/** The people lookup of the pickers (转办, 委派, 抄送, 加签, 代理, 承办人): anyone signed in may search active people. */
+export class PeopleQuery {
+  @ApiPropertyOptional({ description: '姓名或用户名中的词' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
+  q?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'unitId 须为单位编号（UUID）' })
+  unitId?: string;
+
+  @ApiPropertyOptional({ default: 20, maximum: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit 须为整数' })
+  @Min(1, { message: 'limit 至少为 1' })
+  @Max(50, { message: 'limit 最大为 50' })
+  limit = 20;
+}
 
 @ApiTags('org')
 @ApiBearerAuth()
@@ -25,6 +49,12 @@ export class OrgController {
   @Get('units/:id')
   unit(@Param('id', uuidPipe) id: string) {
     return this.org.unit(id);
+  }
+
+  /** Active people by name or username, optionally of one unit: id, name, unit and title only. */
+  @Get('people')
+  people(@Query() query: PeopleQuery) {
+    return this.org.people(query);
   }
 
   @Roles('sysadmin', 'secadmin')

@@ -30,6 +30,15 @@ const USER_SELECT = `
          COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles
     FROM users u JOIN units un ON un.id = u.unit_id`;
 
+export interface PersonCard {
+  id: string;
+  username: string;
+  displayName: string;
+  unitId: string;
+  unitName: string;
+  title: string | null;
+}
+
 export interface CreateUserInput {
   username: string;
   displayName: string;
@@ -99,6 +108,29 @@ export class OrgService {
       params,
     );
     return { items: rows.map(toUserDto), total: Number(total[0].count) };
+  }
+
+  /** The pickers' lookup: active people only, and nothing beyond what a name card shows. */
+  async people(filter: { q?: string; unitId?: string; limit?: number }): Promise<PersonCard[]> {
+    const where = ['u.is_active'];
+    const params: unknown[] = [];
+    if (filter.unitId) {
+      params.push(filter.unitId);
+      where.push(`u.unit_id = $${params.length}`);
+    }
+    const term = filter.q?.trim();
+    if (term) {
+      params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(u.username ILIKE $${params.length} OR u.display_name ILIKE $${params.length})`);
+    }
+    params.push(Math.min(Math.max(filter.limit ?? 20, 1), 50));
+    return this.dataSource.query(
+      `SELECT u.id, u.username, u.display_name AS "displayName", u.unit_id AS "unitId", un.name AS "unitName", u.title
+         FROM users u JOIN units un ON un.id = u.unit_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY un.path, u.display_name LIMIT $${params.length}`,
+      params,
+    );
   }
 
   /** Administrators see everyone; anyone else only people within their data scope (else 404). */

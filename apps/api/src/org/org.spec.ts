@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import type { UnitTreeNode } from '@zhengwu/contracts';
 import { applyDataScope } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
@@ -206,5 +207,45 @@ describe('organisation and the data scope', () => {
       .send({ ...body, username: 'xinren2', unitId: 'not-a-uuid' });
     expect(badUnit.status).toBe(400);
     expect(badUnit.body.details[0].field).toBe('unitId');
+  });
+
+  it('lets anyone signed in look people up by name or username, active people only, at most 50', async () => {
+    const token = await t.login('lina');
+    const get = (query: string) => t.http().get(`/api/org/people?${query}`).set('Authorization', `Bearer ${token}`);
+    const byName = await get(`q=${encodeURIComponent('杨')}`);
+    expect(byName.status).toBe(200);
+    expect(byName.body).toEqual(
+      expect.arrayContaining([
+        {
+          id: ids['yangfan'],
+          username: 'yangfan',
+          displayName: '杨帆',
+          unitId: expect.any(String),
+          unitName: expect.any(String),
+          title: '综合处处长',
+        },
+      ]),
+    );
+    expect(Object.keys(byName.body[0]).sort()).toEqual(['displayName', 'id', 'title', 'unitId', 'unitName', 'username']);
+    expect((await get('q=yangf')).body.map((p: { id: string }) => p.id)).toEqual([ids['yangfan']]);
+
+    const unitId = byName.body.find((p: { id: string }) => p.id === ids['yangfan']).unitId;
+    const ofUnit = await get(`unitId=${unitId}`);
+    expect(ofUnit.body.length).toBeGreaterThan(1);
+    expect(ofUnit.body.every((p: { unitId: string }) => p.unitId === unitId)).toBe(true);
+
+    const dataSource = t.app.get(DataSource);
+    await dataSource.query(`UPDATE users SET is_active = false WHERE username = 'guoqiang'`);
+    try {
+      expect((await get('q=guoqiang')).body).toEqual([]);
+    } finally {
+      await dataSource.query(`UPDATE users SET is_active = true WHERE username = 'guoqiang'`);
+    }
+    expect((await get('limit=5')).body).toHaveLength(5);
+    expect((await get('')).body.length).toBeLessThanOrEqual(20);
+    const tooMany = await get('limit=51');
+    expect([tooMany.status, tooMany.body.details[0].field]).toEqual([400, 'limit']);
+    expect((await get('unitId=nope')).status).toBe(400);
+    expect((await t.http().get('/api/org/people')).status).toBe(401);
   });
 });

@@ -22,6 +22,8 @@ export interface AppConfig {
   passwordMinLength: number;
   logLevel: string;
   publicUrl: string;
+  /** The built web application the api serves beside /api (WEB_DIR, default apps/web/dist/web/browser). */
+  webDir: string;
   /** `npm start` runs the workers in the api's process (RUN_WORKERS, default true). */
   runWorkers: boolean;
   /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel,
     publicUrl: publicUrl.replace(/\/$/, ''),
     runWorkers: readBool(env, 'RUN_WORKERS', true),
+    webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,
     archiveSm2PrivateKey: archiveSm2PrivateKey?.toLowerCase(),

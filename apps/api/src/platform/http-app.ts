@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -34,5 +36,22 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   app.useGlobalPipes(createValidationPipe());
   const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi));
+  serveWeb(app, config.webDir);
   return app;
+}
+
+/**
+ * The web application on the same port: its files, and index.html for every other page address so
+ * the browser's router can take over (a reload on /inbox/… works). Absent until `npm run build`.
+ */
+function serveWeb(app: NestExpressApplication, dir: string): void {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) return;
+  // Hashed bundles never change; index.html must always be fresh to pick up a new build.
+  app.useStaticAssets(dir, { index: false, maxAge: '365d', immutable: true });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path.startsWith('/engine-rest') || !req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
 }

@@ -29,6 +29,12 @@ export class TasksController {
     return this.tasks.get(me, id);
   }
 
+  /** The case's diagram with completed and current steps and who holds them; 404 for a task one may not see. */
+  @Get(':id/diagram')
+  diagram(@Param('id') id: string, @CurrentUser() me: Principal) {
+    return this.tasks.diagram(me, id);
+  }
+
   @Post(':id/actions')
   @HttpCode(200)
   act(@Param('id') id: string, @Body() dto: TaskActionDto, @CurrentUser() me: Principal) {

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
@@ -197,6 +198,40 @@ export class TasksService {
       signers: await this.signers(task.id),
       history: actions,
       activities: instance?.activities ?? [],
+    };
+  }
+
+  /**
+   * The case's diagram for the bpmn-js viewer: the XML of the version it runs on, how often each activity ran and
+   * runs now, and who holds each open step. Visible to whoever may open the task.
+   */
+  async diagram(me: Principal, id: string) {
+    const task = await this.load(this.dataSource.manager, id);
+    const { behalf } = await this.actorFor(me, task);
+    if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task))) throw new NotFoundError('任务');
+    const [definition]: { xml: string }[] = await this.dataSource.query('SELECT xml FROM process_definitions WHERE id = $1', [
+      task.definition_id,
+    ]);
+    if (!definition) throw new NotFoundError('流程图');
+    const instance = await this.enginePort.getInstance(task.instance_id);
+    const open: {
+      activityId: string;
+      assigneeName: string | null;
+      candidateNames: string[] | null;
+      candidateGroups: string[];
+      unitName: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT t.activity_id AS "activityId", a.display_name AS "assigneeName",
+              (SELECT array_agg(c.display_name ORDER BY c.display_name) FROM users c WHERE c.id::text = ANY(t.candidate_users)) AS "candidateNames",
+              t.candidate_groups AS "candidateGroups", un.name AS "unitName"
+         FROM tasks t LEFT JOIN users a ON a.id::text = t.assignee LEFT JOIN units un ON un.id = t.owner_unit_id
+        WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.created_at`,
+      [task.instance_id],
+    );
+    return {
+      xml: definition.xml,
+      activities: instance?.activities ?? [],
+      holders: open.map((row) => ({ activityId: row.activityId, name: holderName(row) })),
     };
   }
 
@@ -709,3 +744,16 @@ const ACTION_LABELS: Record<TaskAction, string> = {
   'add-signer': '加签',
   'remove-signer': '减签',
 };
+
+/** Who holds an open step, in words: the assignee, else the people or the unit's role it is offered to (待认领). */
+function holderName(row: {
+  assigneeName: string | null;
+  candidateNames: string[] | null;
+  candidateGroups: string[];
+  unitName: string | null;
+}): string {
+  if (row.assigneeName) return row.assigneeName;
+  if (row.candidateNames?.length) return `${row.candidateNames.join('、')}（待认领）`;
+  const roles = row.candidateGroups.map((g) => ROLE_LABELS[g as Role] ?? g).join('、');
+  return `${row.unitName ?? ''}${roles}（待认领）`;
+}

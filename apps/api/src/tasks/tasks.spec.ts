@@ -434,4 +434,25 @@ describe('inbox and task operations', () => {
     expect([wrong.status, wrong.body.details[0].field]).toEqual([400, 'action']);
     expect((await as('yangfan').batch({ taskIds: ['nope'], action: 'approve' })).status).toBe(400);
   });
+
+  it('shows the diagram of a task’s case with completed and current steps and who holds them, to those who may see it', async () => {
+    const instance = await startCase('流程图测试');
+    await as('lina').act((await openTask(instance)).id, { action: 'approve' });
+    const review = await openTask(instance);
+    const diagram = await t.http().get(`/api/tasks/${review.id}/diagram`).set('Authorization', `Bearer ${tokens.lina}`);
+    expect(diagram.status).toBe(200);
+    expect(diagram.body.xml).toContain('<process id="review-test"');
+    const status = (id: string) => diagram.body.activities.find((a: { activityId: string }) => a.activityId === id);
+    expect(status('draft')).toEqual(expect.objectContaining({ completed: 1, active: 0 }));
+    expect(status('review')).toEqual(expect.objectContaining({ active: 1 }));
+    // Offered to the unit's reviewers: nobody holds it yet.
+    expect(diagram.body.holders).toEqual([{ activityId: 'review', name: expect.stringContaining('核稿人（待认领）') }]);
+
+    await as('yangfan').act(review.id, { action: 'claim' });
+    const claimed = await t.http().get(`/api/tasks/${review.id}/diagram`).set('Authorization', `Bearer ${tokens.yangfan}`);
+    expect(claimed.body.holders).toEqual([{ activityId: 'review', name: '杨帆' }]);
+
+    expect((await t.http().get(`/api/tasks/${review.id}/diagram`).set('Authorization', `Bearer ${tokens['js.nigao']}`)).status).toBe(404);
+    expect((await t.http().get(`/api/tasks/not-a-task/diagram`).set('Authorization', `Bearer ${tokens.lina}`)).status).toBe(404);
+  });
 });

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../identity/principal';
+import type { DashboardFigures } from './dashboard.types';
+
+/** Cases that only serve another case (the archiving step) are not counted as work. */
+const SERVICE_PROCESSES = ['case-archiving'];
+const WEEKS = 8;
+
+/**
+ * The unit a task sits with: the assignee's unit, else the first unit it is offered to, else the
+ * case's unit. The data-scope rule (identity/data-scope.ts) bounds it to the caller's unit tree.
+ */
+const TASK_UNIT = `COALESCE(au.unit_id, t.candidate_units[1], t.owner_unit_id)`;
+const TASKS_IN_SCOPE = `
+  FROM tasks t
+  LEFT JOIN users au ON au.id::text = t.assignee
+  JOIN units un ON un.id = ${TASK_UNIT}
+ WHERE un.path LIKE $1 AND t.definition_key <> ALL($2)`;
+
+/** 工作台 figures, computed in SQL over tasks and process instances. */
+@Injectable()
+export class DashboardService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async figures(me: Principal): Promise<DashboardFigures> {
+    const params = [`${escapeLike(me.unitPath)}%`, SERVICE_PROCESSES];
+    const [openByUnit, avg, weekly] = await Promise.all([
+      this.dataSource.query(
+        `SELECT COALESCE(un.short_name, un.name) AS unit, count(*)::int AS open,
+                count(*) FILTER (WHERE t.due_at < now())::int AS overdue
+         ${TASKS_IN_SCOPE} AND t.status = 'open'
+         GROUP BY un.id, un.short_name, un.name, un.path ORDER BY open DESC, un.path`,
+        params,
+      ) as Promise<{ unit: string; open: number; overdue: number }[]>,
+      this.dataSource.query(
+        `SELECT COALESCE(pd.name, t.definition_key) AS process, t.name AS step,
+                round((avg(extract(epoch FROM t.completed_at - t.created_at)) / 3600)::numeric, 1)::float AS hours,
+                count(*)::int AS count
+         ${TASKS_IN_SCOPE.replace('FROM tasks t', 'FROM tasks t JOIN process_instances pi ON pi.id = t.instance_id JOIN process_definitions pd ON pd.id = pi.definition_id')}
+           AND t.status = 'completed' AND t.completed_at IS NOT NULL
+         GROUP BY COALESCE(pd.name, t.definition_key), t.name ORDER BY hours DESC, process, step LIMIT 30`,
+        params,
+      ) as Promise<{ process: string; step: string; hours: number; count: number }[]>,
+      this.dataSource.query(
+        `WITH weeks AS (
+           SELECT generate_series(date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai') - interval '${WEEKS - 1} weeks',
+                                  date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 week') AS week),
+         cases AS (
+           SELECT date_trunc('week', i.started_at AT TIME ZONE 'Asia/Shanghai') AS started_week,
+                  CASE WHEN i.status IN ('completed', 'terminated') THEN date_trunc('week', i.ended_at AT TIME ZONE 'Asia/Shanghai') END AS ended_week
+             FROM process_instances i JOIN units un ON un.id = i.owner_unit_id
+            WHERE un.path LIKE $1 AND i.definition_key <> ALL($2) AND i.parent_instance_id IS NULL)
+         SELECT to_char(w.week, 'YYYY-MM-DD') AS week,
+                (SELECT count(*) FROM cases c WHERE c.started_week = w.week)::int AS started,
+                (SELECT count(*) FROM cases c WHERE c.ended_week = w.week)::int AS finished
+           FROM weeks w ORDER BY w.week`,
+        params,
+      ) as Promise<{ week: string; started: number; finished: number }[]>,
+    ]);
+    const open = openByUnit.reduce((sum, row) => sum + row.open, 0);
+    const overdue = openByUnit.reduce((sum, row) => sum + row.overdue, 0);
+    return {
+      openByUnit,
+      overdueRate: open === 0 ? 0 : Math.round((overdue / open) * 10000) / 10000,
+      avgHandlingHoursByStep: avg,
+      weekly,
+    };
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
