@@ -65,6 +65,14 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(password).toBeDefined();
     const health = await fetch(`${first.url}/api/health`);
     expect(await health.json()).toEqual({ status: 'ok', db: 'ok' });
+    // The web app on the same port, any page address answered by index.html; plain http must not ask for https.
+    const page = await fetch(`${first.url}/inbox/some-task`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<app-root');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(page.headers.get('strict-transport-security')).toBeNull();
     const login = await fetch(`${first.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,15 +26,11 @@ export default async function globalSetup(): Promise<void> {
 }
 
 /**
- * Tests that run the workers or the whole platform as separate processes need the build; doing it
- * once here keeps parallel test files from building at the same time.
+ * Tests that run the workers or the whole platform (and its web pages) as separate processes need
+ * the build; doing it once here keeps parallel test files from building at the same time.
  */
 function buildApps(): void {
-  const root = join(__dirname, '..', '..');
-  const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`build failed before the tests:\n${result.stdout}${result.stderr}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script shared with npm start
+  const { buildIfStale } = require('../../scripts/build-if-stale.js') as { buildIfStale: () => void };
+  buildIfStale();
 }

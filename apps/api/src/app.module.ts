@@ -24,6 +24,7 @@ import { HealthController } from './platform/health.controller';
 import { ArchiveModule } from './archive/archive.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 
+const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Accepts a caller's x-request-id when it is sane, so one id follows a request across services. */
@@ -50,6 +51,12 @@ export class AppModule {
             customProps: (req) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
             autoLogging: { ignore: (req) => req.url === '/api/health' },
+            // Workers long-poll every few seconds; their routine polls would drown the log at info.
+            customLogLevel: (req, res, err) => {
+              if (err || res.statusCode >= 500) return 'error';
+              if (res.statusCode >= 400) return 'warn';
+              return POLLS.test(req.url ?? '') ? 'debug' : 'info';
+            },
           },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
