@@ -9,9 +9,22 @@ interface FieldError {
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const own = orderedConstraints(error).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+const MISSING = ['isDefined', 'isNotEmpty', 'minLength', 'arrayNotEmpty', 'arrayMinSize'];
+
+/**
+ * A field's messages, the one a person should read first leading: "please fill in" for an empty
+ * value, else the declaration order (class-validator lists the constraints bottom-up).
+ */
+function orderedConstraints(error: ValidationError): string[] {
+  const entries = Object.entries(error.constraints ?? {}).reverse();
+  const empty = error.value === undefined || error.value === null || error.value === '';
+  if (empty) entries.sort(([a], [b]) => Number(MISSING.includes(b)) - Number(MISSING.includes(a)));
+  return entries.map(([, message]) => message);
 }
 
 /** Validation errors name the field, so a form can show the message next to it. */

@@ -121,7 +121,8 @@ export class DeployedSystemsService {
       };
       const next: Record<string, unknown> = {
         name: dto.name?.trim() ?? row.name,
-        projectId: dto.projectId ?? row.project_id,
+        // null unlinks the system from its project; absent keeps the link.
+        projectId: dto.projectId === undefined ? row.project_id : dto.projectId,
         version: dto.version?.trim() ?? row.version,
         goLiveDate: dto.goLiveDate ?? row.go_live_date,
         status: dto.status ?? row.status,

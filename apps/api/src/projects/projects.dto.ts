@@ -255,7 +255,7 @@ export class UpdateSystemDto {
   @ApiPropertyOptional({ description: '来源项目；null 表示解除关联' })
   @IsOptional()
   @IsUUID('all', { message: 'projectId 须为项目编号（UUID）' })
-  projectId?: string;
+  projectId?: string | null;
 
   @ApiPropertyOptional()
   @IsOptional()

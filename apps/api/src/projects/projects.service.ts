@@ -247,7 +247,15 @@ export class ProjectsService implements OnModuleInit {
     }
     if (query.status) add('p.status = ?', query.status);
     if (query.category) add('p.category = ?', query.category);
-    if (query.unitId) add('(p.unit_id = ?::uuid OR p.implementing_unit_id = ?::uuid)', query.unitId, query.unitId);
+    if (query.unitId) {
+      // The unit and the units below it, as submitter or as implementing unit.
+      add(
+        `(SELECT path FROM units WHERE id = ?::uuid) IN (left(u.path, length((SELECT path FROM units WHERE id = ?::uuid))), left(iu.path, length((SELECT path FROM units WHERE id = ?::uuid))))`,
+        query.unitId,
+        query.unitId,
+        query.unitId,
+      );
+    }
     if (query.year !== undefined) add('p.start_year <= ? AND p.end_year >= ?', query.year, query.year);
     if (query.keyword) {
       const like = `%${escapeLike(query.keyword)}%`;

@@ -511,6 +511,25 @@ describe('信息化项目立项 and the ledgers', () => {
     const [dup] = await q(`SELECT id FROM projects WHERE name = '地质资料数据共享服务平台建设' ORDER BY created_at DESC LIMIT 1`);
     const seen = (await as('chenjing').get(`/projects/${dup.id}`)).body.possibleDuplicates.map((d: { name: string }) => d.name);
     expect(seen).toContain('地质资料数据共享服务系统');
+    // A system is linked to an approved project and unlinked again with null.
+    const [approved] = await q(`SELECT id FROM projects WHERE name = '部机关电子公文交换系统运行维护' AND status = '已立项' LIMIT 1`);
+    const linked = await as('huangli').post('/deployed-systems', {
+      name: '公文交换测试系统',
+      unitId: units['MLR-XXZX'],
+      level: '部级',
+      version: 'V2.0',
+      goLiveDate: '2026-01-15',
+      projectId: approved.id,
+    });
+    expect([linked.status, linked.body.message]).toEqual([201, undefined]);
+    expect((await as('huangli').put(`/deployed-systems/${linked.body.id}`, { projectId: null, reason: '关联有误' })).status).toBe(200);
+    expect((await as('huangli').get(`/deployed-systems/${linked.body.id}`)).body.projectId).toBeNull();
+    // The ledger's unit filter takes the unit's sub-units as well.
+    const [ministry] = await q(`SELECT id FROM units WHERE parent_id IS NULL AND code LIKE 'MLR%' LIMIT 1`);
+    const underMinistry = await as('chenjing').get(`/projects?unitId=${ministry.id}&limit=100`);
+    expect(underMinistry.body.items.map((i: { name: string }) => i.name)).toContain('科技成果展示网站改版');
+    const onlyKjs = await as('chenjing').get(`/projects?unitId=${units['MLR-KJS']}&limit=100`);
+    expect(onlyKjs.body.items.map((i: { name: string }) => i.name)).not.toContain('部机关电子公文交换系统运行维护');
     const systems = await q(
       `SELECT level, status FROM deployed_systems WHERE name IN ('电子公文交换系统', '建设用地审批系统（旧版）') ORDER BY level`,
     );
