@@ -1,22 +1,46 @@
 'use strict';
 /**
  * Builds what is missing or stale. `tsc -b` is incremental: on an up-to-date tree it only compares
- * timestamps, so `npm start` can call it every time.
+ * timestamps. The web build is not incremental, so it runs only when a source is newer than the
+ * built index.html.
  */
 const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
+const web = join(root, 'apps', 'web');
+
+function run(args, what) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`构建失败 (build failed): ${what}; see the errors above.\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), stat.mtimeMs);
+}
+
+function webIsStale() {
+  const index = join(web, 'dist', 'web', 'browser', 'index.html');
+  if (!existsSync(index)) return true;
+  const sources = [join(web, 'src'), join(web, 'angular.json'), join(web, 'package.json'), join(root, 'libs', 'contracts', 'src')];
+  return sources.some((source) => newest(source) > statSync(index).mtimeMs);
+}
 
 function buildIfStale() {
-  const tsc = require.resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) {
-    process.stderr.write('构建失败 (build failed): see the TypeScript errors above.\n');
-    process.exit(result.status ?? 1);
+  run([require.resolve('typescript/bin/tsc'), '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], 'api and workers');
+  if (webIsStale()) {
+    process.stdout.write('building the web application (about half a minute)…\n');
+    const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: web, stdio: 'inherit' });
+    if (result.status !== 0) {
+      process.stderr.write('构建失败 (build failed): web; see the errors above.\n');
+      process.exit(result.status ?? 1);
+    }
   }
 }
 

@@ -1,0 +1,63 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { NzTabsModule } from 'ng-zorro-antd/tabs';
+import { Auth } from '../core/auth';
+import { TAB_LABELS, tabsFor } from './admin.logic';
+import { DefinitionsTab } from './definitions-tab';
+import { HolidaysTab } from './holidays-tab';
+import { IncidentsTab } from './incidents-tab';
+import { MailboxTab } from './mailbox-tab';
+import { OrgUnitsTab } from './org-units-tab';
+import { UsersTab } from './users-tab';
+
+/** 系统管理: only the tabs the person's role may use (三员分立). Tabs load when first opened. */
+@Component({
+  selector: 'zw-admin',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [
+    NzTabsModule,
+    OrgUnitsTab,
+    UsersTab,
+    HolidaysTab,
+    DefinitionsTab,
+    IncidentsTab,
+    MailboxTab,
+  ],
+  template: `
+    <div class="page">
+      <div class="page-header"><h2>系统管理</h2></div>
+      <nz-tabs>
+        @for (tab of tabs(); track tab) {
+          <nz-tab [nzTitle]="labels[tab]">
+            <ng-template nz-tab>
+              @switch (tab) {
+                @case ('units') {
+                  <zw-org-units-tab />
+                }
+                @case ('users') {
+                  <zw-users-tab />
+                }
+                @case ('holidays') {
+                  <zw-holidays-tab />
+                }
+                @case ('definitions') {
+                  <zw-definitions-tab />
+                }
+                @case ('incidents') {
+                  <zw-incidents-tab />
+                }
+                @case ('mailbox') {
+                  <zw-mailbox-tab />
+                }
+              }
+            </ng-template>
+          </nz-tab>
+        }
+      </nz-tabs>
+    </div>
+  `,
+})
+export class AdminPage {
+  private readonly auth = inject(Auth);
+  protected readonly labels = TAB_LABELS;
+  protected readonly tabs = computed(() => tabsFor(this.auth.roles()));
+}

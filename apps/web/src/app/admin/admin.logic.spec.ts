@@ -1,0 +1,162 @@
+import {
+  deployErrorText,
+  groupDefinitions,
+  hasErrors,
+  isDay,
+  tabsFor,
+  toDay,
+  toTreeNodes,
+  unitOptions,
+  validateHoliday,
+  validateNewUser,
+} from './admin.logic';
+
+describe('系统管理 tabs per role (三员分立)', () => {
+  it('gives the system administrator the platform tabs', () => {
+    expect(tabsFor(['sysadmin'])).toEqual([
+      'units',
+      'users',
+      'holidays',
+      'definitions',
+      'incidents',
+      'mailbox',
+    ]);
+  });
+  it('gives the security administrator people and roles, and the auditor only what they may read', () => {
+    expect(tabsFor(['secadmin'])).toEqual(['units', 'users']);
+    expect(tabsFor(['auditor'])).toEqual(['units', 'holidays']);
+    expect(tabsFor(['drafter'])).toEqual([]);
+  });
+});
+
+describe('holiday form', () => {
+  it('needs a real day, a kind and a name', () => {
+    expect(validateHoliday({ day: '', kind: '', name: '' })).toEqual({
+      day: '请选择日期',
+      kind: '请选择类型：放假或调休上班',
+      name: '请输入名称，如 春节',
+    });
+    expect(validateHoliday({ day: '2027-02-30', kind: 'holiday', name: '春节' }).day).toContain(
+      '存在的日期',
+    );
+    expect(
+      hasErrors(validateHoliday({ day: '2027-02-06', kind: 'workday', name: '春节调休' })),
+    ).toBe(false);
+  });
+  it('reads days', () => {
+    expect(isDay('2026-10-01')).toBe(true);
+    expect(isDay('2026-13-01')).toBe(false);
+    expect(toDay(new Date(2027, 0, 5))).toBe('2027-01-05');
+  });
+  it('limits the name', () => {
+    expect(
+      validateHoliday({ day: '2027-01-01', kind: 'holiday', name: '元'.repeat(51) }).name,
+    ).toContain('50');
+  });
+});
+
+describe('new user form', () => {
+  it('names every missing field', () => {
+    const errors = validateNewUser({
+      username: '',
+      displayName: '',
+      unitId: '',
+      title: '',
+      password: '',
+    });
+    expect(Object.keys(errors).sort()).toEqual(['displayName', 'password', 'unitId', 'username']);
+  });
+  it('refuses capitals in the user name', () => {
+    expect(
+      validateNewUser({
+        username: 'LiNa',
+        displayName: '李娜',
+        unitId: 'u',
+        title: '',
+        password: 'x',
+      }).username,
+    ).toContain('小写');
+  });
+});
+
+describe('unit tree', () => {
+  const tree = [
+    {
+      id: 'a',
+      code: 'MLR',
+      name: '国土资源部',
+      shortName: null,
+      kind: 'ministry',
+      divisionCode: null,
+      children: [
+        {
+          id: 'b',
+          code: '320000',
+          name: '江苏省国土资源厅',
+          shortName: '江苏',
+          kind: 'province',
+          divisionCode: '320000',
+          children: [],
+        },
+      ],
+    },
+  ];
+  it('labels nodes with their kind and division code, the top level open', () => {
+    const nodes = toTreeNodes(tree, { ministry: '部', province: '省级' });
+    expect(nodes[0]).toMatchObject({
+      key: 'a',
+      title: '国土资源部（部）',
+      expanded: true,
+      isLeaf: false,
+    });
+    expect(nodes[0].children[0]).toMatchObject({
+      title: '江苏省国土资源厅（省级 · 320000）',
+      expanded: false,
+      isLeaf: true,
+    });
+  });
+  it('lists units with their path for a select', () => {
+    expect(unitOptions(tree)).toEqual([
+      { value: 'a', label: '国土资源部' },
+      { value: 'b', label: '国土资源部 / 江苏' },
+    ]);
+  });
+});
+
+describe('process definitions', () => {
+  it('groups versions per key, newest first, adding up running cases', () => {
+    const groups = groupDefinitions([
+      {
+        id: '1',
+        key: 'doc',
+        version: 1,
+        name: '公文',
+        deployed_at: '',
+        source: 'file',
+        running: 2,
+      },
+      {
+        id: '2',
+        key: 'doc',
+        version: 2,
+        name: '公文交换',
+        deployed_at: '',
+        source: 'upload',
+        running: 3,
+      },
+      { id: '3', key: 'a', version: 1, name: null, deployed_at: '', source: 'file', running: 0 },
+    ]);
+    expect(groups.map((g) => g.key)).toEqual(['a', 'doc']);
+    expect(groups[1]).toMatchObject({ name: '公文交换', latest: 2, running: 5 });
+    expect(groups[1].versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+  it('spells out a lint error with its rule and element', () => {
+    const details = [
+      { rule: 'label-required', elementId: 'Task_1', message: 'Element is missing label/name' },
+    ];
+    expect(deployErrorText({ message: '流程定义未通过校验', details })).toEqual([
+      '流程定义未通过校验',
+      '规则 label-required，元素 Task_1：Element is missing label/name',
+    ]);
+  });
+});

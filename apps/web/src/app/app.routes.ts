@@ -1,0 +1,60 @@
+import { Routes } from '@angular/router';
+import { signedIn, withRoles } from './core/auth';
+import { Login } from './login/login';
+import { Password } from './login/password';
+import { Shell } from './layout/shell';
+
+/** Every feature is a lazy chunk: the login page and the shell load first, each page on first visit. */
+export const routes: Routes = [
+  { path: 'login', component: Login, title: '登录 - 政务办公平台' },
+  {
+    path: '',
+    component: Shell,
+    canActivate: [signedIn],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'inbox' },
+      { path: 'password', component: Password, title: '修改密码' },
+      {
+        path: 'dashboard',
+        loadChildren: () => import('./dashboard/dashboard.routes').then((m) => m.routes),
+      },
+      { path: 'inbox', loadChildren: () => import('./inbox/inbox.routes').then((m) => m.routes) },
+      { path: 'tasks', loadChildren: () => import('./inbox/inbox.routes').then((m) => m.routes) },
+      {
+        path: 'substitutes',
+        loadChildren: () => import('./inbox/substitutes.routes').then((m) => m.routes),
+      },
+      {
+        path: 'documents',
+        loadChildren: () => import('./documents/documents.routes').then((m) => m.routes),
+      },
+      {
+        path: 'approvals',
+        loadChildren: () => import('./approvals/approvals.routes').then((m) => m.routes),
+      },
+      {
+        path: 'projects',
+        loadChildren: () => import('./projects/projects.routes').then((m) => m.routes),
+      },
+      {
+        path: 'filings',
+        loadChildren: () => import('./filings/filings.routes').then((m) => m.routes),
+      },
+      {
+        path: 'data-requests',
+        loadChildren: () => import('./data-requests/data-requests.routes').then((m) => m.routes),
+      },
+      {
+        path: 'archive',
+        canActivate: [withRoles('archivist')],
+        loadChildren: () => import('./archive/archive.routes').then((m) => m.routes),
+      },
+      {
+        path: 'admin',
+        canActivate: [withRoles('sysadmin', 'secadmin', 'auditor')],
+        loadChildren: () => import('./admin/admin.routes').then((m) => m.routes),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

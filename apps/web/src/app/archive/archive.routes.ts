@@ -1,0 +1,8 @@
+import { Routes } from '@angular/router';
+import { ArchiveList } from './archive-list';
+import { ArchivePackageView } from './archive-package';
+
+export const routes: Routes = [
+  { path: '', component: ArchiveList, title: '电子档案' },
+  { path: ':id', component: ArchivePackageView, title: '档案详情 - 电子档案' },
+];

@@ -1,0 +1,183 @@
+import { Component, computed, inject, signal } from '@angular/core';
+import { RouterLink, RouterOutlet } from '@angular/router';
+import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
+import { NzAvatarModule } from 'ng-zorro-antd/avatar';
+import { NzBadgeModule } from 'ng-zorro-antd/badge';
+import { NzDropDownModule } from 'ng-zorro-antd/dropdown';
+import { NzIconModule } from 'ng-zorro-antd/icon';
+import { NzLayoutModule } from 'ng-zorro-antd/layout';
+import { NzMenuModule } from 'ng-zorro-antd/menu';
+import { NzTagModule } from 'ng-zorro-antd/tag';
+import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
+import { Api } from '../core/api';
+import { Auth } from '../core/auth';
+
+interface MenuItem {
+  path: string;
+  label: string;
+  icon: string;
+  /** Shown to holders of any of these roles; everyone when absent. */
+  roles?: Role[];
+}
+
+/** The menu follows the person's roles: nobody sees a page they cannot use. */
+export const MENU: MenuItem[] = [
+  { path: '/dashboard', label: '工作台', icon: 'bar-chart' },
+  { path: '/inbox', label: '待办事项', icon: 'inbox' },
+  { path: '/documents', label: '公文交换', icon: 'file-text' },
+  {
+    path: '/approvals',
+    label: '三级联网审批',
+    icon: 'partition',
+    roles: ['clerk', 'drafter', 'reviewer', 'dept-approver', 'signer'],
+  },
+  { path: '/projects', label: '项目立项与台账', icon: 'project' },
+  { path: '/filings', label: '规划备案', icon: 'file-protect' },
+  { path: '/data-requests', label: '数据使用申请', icon: 'database' },
+  { path: '/archive', label: '电子档案', icon: 'folder-open', roles: ['archivist'] },
+  {
+    path: '/admin',
+    label: '系统管理',
+    icon: 'setting',
+    roles: ['sysadmin', 'secadmin', 'auditor'],
+  },
+];
+
+interface Substitution {
+  id: string;
+  userName?: string;
+  substituteName?: string;
+  isActive?: boolean;
+  endsOn: string;
+}
+
+@Component({
+  selector: 'zw-shell',
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    NzLayoutModule,
+    NzMenuModule,
+    NzIconModule,
+    NzAvatarModule,
+    NzDropDownModule,
+    NzTagModule,
+    NzBadgeModule,
+    NzTooltipModule,
+  ],
+  template: `
+    <nz-layout class="shell">
+      <nz-sider nzCollapsible [(nzCollapsed)]="collapsed" [nzWidth]="208" nzTheme="dark">
+        <div class="brand">{{ collapsed() ? '政务' : '政务办公平台' }}</div>
+        <ul nz-menu nzTheme="dark" nzMode="inline" [nzInlineCollapsed]="collapsed()">
+          @for (item of menu(); track item.path) {
+            <li nz-menu-item nzMatchRouter [routerLink]="item.path" [attr.data-menu]="item.path">
+              <nz-icon [nzType]="item.icon" />
+              <span>{{ item.label }}</span>
+            </li>
+          }
+        </ul>
+      </nz-sider>
+      <nz-layout>
+        <nz-header class="header">
+          <span class="unit">{{ auth.user()?.unitName }}</span>
+          @for (s of standingIn(); track s.id) {
+            <nz-tag nzColor="orange" nz-tooltip [nzTooltipTitle]="'至 ' + s.endsOn"
+              >代理 {{ s.userName }}</nz-tag
+            >
+          }
+          @for (s of away(); track s.id) {
+            <nz-tag nzColor="blue" nz-tooltip [nzTooltipTitle]="'至 ' + s.endsOn"
+              >由 {{ s.substituteName }} 代理</nz-tag
+            >
+          }
+          <span class="spacer"></span>
+          <a nz-dropdown [nzDropdownMenu]="userMenu" class="user">
+            <nz-avatar nzIcon="user" nzSize="small" />
+            <span>{{ auth.user()?.displayName }}</span>
+            <span class="roles">{{ roleLabels() }}</span>
+          </a>
+          <nz-dropdown-menu #userMenu="nzDropdownMenu">
+            <ul nz-menu>
+              <li nz-menu-item routerLink="/password"><nz-icon nzType="lock" /> 修改密码</li>
+              <li nz-menu-item routerLink="/substitutes"><nz-icon nzType="team" /> 代理设置</li>
+              <li nz-menu-item (click)="auth.logout()"><nz-icon nzType="logout" /> 退出登录</li>
+            </ul>
+          </nz-dropdown-menu>
+        </nz-header>
+        <nz-content class="content">
+          <router-outlet />
+        </nz-content>
+      </nz-layout>
+    </nz-layout>
+  `,
+  styles: `
+    .shell {
+      min-height: 100vh;
+    }
+    .brand {
+      height: 48px;
+      line-height: 48px;
+      color: #fff;
+      font-size: 16px;
+      font-weight: 600;
+      text-align: center;
+      white-space: nowrap;
+      overflow: hidden;
+    }
+    .header {
+      background: #fff;
+      padding: 0 24px;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      box-shadow: 0 1px 4px rgba(0, 21, 41, 0.08);
+    }
+    .unit {
+      font-weight: 600;
+    }
+    .spacer {
+      flex: 1;
+    }
+    .user {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      color: inherit;
+    }
+    .roles {
+      color: #888;
+      font-size: 12px;
+    }
+    .content {
+      background: #f5f7fa;
+    }
+  `,
+})
+export class Shell {
+  protected readonly auth = inject(Auth);
+  private readonly api = inject(Api);
+  protected readonly collapsed = signal(false);
+  protected readonly menu = computed(() =>
+    MENU.filter((m) => !m.roles || this.auth.hasRole(...m.roles)),
+  );
+  protected readonly roleLabels = computed(() =>
+    this.auth
+      .roles()
+      .map((r) => ROLE_LABELS[r])
+      .join('、'),
+  );
+  protected readonly standingIn = signal<Substitution[]>([]);
+  protected readonly away = signal<Substitution[]>([]);
+
+  constructor() {
+    // 代理 status in the header: whom I stand in for today, and who stands in for me.
+    void this.api
+      .get<{ given: Substitution[]; received: Substitution[] }>('/substitutes')
+      .then((s) => {
+        this.standingIn.set(s.received.filter((r) => r.isActive));
+        this.away.set(s.given.filter((g) => g.isActive));
+      })
+      .catch(() => undefined);
+  }
+}
