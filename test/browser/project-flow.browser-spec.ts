@@ -1,0 +1,91 @@
+import type { Browser } from 'playwright-core';
+import { buildIfStale } from '../../scripts/build-if-stale';
+import { launchBrowser, screenshot, signedInPage } from '../support/browser';
+import { startPlatformForBrowser, type RunningPlatform } from '../support/platform';
+import { act, openTask } from '../support/task-page';
+
+/**
+ * 信息化项目立项 in the browser: 科技司 proposes, its leader approves, 信息办 gives its opinion, the
+ * leading group votes (one member from the inbox list with 批量同意) and the project enters the ledger.
+ */
+describe('a project proposal through the leading-group vote into the ledger, in the browser', () => {
+  let platform: RunningPlatform;
+  let browser: Browser;
+  const name = '国土资源科技成果数据库建设';
+  const year = new Date().getFullYear();
+
+  beforeAll(async () => {
+    buildIfStale();
+    platform = await startPlatformForBrowser();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('is proposed, approved, voted on and listed as 已立项', async () => {
+    const base = platform.baseUrl;
+    const gaoyuan = await signedInPage(browser, base, 'gaoyuan');
+    await gaoyuan.goto('/projects');
+    await gaoyuan.getByRole('link', { name: '新建立项申请' }).click();
+    await gaoyuan.getByTestId('project-form').waitFor();
+    await gaoyuan.getByLabel('项目名称').fill(name);
+    await gaoyuan.getByText('数据采集及建库', { exact: true }).click();
+    await gaoyuan.getByLabel('预算（万元）').fill('0');
+    await gaoyuan.getByTestId('project-submit').click();
+    await gaoyuan.getByText('预算须大于 0').first().waitFor();
+    await gaoyuan.getByLabel('预算（万元）').fill('420.5');
+    await gaoyuan.getByLabel('建设结束年度').fill(String(year + 1));
+    await gaoyuan.getByLabel('建设内容').fill('建设科技成果数据库，汇集部属单位科技成果数据，提供检索与共享服务。');
+    await screenshot(gaoyuan, '30-project-form');
+    await gaoyuan.getByTestId('project-submit').click();
+    await gaoyuan.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+    const projectUrl = new URL(gaoyuan.url()).pathname;
+
+    // 高原 is also his department's approver: the detail page leads to the task.
+    await gaoyuan.getByTestId('handle-task').click();
+    await gaoyuan.getByTestId('task-step').filter({ hasText: '单位领导审批' }).waitFor();
+    await act(gaoyuan, 'approve', '同意申报');
+
+    const chenjing = await signedInPage(browser, base, 'chenjing');
+    await openTask(chenjing, name, '信息办审查');
+    await screenshot(chenjing, '31-project-office-review');
+    await act(chenjing, 'approve', '建议立项');
+
+    // Four members vote on the task page, one from the inbox list with 批量同意.
+    for (const member of ['wangjianguo', 'liuhaiyan', 'sunzhiqiang', 'zhangwei']) {
+      const page = await signedInPage(browser, base, member);
+      await openTask(page, name, '领导小组表决');
+      await act(page, 'approve', '同意立项');
+      await page.context().close();
+    }
+    const hejun = await signedInPage(browser, base, 'hejun');
+    await hejun.goto('/inbox');
+    const row = hejun.getByTestId('inbox-row').filter({ hasText: name });
+    await row.getByRole('checkbox').check();
+    await hejun.getByTestId('batch-approve').click();
+    await hejun.getByRole('button', { name: '确定同意' }).click();
+    await hejun.getByTestId('batch-result').getByText('已批量同意 1 项').waitFor();
+    await screenshot(hejun, '32-batch-vote');
+
+    // In the ledger as 已立项, with the tally on its page.
+    await gaoyuan.goto('/projects');
+    await gaoyuan.getByLabel('搜索项目名称、编号或建设内容').fill(name);
+    await gaoyuan.getByRole('button', { name: '查询' }).click();
+    const ledgerRow = gaoyuan.getByTestId('ledger-row').filter({ hasText: name });
+    await ledgerRow.getByText('已立项').waitFor();
+    await screenshot(gaoyuan, '33-project-ledger');
+    const [download] = await Promise.all([gaoyuan.waitForEvent('download'), gaoyuan.getByTestId('export-csv').first().click()]);
+    const csv = await download.createReadStream().then(async (stream) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
+    expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(csv.toString('utf8')).toContain(name);
+    await gaoyuan.goto(projectUrl);
+    await gaoyuan.getByText('已立项').first().waitFor();
+    await screenshot(gaoyuan, '34-project-approved');
+  });
+});
