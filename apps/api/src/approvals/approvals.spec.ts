@@ -158,6 +158,11 @@ describe('三级联网审批 (three-level-approval)', () => {
     expect(province.activity_id).toBe('provinceDecision');
     expect(ids(await as('js.shenpi').todo())).toContain(province.id);
     expect(ids(await as('nj.shenhe').todo())).not.toContain(province.id);
+    // The diagram names the province as holder of the open step, not the county that accepted the case.
+    const diagram = await t.http().get(`/api/tasks/${province.id}/diagram`).set('Authorization', `Bearer ${tokens['js.shenpi']}`);
+    expect(diagram.body.holders).toEqual([
+      { activityId: 'provinceDecision', name: expect.stringMatching(/^江苏省国土资源厅.*（待认领）$/) },
+    ]);
     expect((await as('js.shenpi').act(province.id, { action: 'approve', comment: '同意批准' })).status).toBe(200);
 
     const done = await as('xw.shouli').get(created.id);

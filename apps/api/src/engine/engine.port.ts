@@ -44,6 +44,11 @@ export interface TaskModel {
   /** Outcomes the diagram routes after the task ('approve', 'return', 'reject', …). */
   outcomes: string[];
   returnTargets: { activityId: string; name: string }[];
+  /**
+   * One instance per person of a collection, assigned to that person (a vote): it cannot be handed
+   * to anyone else by 转办, 委派 or 加签.
+   */
+  personal: boolean;
 }
 
 /**

@@ -358,8 +358,11 @@ export class EngineService implements EnginePort {
   /** What the diagram routes after a user task: the outcomes it tests and the steps a return may go to. */
   async taskModel(definitionId: string, activityId: string): Promise<TaskModel> {
     const compiled = await this.definitions.compiledById(definitionId);
-    const decisions = compiled.elements.get(activityId)?.decisions;
+    const element = compiled.elements.get(activityId);
+    const decisions = element?.decisions;
+    const each = element?.multiInstance?.elementVariable;
     return {
+      personal: !!each && !!element?.assignee && element.assignee.includes(each),
       outcomes: decisions?.outcomes ?? [],
       returnTargets: (decisions?.returnTargets ?? []).map((id) => ({ activityId: id, name: compiled.elements.get(id)?.name ?? id })),
     };

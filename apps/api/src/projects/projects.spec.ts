@@ -433,6 +433,13 @@ describe('信息化项目立项 and the ledgers', () => {
 
   it('counts two members voting at the same moment exactly once each', async () => {
     const p = await toVote();
+    // A vote is the member's own: it cannot be passed on by 转办, 委派 or 加签.
+    const own = await as('hejun').get(`/tasks/${await task(p.instanceId, 'vote', 'hejun')}`);
+    expect(own.body).toEqual(expect.objectContaining({ activityId: 'vote', assigneeName: '何军' }));
+    expect(own.body.allowedActions).toEqual(expect.arrayContaining(['approve', 'reject', 'cc']));
+    for (const action of ['transfer', 'delegate', 'add-signer']) expect(own.body.allowedActions).not.toContain(action);
+    const passOn = await as('hejun').act(await task(p.instanceId, 'vote', 'hejun'), { action: 'transfer', target: ids.zhangwei });
+    expect([passOn.status, passOn.body.code]).toEqual([403, 'ACTION_NOT_ALLOWED']);
     const [a, b] = await Promise.all([vote(p, 'sunzhiqiang', 'approve'), vote(p, 'hejun', 'reject')]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const votes = await q(`SELECT voter_id, vote FROM project_votes WHERE project_id = $1 ORDER BY vote`, [p.id]);

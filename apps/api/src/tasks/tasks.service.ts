@@ -184,8 +184,14 @@ export class TasksService {
       [task.instance_id],
     );
     const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    const [names]: { assigneeName: string | null }[] = await this.dataSource.query(
+      `SELECT (SELECT display_name FROM users WHERE id::text = $1) AS "assigneeName"`,
+      [task.assignee],
+    );
     return {
       ...summary,
+      activityId: task.activity_id,
+      assigneeName: names.assigneeName,
       form: instance?.variables ?? {},
       formKey: (await this.dataSource.query('SELECT form_key FROM tasks WHERE id = $1', [id]))[0].form_key as string | null,
       delegationState: task.delegation_state,
@@ -224,7 +230,9 @@ export class TasksService {
       `SELECT t.activity_id AS "activityId", a.display_name AS "assigneeName",
               (SELECT array_agg(c.display_name ORDER BY c.display_name) FROM users c WHERE c.id::text = ANY(t.candidate_users)) AS "candidateNames",
               t.candidate_groups AS "candidateGroups", un.name AS "unitName"
-         FROM tasks t LEFT JOIN users a ON a.id::text = t.assignee LEFT JOIN units un ON un.id = t.owner_unit_id
+         FROM tasks t LEFT JOIN users a ON a.id::text = t.assignee
+         -- The unit it is offered to (e.g. the province for 省级审批), else the case's unit.
+         LEFT JOIN units un ON un.id = COALESCE(t.candidate_units[1], t.owner_unit_id)
         WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.created_at`,
       [task.instance_id],
     );
@@ -619,8 +627,9 @@ export class TasksService {
       const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
       actions.push('approve');
       if (model.outcomes.includes('return') && model.returnTargets.length > 0) actions.push('return');
-      actions.push('reject', 'transfer', 'delegate');
-      if (mine) actions.push('add-signer');
+      actions.push('reject');
+      if (!model.personal) actions.push('transfer', 'delegate');
+      if (mine && !model.personal) actions.push('add-signer');
       if (mine && (await removable())) actions.push('remove-signer');
       actions.push('cc');
       if (offered) actions.push('claim');
