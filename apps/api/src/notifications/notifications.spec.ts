@@ -199,10 +199,12 @@ describe('mail notifications through the outbox', () => {
 
     it('hands an expired lock to another worker and refuses the late complete of the first', async () => {
       const id = await queueNotice('李娜请您在 2025-12-01 至 2025-12-05 期间代为办理其待办事项');
-      const first = (await fetch('worker-a', 100)).find((m) => m.id === id)!;
+      // A lock long enough that a loaded machine cannot let it lapse before worker B looks.
+      const first = (await fetch('worker-a', 1500)).find((m) => m.id === id)!;
+      const lockedAt = Date.now();
       expect(first).toMatchObject({ messageId: `<outbox-${id}@zhengwu.local>`, to: ['yangfan@mlr.example.gov.cn'] });
       expect((await fetch('worker-b')).some((m) => m.id === id)).toBe(false); // still locked by A
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1600 - (Date.now() - lockedAt))));
       const second = (await fetch('worker-b')).find((m) => m.id === id)!;
       expect(second.messageId).toBe(first.messageId);
       const late = await worker(`outbox/${id}/complete`, { workerId: 'worker-a' });
