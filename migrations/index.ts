@@ -13,6 +13,7 @@ import { Attachments1764288700000 } from './1764288700000-attachments';
 import { DocumentPdf1764374300000 } from './1764374300000-document-pdf';
 import { Notifications1764374400000 } from './1764374400000-notifications';
 import { Archive1764374500000 } from './1764374500000-archive';
+import { InboxIndexes1764460800000 } from './1764460800000-inbox-indexes';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   DocumentPdf1764374300000,
   Notifications1764374400000,
   Archive1764374500000,
+  InboxIndexes1764460800000,
 ];

@@ -60,9 +60,16 @@ const SUMMARY = `t.id, t.name, t.instance_id AS "instanceId", t.definition_key A
   t.created_at AS "createdAt", t.due_at AS "dueAt", (t.status = 'open' AND t.due_at < now()) AS "isOverdue",
   t.completed_at AS "completedAt", t.outcome`;
 
-/** Tasks that are a person's own: assigned to them, or offered to them by name, or to their role in the task's unit. */
-const MINE = `(t.assignee = $1 OR (t.assignee IS NULL AND ($1 = ANY(t.candidate_users)
-  OR (t.candidate_groups && $2::text[] AND ($3::uuid = ANY(t.candidate_units) OR (cardinality(t.candidate_units) = 0 AND t.owner_unit_id = $3::uuid))))))`;
+/**
+ * Tasks that are a person's own: assigned to them, or offered to them by name, or to their role in the task's unit (its
+ * candidate units, else the case's unit). Four arms, each on an inbox index of its own (assignee btree, candidate_users
+ * gin, candidate_units gin, owner unit btree), which PostgreSQL ORs as bitmaps; `x = ANY(column)` is not indexable
+ * (`column @> ARRAY[x]` is), and a role alone matches every open group task of that role in the country.
+ */
+const MINE = `(t.assignee = $1
+  OR (t.assignee IS NULL AND t.candidate_users @> ARRAY[$1::text])
+  OR (t.assignee IS NULL AND t.candidate_groups && $2::text[] AND t.candidate_units @> ARRAY[$3::uuid])
+  OR (t.assignee IS NULL AND t.candidate_groups && $2::text[] AND cardinality(t.candidate_units) = 0 AND t.owner_unit_id = $3::uuid))`;
 
 /**
  * A person's open tasks; with `$4` (the people they stand in for today, 代理) also those assigned or offered by name
@@ -125,12 +132,16 @@ export class TasksService {
     const from = this.viewFrom(query.view);
     const extra = query.view === 'cc' ? ', c.read_at AS "readAt"' : query.view === 'todo' ? onBehalfOf(withSubstitutes) : '';
     const sql = `SELECT ${SUMMARY}${extra} ${from} WHERE ${where.join(' AND ')}`;
+    // Unfiltered, the todo, done and started totals are the badge counts (same condition); cc's badge counts only the unread.
+    const badgeIsTotal = where.length === 1 && query.view !== 'cc';
     const [items, total, counts] = await Promise.all([
       this.dataSource.query(`${sql} ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}`, params) as Promise<TaskSummary[]>,
-      this.dataSource.query(`SELECT count(*)::int AS n ${from} WHERE ${where.join(' AND ')}`, params) as Promise<{ n: number }[]>,
+      badgeIsTotal
+        ? undefined
+        : (this.dataSource.query(`SELECT count(*)::int AS n ${from} WHERE ${where.join(' AND ')}`, params) as Promise<{ n: number }[]>),
       this.counts(me, absent),
     ]);
-    return { items, total: total[0].n, counts };
+    return { items, total: total ? total[0].n : counts[query.view as 'todo' | 'done' | 'started'], counts };
   }
 
   private viewFrom(view: TaskView): string {
