@@ -1,16 +1,14 @@
 'use strict';
 /**
- * Authenticated request latency: every request verifies the JWT and reads the session row.
- * Baseline in the same run: GET /api/health (one `SELECT 1`). Prints p50/p95 and req/s.
+ * Authenticated request latency: every request verifies the JWT and reads the session row. GET /api/auth/me against
+ * the baseline GET /api/health (one `SELECT 1`) in the same run, 1000 requests each, 1 and 8 concurrent clients;
+ * BENCH_RUNS runs (default 3), medians.
  */
-require('reflect-metadata');
-const { mkdtempSync, chmodSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const s = require('./support');
 
-const dist = join(__dirname, '../apps/api/dist/apps/api/src');
-const { loadConfig } = require(join(dist, 'platform/config.js'));
-const { startPlatform } = require(join(dist, 'platform/boot.js'));
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+const REQUESTS = Number(process.env.BENCH_AUTH_REQUESTS ?? 500);
+const log = s.logger('auth');
 
 async function measure(url, headers, total, concurrency) {
   const latencies = [];
@@ -24,62 +22,71 @@ async function measure(url, headers, total, concurrency) {
         const res = await fetch(url, { headers });
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        latencies.push(s.ms(t0));
       }
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = s.ms(started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { rps: total / seconds, p50: pct(50), p95: pct(95) };
+  return { rps: total / seconds, p50: s.percentile(latencies, 50), p95: s.percentile(latencies, 95) };
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'zhengwu-bench-'));
-  chmodSync(dir, 0o755);
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: dir,
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: '',
-    DEMO_PASSWORD: 'Bench#2026-Zhengwu',
-  });
-  const platform = await startPlatform(config, require('pino')({ level: 'silent' }));
-  try {
-    const login = await fetch(`${platform.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'lina', password: 'Bench#2026-Zhengwu' }),
-    });
-    const { accessToken } = await login.json();
-    const auth = { authorization: `Bearer ${accessToken}` };
-    const rows = [];
-    for (const concurrency of [1, 8]) {
-      const runs = [];
-      for (let i = 0; i < 3; i++) {
-        const base = await measure(`${platform.url}/api/health`, {}, 1000, concurrency);
-        const me = await measure(`${platform.url}/api/auth/me`, auth, 1000, concurrency);
-        runs.push({ base, me });
-      }
-      runs.sort((a, b) => a.me.rps - b.me.rps);
-      const median = runs[1];
-      rows.push({
-        clients: concurrency,
-        'health req/s': median.base.rps.toFixed(0),
-        'me req/s': median.me.rps.toFixed(0),
-        'ratio me/health': (median.me.rps / median.base.rps).toFixed(2),
-        'me p50 ms': median.me.p50.toFixed(2),
-        'me p95 ms': median.me.p95.toFixed(2),
-      });
+  log('booting the platform on a fresh embedded PostgreSQL');
+  const stack = await s.bootPlatform('auth');
+  const auth = { authorization: `Bearer ${await s.login(stack.url, 'lina')}` };
+  const figures = [];
+  for (const concurrency of [1, 8]) {
+    await measure(`${stack.url}/api/auth/me`, auth, 200, concurrency); // warm-up
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const base = await measure(`${stack.url}/api/health`, {}, REQUESTS, concurrency);
+      const me = await measure(`${stack.url}/api/auth/me`, auth, REQUESTS, concurrency);
+      runs.push({ base, me });
+      log(
+        `${concurrency} client(s), run ${i + 1}/${RUNS}: health ${base.rps.toFixed(0)} req/s, me ${me.rps.toFixed(0)} req/s, me p95 ${me.p95.toFixed(2)} ms`,
+      );
     }
-    console.table(rows);
-  } finally {
-    await platform.stop();
+    const med = (f) => s.median(runs.map(f));
+    const clients = `${concurrency} client${concurrency > 1 ? 's' : ''}`;
+    figures.push(
+      {
+        name: `GET /api/auth/me req/s, ${clients}`,
+        value: s.round(
+          med((r) => r.me.rps),
+          0,
+        ),
+        unit: 'req/s',
+        baseline: {
+          name: 'GET /api/health',
+          value: s.round(
+            med((r) => r.base.rps),
+            0,
+          ),
+          unit: 'req/s',
+        },
+        ratio: s.round(med((r) => r.me.rps / r.base.rps)),
+        target: 'none (not in issue 7)',
+        runs: runs.map((r) => s.round(r.me.rps, 0)),
+      },
+      {
+        name: `GET /api/auth/me p95, ${clients}`,
+        value: s.round(med((r) => r.me.p95)),
+        unit: 'ms',
+        baseline: { name: 'GET /api/health p95', value: s.round(med((r) => r.base.p95)), unit: 'ms' },
+        ratio: s.round(med((r) => r.me.p95 / r.base.p95)),
+        target: 'none (not in issue 7)',
+        runs: runs.map((r) => s.round(r.me.p95)),
+      },
+    );
   }
+  await stack.stop();
+  s.emit({
+    scenario: 'auth',
+    title: 'Authenticated requests',
+    figures,
+    notes: `${REQUESTS} requests per measurement from this process (it also hosts the api). /api/auth/me verifies the access token and reads the session and user rows.`,
+  });
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+s.run(main);

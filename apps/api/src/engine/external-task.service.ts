@@ -141,8 +141,12 @@ export class ExternalTaskService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * One statement per topic: lock the tasks and read their cases' variables in a single round trip (a woken long
+   * poll answers sooner; every waiting fetch runs this on each NOTIFY). Several topics share one transaction.
+   */
   private async tryFetch(request: FetchRequest): Promise<LockedExternalTask[]> {
-    return this.dataSource.transaction(async (m) => {
+    const fetchTopics = async (m: EntityManager): Promise<LockedExternalTask[]> => {
       const out: LockedExternalTask[] = [];
       for (const topic of request.topics) {
         const room = request.maxTasks - out.length;
@@ -154,50 +158,26 @@ export class ExternalTaskService implements OnModuleDestroy {
           params.push(topic.processDefinitionKey);
           byKey = `AND definition_key = $${params.length}`;
         }
-        const rows: ExternalRow[] = await m
-          .query(
-            `UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
-            WHERE t.id IN (
-              SELECT id FROM external_tasks
-               WHERE status = 'open' AND topic = $3 ${byKey}
-                 AND (lock_expires_at IS NULL OR lock_expires_at < now())
-                 AND next_fetch_at <= now() AND (retries IS NULL OR retries > 0)
-               ORDER BY ${order} LIMIT $4 FOR UPDATE SKIP LOCKED)
-            RETURNING t.*`,
-            params,
-          )
-          .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? (r[0] as ExternalRow[]) : (r as ExternalRow[])));
-        if (rows.length === 0) continue;
-        const variables = await this.variablesOf(
-          m,
-          rows.map((r) => r.instance_id),
+        const rows: (ExternalRow & { instance_variables: Record<string, unknown>; instance_definition_id: string })[] = await m.query(
+          `WITH locked AS (
+             UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
+              WHERE t.id IN (
+                SELECT id FROM external_tasks
+                 WHERE status = 'open' AND topic = $3 ${byKey}
+                   AND (lock_expires_at IS NULL OR lock_expires_at < now())
+                   AND next_fetch_at <= now() AND (retries IS NULL OR retries > 0)
+                 ORDER BY ${order} LIMIT $4 FOR UPDATE SKIP LOCKED)
+             RETURNING t.*)
+           SELECT l.*, p.variables AS instance_variables, p.definition_id AS instance_definition_id
+             FROM locked l JOIN process_instances p ON p.id = l.instance_id
+            ORDER BY ${order.replace('priority', 'l.priority').replace('created_at', 'l.created_at')}`,
+          params,
         );
-        const definitions = await this.definitionIdsOf(
-          m,
-          rows.map((r) => r.instance_id),
-        );
-        for (const row of rows) {
-          out.push(this.toLocked(row, topic, variables.get(row.instance_id) ?? {}, definitions.get(row.instance_id) ?? ''));
-        }
+        for (const row of rows) out.push(this.toLocked(row, topic, row.instance_variables ?? {}, row.instance_definition_id));
       }
       return out;
-    });
-  }
-
-  private async variablesOf(m: EntityManager, instanceIds: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const rows: { id: string; variables: Record<string, unknown> }[] = await m.query(
-      'SELECT id, variables FROM process_instances WHERE id = ANY($1)',
-      [instanceIds],
-    );
-    return new Map(rows.map((r) => [r.id, r.variables]));
-  }
-
-  private async definitionIdsOf(m: EntityManager, instanceIds: string[]): Promise<Map<string, string>> {
-    const rows: { id: string; definition_id: string }[] = await m.query(
-      'SELECT id, definition_id FROM process_instances WHERE id = ANY($1)',
-      [instanceIds],
-    );
-    return new Map(rows.map((r) => [r.id, r.definition_id]));
+    };
+    return request.topics.length > 1 ? this.dataSource.transaction(fetchTopics) : fetchTopics(this.dataSource.manager);
   }
 
   private toLocked(row: ExternalRow, topic: FetchTopic, variables: Record<string, unknown>, definitionId: string): LockedExternalTask {
@@ -226,6 +206,7 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   /** Locks the instance, then the task, and checks the caller holds the task's lock. */
   private async held(m: EntityManager, id: string, workerId: string, verb: string): Promise<ExternalRow> {
+    assertTaskId(id);
     const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM external_tasks WHERE id = $1', [id]);
     if (!found[0]) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
     await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
@@ -313,6 +294,7 @@ export class ExternalTaskService implements OnModuleDestroy {
   }
 
   async lock(id: string, workerId: string, lockDuration: number): Promise<void> {
+    assertTaskId(id);
     await this.dataSource.transaction(async (m) => {
       const rows: ExternalRow[] = await m.query('SELECT * FROM external_tasks WHERE id = $1 FOR UPDATE', [id]);
       const row = rows[0];
@@ -328,6 +310,7 @@ export class ExternalTaskService implements OnModuleDestroy {
   }
 
   async unlock(id: string): Promise<void> {
+    assertTaskId(id);
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM external_tasks WHERE id = $1 AND status = 'open'`, [id]);
     if (rows.length === 0) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
     await this.dataSource.query(`UPDATE external_tasks SET worker_id = NULL, lock_expires_at = NULL WHERE id = $1`, [id]);
@@ -336,6 +319,7 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   /** Administrators give a failed task new retries; its incident is resolved. */
   async setRetries(id: string, retries: number): Promise<void> {
+    assertTaskId(id);
     await this.dataSource.transaction(async (m) => {
       const rows: unknown[] = await m.query(`SELECT 1 FROM external_tasks WHERE id = $1 AND status = 'open' FOR UPDATE`, [id]);
       if (rows.length === 0) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
@@ -352,4 +336,9 @@ export class ExternalTaskService implements OnModuleDestroy {
          FROM incidents i JOIN process_instances p ON p.id = i.instance_id WHERE i.resolved_at IS NULL ORDER BY i.created_at DESC`,
     );
   }
+}
+
+/** An id that is not a uuid names no external task (and PostgreSQL would refuse it in a query). */
+function assertTaskId(id: string): void {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
 }
