@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsDecimal } from '../platform/validation';
 import { APPROVAL_STATUSES, LEVELS, MATTER_TYPES, type ApprovalStatus, type Level, type MatterType } from './approvals.constants';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -40,7 +41,7 @@ export class AcceptApprovalDto {
   location!: string;
 
   @ApiProperty({ description: '用地面积（公顷），大于 0，最多 4 位小数' })
-  @IsNumber({ maxDecimalPlaces: 4, allowNaN: false, allowInfinity: false }, { message: '用地面积须为数字（公顷），最多 4 位小数' })
+  @IsDecimal(4, { message: '用地面积须为数字（公顷），最多 4 位小数' })
   @Min(0.0001, { message: '用地面积须大于 0 公顷' })
   @Max(100000, { message: '用地面积不能超过 100000 公顷，请核对单位（公顷）' })
   landArea!: number;
@@ -73,7 +74,7 @@ export class ResubmitApprovalDto {
 
   @ApiPropertyOptional({ description: '用地面积（公顷）' })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 4, allowNaN: false, allowInfinity: false }, { message: '用地面积须为数字（公顷），最多 4 位小数' })
+  @IsDecimal(4, { message: '用地面积须为数字（公顷），最多 4 位小数' })
   @Min(0.0001, { message: '用地面积须大于 0 公顷' })
   @Max(100000, { message: '用地面积不能超过 100000 公顷，请核对单位（公顷）' })
   landArea?: number;

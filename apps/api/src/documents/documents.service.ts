@@ -371,6 +371,8 @@ export class DocumentsService implements OnModuleInit {
   }
 
   private async senderStepped(e: CaseSteppedEvent): Promise<void> {
+    // A 发文 case begins only with its document: a start through the generic API with another business key is refused.
+    if (e.endedActivities.includes('start')) await this.documentOfCase(e.tx, e.businessKey);
     // 分发 once the official PDF exists, so every recipient receives the document as printed.
     if (e.endedActivities.includes('render')) {
       const doc = await this.documentOfCase(e.tx, e.businessKey);
@@ -500,6 +502,7 @@ export class DocumentsService implements OnModuleInit {
   }
 
   private async receiptStepped(e: CaseSteppedEvent): Promise<void> {
+    if (e.endedActivities.includes('start')) await this.receiptOfCase(e.tx, e.businessKey);
     if (e.endedActivities.includes('urged')) await this.urgeReceipt(e);
     if (e.status === 'running') return;
     const refused = e.endedActivities.includes('refused');
@@ -589,20 +592,21 @@ export class DocumentsService implements OnModuleInit {
   }
 
   private async documentOfCase(m: EntityManager, businessKey: string | null): Promise<DocumentRow> {
-    const rows: DocumentRow[] = await m.query(
-      `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
-         FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
-      [businessKey],
-    );
+    const rows: DocumentRow[] = isUuid(businessKey ?? '')
+      ? await m.query(
+          `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
+             FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
+          [businessKey],
+        )
+      : [];
     if (!rows[0]) throw new AppError('DOCUMENT_MISSING', '该流程没有对应的公文（请通过“起草公文”发起）', HttpStatus.UNPROCESSABLE_ENTITY);
     return rows[0];
   }
 
   private async receiptOfCase(m: EntityManager, businessKey: string | null): Promise<ReceiptRow> {
-    const rows: ReceiptRow[] = await m.query(
-      `SELECT id, document_id, unit_id, kind, status, instance_id FROM document_receipts WHERE id = $1`,
-      [businessKey],
-    );
+    const rows: ReceiptRow[] = isUuid(businessKey ?? '')
+      ? await m.query(`SELECT id, document_id, unit_id, kind, status, instance_id FROM document_receipts WHERE id = $1`, [businessKey])
+      : [];
     if (!rows[0]) throw new AppError('RECEIPT_MISSING', '该流程没有对应的收文记录', HttpStatus.UNPROCESSABLE_ENTITY);
     return rows[0];
   }

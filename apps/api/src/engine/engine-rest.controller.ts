@@ -1,4 +1,17 @@
-import { Body, CanActivate, Controller, ExecutionContext, Injectable, Inject, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  Injectable,
+  Inject,
+  Param,
+  PipeTransform,
+  Post,
+  Put,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
@@ -46,6 +59,8 @@ export function sendCamunda(res: Response, status: number, body?: unknown): void
   res.end(payload);
 }
 
+const INT_MAX = 2_147_483_647;
+
 function positiveInt(value: unknown, name: string, fallback?: number): number {
   if (value === undefined || value === null) {
     if (fallback !== undefined) return fallback;
@@ -53,6 +68,8 @@ function positiveInt(value: unknown, name: string, fallback?: number): number {
   }
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     throw new CamundaRestError(400, 'InvalidRequestException', `${name} must be a non-negative number`);
+  // Java's int, as Camunda's: retries and durations beyond it overflow the database columns and intervals.
+  if (value > INT_MAX) throw new CamundaRestError(400, 'InvalidRequestException', `${name} must be at most ${INT_MAX}`);
   return Math.floor(value);
 }
 
@@ -71,6 +88,16 @@ function variablesOf(body: Record<string, unknown>): Record<string, unknown> {
   }
 }
 
+/** The bodies here are JSON objects; no body, another content type or an array is refused as Camunda would, not read as undefined. */
+const jsonObject: PipeTransform = {
+  transform(value: unknown) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+      throw new CamundaRestError(400, 'InvalidRequestException', 'The request body must be a JSON object (Content-Type: application/json)');
+    }
+    return value;
+  },
+};
+
 /** `/engine-rest/external-task/*` after the Camunda 7 REST contract (STANDARDS.md). */
 @ApiExcludeController()
 @Public()
@@ -80,7 +107,7 @@ export class EngineRestController {
   constructor(private readonly tasks: ExternalTaskService) {}
 
   @Post('fetchAndLock')
-  async fetchAndLock(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async fetchAndLock(@Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const topics = Array.isArray(body.topics) ? (body.topics as Record<string, unknown>[]) : [];
     const request: FetchRequest = {
       workerId: requiredString(body.workerId, 'workerId'),
@@ -101,13 +128,13 @@ export class EngineRestController {
   }
 
   @Post(':id/complete')
-  async complete(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async complete(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     await this.tasks.complete(id, requiredString(body.workerId, 'workerId'), variablesOf(body));
     sendCamunda(res, 204);
   }
 
   @Post(':id/failure')
-  async failure(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async failure(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     await this.tasks.failure(id, requiredString(body.workerId, 'workerId'), {
       errorMessage: typeof body.errorMessage === 'string' ? body.errorMessage : undefined,
       errorDetails: typeof body.errorDetails === 'string' ? body.errorDetails : undefined,
@@ -118,7 +145,7 @@ export class EngineRestController {
   }
 
   @Post(':id/bpmnError')
-  async bpmnError(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async bpmnError(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const message = typeof body.errorMessage === 'string' ? body.errorMessage : undefined;
     await this.tasks.bpmnError(
       id,
@@ -131,13 +158,13 @@ export class EngineRestController {
   }
 
   @Post(':id/extendLock')
-  async extendLock(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async extendLock(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     await this.tasks.extendLock(id, requiredString(body.workerId, 'workerId'), positiveInt(body.newDuration, 'newDuration'));
     sendCamunda(res, 204);
   }
 
   @Post(':id/lock')
-  async lock(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async lock(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     await this.tasks.lock(id, requiredString(body.workerId, 'workerId'), positiveInt(body.lockDuration, 'lockDuration'));
     sendCamunda(res, 204);
   }
@@ -149,7 +176,7 @@ export class EngineRestController {
   }
 
   @Put(':id/retries')
-  async retries(@Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async retries(@Param('id') id: string, @Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     await this.tasks.setRetries(id, positiveInt(body.retries, 'retries'));
     sendCamunda(res, 204);
   }

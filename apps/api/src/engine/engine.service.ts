@@ -66,6 +66,11 @@ export class EngineService implements EnginePort {
     this.listeners.set(definitionKey, [...(this.listeners.get(definitionKey) ?? []), listener]);
   }
 
+  /** A feature owns the process (documents, filings, …): its cases begin with the feature's own record, never bare. */
+  isFeatureProcess(definitionKey: string): boolean {
+    return definitionKey !== '*' && (this.listeners.get(definitionKey)?.length ?? 0) > 0;
+  }
+
   /** The process's own listeners, then those of every process ('*'). */
   private listenersOf(definitionKey: string): ProcessListener[] {
     return [...(this.listeners.get(definitionKey) ?? []), ...(this.listeners.get('*') ?? [])];

@@ -203,6 +203,10 @@ describe('embedded engine over PostgreSQL', () => {
     expect((await put('2027-02-09', { kind: 'holiday', name: '春节' })).status).toBe(204);
     const list = await t.http().get('/api/holidays?year=2027').set('Authorization', `Bearer ${admin}`);
     expect(list.body).toEqual(expect.arrayContaining([{ day: '2027-02-09', kind: 'holiday', name: '春节' }]));
+    for (const year of ["'", '2027; --', '0', '20270']) {
+      const bad = await t.http().get('/api/holidays').query({ year }).set('Authorization', `Bearer ${admin}`);
+      expect([year, bad.status, bad.body.code]).toEqual([year, 400, 'VALIDATION_FAILED']);
+    }
     expect((await put('2027-02-30', { kind: 'holiday', name: '错' })).status).toBe(400);
     expect((await put('2027-02-10', { kind: 'vacation', name: '错' })).status).toBe(400);
     const clerk = await t.login('luoping');

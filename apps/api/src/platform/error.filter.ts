@@ -20,8 +20,19 @@ const STATUS_CODES: Record<number, { code: string; message: string }> = {
   429: { code: 'TOO_MANY_REQUESTS', message: '请求过于频繁，请稍后再试' },
 };
 
-/** PostgreSQL errors that mean "the database is not reachable right now", not "bug". */
-const UNAVAILABLE_PG_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+/**
+ * Errors that mean "the database is not reachable right now", not "bug": PostgreSQL's connection
+ * exceptions (class 08), shutdown and start-up (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+ * cannot connect now — "the database system is shutting down / starting up"), too many
+ * connections (53300), and the socket errors of a server that went away.
+ */
+const UNAVAILABLE_PG_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not open/i;
+
+/** PostgreSQL refusing text it cannot store (a NUL byte, an invalid sequence): the input's fault, not a bug. */
+const INVALID_TEXT_PG_CODES = new Set(['22021', '22P05']);
 
 /** Maps every failure to `{code, message, details?}`; never sends a stack trace. */
 @Catch()
@@ -32,7 +43,9 @@ export class ErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request>();
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error({ err: exception }, body.message);
+    // An unreachable database is an operating condition (one line each), not a bug with a stack to read.
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(body.message);
+    else if (status >= 500) this.logger.error({ err: exception }, body.message);
     if (response.headersSent) return;
     if (request.originalUrl?.startsWith('/engine-rest')) {
       // Camunda's shape, and exactly application/json: camunda-external-task-client-js ignores anything else.
@@ -72,6 +85,12 @@ export class ErrorFilter implements ExceptionFilter {
       const fallback = STATUS_CODES[status] ?? STATUS_CODES[400];
       return { status, body: fallback };
     }
+    if (isInvalidText(exception)) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { code: 'INVALID_CHARACTERS', message: '提交的内容含有无法保存的字符（如空字符），请删除后重试' },
+      };
+    }
     if (isConnectionFailure(exception)) {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
@@ -89,14 +108,22 @@ function isBodyParserError(e: unknown): e is { status: number; type: string } {
   return typeof e === 'object' && e !== null && 'type' in e && 'status' in e && typeof (e as { status: unknown }).status === 'number';
 }
 
+function isInvalidText(e: unknown): boolean {
+  const code = e instanceof QueryFailedError ? (e.driverError as { code?: string } | undefined)?.code : undefined;
+  return code !== undefined && INVALID_TEXT_PG_CODES.has(code);
+}
+
 function isConnectionFailure(e: unknown): boolean {
-  if (e instanceof QueryFailedError) {
-    const code = (e.driverError as { code?: string } | undefined)?.code;
-    return code !== undefined && UNAVAILABLE_PG_CODES.has(code);
-  }
-  if (e instanceof Error) {
-    const code = (e as Error & { code?: string }).code;
-    return code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection terminated|connection timeout/i.test(e.message);
+  if (!(e instanceof Error)) return false;
+  // A transaction whose connection died is released under the code still running in it.
+  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // TypeORM wraps what pg raised during a query; pg raises the rest (pool connect, start-up refusals) itself.
+  const inner = e instanceof QueryFailedError ? (e.driverError as Error | undefined) : undefined;
+  for (const error of [e, inner]) {
+    if (!error) continue;
+    const code = (error as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_PG_CODES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+    if (UNAVAILABLE_MESSAGES.test(error.message ?? '')) return true;
   }
   return false;
 }

@@ -11,6 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, requestIdOf } from '../app.module';
 import type { AppConfig } from './config';
 import { requestContext } from './request-context';
+import { answerClientErrors, limitBodyDepth } from './request-limits';
 import { createValidationPipe } from './validation';
 
 /** Builds the HTTP application (used by `npm start` and by the integration tests alike). */
@@ -29,6 +30,9 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
       contentSecurityPolicy: {
         directives: {
           'script-src': ["'self'"],
+          // helmet's defaults also allow any https: host for styles and fonts; the web app ships its own.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'font-src': ["'self'", 'data:'],
           'img-src': ["'self'", 'data:', 'blob:'],
           'upgrade-insecure-requests': https ? [] : null,
         },
@@ -45,6 +49,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '5mb' });
   // Workers hand back generated files (the official PDF) as raw bytes.
   app.useBodyParser('raw', { type: ['application/pdf'], limit: '50mb' });
+  app.use(limitBodyDepth);
+  answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
   const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { AppError } from './errors';
 
 interface FieldError {
@@ -40,4 +41,30 @@ export function createValidationPipe(): ValidationPipe {
       return new AppError('VALIDATION_FAILED', message, 400, details);
     },
   });
+}
+
+/** Decimal places of a number, also when JavaScript writes it in exponent form (1e-7 has 7, 1.5e-7 has 8, 1e21 none). */
+export function decimalPlaces(value: number): number {
+  const [mantissa, exponent = '0'] = value.toString().toLowerCase().split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent));
+}
+
+/**
+ * A finite number with at most `places` decimals. Instead of class-validator's
+ * `IsNumber({ maxDecimalPlaces })`, which throws a TypeError — a 500 — on a number JavaScript writes
+ * in exponent form such as 1e-7.
+ */
+export function IsDecimal(places: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDecimal',
+      constraints: [places],
+      validator: {
+        validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && decimalPlaces(value) <= places,
+        defaultMessage: () => `须为数字，最多 ${places} 位小数`,
+      },
+    },
+    options,
+  );
 }

@@ -1,19 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDateString,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsDecimal } from '../platform/validation';
 
 export const PROJECT_CATEGORIES = ['数据采集及建库', '系统开发和运行维护', '数据共享服务', '网络建设'] as const;
 export type ProjectCategory = (typeof PROJECT_CATEGORIES)[number];
@@ -44,7 +32,7 @@ export class SubmitProjectDto {
   category!: ProjectCategory;
 
   @ApiProperty({ description: '预算（万元）' })
-  @IsNumber({ maxDecimalPlaces: 2 }, { message: '预算须为数字（万元，最多两位小数）' })
+  @IsDecimal(2, { message: '预算须为数字（万元，最多两位小数）' })
   @Min(0.01, { message: '预算须大于 0' })
   @Max(MAX_BUDGET, { message: `预算不能超过 ${MAX_BUDGET} 万元` })
   budget!: number;
@@ -87,7 +75,7 @@ export class CorrectProjectDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2 }, { message: '预算须为数字（万元，最多两位小数）' })
+  @IsDecimal(2, { message: '预算须为数字（万元，最多两位小数）' })
   @Min(0.01, { message: '预算须大于 0' })
   @Max(MAX_BUDGET, { message: `预算不能超过 ${MAX_BUDGET} 万元` })
   budget?: number;

@@ -263,6 +263,8 @@ export class TasksService {
         [{ field: 'comment', message: '必填' }],
       );
     }
+    // Not a task id at all (PostgreSQL would refuse it as a uuid): the same answer as an unknown one.
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('任务');
     await this.dataSource.transaction(async (m) => {
       // Queue behind any other command on this case: the second of two 同意 finds the task closed.
       const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [id]);
