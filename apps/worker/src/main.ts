@@ -23,6 +23,7 @@ export async function main(): Promise<void> {
     workerToken: config.workerToken,
     smtpUrl: config.smtpUrl,
     workerId: config.workerId,
+    longPollMs: config.longPollMs,
     logger: log,
   });
   process.stdout.write(`Zhengwu workers ready (${workers.workerId}) against ${config.apiUrl}\n`);
