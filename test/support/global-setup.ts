@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../apps/api/src/platform/embedded-postgres';
@@ -22,7 +22,10 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as a separate user that must reach the directory
   const db = await startEmbeddedPostgres(join(dir, 'pg'), 'postgres');
   process.env.ZW_TEST_SERVER_URL = db.url;
-  globalThis.__ZW_STOP_PG__ = db.stop;
+  globalThis.__ZW_STOP_PG__ = async () => {
+    await db.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 
 /**
