@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import { SAMPLE_PDF } from '../support/attach';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { Actors, createJiangsuRecords, ROLE_PERSONAS, WORKER_TOKEN, ZHEJIANG, type JiangsuRecords } from './fixture';
-import { expressRoutes, fillPath, nestRoutes, pathParams, type RouteInfo } from './routes';
+import { expressRoutes, fillPath, nestRoutes, pathParams, type RouteInfo } from '../support/routes';
 
 /**
  * Access control over the live route table: every route Nest registered (read from the running

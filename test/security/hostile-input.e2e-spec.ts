@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { SAMPLE_PDF } from '../support/attach';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { Actors, createJiangsuRecords, ROLE_PERSONAS, WORKER_TOKEN, type JiangsuRecords } from './fixture';
-import { fillPath, nestRoutes, pathParams, type RouteInfo } from './routes';
+import { fillPath, nestRoutes, pathParams, type RouteInfo } from '../support/routes';
 
 /** SQL's and LIKE's meta-characters, and the strings that break naive SQL, encodings and parsers. */
 const SQL_PAYLOADS = [

@@ -198,7 +198,7 @@ describe('embedded engine over PostgreSQL', () => {
   });
 
   it('lets administrators edit the holiday calendar and refuses bad days', async () => {
-    const put = (day: string, body: unknown, token = admin) =>
+    const put = (day: string, body: string | object, token = admin) =>
       t.http().put(`/api/holidays/${day}`).set('Authorization', `Bearer ${token}`).send(body);
     expect((await put('2027-02-09', { kind: 'holiday', name: '春节' })).status).toBe(204);
     const list = await t.http().get('/api/holidays?year=2027').set('Authorization', `Bearer ${admin}`);

@@ -343,8 +343,7 @@ export class ApprovalDetail implements OnInit {
       await this.load();
     } catch (error) {
       if (error instanceof ApiError) {
-        const fieldErrors: FieldErrors<ResubmitField> = {};
-        for (const f of RESUBMIT_FIELDS) fieldErrors[f] = error.fieldMessage(f);
+        const fieldErrors: FieldErrors<ResubmitField> = error.fieldErrors(RESUBMIT_FIELDS);
         this.errors.set(fieldErrors);
         this.message.error(error.message);
       } else {

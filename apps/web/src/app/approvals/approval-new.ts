@@ -222,8 +222,7 @@ export class ApprovalNew {
       await this.router.navigate(['/approvals', created.id]);
     } catch (error) {
       if (error instanceof ApiError) {
-        const fieldErrors: FieldErrors<AcceptField> = {};
-        for (const f of FIELDS) fieldErrors[f] = error.fieldMessage(f);
+        const fieldErrors: FieldErrors<AcceptField> = error.fieldErrors(FIELDS);
         this.errors.set(fieldErrors);
         this.message.error(error.message);
       } else {

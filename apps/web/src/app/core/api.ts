@@ -17,6 +17,16 @@ export class ApiError extends Error {
   fieldMessage(field: string): string | undefined {
     return this.details?.find((d) => d.field === field || d.field.startsWith(`${field}.`))?.message;
   }
+
+  /** The messages of a form's fields, each to show at its field; fields without one are left out. */
+  fieldErrors<F extends string>(fields: readonly F[]): Partial<Record<F, string>> {
+    const errors: Partial<Record<F, string>> = {};
+    for (const field of fields) {
+      const message = this.fieldMessage(field);
+      if (message) errors[field] = message;
+    }
+    return errors;
+  }
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;

@@ -24,7 +24,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { AttachmentsPanel } from '../documents/attachments-panel';
-import { formatSize } from '../documents/files';
+import { formatSize, uploadEach } from '../documents/files';
 import {
   DATA_FORMATS,
   emptyDataRequestForm,
@@ -693,18 +693,7 @@ export class DataRequestFormPage implements OnInit {
     }
   }
 
-  private async uploadPending(requestId: string): Promise<string[]> {
-    const failed: string[] = [];
-    for (const file of this.pending()) {
-      try {
-        await this.api.upload('/attachments', file, {
-          ownerKind: 'data-request',
-          ownerId: requestId,
-        });
-      } catch {
-        failed.push(file.name);
-      }
-    }
-    return failed;
+  private uploadPending(requestId: string): Promise<string[]> {
+    return uploadEach(this.api, this.pending(), { ownerKind: 'data-request', ownerId: requestId });
   }
 }

@@ -307,11 +307,7 @@ export class DocumentFormPage implements OnInit {
       }
     } catch (error) {
       if (error instanceof ApiError) {
-        const atFields: FieldErrors<DocumentField> = {};
-        for (const f of FIELDS) {
-          const m = error.fieldMessage(f);
-          if (m) atFields[f] = m;
-        }
+        const atFields: FieldErrors<DocumentField> = error.fieldErrors(FIELDS);
         this.errors.set(atFields);
         this.message.error(error.message);
       } else {

@@ -1,7 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { toApiError } from '../core/api';
+import { type Api, toApiError } from '../core/api';
 
 /** An attachment as the api lists it. */
 export interface Attachment {
@@ -59,4 +59,24 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Files picked on a form before its record existed, uploaded one after another once it does; returns the names that
+ * failed, so the page can say which to upload again.
+ */
+export async function uploadEach(
+  api: Api,
+  files: readonly File[],
+  owner: { ownerKind: string; ownerId: string },
+): Promise<string[]> {
+  const failed: string[] = [];
+  for (const file of files) {
+    try {
+      await api.upload('/attachments', file, owner);
+    } catch {
+      failed.push(file.name);
+    }
+  }
+  return failed;
 }

@@ -243,11 +243,7 @@ export class FilingFormPage implements OnInit {
       await this.router.navigate(['/filings', saved.id]);
     } catch (error) {
       if (error instanceof ApiError) {
-        const atFields: FilingErrors = {};
-        for (const f of FIELDS) {
-          const m = error.fieldMessage(f);
-          if (m) atFields[f] = m;
-        }
+        const atFields: FilingErrors = error.fieldErrors(FIELDS);
         this.errors.set(atFields);
         this.message.error(error.message);
       } else {

@@ -14,7 +14,7 @@ import { NzSpinModule } from 'ng-zorro-antd/spin';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { AttachmentsPanel } from '../documents/attachments-panel';
-import { formatSize } from '../documents/files';
+import { formatSize, uploadEach } from '../documents/files';
 import { returnedOpinion } from './ledger.logic';
 import {
   emptyProjectForm,
@@ -493,11 +493,7 @@ export class ProjectFormPage implements OnInit {
       }
     } catch (error) {
       if (error instanceof ApiError) {
-        const atFields: FieldErrors<ProjectField> = {};
-        for (const f of FIELDS) {
-          const m = error.fieldMessage(f);
-          if (m) atFields[f] = m;
-        }
+        const atFields: FieldErrors<ProjectField> = error.fieldErrors(FIELDS);
         this.errors.set(atFields);
         // A message that belongs to no field shows above the form; field messages show at their fields.
         if (Object.keys(atFields).length === 0) this.formError.set(error.message);
@@ -512,14 +508,10 @@ export class ProjectFormPage implements OnInit {
 
   /** The chosen files, one after another; returns the names that failed. */
   private async uploadPending(projectId: string): Promise<string[]> {
-    const failed: string[] = [];
-    for (const file of this.pending()) {
-      try {
-        await this.api.upload('/attachments', file, { ownerKind: 'project', ownerId: projectId });
-      } catch {
-        failed.push(file.name);
-      }
-    }
+    const failed = await uploadEach(this.api, this.pending(), {
+      ownerKind: 'project',
+      ownerId: projectId,
+    });
     this.pending.set([]);
     return failed;
   }

@@ -737,11 +737,7 @@ export class SystemsPage implements OnInit {
       await this.load();
     } catch (error) {
       if (error instanceof ApiError) {
-        const atFields: FieldErrors<SystemField> = {};
-        for (const f of FIELDS) {
-          const m = error.fieldMessage(f);
-          if (m) atFields[f] = m;
-        }
+        const atFields: FieldErrors<SystemField> = error.fieldErrors(FIELDS);
         this.errors.set(atFields);
         if (Object.keys(atFields).length === 0) this.formError.set(error.message);
       } else {

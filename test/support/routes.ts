@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common/enums/request-method.enum';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -8,7 +8,19 @@ import type { Role } from '@zhengwu/contracts';
 import { WorkerTokenGuard } from '../../apps/api/src/engine/engine-rest.controller';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../apps/api/src/identity/decorators';
 
-/** One endpoint of the running application, with what its decorators say about access. */
+/** One input of a route: the whole body or query as a DTO class, or one named field of it. */
+export interface RouteInput {
+  source: 'body' | 'query';
+  /** `@Body('retries')` / `@Query('ownerKind')`: the one field the handler reads. */
+  key?: string;
+  /** The parameter's declared type: a DTO class, or String/Number/Object. */
+  type?: Type<unknown>;
+}
+
+/**
+ * One endpoint of the running application, with what its decorators say about access and input.
+ * Shared by the access matrix, the hostile-input checks and the fuzzer, so all three see the same routes.
+ */
 export interface RouteInfo {
   /** `GET /api/documents/:id` */
   key: string;
@@ -23,6 +35,10 @@ export interface RouteInfo {
   roles?: Role[];
   /** Names of the query parameters the handler reads (`@Query('x')`, or the properties of its `@Query()` DTO). */
   queryParams: string[];
+  /** The path's parameters (`id` of `/api/tasks/:id`). */
+  params: string[];
+  /** The body and query inputs with their DTO classes. */
+  inputs: RouteInput[];
 }
 
 interface ExpressLayer {
@@ -52,10 +68,12 @@ const join = (...parts: string[]): string =>
 export function nestRoutes(app: INestApplication): RouteInfo[] {
   const routes: RouteInfo[] = [];
   const validation = getMetadataStorage();
+  const seen = new Set<unknown>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const type = wrapper.metatype as (new (...args: unknown[]) => unknown) | null;
-      if (!type) continue;
+      if (!type || seen.has(type)) continue;
+      seen.add(type);
       const classPaths = asArray(Reflect.getMetadata(PATH_METADATA, type) as string | string[] | undefined);
       const classGuards = (Reflect.getMetadata(GUARDS_METADATA, type) as unknown[] | undefined) ?? [];
       for (const name of Object.getOwnPropertyNames(type.prototype)) {
@@ -69,6 +87,7 @@ export function nestRoutes(app: INestApplication): RouteInfo[] {
         const isPublic = Boolean(Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, type));
         const roles = (Reflect.getMetadata(REQUIRED_ROLES, handler) ?? Reflect.getMetadata(REQUIRED_ROLES, type)) as Role[] | undefined;
         const queryParams = queryParamsOf(type, name, validation);
+        const inputs = inputsOf(type, name);
         for (const classPath of classPaths) {
           for (const methodPath of asArray(methodPaths)) {
             const prefix = classPath.startsWith('engine-rest') ? '' : 'api';
@@ -84,6 +103,8 @@ export function nestRoutes(app: INestApplication): RouteInfo[] {
               worker: guards.includes(WorkerTokenGuard),
               roles,
               queryParams,
+              params: pathParams(path),
+              inputs,
             });
           }
         }
@@ -107,6 +128,18 @@ function queryParamsOf(type: new (...args: unknown[]) => unknown, name: string, 
     for (const meta of validation.getTargetValidationMetadatas(dto, '', true, false)) params.add(meta.propertyName);
   }
   return [...params].sort();
+}
+
+function inputsOf(type: new (...args: unknown[]) => unknown, name: string): RouteInput[] {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, type, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
+  const types = (Reflect.getMetadata('design:paramtypes', type.prototype, name) ?? []) as Type<unknown>[];
+  const inputs: RouteInput[] = [];
+  for (const [key, arg] of Object.entries(args)) {
+    const kind = Number(key.split(':')[0]);
+    const source = kind === RouteParamtypes.BODY ? 'body' : kind === RouteParamtypes.QUERY ? 'query' : undefined;
+    if (source) inputs.push({ source, key: typeof arg.data === 'string' ? arg.data : undefined, type: types[arg.index] });
+  }
+  return inputs;
 }
 
 /** A path with its parameters filled in. */
