@@ -14,6 +14,8 @@ import { DocumentPdf1764374300000 } from './1764374300000-document-pdf';
 import { Notifications1764374400000 } from './1764374400000-notifications';
 import { Archive1764374500000 } from './1764374500000-archive';
 import { InboxIndexes1764460800000 } from './1764460800000-inbox-indexes';
+import { Totp1765100000000 } from './1765100000000-totp';
+import { SecurityRolesApart1765100000001 } from './1765100000001-security-roles-apart';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -33,4 +35,6 @@ export const migrations = [
   Notifications1764374400000,
   Archive1764374500000,
   InboxIndexes1764460800000,
+  Totp1765100000000,
+  SecurityRolesApart1765100000001,
 ];

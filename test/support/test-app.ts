@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig, type AppConfig } from '../../apps/api/src/platform/config';
 import { createHttpApp } from '../../apps/api/src/platform/http-app';
+import { SecondFactorKeeper } from './second-factor';
 import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -13,7 +14,10 @@ export interface TestApp {
   db: TestDatabase;
   config: AppConfig;
   http(): ReturnType<typeof request>;
+  /** Logs in through HTTP; enrols TOTP and answers the second factor when the account needs it. */
   login(username: string, password?: string): Promise<string>;
+  /** The accounts' TOTP secrets as enrolled by `login` (this database's authenticator app). */
+  secondFactor: SecondFactorKeeper;
   close(): Promise<void>;
 }
 
@@ -25,15 +29,22 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const app = await createHttpApp(config, db.url);
   await app.init();
   const http = (): ReturnType<typeof request> => request(app.getHttpServer());
+  const secondFactor = new SecondFactorKeeper();
+  const post = async (path: string, body: object) => {
+    const res = await http().post(path).send(body);
+    return { status: res.status, body: res.body as unknown };
+  };
   return {
     app,
     db,
     config,
     http,
+    secondFactor,
     async login(username, password = TEST_PASSWORD) {
       const res = await http().post('/api/auth/login').send({ username, password });
       if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-      return (res.body as { accessToken: string }).accessToken;
+      const session = await secondFactor.finish(username, res.body, post);
+      return session.accessToken;
     },
     async close() {
       await app.close();

@@ -51,4 +51,6 @@ export interface UserDto {
   roles: string[];
   isActive: boolean;
   lockedUntil: string | null;
+  /** TOTP second factor enrolled (the 安全管理员 may reset it). */
+  totpEnrolled?: boolean;
 }

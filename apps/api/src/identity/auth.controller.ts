@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { LoginResponse, SessionUser } from '@zhengwu/contracts';
+import type { LoginOutcome, LoginResponse, SessionUser, TotpConfirmation, TotpEnrolment, TotpStatus } from '@zhengwu/contracts';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { AppError } from '../platform/errors';
-import { ChangePasswordDto, LoginDto } from './auth.dto';
+import { BeginTotpDto, ChangePasswordDto, ConfirmTotpDto, LoginDto, SecondFactorDto } from './auth.dto';
 import { AuthService, IssuedSession } from './auth.service';
-import { CurrentUser, Public } from './decorators';
+import { AllowedBeforePasswordChange, CurrentUser, Public } from './decorators';
 import { LoginRateLimiter } from './login-rate-limit';
 import type { Principal } from './principal';
+import { TotpService } from './totp.service';
 
 export const REFRESH_COOKIE = 'zw_refresh';
 const COOKIE_PATH = '/api/auth';
@@ -21,13 +22,87 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
+    private readonly totp: TotpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** `{accessToken, user}` as always; or, when a second factor is needed, `{secondFactor, challenge}` instead. */
   @Public()
   @Post('login')
   @HttpCode(200)
-  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginOutcome> {
+    return this.limited(req, res, async () => {
+      const outcome = await this.auth.login(dto.username, dto.password, this.client(req));
+      return 'challenge' in outcome ? outcome : this.respond(outcome, res);
+    });
+  }
+
+  /** The second step: the first step's challenge with a 6-digit code or a recovery code. */
+  @Public()
+  @Post('login/second-factor')
+  @HttpCode(200)
+  async secondFactor(@Body() dto: SecondFactorDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+    return this.limited(req, res, async () => {
+      const issued = await this.auth.verifySecondFactor(dto.challenge, { code: dto.code, recoveryCode: dto.recoveryCode }, this.client(req));
+      return this.respond(issued, res);
+    });
+  }
+
+  @ApiBearerAuth()
+  @Get('totp')
+  totpStatus(@CurrentUser() me: Principal): Promise<TotpStatus> {
+    return this.totp.status(me.userId, me.roles);
+  }
+
+  /**
+   * Starts enrolment: a new secret as QR code and manual key. Signed in (Bearer), or with the login
+   * challenge of an account that must enrol before it gets a session.
+   */
+  @Public()
+  @ApiBearerAuth()
+  @Post('totp/enrol')
+  @HttpCode(200)
+  async beginTotp(@Body() dto: BeginTotpDto, @Req() req: Request): Promise<TotpEnrolment> {
+    if (dto.challenge) return this.auth.beginEnrolmentWithChallenge(dto.challenge);
+    return this.auth.beginEnrolment(await this.signedIn(req));
+  }
+
+  /** Confirms with the first code; answers the recovery codes (shown once) and, with a challenge, the session. */
+  @Public()
+  @ApiBearerAuth()
+  @Post('totp/confirm')
+  @HttpCode(200)
+  async confirmTotp(
+    @Body() dto: ConfirmTotpDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TotpConfirmation> {
+    if (!dto.challenge) return this.auth.confirmEnrolment(await this.signedIn(req), dto.code);
+    const challenge = dto.challenge;
+    return this.limited(req, res, async () => {
+      const { recoveryCodes, issued } = await this.auth.confirmEnrolmentWithChallenge(challenge, dto.code, this.client(req));
+      return { recoveryCodes, session: this.respond(issued, res) };
+    });
+  }
+
+  private client(req: Request): { ip?: string; userAgent?: string } {
+    return { ip: req.ip, userAgent: req.headers['user-agent'] };
+  }
+
+  /** The Bearer session of a public route that also serves signed-in people (the guard let it through unchecked). */
+  private async signedIn(req: Request): Promise<Principal> {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw new AppError('UNAUTHENTICATED', '请先登录', HttpStatus.UNAUTHORIZED);
+    const principal = await this.auth.authenticate(match[1]);
+    if (principal.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已重置，请先修改密码', HttpStatus.FORBIDDEN);
+    return principal;
+  }
+
+  /**
+   * The per-address limit around every step that checks a secret (password, code): counted before the
+   * check, so attempts arriving together see each other; given back when the step did not fail.
+   */
+  private async limited<T>(req: Request, res: Response, attempt: () => Promise<T>): Promise<T> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const wait = this.limiter.retryAfterSeconds(address);
     if (wait > 0) {
@@ -43,10 +118,10 @@ export class AuthController {
     const reachedLimit = this.limiter.recordFailure(address);
     let failed = false;
     try {
-      const issued = await this.auth.login(dto.username, dto.password, { ip: req.ip, userAgent: req.headers['user-agent'] });
-      return this.respond(issued, res);
+      return await attempt();
     } catch (error) {
-      failed = error instanceof AppError && (error.code === 'INVALID_CREDENTIALS' || error.code === 'ACCOUNT_LOCKED');
+      failed =
+        error instanceof AppError && ['INVALID_CREDENTIALS', 'INVALID_SECOND_FACTOR', 'ACCOUNT_LOCKED'].includes(error.code);
       if (failed && reachedLimit) {
         await this.audit.record({
           action: 'auth.login-rate-limited',
@@ -82,6 +157,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @AllowedBeforePasswordChange()
   @Post('password')
   @HttpCode(204)
   async changePassword(@CurrentUser() me: Principal, @Body() dto: ChangePasswordDto): Promise<void> {
@@ -89,6 +165,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @AllowedBeforePasswordChange()
   @Get('me')
   me(@CurrentUser() me: Principal): Omit<SessionUser, 'unitName' | 'mustChangePassword'> {
     return { id: me.userId, username: me.username, displayName: me.displayName, unitId: me.unitId, roles: me.roles };

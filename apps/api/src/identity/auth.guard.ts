@@ -5,7 +5,7 @@ import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
 import { AppError, ForbiddenError } from '../platform/errors';
 import { requestContext } from '../platform/request-context';
 import { AuthService } from './auth.service';
-import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import { ALLOWED_BEFORE_PASSWORD_CHANGE, IS_PUBLIC, REQUIRED_ROLES } from './decorators';
 import type { Principal } from './principal';
 
 /**
@@ -30,6 +30,10 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     const ctx = requestContext.current();
     if (ctx) Object.assign(ctx, { userId: principal.userId, username: principal.username, unitId: principal.unitId });
+    // Enforced here, not only in the browser: a first-login account (the bootstrap admin included) can do nothing else.
+    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)) {
+      throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已重置，请先修改密码', HttpStatus.FORBIDDEN);
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.some((role) => principal.roles.includes(role))) {
       throw new ForbiddenError(`此操作需要以下角色之一：${roles.map((role) => ROLE_LABELS[role]).join('、')}`);

@@ -4,19 +4,47 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { isRole, type LoginResponse, type Role, type SessionUser } from '@zhengwu/contracts';
+import {
+  isRole,
+  type LoginResponse,
+  type Role,
+  type SecondFactorChallenge,
+  type SessionUser,
+  type TotpConfirmation,
+  type TotpEnrolment,
+} from '@zhengwu/contracts';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { AppError } from '../platform/errors';
 import { returning } from '../platform/sql';
 import { checkPassword } from './password-policy';
 import type { Principal } from './principal';
+import { TotpService } from './totp.service';
 
 export interface AccessTokenClaims {
   sub: string;
   sid: string;
   username: string;
 }
+
+/** Where a login comes from, for the session row and the audit. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** How the person proved who they are in the first step (the audit records it). */
+export type LoginMethod = 'password' | 'oidc';
+
+/** A short-lived token between the first step and the second factor; never an access token. */
+interface ChallengeClaims {
+  sub: string;
+  purpose: 'totp' | 'totp-enrol';
+  method: LoginMethod;
+}
+
+const CHALLENGE_AUDIENCE = 'zhengwu-second-factor';
+const CHALLENGE_TTL_SECONDS = 300;
 
 export interface IssuedSession extends LoginResponse {
   refreshToken: string;
@@ -33,6 +61,7 @@ interface UserRow {
   password_hash: string;
   must_change_password: boolean;
   failed_attempts: number;
+  second_factor?: boolean;
   locked_until: Date | null;
   is_active: boolean;
   roles: string[] | null;
@@ -59,12 +88,17 @@ function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** The same answer for an unknown name and a wrong password, so the answer does not tell who exists. */
 const invalidCredentials = (): AppError => new AppError('INVALID_CREDENTIALS', '用户名或密码错误', HttpStatus.UNAUTHORIZED);
+const invalidSecondFactor = (): AppError =>
+  new AppError('INVALID_SECOND_FACTOR', '动态口令或恢复码不正确', HttpStatus.UNAUTHORIZED, [{ field: 'code', message: '动态口令或恢复码不正确' }]);
+const invalidChallenge = (): AppError =>
+  new AppError('SECOND_FACTOR_CHALLENGE_INVALID', '验证已过期，请重新输入用户名和密码', HttpStatus.UNAUTHORIZED);
 
 @Injectable()
 export class AuthService {
-  /** A hash to verify against when the user does not exist, so timing does not reveal who exists. */
-  private dummyHash?: Promise<string>;
+  /** A hash to verify against when the user does not exist, so timing does not reveal who exists (made at start). */
+  private readonly dummyHash: Promise<string> = hashPassword(randomBytes(16).toString('hex'));
   /** The attempt in progress per username; the next one waits for it. */
   private readonly attempts = new Map<string, Promise<void>>();
 
@@ -72,6 +106,7 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly totp: TotpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -79,26 +114,29 @@ export class AuthService {
    * One attempt per account at a time (in this process): guesses sent all at once would otherwise
    * all be checked against the password before the first failure's lock is written.
    */
-  async login(username: string, password: string, client: { ip?: string; userAgent?: string }): Promise<IssuedSession> {
+  async login(username: string, password: string, client: ClientInfo): Promise<IssuedSession | SecondFactorChallenge> {
     const name = username.trim().toLowerCase();
-    const previous = this.attempts.get(name) ?? Promise.resolve();
-    const current = previous.then(() => this.attemptLogin(name, password, client));
+    return this.oneAtATime(name, () => this.attemptLogin(name, password, client));
+  }
+
+  private async oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
+    const previous = this.attempts.get(key) ?? Promise.resolve();
+    const current = previous.then(attempt);
     const settled = current.then(
       () => undefined,
       () => undefined,
     );
-    this.attempts.set(name, settled);
+    this.attempts.set(key, settled);
     try {
       return await current;
     } finally {
-      if (this.attempts.get(name) === settled) this.attempts.delete(name);
+      if (this.attempts.get(key) === settled) this.attempts.delete(key);
     }
   }
 
-  private async attemptLogin(name: string, password: string, client: { ip?: string; userAgent?: string }): Promise<IssuedSession> {
+  private async attemptLogin(name: string, password: string, client: ClientInfo): Promise<IssuedSession | SecondFactorChallenge> {
     const user = await this.findUser('u.username = $1', name);
     if (!user || !user.is_active) {
-      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
       await argon2.verify(await this.dummyHash, password).catch(() => false);
       await this.audit.record({
         action: 'auth.login',
@@ -113,7 +151,117 @@ export class AuthService {
       throw this.lockedError(user.locked_until);
     }
     const ok = await argon2.verify(user.password_hash, password).catch(() => false);
-    if (!ok) return this.recordFailure(user);
+    if (!ok) return this.recordFailure(user, invalidCredentials(), 'wrong-password');
+    return this.completeWithUser(user, client, 'password');
+  }
+
+  /**
+   * The one door after a first factor (the password here; an OpenID Connect provider's login in
+   * oidc.*): call it with the local user's id once the person proved who they are. It refuses an
+   * inactive or locked account, then answers either a session (`IssuedSession`, to hand out like
+   * `POST /api/auth/login` does) or, when the person must pass TOTP, a `SecondFactorChallenge`
+   * (`secondFactor: 'totp'` → `POST /api/auth/login/second-factor`; `'totp-enrol'` → enrol with
+   * the challenge at `POST /api/auth/totp/enrol` and `/confirm`, which also signs in). `method`
+   * is recorded in the audit and carried through the challenge.
+   */
+  async completePrimaryLogin(userId: string, client: ClientInfo, method: LoginMethod): Promise<IssuedSession | SecondFactorChallenge> {
+    const user = await this.findUser('u.id = $1', userId);
+    if (!user || !user.is_active) throw invalidCredentials();
+    if (user.locked_until && user.locked_until.getTime() > Date.now()) throw this.lockedError(user.locked_until);
+    return this.completeWithUser(user, client, method);
+  }
+
+  private async completeWithUser(user: UserRow, client: ClientInfo, method: LoginMethod): Promise<IssuedSession | SecondFactorChallenge> {
+    const roles = (user.roles ?? []).filter(isRole);
+    // Failures are not forgiven yet when a second factor follows: a known password must not buy endless code guesses.
+    if (await this.totp.isEnrolled(user.id)) return this.challenge(user, 'totp', method);
+    if (this.totp.isRequired(roles)) return this.challenge(user, 'totp-enrol', method);
+    return this.signIn(user, client, method, false);
+  }
+
+  private async challenge(user: UserRow, purpose: ChallengeClaims['purpose'], method: LoginMethod): Promise<SecondFactorChallenge> {
+    const claims: ChallengeClaims = { sub: user.id, purpose, method };
+    await this.audit.record({ action: 'auth.login-first-step', actor: this.actor(user), detail: { method, next: purpose } });
+    const challenge = this.jwt.sign(claims, { algorithm: 'HS256', audience: CHALLENGE_AUDIENCE, expiresIn: CHALLENGE_TTL_SECONDS });
+    return { secondFactor: purpose, challenge, expiresIn: CHALLENGE_TTL_SECONDS };
+  }
+
+  private async readChallenge(token: string, purpose: ChallengeClaims['purpose']): Promise<{ user: UserRow; method: LoginMethod }> {
+    let claims: ChallengeClaims;
+    try {
+      claims = await this.jwt.verifyAsync<ChallengeClaims>(token, { algorithms: ['HS256'], issuer: 'zhengwu', audience: CHALLENGE_AUDIENCE });
+    } catch {
+      throw invalidChallenge();
+    }
+    if (claims.purpose !== purpose || !isUuid(claims.sub)) throw invalidChallenge();
+    const user = await this.findUser('u.id = $1', claims.sub);
+    if (!user || !user.is_active) throw invalidChallenge();
+    if (user.locked_until && user.locked_until.getTime() > Date.now()) throw this.lockedError(user.locked_until);
+    return { user, method: claims.method === 'oidc' ? 'oidc' : 'password' };
+  }
+
+  /** The second step: the challenge of the first plus a TOTP code or one recovery code. Wrong ones count towards the lock. */
+  async verifySecondFactor(
+    challenge: string,
+    answer: { code?: string; recoveryCode?: string },
+    client: ClientInfo,
+  ): Promise<IssuedSession> {
+    const { user, method } = await this.readChallenge(challenge, 'totp');
+    return this.oneAtATime(`second-factor:${user.id}`, async () => {
+      const fresh = await this.findUser('u.id = $1', user.id);
+      if (fresh?.locked_until && fresh.locked_until.getTime() > Date.now()) throw this.lockedError(fresh.locked_until);
+      let ok = false;
+      if (answer.code) ok = await this.totp.verify(user.id, answer.code);
+      else if (answer.recoveryCode) ok = await this.totp.useRecoveryCode(user.id, answer.recoveryCode);
+      const via = answer.code ? 'totp' : 'recovery-code';
+      if (!ok) return this.recordFailure(user, invalidSecondFactor(), `wrong-${via}`);
+      return this.signIn(user, client, method, true, via);
+    });
+  }
+
+  /** Enrolment as part of a login (the account needs TOTP and has none): the challenge stands in for a session. */
+  async beginEnrolmentWithChallenge(challenge: string): Promise<TotpEnrolment> {
+    const { user } = await this.readChallenge(challenge, 'totp-enrol');
+    return this.totp.begin(user.id, user.username);
+  }
+
+  async confirmEnrolmentWithChallenge(challenge: string, code: string, client: ClientInfo): Promise<TotpConfirmation & { issued: IssuedSession }> {
+    const { user, method } = await this.readChallenge(challenge, 'totp-enrol');
+    const codes = await this.dataSource.transaction(async (m) => {
+      const confirmed = await this.totp.confirm(m, user.id, code);
+      if (confirmed) await this.audit.record({ action: 'auth.totp.enrol', actor: this.actor(user), objectType: 'user', objectId: user.id }, m);
+      return confirmed;
+    });
+    if (!codes) return this.recordFailure(user, invalidSecondFactor(), 'wrong-totp-at-enrolment');
+    const issued = await this.signIn(user, client, method, true, 'totp-enrol');
+    return { recoveryCodes: codes, issued };
+  }
+
+  /** Voluntary enrolment from the 双因素认证 page of a signed-in person. */
+  async beginEnrolment(principal: Principal): Promise<TotpEnrolment> {
+    return this.totp.begin(principal.userId, principal.username);
+  }
+
+  async confirmEnrolment(principal: Principal, code: string): Promise<TotpConfirmation> {
+    return this.dataSource.transaction(async (m) => {
+      const codes = await this.totp.confirm(m, principal.userId, code);
+      if (!codes) throw new AppError('INVALID_SECOND_FACTOR', '动态口令不正确，请核对手机时间后重试', HttpStatus.BAD_REQUEST, [
+        { field: 'code', message: '动态口令不正确' },
+      ]);
+      // This session has now shown the second factor too.
+      await m.query('UPDATE sessions SET second_factor = true WHERE id = $1', [principal.sessionId]);
+      await this.audit.record({ action: 'auth.totp.enrol', objectType: 'user', objectId: principal.userId }, m);
+      return { recoveryCodes: codes };
+    });
+  }
+
+  private async signIn(
+    user: UserRow,
+    client: ClientInfo,
+    method: LoginMethod,
+    secondFactor: boolean,
+    via?: string,
+  ): Promise<IssuedSession> {
     return this.dataSource.transaction(async (m) => {
       // The lock may have been set since the user was read (another process's failures): it still holds.
       const unlocked = await returning<{ id: string }>(
@@ -125,13 +273,22 @@ export class AuthService {
         const [row]: { locked_until: Date }[] = await m.query('SELECT locked_until FROM users WHERE id = $1', [user.id]);
         throw this.lockedError(row.locked_until);
       }
-      const session = await this.openSession(m, user, client);
-      await this.audit.record({ action: 'auth.login', actor: this.actor(user), objectType: 'session', objectId: session.sessionId }, m);
+      const session = await this.openSession(m, user, client, secondFactor);
+      await this.audit.record(
+        {
+          action: 'auth.login',
+          actor: this.actor(user),
+          objectType: 'session',
+          objectId: session.sessionId,
+          detail: via ? { method, secondFactor: via } : { method },
+        },
+        m,
+      );
       return session.issued;
     });
   }
 
-  private async recordFailure(user: UserRow): Promise<never> {
+  private async recordFailure(user: UserRow, error: AppError, reason: string): Promise<never> {
     const max = this.config.maxLoginFailures;
     const rows = await returning<{ failed_attempts: number; locked_until: Date | null }>(
       this.dataSource,
@@ -148,15 +305,11 @@ export class AuthService {
       action: 'auth.login',
       outcome: 'failure',
       actor: this.actor(user),
-      detail: { reason: 'wrong-password', locked: Boolean(lockedNow) },
+      detail: { reason, locked: Boolean(lockedNow) },
     });
+    // Only an actual lock is announced; before that the answer is the same as for an unknown name.
     if (lockedNow && row.locked_until) throw this.lockedError(row.locked_until);
-    const left = max - (row?.failed_attempts ?? 0);
-    throw new AppError(
-      'INVALID_CREDENTIALS',
-      `用户名或密码错误，再失败 ${left} 次账户将被锁定 ${this.config.lockMinutes} 分钟`,
-      HttpStatus.UNAUTHORIZED,
-    );
+    throw error;
   }
 
   private lockedError(until: Date): AppError {
@@ -279,7 +432,7 @@ export class AuthService {
     if (!isUuid(claims.sub) || !isUuid(claims.sid))
       throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
     const rows: (UserRow & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
-      `${USER_SELECT.replace('SELECT', 'SELECT s.revoked_at, s.expires_at,')} JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`,
+      `${USER_SELECT.replace('SELECT', 'SELECT s.revoked_at, s.expires_at, s.second_factor,')} JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`,
       [claims.sid, claims.sub],
     );
     const row = rows[0];
@@ -287,27 +440,34 @@ export class AuthService {
     if (row.revoked_at || row.expires_at.getTime() <= Date.now()) {
       throw new AppError('SESSION_EXPIRED', '会话已结束，请重新登录', HttpStatus.UNAUTHORIZED);
     }
+    const roles = (row.roles ?? []).filter(isRole);
+    // A session opened before a role that needs TOTP was granted (or before TOTP was required) ends here.
+    if (!row.second_factor && this.totp.isRequired(roles)) {
+      throw new AppError('SECOND_FACTOR_REQUIRED', '此账户须使用双因素认证，请重新登录', HttpStatus.UNAUTHORIZED);
+    }
     return {
       userId: row.id,
       username: row.username,
       displayName: row.display_name,
       unitId: row.unit_id,
       unitPath: row.unit_path,
-      roles: (row.roles ?? []).filter(isRole),
+      roles,
       sessionId: claims.sid,
+      mustChangePassword: row.must_change_password,
     };
   }
 
   private async openSession(
     m: EntityManager,
     user: UserRow,
-    client: { ip?: string; userAgent?: string },
+    client: ClientInfo,
+    secondFactor: boolean,
   ): Promise<{ sessionId: string; issued: IssuedSession }> {
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000);
     const rows: { id: string }[] = await m.query(
-      'INSERT INTO sessions (user_id, token_hash, expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-      [user.id, sha256(secret), expiresAt, client.userAgent?.slice(0, 500) ?? null, client.ip ?? null],
+      'INSERT INTO sessions (user_id, token_hash, expires_at, user_agent, ip, second_factor) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [user.id, sha256(secret), expiresAt, client.userAgent?.slice(0, 500) ?? null, client.ip ?? null, secondFactor],
     );
     const sessionId = rows[0].id;
     return {

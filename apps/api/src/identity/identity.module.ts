@@ -6,6 +6,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginRateLimiter } from './login-rate-limit';
+import { TotpService } from './totp.service';
 
 @Global()
 @Module({
@@ -22,6 +23,7 @@ import { LoginRateLimiter } from './login-rate-limit';
   controllers: [AuthController],
   providers: [
     AuthService,
+    TotpService,
     { provide: APP_GUARD, useClass: AuthGuard },
     {
       // An address may fail four accounts' worth of logins within the lock period (20 in 15 minutes by default).
@@ -30,6 +32,6 @@ import { LoginRateLimiter } from './login-rate-limit';
       useFactory: (config: AppConfig) => new LoginRateLimiter(config.maxLoginFailures * 4, config.lockMinutes * 60_000),
     },
   ],
-  exports: [AuthService],
+  exports: [AuthService, TotpService],
 })
 export class IdentityModule {}

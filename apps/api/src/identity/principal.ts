@@ -10,6 +10,8 @@ export interface Principal {
   unitPath: string;
   roles: Role[];
   sessionId: string;
+  /** The account must change its password first: the guard lets only a few routes through. */
+  mustChangePassword?: boolean;
 }
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {

@@ -33,4 +33,8 @@ export class SessionEntity {
 
   @Column('text', { nullable: true })
   ip!: string | null;
+
+  /** The login passed a second factor (TOTP or a recovery code). */
+  @Column('boolean', { name: 'second_factor', default: false })
+  secondFactor!: boolean;
 }

@@ -80,6 +80,14 @@ export class OrgController {
     return this.org.setRoles(me, id, dto.roles);
   }
 
+  /** 重置双因素: the person lost the authenticator; audited, their sessions end. */
+  @Roles('secadmin')
+  @Post('users/:id/reset-totp')
+  @HttpCode(204)
+  resetTotp(@CurrentUser() me: Principal, @Param('id', uuidPipe) id: string) {
+    return this.org.resetTotp(me, id);
+  }
+
   @Roles('secadmin')
   @Post('users/:id/unlock')
   @HttpCode(204)

@@ -22,11 +22,13 @@ interface UserRow {
   is_active: boolean;
   locked_until: Date | null;
   roles: string[] | null;
+  totp_enrolled: boolean;
 }
 
 const USER_SELECT = `
   SELECT u.id, u.username, u.display_name, u.unit_id, un.name AS unit_name, un.path AS unit_path, u.title,
          u.is_active, u.locked_until,
+         EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_enrolled,
          COALESCE((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}') AS roles
     FROM users u JOIN units un ON un.id = u.unit_id`;
 
@@ -180,6 +182,17 @@ export class OrgService {
         [{ field: 'roles', message: '系统管理员、安全管理员、审计员只能选一个' }],
       );
     }
+    // 安全管理员 and 审计员 watch the business; they must not also take part in it (the database refuses it too).
+    const watcher = unique.find((role) => role === 'secadmin' || role === 'auditor');
+    const business = unique.filter((role) => !ADMIN_ROLES.includes(role));
+    if (watcher && business.length > 0) {
+      throw new AppError(
+        'SEPARATION_OF_DUTIES',
+        `三员分立：${ROLE_LABELS[watcher]}不能兼任业务角色（${business.map((r) => ROLE_LABELS[r]).join('、')}）`,
+        HttpStatus.BAD_REQUEST,
+        [{ field: 'roles', message: '安全管理员、审计员不能兼任业务角色' }],
+      );
+    }
     if (userId === principal.userId)
       throw new AppError('SELF_GRANT', '不能修改自己的角色，请由另一位安全管理员操作', HttpStatus.BAD_REQUEST);
     await this.dataSource.transaction(async (m) => {
@@ -190,6 +203,26 @@ export class OrgService {
       await this.audit.record({ action: 'org.user.set-roles', objectType: 'user', objectId: userId, detail: { roles: unique } }, m);
     });
     return this.user(principal, userId);
+  }
+
+  /**
+   * The 安全管理员 resets a person's second factor (lost phone): secret and recovery codes go, the
+   * person's sessions end, and the next login starts a new enrolment (when TOTP is required).
+   */
+  async resetTotp(principal: Principal, userId: string): Promise<void> {
+    if (userId === principal.userId)
+      throw new AppError('SELF_RESET', '不能重置自己的双因素认证，请由另一位安全管理员操作', HttpStatus.BAD_REQUEST);
+    await this.dataSource.transaction(async (m) => {
+      const exists: unknown[] = await m.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      if (exists.length === 0) throw new NotFoundError('人员');
+      const removed = await returning<{ user_id: string }>(m, 'DELETE FROM user_totp WHERE user_id = $1 RETURNING user_id', [userId]);
+      await m.query('DELETE FROM user_recovery_codes WHERE user_id = $1', [userId]);
+      await m.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+      await this.audit.record(
+        { action: 'org.user.reset-totp', objectType: 'user', objectId: userId, detail: { hadTotp: removed.length > 0 } },
+        m,
+      );
+    });
   }
 
   async unlock(userId: string): Promise<void> {
@@ -229,5 +262,6 @@ function toUserDto(row: UserRow): UserDto {
     roles: row.roles ?? [],
     isActive: row.is_active,
     lockedUntil: row.locked_until && row.locked_until.getTime() > Date.now() ? row.locked_until.toISOString() : null,
+    totpEnrolled: row.totp_enrolled,
   };
 }

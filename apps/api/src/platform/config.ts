@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
+import { ADMIN_ROLES, isRole, ROLES, type Role } from '@zhengwu/contracts';
 
 /** Every setting the platform reads. Nothing else in the code reads process.env. */
 export interface AppConfig {
@@ -40,6 +42,12 @@ export interface AppConfig {
   mailRetryMaxMs: number;
   /** Failed sends before a message is set aside for an administrator (MAIL_MAX_ATTEMPTS, default 10). */
   mailMaxAttempts: number;
+  /** Roles that must pass a second factor (TOTP) at login (MFA_REQUIRED_ROLES, default the three administrators; `*` = everyone). */
+  mfaRequiredRoles: readonly Role[] | '*';
+  /** Key that encrypts stored TOTP secrets (MFA_ENCRYPTION_KEY; generated once into DATA_DIR without it). */
+  mfaEncryptionKey: string;
+  /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES: addresses, CIDRs or loopback/linklocal/uniquelocal; none by default). */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -54,6 +62,42 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** `*` (everyone) or a comma-separated list of role codes; an empty value requires no second factor. */
+function readRoles(env: Env, name: string, fallback: readonly Role[]): readonly Role[] | '*' {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '*') return '*';
+  const roles = raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const unknown = roles.filter((r) => !isRole(r));
+  if (unknown.length > 0)
+    throw new ConfigError(name, `unknown role ${unknown.join(', ')} (expected * or role codes such as ${ROLES.join(',')})`);
+  return [...new Set(roles)] as Role[];
+}
+
+/** Names Express's `trust proxy` understands: addresses, CIDR ranges and its three named ranges. */
+function readProxies(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const entries = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(name, `"${entry}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal`);
+    }
+  }
+  return entries;
+}
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -148,6 +192,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (archiveSm2PrivateKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(archiveSm2PrivateKey)) {
     throw new ConfigError('ARCHIVE_SM2_PRIVATE_KEY', 'must be an SM2 private key of 64 hex digits');
   }
+  const mfaKeyRaw = env.MFA_ENCRYPTION_KEY || undefined;
+  if (mfaKeyRaw !== undefined && mfaKeyRaw.length < 32) {
+    throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be at least 32 characters long');
+  }
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   return {
@@ -178,6 +226,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     mailRetryBaseMs: readInt(env, 'MAIL_RETRY_BASE_MS', 30_000, 10, 3_600_000),
     mailRetryMaxMs: readInt(env, 'MAIL_RETRY_MAX_MS', 3_600_000, 10, 24 * 3_600_000),
     mailMaxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
+    mfaRequiredRoles: readRoles(env, 'MFA_REQUIRED_ROLES', ADMIN_ROLES),
+    mfaEncryptionKey: mfaKeyRaw ?? loadOrCreateSecret(dataDir, 'mfa-key'),
+    trustedProxies: readProxies(env, 'TRUSTED_PROXIES'),
   };
 }
 

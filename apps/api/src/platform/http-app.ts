@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, requestIdOf } from '../app.module';
+import { AuthService } from '../identity/auth.service';
 import type { AppConfig } from './config';
 import { requestContext } from './request-context';
 import { answerClientErrors, limitBodyDepth } from './request-limits';
@@ -22,7 +23,9 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES: anyone else could forge it
+  // and escape the per-address login limit.
+  app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   // upgrade-insecure-requests would turn every asset of a plain-http intranet address into a failing https fetch.
   const https = config.publicUrl.startsWith('https:');
   app.use(
@@ -53,10 +56,28 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
+  // Without the demo the API's map is for signed-in people only (a Bearer token, as for the API itself).
+  if (!config.seedDemo) app.use(requireSignedIn(app, /^\/api\/docs(?:$|[/-])/));
   const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi));
   serveWeb(app, config.webDir);
   return app;
+}
+
+function requireSignedIn(app: INestApplication, paths: RegExp) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!paths.test(req.path)) return next();
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const refuse = (): void => {
+      res.status(401).json({ code: 'UNAUTHENTICATED', message: '请先登录后再查看接口文档' });
+    };
+    if (!match) return refuse();
+    app
+      .get(AuthService)
+      .authenticate(match[1])
+      .then((principal) => (principal.mustChangePassword ? refuse() : next()))
+      .catch(refuse);
+  };
 }
 
 /**
