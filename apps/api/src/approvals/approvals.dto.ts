@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 import { IsDecimal } from '../platform/validation';
 import { APPROVAL_STATUSES, LEVELS, MATTER_TYPES, type ApprovalStatus, type Level, type MatterType } from './approvals.constants';
 
@@ -122,18 +123,9 @@ export class ListApprovalsQuery {
   @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
   q?: string;
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 不能超过 200' })
+  @PageLimit(200, 20)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负' })
+  @PageOffset()
   offset = 0;
 }

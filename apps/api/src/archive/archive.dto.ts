@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageLimit, PageNumber } from '../platform/paging';
 
 export const RETENTIONS = ['Y', 'D30', 'D10'] as const;
 
@@ -31,18 +32,9 @@ export class ListArchiveQuery {
   @MaxLength(100, { message: '关键词不能超过100个字' })
   keyword?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: '页码必须是正整数' })
-  @Min(1, { message: '页码必须是正整数' })
+  @PageNumber()
   page?: number;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: '每页条数必须是 1 到 100 的整数' })
-  @Min(1, { message: '每页条数必须是 1 到 100 的整数' })
-  @Max(100, { message: '每页条数必须是 1 到 100 的整数' })
+  @PageLimit(100, 20, 'pageSize')
   pageSize?: number;
 }

@@ -15,6 +15,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 
 export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
@@ -116,19 +117,10 @@ export class ListDocumentsQuery {
   @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
   q?: string;
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 不能超过 200' })
+  @PageLimit(200, 20)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负' })
+  @PageOffset()
   offset = 0;
 }
 

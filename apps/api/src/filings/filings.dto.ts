@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 
 export const FILING_KINDS = ['信息化规划', '重大项目方案'] as const;
 export type FilingKind = (typeof FILING_KINDS)[number];
@@ -150,18 +151,9 @@ export class ListFilingsQuery {
   @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
   keyword?: string;
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 最大为 200' })
+  @PageLimit(200, 20)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负数' })
+  @PageOffset()
   offset = 0;
 }

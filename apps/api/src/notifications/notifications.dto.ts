@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 
 const WORKER_ID = /^[A-Za-z0-9._:@-]{1,100}$/;
 
@@ -82,16 +82,9 @@ export class ListMailboxQuery {
   @MaxLength(255, { message: '收件人不能超过 255 个字符' })
   recipient?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 最大为 200' })
+  @PageLimit(200, 50)
   limit = 50;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负数' })
+  @PageOffset()
   offset = 0;
 }

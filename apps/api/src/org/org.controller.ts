@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageLimit } from '../platform/paging';
 import { CurrentUser, Roles } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
 import { AppError } from '../platform/errors';
@@ -25,12 +25,7 @@ export class PeopleQuery {
   @IsUUID('all', { message: 'unitId 须为单位编号（UUID）' })
   unitId?: string;
 
-  @ApiPropertyOptional({ default: 20, maximum: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(50, { message: 'limit 最大为 50' })
+  @PageLimit(50, 20)
   limit = 20;
 }
 

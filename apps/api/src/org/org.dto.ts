@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 import { ROLES, type Role } from '@zhengwu/contracts';
 
 export class ListUsersQuery {
@@ -20,19 +20,10 @@ export class ListUsersQuery {
   @MaxLength(64, { message: '搜索词不能超过 64 个字符' })
   q?: string;
 
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(500, { message: 'limit 最大为 500' })
+  @PageLimit(500, 50)
   limit = 50;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负数' })
+  @PageOffset()
   offset = 0;
 }
 

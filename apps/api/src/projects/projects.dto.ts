@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 import { IsDecimal } from '../platform/validation';
 
 export const PROJECT_CATEGORIES = ['数据采集及建库', '系统开发和运行维护', '数据共享服务', '网络建设'] as const;
@@ -126,19 +127,10 @@ export class ChangeProjectStatusDto {
 }
 
 class PageQuery {
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 最大为 200' })
+  @PageLimit(200, 20)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负数' })
+  @PageOffset()
   offset = 0;
 
   @ApiPropertyOptional({ description: '关键词' })

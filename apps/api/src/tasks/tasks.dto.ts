@@ -1,20 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsDateString,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
+import { PageLimit, PageOffset } from '../platform/paging';
 
 export const TASK_VIEWS = ['todo', 'done', 'started', 'cc'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
@@ -83,19 +80,10 @@ export class ListTasksQuery {
   @IsIn(['created', 'due', 'priority'], { message: 'sort 须为 created、due 或 priority' })
   sort: 'created' | 'due' | 'priority' = 'created';
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1, { message: 'limit 至少为 1' })
-  @Max(200, { message: 'limit 最大为 200' })
+  @PageLimit(200, 20)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0, { message: 'offset 不能为负数' })
+  @PageOffset()
   offset = 0;
 }
 
