@@ -23,6 +23,11 @@ function status(pid, field) {
   return m ? Number(m[1]) : NaN;
 }
 
+/** The embedded PostgreSQL's superuser password, generated once into DATA_DIR/pg-password. */
+function pgPassword(dir) {
+  return readFileSync(join(dir, 'pg-password'), 'utf8').trim();
+}
+
 /** Spawns `node scripts/start.js`; resolves at its "ready at" line with the time it took and the database port. */
 function start(dir) {
   const env = { ...s.platformEnv(dir, '', { LOG_LEVEL: process.env.BENCH_LOG ?? 'info', DEMO_PASSWORD: s.PASSWORD }) };
@@ -46,7 +51,13 @@ function start(dir) {
         child.removeAllListeners('exit');
         child.stdout.removeAllListeners('data');
         child.stdout.resume();
-        resolve({ child, ms: s.ms(t0), url: ready[1], databaseUrl: `postgres://postgres:zhengwu-local@127.0.0.1:${db[1]}/zhengwu`, stop });
+        resolve({
+          child,
+          ms: s.ms(t0),
+          url: ready[1],
+          databaseUrl: `postgres://postgres:${pgPassword(dir)}@127.0.0.1:${db[1]}/zhengwu`,
+          stop,
+        });
       }
     });
   });
