@@ -9,6 +9,7 @@ const { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } 
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { loginOverHttp, sharedKeeper } = require('../test/support/second-factor');
 const { setTimeout } = require('node:timers');
 
 const root = join(__dirname, '..');
@@ -227,15 +228,10 @@ async function bootPlatform(name, extraEnv = {}) {
   };
 }
 
-/** Logs in through HTTP; returns the access token. */
+/** Logs in through HTTP (enrolling TOTP and answering it for the accounts that need it); returns the access token. */
 async function login(url, username, password = PASSWORD) {
-  const res = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const body = await res.json();
-  if (!res.ok || !body.accessToken) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(body)}`);
+  const { status, body } = await loginOverHttp(url, username, password, sharedKeeper);
+  if (status !== 200 || !body?.accessToken) throw new Error(`login ${username}: ${status} ${JSON.stringify(body)}`);
   return body.accessToken;
 }
 

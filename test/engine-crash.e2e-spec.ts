@@ -7,6 +7,7 @@ import { createHttpApp } from '../apps/api/src/platform/http-app';
 import { EngineService } from '../apps/api/src/engine/engine.service';
 import { ExternalTaskService } from '../apps/api/src/engine/external-task.service';
 import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from './support/test-database';
+import { loginOverHttp, SecondFactorKeeper } from './support/second-factor';
 
 const root = join(__dirname, '..');
 const TOKEN = 'crash-test-worker-token-0123456789';
@@ -69,12 +70,9 @@ describe('engine after kill -9', () => {
 
   it('keeps every acknowledged step and leaves every case able to finish', async () => {
     const { child, url } = await startApp(db);
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: TEST_PASSWORD }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    // The administrator enrols TOTP and answers it, as a person would (second-factor.js).
+    const login = await loginOverHttp(url, 'admin', TEST_PASSWORD, new SecondFactorKeeper());
+    const { accessToken } = login.body as { accessToken: string };
     const started = new Set<string>();
     const completed = new Set<string>();
     let stop = false;

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loginOverHttp, SecondFactorKeeper } from './support/second-factor';
 
 const root = join(__dirname, '..');
 
@@ -73,13 +74,10 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(page.headers.get('strict-transport-security')).toBeNull();
-    const login = await fetch(`${first.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
+    // The administrator needs TOTP: the password step answers a challenge, enrolment signs in (second-factor.js).
+    const login = await loginOverHttp(first.url, 'admin', password ?? '', new SecondFactorKeeper());
     expect(login.status).toBe(200);
-    const body = (await login.json()) as { accessToken: string; user: { roles: string[] } };
+    const body = login.body as { accessToken: string; user: { roles: string[] } };
     expect(body.user.roles).toEqual(['sysadmin']);
     const units = await fetch(`${first.url}/api/org/units`, { headers: { authorization: `Bearer ${body.accessToken}` } });
     expect(units.status).toBe(200);

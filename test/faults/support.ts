@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { loginOverHttp, sharedKeeper } from '../support/second-factor';
 import { TEST_PASSWORD } from '../support/test-database';
 
 export const root = join(__dirname, '..', '..');
@@ -89,11 +90,9 @@ export async function call<T = unknown>(
   }
 }
 
+/** Logs in over HTTP, enrolling TOTP / answering the second factor when the account needs it. */
 export async function login(baseUrl: string, username: string): Promise<{ token: string; userId: string }> {
-  const res = await call<{ accessToken: string; user: { id: string } }>(`${baseUrl}/api/auth/login`, {
-    body: { username, password: TEST_PASSWORD },
-    timeoutMs: 30_000,
-  });
+  const res = await loginOverHttp(baseUrl, username, TEST_PASSWORD, sharedKeeper);
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.accessToken, userId: res.body.user.id };
 }

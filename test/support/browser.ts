@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { fetchPost, sharedKeeper } from './second-factor';
 import { TEST_PASSWORD } from './test-database';
 
 /** Where screenshots of key pages go, for a person to look at after a run. */
@@ -26,15 +27,27 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh page at an office screen's size, signed in as a demo person. */
+/**
+ * A fresh page at an office screen's size, signed in as a demo person. An account that needs TOTP is
+ * enrolled through the API first (sharedKeeper keeps its secret), then answers 动态口令 on the page.
+ */
 export async function signedInPage(browser: Browser, baseUrl: string, username: string): Promise<Page> {
+  const post = fetchPost(baseUrl);
+  const first = await post('/api/auth/login', { username, password: TEST_PASSWORD });
+  if (first.status === 200 && first.body?.secondFactor === 'totp-enrol') await sharedKeeper.finish(username, first.body, post);
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', baseURL: baseUrl });
   const page = await context.newPage();
   await page.goto('/login');
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  const code = page.getByLabel('动态口令');
+  await Promise.race([page.waitForURL((url) => !url.pathname.startsWith('/login')), code.waitFor()]);
+  if (page.url().includes('/login')) {
+    await code.fill(await sharedKeeper.nextCode(username));
+    await page.getByRole('button', { name: '验证' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  }
   return page;
 }
 

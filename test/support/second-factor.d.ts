@@ -15,3 +15,12 @@ export class SecondFactorKeeper {
   answer(username: string): Promise<{ code: string } | { recoveryCode: string }>;
   finish(username: string, outcome: LoginOutcome, post: Post): Promise<LoginResponse>;
 }
+
+export const sharedKeeper: SecondFactorKeeper;
+export function fetchPost(baseUrl: string): Post;
+export function loginOverHttp(
+  baseUrl: string,
+  username: string,
+  password: string,
+  keeper: SecondFactorKeeper,
+): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers

@@ -1,9 +1,9 @@
 // The tests' authenticator app: answers the TOTP second factor for real through the API, for the test
 // login helpers (test-app, faults, browser, bench). CommonJS so bench/ (plain node) can use it too.
+const { setTimeout: sleep } = require('node:timers/promises');
 const { HOTP, Secret } = require('otpauth');
 
 const PERIOD_MS = 30_000;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The code of one time step (RFC 6238: SHA-1, 6 digits, 30 s). */
 function totpCode(secret, step) {
@@ -89,4 +89,28 @@ class SecondFactorKeeper {
   }
 }
 
-module.exports = { SecondFactorKeeper, totpCode, currentStep, PERIOD_MS };
+/** `post` for `finish` over fetch, against a running platform at `baseUrl`. */
+function fetchPost(baseUrl) {
+  return async (path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** Password login over fetch plus the second factor when asked: `{status, body}` with body = the session on success. */
+async function loginOverHttp(baseUrl, username, password, keeper) {
+  const post = fetchPost(baseUrl);
+  const first = await post('/api/auth/login', { username, password });
+  if (first.status !== 200) return first;
+  return { status: 200, body: await keeper.finish(username, first.body, post) };
+}
+
+/** One keeper per process for the helpers that log in to a separately started platform (faults, bench, start). */
+const sharedKeeper = new SecondFactorKeeper();
+
+module.exports = { SecondFactorKeeper, sharedKeeper, totpCode, currentStep, PERIOD_MS, fetchPost, loginOverHttp };

@@ -43,7 +43,11 @@ export class AuthController {
   @HttpCode(200)
   async secondFactor(@Body() dto: SecondFactorDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
     return this.limited(req, res, async () => {
-      const issued = await this.auth.verifySecondFactor(dto.challenge, { code: dto.code, recoveryCode: dto.recoveryCode }, this.client(req));
+      const issued = await this.auth.verifySecondFactor(
+        dto.challenge,
+        { code: dto.code, recoveryCode: dto.recoveryCode },
+        this.client(req),
+      );
       return this.respond(issued, res);
     });
   }
@@ -94,7 +98,8 @@ export class AuthController {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new AppError('UNAUTHENTICATED', '请先登录', HttpStatus.UNAUTHORIZED);
     const principal = await this.auth.authenticate(match[1]);
-    if (principal.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已重置，请先修改密码', HttpStatus.FORBIDDEN);
+    if (principal.mustChangePassword)
+      throw new AppError('PASSWORD_CHANGE_REQUIRED', '首次登录或密码已重置，请先修改密码', HttpStatus.FORBIDDEN);
     return principal;
   }
 
@@ -120,8 +125,7 @@ export class AuthController {
     try {
       return await attempt();
     } catch (error) {
-      failed =
-        error instanceof AppError && ['INVALID_CREDENTIALS', 'INVALID_SECOND_FACTOR', 'ACCOUNT_LOCKED'].includes(error.code);
+      failed = error instanceof AppError && ['INVALID_CREDENTIALS', 'INVALID_SECOND_FACTOR', 'ACCOUNT_LOCKED'].includes(error.code);
       if (failed && reachedLimit) {
         await this.audit.record({
           action: 'auth.login-rate-limited',

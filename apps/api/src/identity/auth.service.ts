@@ -91,7 +91,9 @@ function sha256(value: string): string {
 /** The same answer for an unknown name and a wrong password, so the answer does not tell who exists. */
 const invalidCredentials = (): AppError => new AppError('INVALID_CREDENTIALS', '用户名或密码错误', HttpStatus.UNAUTHORIZED);
 const invalidSecondFactor = (): AppError =>
-  new AppError('INVALID_SECOND_FACTOR', '动态口令或恢复码不正确', HttpStatus.UNAUTHORIZED, [{ field: 'code', message: '动态口令或恢复码不正确' }]);
+  new AppError('INVALID_SECOND_FACTOR', '动态口令或恢复码不正确', HttpStatus.UNAUTHORIZED, [
+    { field: 'code', message: '动态口令或恢复码不正确' },
+  ]);
 const invalidChallenge = (): AppError =>
   new AppError('SECOND_FACTOR_CHALLENGE_INVALID', '验证已过期，请重新输入用户名和密码', HttpStatus.UNAUTHORIZED);
 
@@ -189,7 +191,11 @@ export class AuthService {
   private async readChallenge(token: string, purpose: ChallengeClaims['purpose']): Promise<{ user: UserRow; method: LoginMethod }> {
     let claims: ChallengeClaims;
     try {
-      claims = await this.jwt.verifyAsync<ChallengeClaims>(token, { algorithms: ['HS256'], issuer: 'zhengwu', audience: CHALLENGE_AUDIENCE });
+      claims = await this.jwt.verifyAsync<ChallengeClaims>(token, {
+        algorithms: ['HS256'],
+        issuer: 'zhengwu',
+        audience: CHALLENGE_AUDIENCE,
+      });
     } catch {
       throw invalidChallenge();
     }
@@ -225,11 +231,16 @@ export class AuthService {
     return this.totp.begin(user.id, user.username);
   }
 
-  async confirmEnrolmentWithChallenge(challenge: string, code: string, client: ClientInfo): Promise<TotpConfirmation & { issued: IssuedSession }> {
+  async confirmEnrolmentWithChallenge(
+    challenge: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<TotpConfirmation & { issued: IssuedSession }> {
     const { user, method } = await this.readChallenge(challenge, 'totp-enrol');
     const codes = await this.dataSource.transaction(async (m) => {
       const confirmed = await this.totp.confirm(m, user.id, code);
-      if (confirmed) await this.audit.record({ action: 'auth.totp.enrol', actor: this.actor(user), objectType: 'user', objectId: user.id }, m);
+      if (confirmed)
+        await this.audit.record({ action: 'auth.totp.enrol', actor: this.actor(user), objectType: 'user', objectId: user.id }, m);
       return confirmed;
     });
     if (!codes) return this.recordFailure(user, invalidSecondFactor(), 'wrong-totp-at-enrolment');
@@ -245,9 +256,10 @@ export class AuthService {
   async confirmEnrolment(principal: Principal, code: string): Promise<TotpConfirmation> {
     return this.dataSource.transaction(async (m) => {
       const codes = await this.totp.confirm(m, principal.userId, code);
-      if (!codes) throw new AppError('INVALID_SECOND_FACTOR', '动态口令不正确，请核对手机时间后重试', HttpStatus.BAD_REQUEST, [
-        { field: 'code', message: '动态口令不正确' },
-      ]);
+      if (!codes)
+        throw new AppError('INVALID_SECOND_FACTOR', '动态口令不正确，请核对手机时间后重试', HttpStatus.BAD_REQUEST, [
+          { field: 'code', message: '动态口令不正确' },
+        ]);
       // This session has now shown the second factor too.
       await m.query('UPDATE sessions SET second_factor = true WHERE id = $1', [principal.sessionId]);
       await this.audit.record({ action: 'auth.totp.enrol', objectType: 'user', objectId: principal.userId }, m);

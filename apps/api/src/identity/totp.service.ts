@@ -40,10 +40,9 @@ export class TotpService {
   }
 
   async isEnrolled(userId: string, m?: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await (m ?? this.dataSource).query(
-      'SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL',
-      [userId],
-    );
+    const rows: unknown[] = await (m ?? this.dataSource).query('SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL', [
+      userId,
+    ]);
     return rows.length > 0;
   }
 
