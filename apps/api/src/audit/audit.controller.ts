@@ -1,51 +1,54 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { Roles } from '../identity/decorators';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../identity/decorators';
+import type { Principal } from '../identity/principal';
+import { ListAuditQuery, ListCheckpointsQuery, VerifyCheckpointDto } from './audit.dto';
 import { AuditService, VerifyResult } from './audit.service';
+import { CheckpointService } from './checkpoint.service';
 
-export class ListAuditQuery {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID('all', { message: 'userId 须为 UUID' })
-  userId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  action?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit 须为整数' })
-  @Min(1)
-  @Max(500, { message: 'limit 最大为 500' })
-  limit = 100;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset 须为整数' })
-  @Min(0)
-  offset = 0;
-}
-
-/** 三员分立: only the auditor reads the audit log; administrators cannot. */
+/** 三员分立: only the auditor reads the audit log and its checkpoints; administrators cannot. */
 @ApiTags('audit')
 @ApiBearerAuth()
 @Roles('auditor')
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: CheckpointService,
+  ) {}
 
   @Get()
   list(@Query() query: ListAuditQuery) {
     return this.audit.list(query);
   }
 
+  /** The chain walked from its start, and every stored checkpoint held against it. */
   @Get('verify')
   verify(): Promise<VerifyResult> {
     return this.audit.verify();
+  }
+
+  @Get('checkpoints')
+  listCheckpoints(@Query() query: ListCheckpointsQuery) {
+    return this.checkpoints.list(query);
+  }
+
+  /** A signed checkpoint of the chain as it ends now. */
+  @Post('checkpoints')
+  createCheckpoint(@CurrentUser() me: Principal) {
+    return this.checkpoints.createOnDemand(me.userId);
+  }
+
+  /** A self-contained JSON for the auditor to keep outside the platform. */
+  @Get('checkpoints/:id/export')
+  exportCheckpoint(@Param('id') id: string) {
+    return this.checkpoints.export(id);
+  }
+
+  /** An exported checkpoint held against the chain as it is now. */
+  @Post('verify-checkpoint')
+  @HttpCode(200)
+  verifyCheckpoint(@Body() dto: VerifyCheckpointDto) {
+    return this.checkpoints.verifyExport(dto);
   }
 }

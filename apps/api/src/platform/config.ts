@@ -36,6 +36,12 @@ export interface AppConfig {
   archiveSm2PrivateKey?: string;
   /** Seconds between fixity audits of the stored archive packages (ARCHIVE_AUDIT_INTERVAL, default 24h). */
   archiveAuditIntervalSeconds: number;
+  /** SM2 private key (64 hex digits) signing audit checkpoints; without it one is generated into DATA_DIR. */
+  auditSm2PrivateKey?: string;
+  /** Former audit checkpoint public keys still trusted after a key change (AUDIT_SM2_TRUSTED_PUBLIC_KEYS, comma-separated). */
+  auditSm2TrustedPublicKeys: string[];
+  /** Seconds between signed checkpoints of the audit chain (AUDIT_CHECKPOINT_INTERVAL, default 1h). */
+  auditCheckpointIntervalSeconds: number;
   /** Mail retry: first wait after a failed send (MAIL_RETRY_BASE_MS, default 30 s), doubled per attempt. */
   mailRetryBaseMs: number;
   /** Mail retry: longest wait between attempts (MAIL_RETRY_MAX_MS, default 1 h). */
@@ -188,6 +194,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (!/^[A-Z0-9]{1,12}$/.test(archiveFonds)) {
     throw new ConfigError('ARCHIVE_FONDS', `must be 1-12 capital letters or digits (a 全宗号 like Z001), got "${archiveFonds}"`);
   }
+  const auditSm2PrivateKey = env.AUDIT_SM2_PRIVATE_KEY || undefined;
+  if (auditSm2PrivateKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(auditSm2PrivateKey)) {
+    throw new ConfigError('AUDIT_SM2_PRIVATE_KEY', 'must be an SM2 private key of 64 hex digits');
+  }
+  const auditSm2TrustedPublicKeys = (env.AUDIT_SM2_TRUSTED_PUBLIC_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter((k) => k !== '');
+  if (auditSm2TrustedPublicKeys.some((k) => !/^04[0-9a-f]{128}$/.test(k))) {
+    throw new ConfigError('AUDIT_SM2_TRUSTED_PUBLIC_KEYS', 'must be SM2 public keys (04 + 128 hex digits), comma-separated');
+  }
   const archiveSm2PrivateKey = env.ARCHIVE_SM2_PRIVATE_KEY || undefined;
   if (archiveSm2PrivateKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(archiveSm2PrivateKey)) {
     throw new ConfigError('ARCHIVE_SM2_PRIVATE_KEY', 'must be an SM2 private key of 64 hex digits');
@@ -223,6 +240,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     archiveFonds,
     archiveSm2PrivateKey: archiveSm2PrivateKey?.toLowerCase(),
     archiveAuditIntervalSeconds: readDuration(env, 'ARCHIVE_AUDIT_INTERVAL', 24 * 3600),
+    auditSm2PrivateKey: auditSm2PrivateKey?.toLowerCase(),
+    auditSm2TrustedPublicKeys,
+    auditCheckpointIntervalSeconds: readDuration(env, 'AUDIT_CHECKPOINT_INTERVAL', 3600),
     mailRetryBaseMs: readInt(env, 'MAIL_RETRY_BASE_MS', 30_000, 10, 3_600_000),
     mailRetryMaxMs: readInt(env, 'MAIL_RETRY_MAX_MS', 3_600_000, 10, 24 * 3_600_000),
     mailMaxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
