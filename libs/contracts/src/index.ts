@@ -2,3 +2,5 @@ export * from './roles';
 export * from './org';
 export * from './auth';
 export * from './password';
+export * from './sso';
+export * from './form';

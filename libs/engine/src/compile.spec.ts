@@ -97,3 +97,85 @@ describe('compileDefinition', () => {
     expect(error.message).toMatch(/恰好包含一个可执行流程/);
   });
 });
+
+describe('step contracts, separation of duties and worker outputs in the diagram', () => {
+  const camunda = diagram;
+
+  it('reads camunda:formData, distinctFrom and outputs', async () => {
+    const c = await compileDefinition(
+      camunda(`<startEvent id="s"><extensionElements><camunda:formData>
+          <camunda:formField id="title" label="标题" type="string"><camunda:validation><camunda:constraint name="required" /><camunda:constraint name="maxlength" config="80" /></camunda:validation></camunda:formField>
+        </camunda:formData></extensionElements></startEvent>
+        <sequenceFlow id="f0" sourceRef="s" targetRef="draft" />
+        <userTask id="draft" name="拟稿" /><sequenceFlow id="f1" sourceRef="draft" targetRef="review" />
+        <userTask id="review" name="核稿"><extensionElements>
+          <camunda:formData>
+            <camunda:formField id="copies" label="份数" type="long"><camunda:validation><camunda:constraint name="min" config="1" /></camunda:validation></camunda:formField>
+            <camunda:formField id="level" label="密级" type="enum"><camunda:value id="public" name="公开" /><camunda:value id="internal" name="内部" /></camunda:formField>
+            <camunda:formField id="who" label="承办人"><camunda:properties><camunda:property id="format" value="uuid" /></camunda:properties></camunda:formField>
+          </camunda:formData>
+          <camunda:properties><camunda:property name="distinctFrom" value="draft, initiator" /></camunda:properties>
+        </extensionElements></userTask>
+        <sequenceFlow id="f2" sourceRef="review" targetRef="render" />
+        <serviceTask id="render" camunda:type="external" camunda:topic="render"><extensionElements>
+          <camunda:properties><camunda:property name="outputs" value="officialPdf" /></camunda:properties></extensionElements></serviceTask>
+        <sequenceFlow id="f3" sourceRef="render" targetRef="e" /><endEvent id="e" />`),
+    );
+    expect(c.elements.get('s')?.form).toEqual([
+      { id: 'title', label: '标题', type: 'string', required: true, readonly: false, maxLength: 80 },
+    ]);
+    expect(c.elements.get('review')?.form).toEqual([
+      { id: 'copies', label: '份数', type: 'long', required: false, readonly: false, min: 1 },
+      {
+        id: 'level',
+        label: '密级',
+        type: 'enum',
+        required: false,
+        readonly: false,
+        values: [
+          { id: 'public', name: '公开' },
+          { id: 'internal', name: '内部' },
+        ],
+      },
+      { id: 'who', label: '承办人', type: 'string', required: false, readonly: false, format: 'uuid' },
+    ]);
+    expect(c.elements.get('draft')?.form).toBeUndefined();
+    expect(c.elements.get('review')?.distinctFrom).toEqual(['draft', 'initiator']);
+    expect(c.elements.get('render')?.outputs).toEqual(['officialPdf']);
+  });
+
+  it.each([
+    ['an unknown field type', `<camunda:formField id="x" type="file" />`, '不受支持'],
+    ['a field id that is no variable name', `<camunda:formField id="1x" />`, '变量名'],
+    ['a duplicated field', `<camunda:formField id="x" /><camunda:formField id="x" />`, '重复'],
+    ['an enum without values', `<camunda:formField id="x" type="enum" />`, '取值'],
+    [
+      'an unknown constraint',
+      `<camunda:formField id="x"><camunda:validation><camunda:constraint name="regex" config="a" /></camunda:validation></camunda:formField>`,
+      '不受支持',
+    ],
+    [
+      'a bound that is no number',
+      `<camunda:formField id="x" type="long"><camunda:validation><camunda:constraint name="max" config="ten" /></camunda:validation></camunda:formField>`,
+      '数字',
+    ],
+  ])('refuses a contract the platform could not enforce: %s', async (_what, fieldXml, words) => {
+    const error = await refusal(
+      camunda(`<startEvent id="s" /><sequenceFlow id="f0" sourceRef="s" targetRef="t" />
+        <userTask id="t"><extensionElements><camunda:formData>${fieldXml}</camunda:formData></extensionElements></userTask>
+        <sequenceFlow id="f1" sourceRef="t" targetRef="e" /><endEvent id="e" />`),
+    );
+    expect(error.code).toBe('DEFINITION_FORM_INVALID');
+    expect(error.elementId).toBe('t');
+    expect(error.message).toContain(words);
+  });
+
+  it('refuses a distinctFrom naming a step that does not exist', async () => {
+    const error = await refusal(
+      camunda(`<startEvent id="s" /><sequenceFlow id="f0" sourceRef="s" targetRef="t" />
+        <userTask id="t"><extensionElements><camunda:properties><camunda:property name="distinctFrom" value="nowhere" /></camunda:properties></extensionElements></userTask>
+        <sequenceFlow id="f1" sourceRef="t" targetRef="e" /><endEvent id="e" />`),
+    );
+    expect(error.message).toContain('nowhere');
+  });
+});

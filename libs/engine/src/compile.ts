@@ -1,4 +1,6 @@
 import { checkTemplate, ExpressionError } from './expression';
+import type { FormField } from '@zhengwu/contracts';
+import { FormContractError, readFormData } from './form-contract';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- these packages ship CommonJS without types */
 const BpmnModdle = require('bpmn-moddle') as new (packages: Record<string, unknown>) => {
@@ -88,6 +90,18 @@ export interface ElementSpec {
    * the target of the only return flow).
    */
   decisions?: { outcomes: string[]; returnTargets: string[] };
+  /**
+   * For user tasks and start events: the step's contract (`camunda:formData`), the only variables a person may
+   * supply; undefined when the diagram declares none.
+   */
+  form?: FormField[];
+  /**
+   * Separation of duties (extension property `distinctFrom`): earlier user tasks of the same case whose holders may
+   * not hold this one, and `initiator` for the person who started the case.
+   */
+  distinctFrom?: string[];
+  /** For external tasks (extension property `outputs`): the only variables a worker may set when completing it. */
+  outputs?: string[];
 }
 
 export interface StartEventSpec {
@@ -172,6 +186,17 @@ function propertyOf(element: ModdleElement, name: string): string | undefined {
   return undefined;
 }
 
+function listOf(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
 function refuseListeners(element: ModdleElement): void {
   for (const ext of extensionValues(element)) {
     if (ext.$type === 'camunda:ExecutionListener' || ext.$type === 'camunda:TaskListener') {
@@ -212,6 +237,20 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     spec.candidateUnits = propertyOf(element, 'candidateUnits');
     checkExpression(spec.candidateUnits, id, '候选单位');
     checkExpression(spec.dueDate, id, '办理期限');
+    const distinct = propertyOf(element, 'distinctFrom');
+    if (distinct) spec.distinctFrom = listOf(distinct);
+  }
+  if (element.$type === 'bpmn:UserTask' || element.$type === 'bpmn:StartEvent') {
+    try {
+      const form = readFormData(element as Parameters<typeof readFormData>[0]);
+      if (form) spec.form = form;
+    } catch (error) {
+      if (error instanceof FormContractError)
+        throw new DefinitionError('DEFINITION_FORM_INVALID', `元素 ${id} 的表单声明（camunda:formData）有误：${error.message}`, {
+          elementId: id,
+        });
+      throw error;
+    }
   }
   if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(element.$type)) {
     const type = str(element.get('camunda:type'));
@@ -227,6 +266,8 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     }
     spec.topic = topic;
     spec.priority = str(element.get('camunda:taskPriority'));
+    const outputs = propertyOf(element, 'outputs');
+    if (outputs) spec.outputs = listOf(outputs);
   }
   if (element.$type === 'bpmn:CallActivity') {
     spec.calledElement = str(element.calledElement);
@@ -433,6 +474,13 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
   });
   if (startEvents.length === 0) throw new DefinitionError('DEFINITION_INVALID', `流程 ${main.id} 没有开始事件`, { elementId: main.id });
   readDecisions(main, elements);
+  for (const spec of elements.values()) {
+    const unknown = spec.distinctFrom?.find((ref) => ref !== 'initiator' && elements.get(ref)?.type !== 'bpmn:UserTask');
+    if (unknown)
+      throw new DefinitionError('DEFINITION_INVALID', `用户任务 ${spec.id} 的 distinctFrom 引用了不存在的用户任务 ${unknown}`, {
+        elementId: spec.id,
+      });
+  }
 
   // Recovery finds the source by the definitions' id, which modelers may leave out.
   if (!definitions.id) definitions.id = `Definitions_${main.id}`;

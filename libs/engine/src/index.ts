@@ -20,3 +20,4 @@ export {
   type Variables,
   type Wait,
 } from './runtime';
+export { readFormData, FormContractError } from './form-contract';

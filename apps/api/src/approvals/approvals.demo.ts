@@ -38,12 +38,12 @@ export async function seedApprovalDemo(ctx: DemoContext, approvals: ApprovalsSer
     location: '江宁区秣陵街道东旺社区',
     landArea: 12.5,
   });
-  await act('jn.shouli', returned.instanceId, 'countyReview', { action: 'approve', comment: '材料齐全，同意报市' });
+  await act('jn.shencha', returned.instanceId, 'countyReview', { action: 'approve', comment: '材料齐全，同意报市' });
   await act('nj.shenhe', returned.instanceId, 'cityReview', {
     action: 'return',
     comment: '征地补偿安置方案缺少听证记录，请补充后重新报送',
   });
-  await act('jn.shouli', returned.instanceId, 'countyReview', { action: 'approve', comment: '已补充听证记录，同意报市' });
+  await act('jn.shencha', returned.instanceId, 'countyReview', { action: 'approve', comment: '已补充听证记录，同意报市' });
 
   // At the province, overdue: its limit has passed (the due date is moved back, as if received 16 working days ago).
   const late = await accept('xw.shouli', {
@@ -53,7 +53,7 @@ export async function seedApprovalDemo(ctx: DemoContext, approvals: ApprovalsSer
     location: '玄武区紫金山东麓',
     landArea: 8.75,
   });
-  await act('xw.shouli', late.instanceId, 'countyReview', { action: 'approve', comment: '同意报市' });
+  await act('xw.shencha', late.instanceId, 'countyReview', { action: 'approve', comment: '同意报市' });
   await act('nj.shenhe', late.instanceId, 'cityReview', { action: 'approve', comment: '同意报省' });
   await ctx.dataSource.query(
     `UPDATE tasks SET due_at = now() - interval '2 days', created_at = now() - interval '24 days' WHERE instance_id = $1 AND status = 'open'`,
@@ -77,7 +77,7 @@ export async function seedApprovalDemo(ctx: DemoContext, approvals: ApprovalsSer
     location: '玄武区钟山化工厂原址',
     landArea: 4.0312,
   });
-  await act('xw.shouli', approved.instanceId, 'countyReview', { action: 'approve', comment: '方案可行，同意报市' });
+  await act('xw.shencha', approved.instanceId, 'countyReview', { action: 'approve', comment: '方案可行，同意报市' });
   await act('nj.shenhe', approved.instanceId, 'cityReview', { action: 'approve', comment: '同意报省' });
   await act('js.shenpi', approved.instanceId, 'provinceDecision', { action: 'approve', comment: '同意该土地复垦方案' });
 
@@ -88,7 +88,7 @@ export async function seedApprovalDemo(ctx: DemoContext, approvals: ApprovalsSer
     location: '西湖区转塘街道',
     landArea: 6.8,
   });
-  await act('xh.shouli', refused.instanceId, 'countyReview', { action: 'approve', comment: '同意报市' });
+  await act('xh.shencha', refused.instanceId, 'countyReview', { action: 'approve', comment: '同意报市' });
   await act('hz.shenhe', refused.instanceId, 'cityReview', {
     action: 'reject',
     comment: '拟用地块涉及永久基本农田，不符合土地利用总体规划，不予批准',

@@ -260,9 +260,19 @@ export class ApprovalsService implements OnModuleInit {
 
   // ---- engine listeners (inside the command's transaction) ----
 
+  /** The case's record, found by the case's own business key (its 案件编号), never by a variable a request could carry. */
+  private async approvalOfCase(m: EntityManager, businessKey: string | null): Promise<ApprovalRow | undefined> {
+    if (!businessKey) return undefined;
+    const rows: ApprovalRow[] = await m.query(`SELECT a.*, '' AS unit_path FROM approvals a WHERE a.case_no = $1 FOR UPDATE`, [
+      businessKey,
+    ]);
+    return rows[0];
+  }
+
   private async taskCompleting(e: TaskCompletingEvent): Promise<void> {
-    const approvalId = e.variables.approvalId;
-    if (typeof approvalId !== 'string') return;
+    const approval = await this.approvalOfCase(e.tx, e.businessKey);
+    if (!approval) return;
+    const approvalId = approval.id;
     const [level]: { id: string; received_at: Date }[] = await e.tx.query(
       `SELECT id, received_at FROM approval_levels WHERE task_id = $1 AND decided_at IS NULL FOR UPDATE`,
       [e.taskId],
@@ -281,10 +291,7 @@ export class ApprovalsService implements OnModuleInit {
   }
 
   private async caseStepped(e: CaseSteppedEvent): Promise<void> {
-    const approvalId = e.after.approvalId ?? e.variables.approvalId;
-    if (typeof approvalId !== 'string') return;
-    const rows: ApprovalRow[] = await e.tx.query(`SELECT a.*, '' AS unit_path FROM approvals a WHERE a.id = $1 FOR UPDATE`, [approvalId]);
-    const approval = rows[0];
+    const approval = await this.approvalOfCase(e.tx, e.businessKey);
     if (!approval) return;
     for (const task of e.createdTasks) await this.levelReached(e.tx, approval, task.id, task.activityId);
     for (const activityId of e.endedActivities) {
@@ -402,13 +409,7 @@ export class ApprovalsService implements OnModuleInit {
         }[]
       )[0]?.id;
     if (!id) throw new Error(`three-level-approval ${instanceId} has no open acceptance task`);
-    await m.query(`INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment) VALUES ($1,$2,'approve',$3,$4,$5)`, [
-      id,
-      instanceId,
-      me.userId,
-      me.unitId,
-      comment,
-    ]);
+    await this.tasks.recordFeatureAction(m, id, me, 'approve', comment);
     await this.engine.completeTask(id, { userId: me.userId, outcome: 'approve', comment }, m);
   }
 

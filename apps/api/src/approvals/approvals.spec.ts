@@ -46,7 +46,9 @@ describe('三级联网审批 (three-level-approval)', () => {
     await addPerson('zs.shouli', '320199', ['clerk']);
     for (const name of [
       'xw.shouli',
+      'xw.shencha',
       'jn.shouli',
+      'jn.shencha',
       'xh.shouli',
       'nj.shenhe',
       'nj.shenhe2',
@@ -141,7 +143,7 @@ describe('三级联网审批 (three-level-approval)', () => {
 
     const county = await openTask(created.instanceId);
     expect(county.activity_id).toBe('countyReview');
-    expect((await as('xw.shouli').act(county.id, { action: 'approve', comment: '材料齐全，同意报市' })).status).toBe(200);
+    expect((await as('xw.shencha').act(county.id, { action: 'approve', comment: '材料齐全，同意报市' })).status).toBe(200);
 
     const city = await openTask(created.instanceId);
     expect(city.activity_id).toBe('cityReview');
@@ -187,7 +189,7 @@ describe('三级联网审批 (three-level-approval)', () => {
       ]),
     ).toEqual([
       ['accept', '玄武区国土资源分局', '韩冬', 'approve', 0, false, false],
-      ['county', '玄武区国土资源分局', '韩冬', 'approve', 0, false, false],
+      ['county', '玄武区国土资源分局', '孔亮', 'approve', 0, false, false],
       ['city', '南京市国土资源局', '陆明', 'approve', 0, false, false],
       ['province', '江苏省国土资源厅', '蒋文华', 'approve', 0, false, false],
     ]);
@@ -206,7 +208,7 @@ describe('三级联网审批 (three-level-approval)', () => {
 
   it('loops on returns: the city returns to county review, the county returns to acceptance, the corrected case climbs again', async () => {
     const created = await accepted('jn.shouli', { title: '江宁区集体土地征收', location: '江宁区秣陵街道', landArea: 10 });
-    await as('jn.shouli').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意报市' });
+    await as('jn.shencha').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意报市' });
     const city = await openTask(created.instanceId);
     const noComment = await as('nj.shenhe').act(city.id, { action: 'return' });
     expect(noComment.status).toBe(400);
@@ -216,7 +218,7 @@ describe('三级联网审批 (three-level-approval)', () => {
     expect(back.activity_id).toBe('countyReview');
     expect((await as('jn.shouli').get(created.id)).body.status).toBe('县级审查');
     // The county sends it further back to the window for the applicant's materials.
-    expect((await as('jn.shouli').act(back.id, { action: 'return', comment: '请申请人补充听证记录' })).status).toBe(200);
+    expect((await as('jn.shencha').act(back.id, { action: 'return', comment: '请申请人补充听证记录' })).status).toBe(200);
     const atWindow = await as('jn.shouli').get(created.id);
     expect(atWindow.body).toEqual(expect.objectContaining({ status: '补正材料', currentLevel: 'accept' }));
     expect((await openTask(created.instanceId)).activity_id).toBe('accept');
@@ -232,7 +234,7 @@ describe('三级联网审批 (three-level-approval)', () => {
 
     const again = await as('jn.shouli').get(created.id);
     expect(again.body).toEqual(expect.objectContaining({ status: '县级审查', landArea: 10.25 }));
-    await as('jn.shouli').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '已补正，同意报市' });
+    await as('jn.shencha').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '已补正，同意报市' });
     const cityAgain = await as('nj.shenhe').get(created.id);
     expect(cityAgain.body.status).toBe('市级审核');
     expect(
@@ -251,7 +253,7 @@ describe('三级联网审批 (three-level-approval)', () => {
 
   it('ends as 不予批准 when the province refuses, and tells every level', async () => {
     const created = await accepted('xw.shouli', { matterType: '采矿权登记', title: '紫金山采矿权登记' });
-    await as('xw.shouli').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意' });
+    await as('xw.shencha').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意' });
     await as('nj.shenhe').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意' });
     const province = await openTask(created.instanceId);
     expect((await as('js.shenpi').act(province.id, { action: 'reject' })).status).toBe(400);
@@ -296,7 +298,7 @@ describe('三级联网审批 (three-level-approval)', () => {
     expect(ids(await as('nj.shenhe').list('overdue=false'))).not.toContain(created.id);
 
     // Once the county acts, the city gets a fresh limit with its own timers.
-    await as('xw.shouli').act(task.id, { action: 'approve', comment: '同意（已超期）' });
+    await as('xw.shencha').act(task.id, { action: 'approve', comment: '同意（已超期）' });
     const next = await q(`SELECT activity_id FROM timers WHERE instance_id = $1 AND status = 'pending' ORDER BY due_at`, [
       created.instanceId,
     ]);
@@ -320,7 +322,7 @@ describe('三级联网审批 (three-level-approval)', () => {
       expect(ids(await as(who).list('q=保密范围'))).toContain(created.id);
     }
     expect((await as('hz.shenhe').act(county.id, { action: 'approve' })).status).toBe(404);
-    await as('xw.shouli').act(county.id, { action: 'approve', comment: '同意' });
+    await as('xw.shencha').act(county.id, { action: 'approve', comment: '同意' });
     const city = await openTask(created.instanceId);
     // 杭州's reviewer has the right role but not the right unit.
     expect((await as('hz.shenhe').act(city.id, { action: 'approve' })).status).toBe(404);
@@ -370,7 +372,7 @@ describe('三级联网审批 (three-level-approval)', () => {
 
   it('lets exactly one of two city reviewers acting at once decide, and numbers parallel acceptances without gaps', async () => {
     const created = await accepted('xw.shouli', { title: '并发审核测试' });
-    await as('xw.shouli').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意' });
+    await as('xw.shencha').act((await openTask(created.instanceId)).id, { action: 'approve', comment: '同意' });
     const city = await openTask(created.instanceId);
     expect(ids(await as('nj.shenhe2').todo())).toContain(city.id);
     const answers = await Promise.all([

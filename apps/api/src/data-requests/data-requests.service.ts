@@ -174,10 +174,7 @@ export class DataRequestsService implements OnModuleInit {
         [instance.id],
       );
       // Recorded like an inbox action, so the case's history starts with the application itself.
-      await m.query(
-        `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment) VALUES ($1,$2,'approve',$3,$4,$5)`,
-        [apply.id, instance.id, me.userId, me.unitId, '提交申请'],
-      );
+      await this.tasks.recordFeatureAction(m, apply.id, me, 'approve', '提交申请');
       await this.engine.completeTask(apply.id, { userId: me.userId, outcome: 'approve', comment: '提交申请' }, m);
       return row.id;
     });
@@ -237,15 +234,7 @@ export class DataRequestsService implements OnModuleInit {
       throw new ConflictError('DATA_REQUEST_NOT_SUBMITTABLE', `申请当前为“${request.status}”，不能重新提交`);
     const task = await this.openTask(request.instance_id, 'apply');
     if (!task) throw new ConflictError('DATA_REQUEST_NOT_SUBMITTABLE', '申请当前不在填写环节，请刷新');
-    const owners: { owner_unit_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT owner_unit_id FROM data_request_items WHERE request_id = $1`,
-      [id],
-    );
-    await this.tasks.act(me, task.id, {
-      action: 'approve',
-      comment: dto.comment ?? '修改后重新提交',
-      variables: { title: request.title, ownerUnits: owners.map((o) => o.owner_unit_id) },
-    });
+    await this.tasks.act(me, task.id, { action: 'approve', comment: dto.comment ?? '修改后重新提交' });
     return this.get(me, id);
   }
 
@@ -359,6 +348,15 @@ export class DataRequestsService implements OnModuleInit {
       await m.query(`UPDATE data_requests SET last_opinion = $2, updated_at = now() WHERE id = $1`, [id, e.comment ?? null]);
       // One owner's objection ends the 会签 at once (the diagram's completion condition reads this flag).
       return e.activityId === 'consult' ? { consultObjected: true } : undefined;
+    }
+    // The data owners who review, and the title the next steps show, come from the record as submitted.
+    if (e.activityId === 'apply') {
+      const owners: { owner_unit_id: string }[] = await m.query(
+        `SELECT DISTINCT owner_unit_id FROM data_request_items WHERE request_id = $1 ORDER BY owner_unit_id`,
+        [id],
+      );
+      const [row]: { title: string }[] = await m.query(`SELECT title FROM data_requests WHERE id = $1`, [id]);
+      return { title: row.title, ownerUnits: owners.map((o) => o.owner_unit_id) };
     }
     // Each round of 会签 starts without objections.
     if (e.activityId === 'review') return { consultObjected: false };
@@ -692,7 +690,7 @@ export class DataRequestsService implements OnModuleInit {
       contactName: '罗平',
       contactPhone: '010-66558000',
     });
-    await act('luoping', refused.id, 'approve', '同意');
+    await act('lijun', refused.id, 'approve', '同意');
     await act('chenjing', refused.id, 'reject', '申请范围超出本局督察辖区，不予提供');
 
     await this.create(await ctx.as('gaoyuan'), {

@@ -155,7 +155,11 @@ describe('数据使用申请 (data-request)', () => {
     expect((await attach(t, tokens.huangli, 'data-request', id, '土地利用现状数据.zip', data)).status).toBe(201);
     const missing = await as('huangli').act(provide.id, { action: 'approve', variables: { link: 'https://x.example/a.zip' } });
     expect(missing.status).toBe(400);
-    expect(missing.body.details).toEqual([expect.objectContaining({ field: 'variables.fileName' })]);
+    // The step's contract names every required field that is missing.
+    expect(missing.body.details).toEqual([
+      expect.objectContaining({ field: 'variables.fileName' }),
+      expect.objectContaining({ field: 'variables.expiresAt' }),
+    ]);
     const tooLate = await as('huangli').act(provide.id, {
       action: 'approve',
       variables: { fileName: 'a.gdb.zip', expiresAt: `${year + 3}-01-01` },

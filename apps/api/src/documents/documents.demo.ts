@@ -76,7 +76,7 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
   const luoping = await ctx.as('luoping');
   await act('luoping', bj, 'receive', { action: 'approve' });
   await act('luoping', bj, 'propose', { action: 'approve', comment: '请综合处研提需求' });
-  await act('luoping', bj, 'instruct', { action: 'approve', comment: '同意', variables: { handler: luoping.userId } });
+  await act('lijun', bj, 'instruct', { action: 'approve', comment: '同意', variables: { handler: luoping.userId } });
   await act('luoping', bj, 'handle', { action: 'approve', comment: '需求已整理并函复' });
 
   // Refused (退文) by 耕地保护司 as misaddressed.

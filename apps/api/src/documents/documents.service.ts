@@ -33,6 +33,7 @@ interface DocumentRow {
   unit_id: string;
   unit_path: string;
   drafter_id: string;
+  signer_id: string | null;
   status: string;
   countersign_units: string[];
   urgency: string;
@@ -376,7 +377,7 @@ export class DocumentsService implements OnModuleInit {
     // 分发 once the official PDF exists, so every recipient receives the document as printed.
     if (e.endedActivities.includes('render')) {
       const doc = await this.documentOfCase(e.tx, e.businessKey);
-      await this.distribute(e.tx, doc, String(e.after.signer ?? doc.drafter_id));
+      await this.distribute(e.tx, doc, doc.signer_id ?? doc.drafter_id);
     }
     const end = e.endedActivities.map((a) => STATUS_BY_END[a]).find(Boolean);
     const status =
@@ -594,7 +595,7 @@ export class DocumentsService implements OnModuleInit {
   private async documentOfCase(m: EntityManager, businessKey: string | null): Promise<DocumentRow> {
     const rows: DocumentRow[] = isUuid(businessKey ?? '')
       ? await m.query(
-          `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
+          `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.signer_id, d.status, d.countersign_units, d.urgency, d.title
              FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
           [businessKey],
         )

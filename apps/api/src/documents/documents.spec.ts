@@ -170,7 +170,12 @@ describe('公文交换 document-exchange', () => {
     await step('js.shouwen', js.instance_id, 'propose', { action: 'approve', comment: '建议规划处办理' });
     const instruct = await openTask(js.instance_id, 'instruct');
     const noHandler = await as('js.shenpi').act(instruct.id, { action: 'approve', comment: '同意' });
-    expect([noHandler.status, noHandler.body.code]).toEqual([400, 'HANDLER_REQUIRED']);
+    // 批办's contract requires the 承办人; the listener then checks it is a person of the receiving unit.
+    expect([noHandler.status, noHandler.body.code, noHandler.body.details]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      [{ field: 'variables.handler', message: '请填写“承办人”' }],
+    ]);
     const outsider = await as('js.shenpi').act(instruct.id, { action: 'approve', variables: { handler: users.lina } });
     expect(outsider.body.code).toBe('HANDLER_REQUIRED');
     await step('js.shenpi', js.instance_id, 'instruct', {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { FormField } from '@zhengwu/contracts';
 
 /**
  * The engine port: the only way features touch process execution. The embedded adapter
@@ -49,6 +50,15 @@ export interface TaskModel {
    * to anyone else by 转办, 委派 or 加签.
    */
   personal: boolean;
+  /**
+   * The step's contract (`camunda:formData`): the only variables its holder may supply; undefined when the diagram
+   * declares none (then ordinary holders supply none, DESIGN.md §7).
+   */
+  fields: FormField[] | undefined;
+  /** Separation of duties: steps (and `initiator`) whose holders may not hold this one, with their names. */
+  distinctFrom: { activityId: string; name: string }[];
+  /** The step belongs to a feature's process (its business record sets every routing variable). */
+  isFeatureProcess: boolean;
 }
 
 /**

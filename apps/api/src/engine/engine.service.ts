@@ -9,6 +9,7 @@ import {
   type StepResult,
   type Wait,
 } from '@zhengwu/engine';
+import type { FormField } from '@zhengwu/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { DefinitionsService } from './definitions.service';
@@ -360,6 +361,22 @@ export class EngineService implements EnginePort {
     );
   }
 
+  /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */
+  async externalOutputs(m: EntityManager, instanceId: string, activityId: string): Promise<string[] | undefined> {
+    const rows: { definition_id: string }[] = await m.query('SELECT definition_id FROM process_instances WHERE id = $1', [instanceId]);
+    if (!rows[0]) return undefined;
+    const compiled = await this.definitions.compiledById(rows[0].definition_id, m);
+    return compiled.elements.get(activityId)?.outputs;
+  }
+
+  /** The contract of the process's plain start event (`camunda:formData`), or undefined when it declares none. */
+  async startForm(key: string): Promise<FormField[] | undefined> {
+    const definition = await this.definitions.latest(key);
+    const compiled = await this.definitions.compiledById(definition.id);
+    const start = compiled.startEvents.find((e) => e.kind === 'none');
+    return start ? compiled.elements.get(start.id)?.form : undefined;
+  }
+
   /** What the diagram routes after a user task: the outcomes it tests and the steps a return may go to. */
   async taskModel(definitionId: string, activityId: string): Promise<TaskModel> {
     const compiled = await this.definitions.compiledById(definitionId);
@@ -370,6 +387,12 @@ export class EngineService implements EnginePort {
       personal: !!each && !!element?.assignee && element.assignee.includes(each),
       outcomes: decisions?.outcomes ?? [],
       returnTargets: (decisions?.returnTargets ?? []).map((id) => ({ activityId: id, name: compiled.elements.get(id)?.name ?? id })),
+      fields: element?.form,
+      distinctFrom: (element?.distinctFrom ?? []).map((id) => ({
+        activityId: id,
+        name: id === 'initiator' ? '发起' : (compiled.elements.get(id)?.name ?? id),
+      })),
+      isFeatureProcess: this.isFeatureProcess(compiled.key),
     };
   }
 

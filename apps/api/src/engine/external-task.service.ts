@@ -223,9 +223,27 @@ export class ExternalTaskService implements OnModuleDestroy {
     return row;
   }
 
+  /**
+   * A worker sets only what its step declares (`outputs`): a render worker cannot reroute the case or rewrite its
+   * title. A step that declares nothing keeps Camunda's behaviour (diagrams deployed through the API).
+   */
+  private async assertOutputs(m: EntityManager, row: ExternalRow, variables: Record<string, unknown>): Promise<void> {
+    const outputs = await this.engine.externalOutputs(m, row.instance_id, row.activity_id);
+    if (!outputs) return;
+    const extra = Object.keys(variables).filter((name) => !outputs.includes(name));
+    if (extra.length > 0) {
+      throw new CamundaRestError(
+        400,
+        'InvalidRequestException',
+        `Variable(s) ${extra.join(', ')} may not be set by the worker of activity ${row.activity_id}: its declared outputs are ${outputs.join(', ') || 'none'}`,
+      );
+    }
+  }
+
   async complete(id: string, workerId: string, variables: Record<string, unknown>): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.held(m, id, workerId, 'completed');
+      await this.assertOutputs(m, row, variables);
       await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
       await this.engine.execute(m, row.instance_id, { type: 'completeExternalTask', waitId: row.wait_id, variables });
     });
@@ -240,6 +258,7 @@ export class ExternalTaskService implements OnModuleDestroy {
   ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.held(m, id, workerId, 'reported a BPMN error');
+      await this.assertOutputs(m, row, variables);
       await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
       await this.engine.execute(m, row.instance_id, {
         type: 'externalTaskBpmnError',

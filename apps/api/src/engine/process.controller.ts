@@ -6,6 +6,8 @@ import { CurrentUser, Roles } from '../identity/decorators';
 import { assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, NotFoundError } from '../platform/errors';
+import { validateVariables } from '@zhengwu/contracts';
+import { AuditService } from '../audit/audit.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DefinitionsService } from './definitions.service';
@@ -63,6 +65,7 @@ export class ProcessController {
     private readonly externalTasks: ExternalTaskService,
     private readonly holidays: HolidayService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
   ) {}
 
   /** BPMN XML as the body (application/xml or text/xml). */
@@ -93,16 +96,37 @@ export class ProcessController {
 
   @Roles('sysadmin')
   @Post('process-instances')
-  start(@Body() dto: StartInstanceDto, @CurrentUser() me: Principal) {
+  async start(@Body() dto: StartInstanceDto, @CurrentUser() me: Principal) {
     // A bare case of a feature's process would have no business record behind it (a 发文 without its document).
     if (this.engine.isFeatureProcess(dto.key)) {
       throw new AppError('FEATURE_PROCESS', `流程 ${dto.key} 属于业务功能，须从该功能发起（如起草公文、提交备案），不能直接启动`, 422);
     }
-    return this.engine.startProcess(dto.key, {
-      businessKey: dto.businessKey,
-      variables: dto.variables,
-      ownerUnitId: me.unitId,
-      startedBy: me.userId,
+    // A start event that declares its form (camunda:formData) takes exactly those fields, administrators included;
+    // one that declares none takes the administrator's variables as Camunda would, on the record (audit below).
+    const form = await this.engine.startForm(dto.key);
+    let variables = dto.variables ?? {};
+    if (form) {
+      const checked = validateVariables(form, variables, { enforceRequired: true });
+      if (checked.errors.length > 0)
+        throw new AppError('VARIABLES_NOT_ALLOWED', `启动变量不符合该流程的表单声明：${checked.errors[0].message}`, 400, checked.errors);
+      variables = checked.values;
+    }
+    return this.dataSource.transaction(async (m) => {
+      const started = await this.engine.startProcess(
+        dto.key,
+        { businessKey: dto.businessKey, variables, ownerUnitId: me.unitId, startedBy: me.userId },
+        m,
+      );
+      await this.audit.record(
+        {
+          action: 'process.start',
+          objectType: 'process-instance',
+          objectId: started.id,
+          detail: { key: dto.key, businessKey: dto.businessKey ?? null, variables, declaredForm: !!form },
+        },
+        m,
+      );
+      return started;
     });
   }
 

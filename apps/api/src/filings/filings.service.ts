@@ -156,7 +156,7 @@ export class FilingsService implements OnModuleInit {
     if (!EDITABLE.includes(filing.status)) throw new ConflictError('FILING_NOT_SUBMITTABLE', `备案当前为“${filing.status}”，不能重复报送`);
     const task = await this.openTask(filing.instance_id, 'draft');
     if (!task) throw new ConflictError('FILING_NOT_SUBMITTABLE', '备案当前不在填报环节，请刷新');
-    await this.tasks.act(me, task.id, { action: 'approve', comment: dto.comment, variables: { title: filing.title, kind: filing.kind } });
+    await this.tasks.act(me, task.id, { action: 'approve', comment: dto.comment });
     return this.get(me, id);
   }
 
@@ -250,8 +250,12 @@ export class FilingsService implements OnModuleInit {
     const filingId = e.businessKey;
     if (!filingId) return;
     if (e.activityId === 'draft' && e.outcome !== 'return') {
-      await m.query(`UPDATE filings SET submitted_at = now(), updated_at = now() WHERE id = $1`, [filingId]);
-      return;
+      // What the next steps show comes from the record as submitted, never from the request.
+      const [row]: { title: string; kind: string }[] = await m.query(
+        `UPDATE filings SET submitted_at = now(), updated_at = now() WHERE id = $1 RETURNING title, kind`,
+        [filingId],
+      );
+      return row ? { title: row.title, kind: row.kind } : undefined;
     }
     if (e.outcome === 'return') {
       await m.query(`UPDATE filings SET last_opinion = $2, updated_at = now() WHERE id = $1`, [filingId, e.comment ?? null]);

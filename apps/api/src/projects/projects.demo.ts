@@ -63,7 +63,7 @@ export async function seedProjectDemo(
     },
     2,
   );
-  await toGroup(sharing, 'xutao', '符合部信息化规划，建议立项。');
+  await toGroup(sharing, 'wangbo', '符合部信息化规划，建议立项。');
   await voteAll(sharing, ['approve', 'approve', 'approve', 'reject', 'approve']);
   const [started] = (await ctx.dataSource.query(`SELECT id FROM projects WHERE instance_id = $1`, [sharing])) as { id: string }[];
   await projects.changeStatus(await ctx.as('chenjing'), started.id, { status: '在建', reason: '已完成招标，合同已签订，项目开工建设' });
@@ -76,7 +76,7 @@ export async function seedProjectDemo(
     content: '对科技成果展示网站进行改版升级，增加成果检索和在线展示功能。',
     isGovernmentAffairs: false,
   });
-  await toGroup(website, 'gaoyuan', '功能与部门户网站重叠，建议不予立项。');
+  await toGroup(website, 'zhouqi', '功能与部门户网站重叠，建议不予立项。');
   await voteAll(website, ['reject', 'reject', 'reject', 'approve', 'reject']);
 
   // In voting: two of five members have voted.
@@ -99,7 +99,7 @@ export async function seedProjectDemo(
     content: '建设地质资料数据共享服务平台，向部机关、省厅和社会公众提供地质资料目录与数据服务。',
     isGovernmentAffairs: false,
   });
-  await act(duplicate, 'xutao', 'approve', '同意申报');
+  await act(duplicate, 'wangbo', 'approve', '同意申报');
 
   // Returned by 信息办 to the submitter.
   const network = await submit('luoping', {
@@ -109,7 +109,7 @@ export async function seedProjectDemo(
     content: '改造北京局与部机关之间的业务专网链路，提升带宽并完成等级保护测评整改。',
     isGovernmentAffairs: false,
   });
-  await act(network, 'luoping', 'approve', '同意申报');
+  await act(network, 'lijun', 'approve', '同意申报');
   await act(network, 'chenjing', 'return', '请补充现有链路的带宽使用情况和等级保护测评报告。');
 
   // Awaiting the department leader.

@@ -198,10 +198,7 @@ export class ProjectsService implements OnModuleInit {
       );
       const comment = dto.comment?.trim() || '已按意见修改，重新提交';
       await this.recordHistory(m, id, me, { action: 'correct', changes, reason: comment });
-      await m.query(
-        `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment) VALUES ($1,$2,'approve',$3,$4,$5)`,
-        [task.id, project.instance_id, me.userId, me.unitId, comment],
-      );
+      await this.tasks.recordFeatureAction(m, task.id, me, 'approve', comment);
       await this.engine.completeTask(task.id, { userId: me.userId, outcome: 'approve', comment }, m);
     });
     return { ok: true };

@@ -26,6 +26,7 @@ const PEOPLE = [
   'luoping',
   'js.shenpi',
   'xutao',
+  'wangbo',
   'huangli',
   'zj.shenpi',
 ];
@@ -378,7 +379,7 @@ describe('信息化项目立项 and the ledgers', () => {
     const original = await toVote(
       { name: '地质资料数据共享服务系统', category: '数据共享服务', content: '建设地质资料目录与数据共享服务，按照事权提供数据服务。' },
       'xutao',
-      'xutao',
+      'wangbo',
     );
     for (const who of MEMBERS) await vote(original, who, 'approve');
     const other = await submit('xutao', { name: '耕地保护数据共享服务', category: '数据共享服务' });

@@ -158,9 +158,13 @@ export const DEMO_USERS: UserSeed[] = [
     memberOf: [{ unit: GROUP, position: '成员' }],
   },
   { username: 'gaoyuan', displayName: '高原', unit: 'MLR-KJS', title: '科技司处长', roles: ['drafter', 'reviewer', 'dept-approver'] },
+  // Separation of duties (拟稿 ≠ 核稿 ≠ 签发, 申报人 ≠ 单位领导): every unit that proposes or decides has a second person.
+  { username: 'zhouqi', displayName: '周琦', unit: 'MLR-KJS', title: '科技司司长', roles: ['dept-approver', 'signer'] },
   // 直属单位 and 督察局
   { username: 'xutao', displayName: '徐涛', unit: 'MLR-CGS', title: '地调局信息处处长', roles: ['drafter', 'reviewer', 'signer'] },
+  { username: 'wangbo', displayName: '王波', unit: 'MLR-CGS', title: '地调局副局长', roles: ['signer', 'dept-approver'] },
   { username: 'luoping', displayName: '罗平', unit: 'MLR-DCJ-BJ', title: '北京局综合处处长', roles: ['drafter', 'signer', 'clerk'] },
+  { username: 'lijun', displayName: '李军', unit: 'MLR-DCJ-BJ', title: '北京局副局长', roles: ['signer', 'dept-approver'] },
   // 江苏
   { username: 'js.shouwen', displayName: '钱雪', unit: '320000', title: '江苏省厅收发员', roles: ['clerk'] },
   { username: 'js.shenpi', displayName: '蒋文华', unit: '320000', title: '江苏省厅副厅长', roles: ['signer', 'dept-approver'] },
@@ -173,7 +177,9 @@ export const DEMO_USERS: UserSeed[] = [
     roles: ['reviewer', 'dept-approver', 'clerk'],
   },
   { username: 'xw.shouli', displayName: '韩冬', unit: '320102', title: '玄武分局窗口受理员', roles: ['drafter', 'reviewer', 'clerk'] },
+  { username: 'xw.shencha', displayName: '孔亮', unit: '320102', title: '玄武分局审查员', roles: ['reviewer'] },
   { username: 'jn.shouli', displayName: '彭丽', unit: '320115', title: '江宁分局窗口受理员', roles: ['drafter', 'reviewer', 'clerk'] },
+  { username: 'jn.shencha', displayName: '邹敏', unit: '320115', title: '江宁分局审查员', roles: ['reviewer'] },
   // 浙江
   { username: 'zj.shouwen', displayName: '叶青', unit: '330000', title: '浙江省厅收发员', roles: ['clerk'] },
   { username: 'zj.shenpi', displayName: '邵建平', unit: '330000', title: '浙江省厅副厅长', roles: ['signer', 'dept-approver'] },
@@ -185,4 +191,5 @@ export const DEMO_USERS: UserSeed[] = [
     roles: ['reviewer', 'dept-approver', 'clerk'],
   },
   { username: 'xh.shouli', displayName: '金晓', unit: '330106', title: '西湖分局窗口受理员', roles: ['drafter', 'reviewer', 'clerk'] },
+  { username: 'xh.shencha', displayName: '夏雨', unit: '330106', title: '西湖分局审查员', roles: ['reviewer'] },
 ];

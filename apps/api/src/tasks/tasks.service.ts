@@ -6,7 +6,9 @@ import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
+import { AuditService } from '../audit/audit.service';
 import { SubstitutesService, type Person } from './substitutes.service';
+import { DECIDING, acceptVariables, assertCanHold, assertCanReceiveCopy, dutyConflict, dutyError } from './task-rules';
 import type { BatchActionDto, ListTasksQuery, SignerPosition, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
 
 interface TaskRow {
@@ -100,6 +102,7 @@ export class TasksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly enginePort: EnginePort,
     private readonly substitutes: SubstitutesService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(me: Principal, query: ListTasksQuery) {
@@ -195,6 +198,13 @@ export class TasksService {
       [task.instance_id],
     );
     const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    let allowedActions = await this.allowedActions(actor, task);
+    // Separation of duties: the page says why this person cannot decide the step instead of offering 同意.
+    const conflict = allowedActions.some((a) => DECIDING.includes(a))
+      ? await dutyConflict(this.dataSource.manager, task, model, [me.userId, actor.userId])
+      : null;
+    const separationOfDuties = conflict ? dutyError(task, conflict, 'self').message : null;
+    if (conflict) allowedActions = allowedActions.filter((a) => !DECIDING.includes(a));
     const [names]: { assigneeName: string | null }[] = await this.dataSource.query(
       `SELECT (SELECT display_name FROM users WHERE id::text = $1) AS "assigneeName"`,
       [task.assignee],
@@ -208,7 +218,10 @@ export class TasksService {
       delegationState: task.delegation_state,
       // An added signer's 退回 goes back to the holder, not to an earlier step.
       returnTargets: task.signing && task.assignee === actor.userId ? [] : model.returnTargets,
-      allowedActions: await this.allowedActions(actor, task),
+      allowedActions,
+      separationOfDuties,
+      // The step's contract: the only variables its holder may supply (the page's form is built from it).
+      fields: model.fields ?? [],
       onBehalfOf: behalf,
       assigneeSubstitutes: task.status === 'open' && task.assignee ? await this.substitutes.substitutesOf(task.assignee) : [],
       signing: task.signing,
@@ -285,7 +298,21 @@ export class TasksService {
           allowedActions: allowed,
         });
       }
-      await this.perform(m, { me, actor, behalf: behalf?.userId ?? null }, task, dto);
+      const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+      const isAddedSigner = task.signing !== null && task.assignee === actor.userId;
+      // What the body may change: only the step's declared fields, checked before anything is written.
+      const accepted = acceptVariables(dto.action, model, dto.variables, { actor: me, isAddedSigner });
+      if (DECIDING.includes(dto.action)) {
+        const conflict = await dutyConflict(m, task, model, [me.userId, actor.userId]);
+        if (conflict) throw dutyError(task, conflict, 'self');
+      }
+      await this.perform(
+        m,
+        { me, actor, behalf: behalf?.userId ?? null },
+        task,
+        { ...dto, variables: accepted.values },
+        accepted.byAdministrator,
+      );
       // A task that left the holder (completed, returned, transferred) takes its unfinished 加签 chain with it.
       const after: { status: string; assignee: string | null }[] = await m.query(`SELECT status, assignee FROM tasks WHERE id = $1`, [id]);
       if (after[0].status !== 'open' || (dto.action === 'transfer' && after[0].assignee !== actor.userId))
@@ -323,13 +350,20 @@ export class TasksService {
     who: { me: Principal; actor: Principal; behalf: string | null },
     task: TaskRow,
     dto: TaskActionDto,
+    byAdministrator = false,
   ): Promise<void> {
     const { me, actor } = who;
     const record = (action: string, target?: string | null) =>
-      m.query(
-        `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target, on_behalf_of) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-        [task.id, task.instance_id, action, me.userId, me.unitId, dto.comment ?? null, target ?? null, who.behalf],
-      );
+      this.recordAction(m, {
+        task,
+        action,
+        user: me,
+        onBehalfOf: who.behalf,
+        comment: dto.comment ?? null,
+        target: target ?? null,
+        variables: dto.variables ?? {},
+        byAdministrator,
+      });
     const isSigner = task.signing !== null && task.assignee === actor.userId;
     const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
       if (task.assignee === null)
@@ -400,13 +434,13 @@ export class TasksService {
         await m.query(`UPDATE tasks SET assignee = NULL, claimed_at = NULL WHERE id = $1`, [task.id]);
         return void (await record('unclaim'));
       case 'transfer': {
-        const target = await this.person(m, dto.target);
+        const target = await this.handOverTarget(m, task, dto.target, '转办');
         await m.query(`UPDATE tasks SET assignee = $2, owner = NULL, delegation_state = NULL WHERE id = $1`, [task.id, target]);
         await this.notify(m, 'task.transferred', task, target, me);
         return void (await record('transfer', target));
       }
       case 'delegate': {
-        const target = await this.person(m, dto.target);
+        const target = await this.handOverTarget(m, task, dto.target, '委派');
         if (target === actor.userId || target === me.userId)
           throw new AppError('VALIDATION_FAILED', '不能委派给自己', HttpStatus.BAD_REQUEST, [{ field: 'target', message: '不能是自己' }]);
         await m.query(`UPDATE tasks SET owner = $2, assignee = $3, delegation_state = 'pending' WHERE id = $1`, [
@@ -430,6 +464,7 @@ export class TasksService {
           throw new AppError('VALIDATION_FAILED', '抄送人员中有不存在或已停用的账号', HttpStatus.BAD_REQUEST, [
             { field: 'targets', message: '人员不存在' },
           ]);
+        await assertCanReceiveCopy(m, task, targets);
         await m.query(
           `INSERT INTO task_copies (instance_id, task_id, user_id, from_user_id) SELECT $1, $2, u, $3 FROM unnest($4::uuid[]) u ON CONFLICT (instance_id, user_id, task_id) DO NOTHING`,
           [task.instance_id, task.id, me.userId, targets],
@@ -466,6 +501,7 @@ export class TasksService {
     if (targets.includes(actor.userId) || targets.includes(me.userId)) throw invalid('targets', '不能为自己加签');
     const known: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND is_active`, [targets]);
     if (known.length !== targets.length) throw invalid('targets', '加签人员中有不存在或已停用的账号');
+    for (const target of targets) await this.handOverTarget(m, task, target, '加签');
     const already: { name: string }[] = await m.query(
       `SELECT u.display_name AS name FROM task_signers s JOIN users u ON u.id = s.user_id WHERE s.task_id = $1 AND s.status = 'pending' AND s.user_id = ANY($2::uuid[])`,
       [task.id, targets],
@@ -717,17 +753,82 @@ export class TasksService {
     return mine[0].activity_id;
   }
 
-  private async person(m: EntityManager, id: string | undefined): Promise<string> {
-    if (!id || !/^[0-9a-f-]{36}$/i.test(id))
+  /** 转办, 委派, 加签: a person who could hold the step (its role, in its unit) and whom separation of duties allows. */
+  private async handOverTarget(m: EntityManager, task: TaskRow, id: string | undefined, operation: string): Promise<string> {
+    if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
       throw new AppError('VALIDATION_FAILED', '请选择办理人（人员编号）', HttpStatus.BAD_REQUEST, [
         { field: 'target', message: '须为人员编号' },
       ]);
-    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = $1 AND is_active`, [id]);
-    if (!rows[0])
-      throw new AppError('VALIDATION_FAILED', '所选人员不存在或已停用', HttpStatus.BAD_REQUEST, [
-        { field: 'target', message: '人员不存在' },
-      ]);
-    return rows[0].id;
+    const target = await assertCanHold(m, task, id, operation);
+    const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
+    const conflict = await dutyConflict(m, task, model, [target.id]);
+    if (conflict) throw dutyError(task, conflict, 'target', target.display_name);
+    return target.id;
+  }
+
+  /**
+   * One task action, on the case's history (task_actions) and in the tamper-evident audit chain in the same
+   * transaction: who, on whose behalf, which step, what, with which opinion and accepted variables. Features that
+   * complete a step themselves (受理, 提交申请, 修改后重新提交) record it here too.
+   */
+  async recordAction(
+    m: EntityManager,
+    entry: {
+      task: { id: string; instance_id: string; activity_id: string; name: string; definition_key: string };
+      action: string;
+      user: Pick<Principal, 'userId' | 'username' | 'unitId'>;
+      onBehalfOf?: string | null;
+      comment?: string | null;
+      target?: string | null;
+      variables?: Record<string, unknown>;
+      byAdministrator?: boolean;
+    },
+  ): Promise<void> {
+    const { task } = entry;
+    await m.query(
+      `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target, on_behalf_of) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [
+        task.id,
+        task.instance_id,
+        entry.action,
+        entry.user.userId,
+        entry.user.unitId,
+        entry.comment ?? null,
+        entry.target ?? null,
+        entry.onBehalfOf ?? null,
+      ],
+    );
+    await this.audit.record(
+      {
+        action: `task.${entry.action}`,
+        objectType: 'task',
+        objectId: task.id,
+        actor: { userId: entry.user.userId, username: entry.user.username, unitId: entry.user.unitId },
+        detail: {
+          instanceId: task.instance_id,
+          process: task.definition_key,
+          step: task.activity_id,
+          stepName: task.name,
+          onBehalfOf: entry.onBehalfOf ?? null,
+          opinion: entry.comment ?? null,
+          target: entry.target ?? null,
+          variables: entry.variables ?? {},
+          ...(entry.byAdministrator ? { variablesByAdministrator: true } : {}),
+        },
+      },
+      m,
+    );
+  }
+
+  /** A step a feature completes itself (受理, 提交申请, 修改后重新提交), recorded like an inbox action. */
+  async recordFeatureAction(
+    m: EntityManager,
+    taskId: string,
+    user: Pick<Principal, 'userId' | 'username' | 'unitId'>,
+    action: string,
+    comment: string | null,
+  ): Promise<void> {
+    await this.recordAction(m, { task: await this.load(m, taskId), action, user, comment });
   }
 
   private async notify(m: EntityManager, topic: string, task: TaskRow, to: string | null, me: Principal): Promise<void> {

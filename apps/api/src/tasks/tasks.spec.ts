@@ -158,17 +158,24 @@ describe('inbox and task operations', () => {
     expect((await as('yangfan').act(draft.id, { action: 'resolve', comment: '已修改措辞' })).status).toBe(200);
     expect((await as('lina').get(draft.id)).body.allowedActions).toContain('approve');
 
-    expect((await as('lina').act(draft.id, { action: 'cc', targets: [ids.huangli] })).status).toBe(200);
-    const cc = await as('huangli').list('view=cc');
+    // 抄送 stays within the case's line (规划司 and the ministry above it); 信息中心 has no part in this case.
+    const foreign = await as('lina').act(draft.id, { action: 'cc', targets: [ids.huangli] });
+    expect([foreign.status, foreign.body.code]).toEqual([403, 'TARGET_OUT_OF_REACH']);
+    expect(foreign.body.message).toContain('黄丽');
+    expect((await as('lina').act(draft.id, { action: 'cc', targets: [ids.guoqiang] })).status).toBe(200);
+    const cc = await as('guoqiang').list('view=cc');
     expect(cc.body.items).toEqual([expect.objectContaining({ id: draft.id, readAt: null })]);
     expect(cc.body.counts.cc).toBe(1);
-    expect((await as('huangli').get(draft.id)).status).toBe(200);
-    expect((await as('huangli').list('view=cc')).body.counts.cc).toBe(0);
+    expect((await as('guoqiang').get(draft.id)).status).toBe(200);
+    expect((await as('guoqiang').list('view=cc')).body.counts.cc).toBe(0);
 
     expect((await as('lina').act(draft.id, { action: 'transfer', target: 'nobody' })).status).toBe(400);
-    expect((await as('lina').act(draft.id, { action: 'transfer', target: ids.gaoyuan })).status).toBe(200);
+    // 转办 only to someone of the case's unit: 科技司's 高原 is refused, 规划司's 郭强 takes it.
+    const away = await as('lina').act(draft.id, { action: 'transfer', target: ids.gaoyuan });
+    expect([away.status, away.body.code]).toEqual([403, 'TARGET_OUT_OF_REACH']);
+    expect((await as('lina').act(draft.id, { action: 'transfer', target: ids.guoqiang })).status).toBe(200);
     expect((await as('lina').act(draft.id, { action: 'approve' })).status).toBe(403);
-    expect((await q(`SELECT assignee FROM tasks WHERE id = $1`, [draft.id]))[0].assignee).toBe(ids.gaoyuan);
+    expect((await q(`SELECT assignee FROM tasks WHERE id = $1`, [draft.id]))[0].assignee).toBe(ids.guoqiang);
   });
 
   it('offers a task to the named unit’s group, and lets the process’s listener add variables or refuse', async () => {
@@ -261,9 +268,15 @@ describe('inbox and task operations', () => {
         [id],
       )
     ).map((r: { username: string; position: string; status: string; comment: string | null }) => `${r.position}:${r.username}:${r.status}`);
+  /** 加签 goes only to people who could hold the step: 规划司's reviewers. These tests give three more of them the role. */
+  const grantReviewers = () =>
+    q(
+      `INSERT INTO user_roles (user_id, role) SELECT id, 'reviewer' FROM users WHERE username IN ('zhangwei', 'guoqiang', 'lina') ON CONFLICT DO NOTHING`,
+    );
   const todoIds = async (who: string) => (await as(who).list()).body.items.map((i: { id: string }) => i.id);
 
   it('前加签: the added signers handle the task one after another, then it comes back to the holder', async () => {
+    await grantReviewers();
     const { instance, review } = await atReview('前加签测试');
     expect((await as('yangfan').get(review)).body.allowedActions).toEqual(
       expect.arrayContaining(['approve', 'transfer', 'delegate', 'add-signer', 'cc', 'unclaim']),
@@ -271,7 +284,7 @@ describe('inbox and task operations', () => {
     const added = await as('yangfan').act(review, {
       action: 'add-signer',
       position: 'before',
-      targets: [ids.zhangwei, ids.gaoyuan],
+      targets: [ids.zhangwei, ids.guoqiang],
       comment: '请张司长、高处长先行把关',
     });
     expect(added.status).toBe(200);
@@ -279,7 +292,7 @@ describe('inbox and task operations', () => {
       expect.objectContaining({ status: 'open', assignee: ids.zhangwei, owner: ids.yangfan, signing: 'before' }),
     );
     expect(await todoIds('zhangwei')).toContain(review);
-    expect(await todoIds('gaoyuan')).not.toContain(review);
+    expect(await todoIds('guoqiang')).not.toContain(review);
     expect(await todoIds('yangfan')).not.toContain(review);
     // The signer signs or sends back; the holder waits and may only remove, urge or copy.
     expect((await as('zhangwei').get(review)).body.allowedActions).toEqual(['approve', 'return', 'reject', 'cc']);
@@ -289,14 +302,14 @@ describe('inbox and task operations', () => {
     expect((await as('zhangwei').act(review, { action: 'add-signer', position: 'before', targets: [ids.lina] })).status).toBe(403);
 
     expect((await as('zhangwei').act(review, { action: 'approve', comment: '同意，注意预算口径' })).status).toBe(200);
-    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.gaoyuan, signing: 'before' }));
-    expect(await todoIds('gaoyuan')).toContain(review);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.guoqiang, signing: 'before' }));
+    expect(await todoIds('guoqiang')).toContain(review);
     expect(await todoIds('zhangwei')).not.toContain(review);
     expect((await as('zhangwei').get(review)).status).toBe(200); // having acted, he still reads it
 
-    expect((await as('gaoyuan').act(review, { action: 'approve', comment: '无意见' })).status).toBe(200);
+    expect((await as('guoqiang').act(review, { action: 'approve', comment: '无意见' })).status).toBe(200);
     expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
-    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:gaoyuan:signed']);
+    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:guoqiang:signed']);
     expect((await as('yangfan').get(review)).body.allowedActions).toContain('approve');
 
     expect((await as('yangfan').act(review, { action: 'approve', comment: '同意' })).status).toBe(200);
@@ -308,23 +321,23 @@ describe('inbox and task operations', () => {
       'claim:杨帆',
       'add-signer:杨帆',
       'sign:张伟',
-      'sign:高原',
+      'sign:郭强',
       'approve:杨帆',
     ]);
     expect(history[2]).toEqual(
-      expect.objectContaining({ comment: '请张司长、高处长先行把关', target: `before:${ids.zhangwei},${ids.gaoyuan}` }),
+      expect.objectContaining({ comment: '请张司长、高处长先行把关', target: `before:${ids.zhangwei},${ids.guoqiang}` }),
     );
     expect(history[3]).toEqual(expect.objectContaining({ comment: '同意，注意预算口径', unitName: '规划司' }));
     expect((await as('lina').get(review)).body.signers).toEqual([
       expect.objectContaining({ displayName: '张伟', position: 'before', seq: 1, status: 'signed', addedByName: '杨帆' }),
-      expect.objectContaining({ displayName: '高原', position: 'before', seq: 2, status: 'signed' }),
+      expect.objectContaining({ displayName: '郭强', position: 'before', seq: 2, status: 'signed' }),
     ]);
   });
 
   it('后加签: the holder’s 同意 sends the task to the added signers and only the last signature completes it', async () => {
     const { instance, review } = await atReview('后加签测试');
     expect(
-      (await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.gaoyuan] })).status,
+      (await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.guoqiang] })).status,
     ).toBe(200);
     // Nothing moves until the holder approves; they may still take a signer off.
     expect(await taskRow(review)).toEqual(expect.objectContaining({ assignee: ids.yangfan, signing: null }));
@@ -337,26 +350,26 @@ describe('inbox and task operations', () => {
     );
     expect((await as('yangfan').get(review)).body.allowedActions).toEqual(['remove-signer', 'urge', 'cc']);
     expect((await as('zhangwei').act(review, { action: 'approve' })).status).toBe(200);
-    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.gaoyuan }));
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.guoqiang }));
     expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('running');
-    expect((await as('gaoyuan').act(review, { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect((await as('guoqiang').act(review, { action: 'approve', comment: '同意' })).status).toBe(200);
     expect(await taskRow(review)).toEqual(
-      expect.objectContaining({ status: 'completed', outcome: 'approve', completed_by: ids.gaoyuan, signing: null }),
+      expect.objectContaining({ status: 'completed', outcome: 'approve', completed_by: ids.guoqiang, signing: null }),
     );
     expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('completed');
-    expect(await chain(review)).toEqual(['after:zhangwei:signed', 'after:gaoyuan:signed']);
+    expect(await chain(review)).toEqual(['after:zhangwei:signed', 'after:guoqiang:signed']);
   });
 
   it('an added signer’s 不同意 needs an opinion and sends the task back to the holder, cancelling the rest of the chain', async () => {
     const { instance, review } = await atReview('加签不同意测试');
-    await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.gaoyuan] });
+    await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.zhangwei, ids.guoqiang] });
     await as('yangfan').act(review, { action: 'approve' });
     const bare = await as('zhangwei').act(review, { action: 'reject' });
     expect([bare.status, bare.body.code]).toEqual([400, 'COMMENT_REQUIRED']);
     expect((await as('zhangwei').act(review, { action: 'reject', comment: '预算偏高，请核减' })).status).toBe(200);
     expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
     expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [instance]))[0].status).toBe('running');
-    expect(await chain(review)).toEqual(['after:zhangwei:disagreed', 'after:gaoyuan:cancelled']);
+    expect(await chain(review)).toEqual(['after:zhangwei:disagreed', 'after:guoqiang:cancelled']);
     const seen = await as('yangfan').get(review);
     expect(seen.body.history.at(-1)).toEqual(
       expect.objectContaining({ action: 'sign-reject', userName: '张伟', comment: '预算偏高，请核减', target: ids.yangfan }),
@@ -369,26 +382,24 @@ describe('inbox and task operations', () => {
 
   it('减签 removes a signer who has not acted, and refuses one who has', async () => {
     const { review } = await atReview('减签测试');
-    await as('yangfan').act(review, { action: 'add-signer', position: 'before', targets: [ids.zhangwei, ids.gaoyuan, ids.huangli] });
+    await as('yangfan').act(review, { action: 'add-signer', position: 'before', targets: [ids.zhangwei, ids.guoqiang, ids.lina] });
     await as('zhangwei').act(review, { action: 'approve', comment: '同意' });
     const late = await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.zhangwei] });
     expect([late.status, late.body.code]).toEqual([409, 'SIGNER_ALREADY_ACTED']);
     expect(late.body.message).toContain('张伟已经办理');
-    const stranger = await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.lina] });
+    const stranger = await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.yangfan] });
     expect([stranger.status, stranger.body.details]).toEqual([400, [{ field: 'targets', message: '不是待办理的加签人' }]]);
     // Only the holder who added them may remove them.
-    expect((await as('lina').act(review, { action: 'remove-signer', targets: [ids.huangli] })).status).toBe(403);
-    expect((await as('gaoyuan').act(review, { action: 'remove-signer', targets: [ids.huangli] })).status).toBe(403);
+    expect((await as('lina').act(review, { action: 'remove-signer', targets: [ids.lina] })).status).toBe(403);
+    expect((await as('guoqiang').act(review, { action: 'remove-signer', targets: [ids.lina] })).status).toBe(403);
     // Taking off a later one leaves the current signer in place …
-    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.huangli], comment: '无需信息中心' })).status).toBe(
-      200,
-    );
-    expect(await taskRow(review)).toEqual(expect.objectContaining({ assignee: ids.gaoyuan, signing: 'before' }));
+    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.lina], comment: '无需信息中心' })).status).toBe(200);
+    expect(await taskRow(review)).toEqual(expect.objectContaining({ assignee: ids.guoqiang, signing: 'before' }));
     // … taking off the current (last) one brings the task back to the holder.
-    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.gaoyuan] })).status).toBe(200);
+    expect((await as('yangfan').act(review, { action: 'remove-signer', targets: [ids.guoqiang] })).status).toBe(200);
     expect(await taskRow(review)).toEqual(expect.objectContaining({ status: 'open', assignee: ids.yangfan, signing: null }));
-    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:gaoyuan:removed', 'before:huangli:removed']);
-    expect(await todoIds('gaoyuan')).not.toContain(review);
+    expect(await chain(review)).toEqual(['before:zhangwei:signed', 'before:guoqiang:removed', 'before:lina:removed']);
+    expect(await todoIds('guoqiang')).not.toContain(review);
     const bad = await as('yangfan').act(review, { action: 'add-signer', targets: [ids.zhangwei] });
     expect([bad.status, bad.body.details]).toEqual([400, [{ field: 'position', message: expect.any(String) }]]);
     expect((await as('yangfan').act(review, { action: 'add-signer', position: 'after', targets: [ids.yangfan] })).status).toBe(400);

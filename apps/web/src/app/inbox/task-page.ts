@@ -44,6 +44,14 @@ import {
   urgencyColor,
 } from './inbox.logic';
 import { PersonPicker } from './person-picker';
+import {
+  contractErrors,
+  contractVariables,
+  editableFields,
+  initialValues,
+  type ContractValues,
+} from './contract-form.logic';
+import type { FormField } from '@zhengwu/contracts';
 import { ProcessDiagram } from './process-diagram';
 import {
   STEP_FIELDS,
@@ -119,6 +127,10 @@ interface TaskDetail {
   delegationState: string | null;
   returnTargets: { activityId: string; name: string }[];
   allowedActions: string[];
+  /** Why this person may not decide the step (职责分离), when that is so. */
+  separationOfDuties?: string | null;
+  /** The step's contract: the only variables its holder may supply. */
+  fields?: FormField[];
   onBehalfOf: { userId: string; displayName: string } | null;
   assigneeSubstitutes: { userId: string; displayName: string; endsOn: string }[];
   signing: 'before' | 'after' | null;
@@ -417,6 +429,14 @@ interface DialogState {
 
           <aside class="side">
             <nz-card nzTitle="办理" nzSize="small" class="act-card" data-testid="task-actions">
+              @if (t.separationOfDuties) {
+                <nz-alert
+                  nzType="warning"
+                  nzShowIcon
+                  [nzMessage]="t.separationOfDuties"
+                  data-testid="separation-of-duties"
+                />
+              }
               @if (buttons().length) {
                 @if (step().hint && decides()) {
                   <p class="hint">{{ step().hint }}</p>
@@ -498,6 +518,56 @@ interface DialogState {
                         />
                       </nz-form-control>
                     </nz-form-item>
+                  }
+                  @if (step().kind === 'plain' && canApprove()) {
+                    @for (f of contractFields(); track f.id) {
+                      <nz-form-item>
+                        <nz-form-label [nzFor]="'field-' + f.id" [nzRequired]="f.required">{{
+                          f.label
+                        }}</nz-form-label>
+                        <nz-form-control [nzValidateStatus]="status(f.id)" [nzErrorTip]="err(f.id)">
+                          @switch (f.type) {
+                            @case ('boolean') {
+                              <label
+                                nz-checkbox
+                                [id]="'field-' + f.id"
+                                [name]="'field-' + f.id"
+                                [(ngModel)]="contractValues[f.id]"
+                                >{{ f.label }}</label
+                              >
+                            }
+                            @case ('enum') {
+                              <nz-select
+                                [nzId]="'field-' + f.id"
+                                [name]="'field-' + f.id"
+                                nzAllowClear
+                                [(ngModel)]="contractValues[f.id]"
+                              >
+                                @for (v of f.values ?? []; track v.id) {
+                                  <nz-option [nzValue]="v.id" [nzLabel]="v.name" />
+                                }
+                              </nz-select>
+                            }
+                            @default {
+                              <input
+                                nz-input
+                                [id]="'field-' + f.id"
+                                [name]="'field-' + f.id"
+                                [type]="
+                                  f.type === 'long' || f.type === 'double'
+                                    ? 'number'
+                                    : f.type === 'date'
+                                      ? 'date'
+                                      : 'text'
+                                "
+                                [attr.maxlength]="f.maxLength ?? null"
+                                [(ngModel)]="contractValues[f.id]"
+                              />
+                            }
+                          }
+                        </nz-form-control>
+                      </nz-form-item>
+                    }
                   }
                   @if (step().kind === 'vote') {
                     <nz-form-item>
@@ -924,6 +994,9 @@ export class TaskPage {
   protected link = '';
   protected expiresAt: Date | null = null;
   protected referToSecretary = false;
+  /** A step without a page of its own: the values of its declared fields (its contract). */
+  protected contractValues: ContractValues = {};
+  protected readonly contractFields = computed(() => editableFields(this.task()?.fields));
   protected personValue: string | string[] | null = null;
   protected peopleValue: string | string[] | null = [];
   private caret: { start: number; end: number } | null = null;
@@ -1151,9 +1224,15 @@ export class TaskPage {
     const input = {
       comment: this.comment,
       ...fields,
-      variables: stepVariables(step.kind, action, this.extras()),
+      variables:
+        step.kind === 'plain'
+          ? contractVariables(this.task()?.fields, this.contractValues, action)
+          : stepVariables(step.kind, action, this.extras()),
     };
     const errors = {
+      ...(step.kind === 'plain'
+        ? contractErrors(this.task()?.fields, this.contractValues, action)
+        : {}),
       ...validateStep(step.kind, action, this.extras(), {
         today: ministryToday(),
         periodTo: this.periodTo(),
@@ -1199,7 +1278,14 @@ export class TaskPage {
       return;
     }
     const fieldErrors: Record<string, string> = {};
-    for (const field of ['comment', 'target', 'targets', 'position', ...STEP_FIELDS]) {
+    for (const field of [
+      'comment',
+      'target',
+      'targets',
+      'position',
+      ...STEP_FIELDS,
+      ...this.contractFields().map((f) => f.id),
+    ]) {
       const text = error.fieldMessage(field) ?? error.fieldMessage(`variables.${field}`);
       // The api's field word is short (必填); the message says what to do.
       if (text) fieldErrors[field] = text.length <= 4 ? error.message : text;
@@ -1255,6 +1341,7 @@ export class TaskPage {
       const task = await this.api.get<TaskDetail>(`/tasks/${id}`);
       if (id !== this.id()) return;
       this.task.set(task);
+      this.contractValues = initialValues(task.fields);
       void this.lookUps(task);
     } catch (error) {
       if (id !== this.id()) return;
