@@ -13,7 +13,8 @@ import type { Principal } from './principal';
 import { TotpService } from './totp.service';
 
 export const REFRESH_COOKIE = 'zw_refresh';
-const COOKIE_PATH = '/api/auth';
+/** Where the refresh cookie is sent (the single sign-on callback sets it too). */
+export const COOKIE_PATH = '/api/auth';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -31,6 +32,9 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginOutcome> {
+    if (!this.config.localLogin) {
+      throw new AppError('LOCAL_LOGIN_DISABLED', '本平台已关闭用户名密码登录，请使用统一身份认证登录', HttpStatus.FORBIDDEN);
+    }
     return this.limited(req, res, async () => {
       const outcome = await this.auth.login(dto.username, dto.password, this.client(req));
       return 'challenge' in outcome ? outcome : this.respond(outcome, res);

@@ -6,6 +6,8 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginRateLimiter } from './login-rate-limit';
+import { OidcController } from './oidc.controller';
+import { OidcService } from './oidc.service';
 import { TotpService } from './totp.service';
 
 @Global()
@@ -20,9 +22,10 @@ import { TotpService } from './totp.service';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, OidcController],
   providers: [
     AuthService,
+    OidcService,
     TotpService,
     { provide: APP_GUARD, useClass: AuthGuard },
     {

@@ -54,6 +54,25 @@ export interface AppConfig {
   mfaEncryptionKey: string;
   /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES: addresses, CIDRs or loopback/linklocal/uniquelocal; none by default). */
   trustedProxies: string[];
+  /** Single sign-on through an OpenID Connect provider (OIDC_*); absent when OIDC_ISSUER is not set. */
+  oidc?: OidcConfig;
+  /** Password login at POST /api/auth/login (LOCAL_LOGIN, default true; false only with OIDC configured). */
+  localLogin: boolean;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer URL; its /.well-known/openid-configuration is discovered on first use. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The claim whose value is a local username (OIDC_USER_CLAIM, default preferred_username). */
+  userClaim: string;
+  /** Scopes asked for (OIDC_SCOPE, default "openid profile"). */
+  scope: string;
+  /** The label of the login page's button (OIDC_NAME, default 统一身份认证). */
+  name: string;
+  /** PUBLIC_URL + /api/auth/oidc/callback: register exactly this at the provider. */
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +180,32 @@ function loadOrCreateSecret(dataDir: string, name: string): string {
   return secret;
 }
 
+/** OIDC_ISSUER switches single sign-on on; the client's id and secret must then be given too. */
+function readOidc(env: Env, publicUrl: string): OidcConfig | undefined {
+  const issuer = readUrl(env, 'OIDC_ISSUER', ['https:', 'http:']);
+  if (!issuer) {
+    for (const name of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) {
+      if (env[name]) throw new ConfigError(name, "is set but OIDC_ISSUER is not (set the provider's issuer URL, or remove it)");
+    }
+    return undefined;
+  }
+  const clientId = env.OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'is required when OIDC_ISSUER is set');
+  const clientSecret = env.OIDC_CLIENT_SECRET;
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET', 'is required when OIDC_ISSUER is set');
+  const userClaim = env.OIDC_USER_CLAIM?.trim() || 'preferred_username';
+  if (!/^[A-Za-z_][\w.:-]{0,99}$/.test(userClaim)) {
+    throw new ConfigError('OIDC_USER_CLAIM', `must be a claim name such as preferred_username, got "${userClaim}"`);
+  }
+  const scope = env.OIDC_SCOPE?.trim() || 'openid profile';
+  if (!scope.split(/\s+/).includes('openid') || !/^[\x21\x23-\x5b\x5d-\x7e ]+$/.test(scope)) {
+    throw new ConfigError('OIDC_SCOPE', `must be space-separated scopes including openid, got "${scope}"`);
+  }
+  const name = env.OIDC_NAME?.trim() || '统一身份认证';
+  if (name.length > 30) throw new ConfigError('OIDC_NAME', 'must be at most 30 characters (it labels the login button)');
+  return { issuer, clientId, clientSecret, userClaim, scope, name, redirectUri: `${publicUrl}/api/auth/oidc/callback` };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const port = readInt(env, 'PORT', 3000, 0, 65535);
   const dataDirRaw = env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : '.data';
@@ -215,6 +260,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   }
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const oidc = readOidc(env, publicUrl.replace(/\/$/, ''));
+  const localLogin = readBool(env, 'LOCAL_LOGIN', true);
+  if (!localLogin && !oidc) {
+    throw new ConfigError(
+      'LOCAL_LOGIN',
+      'can be false only when single sign-on is configured (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)',
+    );
+  }
   return {
     port,
     host,
@@ -249,6 +302,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     mfaRequiredRoles: readRoles(env, 'MFA_REQUIRED_ROLES', ADMIN_ROLES),
     mfaEncryptionKey: mfaKeyRaw ?? loadOrCreateSecret(dataDir, 'mfa-key'),
     trustedProxies: readProxies(env, 'TRUSTED_PROXIES'),
+    oidc,
+    localLogin,
   };
 }
 

@@ -2,11 +2,13 @@ import { Routes } from '@angular/router';
 import { signedIn, withRoles } from './core/auth';
 import { Login } from './login/login';
 import { Password } from './login/password';
+import { SsoLanding } from './login/sso';
 import { Shell } from './layout/shell';
 
 /** Every feature is a lazy chunk: the login page and the shell load first, each page on first visit. */
 export const routes: Routes = [
   { path: 'login', component: Login, title: '登录 - 政务办公平台' },
+  { path: 'login/sso', component: SsoLanding, title: '统一身份认证登录 - 政务办公平台' },
   {
     path: '',
     component: Shell,

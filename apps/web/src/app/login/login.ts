@@ -1,4 +1,4 @@
-import { Component, inject, signal } from '@angular/core';
+import { Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router } from '@angular/router';
 import { NzAlertModule } from 'ng-zorro-antd/alert';
@@ -7,7 +7,8 @@ import { NzCardModule } from 'ng-zorro-antd/card';
 import { NzFormModule } from 'ng-zorro-antd/form';
 import { NzIconModule } from 'ng-zorro-antd/icon';
 import { NzInputModule } from 'ng-zorro-antd/input';
-import { ApiError } from '../core/api';
+import type { AuthProviders } from '@zhengwu/contracts';
+import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 
 @Component({
@@ -29,7 +30,12 @@ import { Auth } from '../core/auth';
         @if (error()) {
           <nz-alert nzType="error" [nzMessage]="error()!" nzShowIcon class="error" />
         }
-        <form nz-form nzLayout="vertical" (ngSubmit)="submit()">
+        <form
+          nz-form
+          nzLayout="vertical"
+          (ngSubmit)="submit()"
+          [style.display]="localLogin() ? null : 'none'"
+        >
           <nz-form-item>
             <nz-form-label nzFor="username">用户名</nz-form-label>
             <nz-form-control>
@@ -69,6 +75,19 @@ import { Auth } from '../core/auth';
             登录
           </button>
         </form>
+        @if (sso(); as sso) {
+          <button
+            nz-button
+            nzBlock
+            nzSize="large"
+            type="button"
+            id="sso-login"
+            class="sso"
+            (click)="signInWithSso(sso.loginUrl)"
+          >
+            {{ sso.name }}登录
+          </button>
+        }
       </nz-card>
     </div>
   `,
@@ -94,6 +113,9 @@ import { Auth } from '../core/auth';
     .error {
       margin-bottom: 16px;
     }
+    .sso {
+      margin-top: 12px;
+    }
   `,
 })
 export class Login {
@@ -104,6 +126,22 @@ export class Login {
   protected password = '';
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
+  /** Whether single sign-on is on (its button) and whether password login is (its form); both until the api says. */
+  private readonly providers = signal<AuthProviders | null>(null);
+  protected readonly sso = computed(() => this.providers()?.sso ?? null);
+  protected readonly localLogin = computed(() => this.providers()?.localLogin !== false);
+
+  constructor() {
+    inject(Api)
+      .get<AuthProviders>('/auth/providers')
+      .then((providers) => this.providers.set(providers))
+      .catch(() => undefined);
+  }
+
+  /** A full navigation: the api redirects on to the provider's login page. */
+  signInWithSso(loginUrl: string): void {
+    location.assign(loginUrl);
+  }
 
   async submit(): Promise<void> {
     this.busy.set(true);
