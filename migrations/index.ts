@@ -16,8 +16,8 @@ import { Archive1764374500000 } from './1764374500000-archive';
 import { InboxIndexes1764460800000 } from './1764460800000-inbox-indexes';
 import { Totp1765100000000 } from './1765100000000-totp';
 import { SecurityRolesApart1765100000001 } from './1765100000001-security-roles-apart';
-import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints';
 import { OidcLogins1765200000001 } from './1765200000001-oidc-logins';
+import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -39,6 +39,6 @@ export const migrations = [
   InboxIndexes1764460800000,
   Totp1765100000000,
   SecurityRolesApart1765100000001,
-  AuditCheckpoints1765300000010,
   OidcLogins1765200000001,
+  AuditCheckpoints1765300000010,
 ];

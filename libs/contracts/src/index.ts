@@ -4,4 +4,3 @@ export * from './auth';
 export * from './password';
 export * from './sso';
 export * from './form';
-export * from './sso';
