@@ -45,8 +45,12 @@ describe('a three-level case returned by the city and resubmitted, in the browse
     await county.waitForURL(/\/approvals\/[0-9a-f-]{36}$/);
     const caseUrl = new URL(county.url()).pathname;
 
+    // 审查 is the county reviewer's, not the clerk's who accepted it (separation of duties).
     await openTask(county, title, '县级审查');
-    await act(county, 'approve', '材料齐全，同意报市');
+    await county.getByTestId('separation-of-duties').waitFor();
+    const reviewer = await signedInPage(browser, base, 'xw.shencha');
+    await openTask(reviewer, title, '县级审查');
+    await act(reviewer, 'approve', '材料齐全，同意报市');
 
     // The city returns it to the county with the reason.
     const city = await signedInPage(browser, base, 'nj.shenhe');
@@ -55,9 +59,9 @@ describe('a three-level case returned by the city and resubmitted, in the browse
     await act(city, 'return', '勘测定界图坐标系不符，请补正');
 
     // The county sees the reason, corrects and sends it up again.
-    await openTask(county, title, '县级审查');
-    await county.getByTestId('task-history').getByText('勘测定界图坐标系不符，请补正').waitFor();
-    await act(county, 'approve', '已按要求补正坐标系，重新报市');
+    await openTask(reviewer, title, '县级审查');
+    await reviewer.getByTestId('task-history').getByText('勘测定界图坐标系不符，请补正').waitFor();
+    await act(reviewer, 'approve', '已按要求补正坐标系，重新报市');
     await openTask(city, title, '市级审核');
     await act(city, 'approve', '同意报省');
     const province = await signedInPage(browser, base, 'js.shenpi');

@@ -43,10 +43,15 @@ describe('a project proposal through the leading-group vote into the ledger, in 
     await gaoyuan.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
     const projectUrl = new URL(gaoyuan.url()).pathname;
 
-    // 高原 is also his department's approver: the detail page leads to the task.
+    // 高原 is also a department approver, but not of his own proposal (separation of duties): the task page says
+    // why, and his 司长 approves it.
     await gaoyuan.getByTestId('handle-task').click();
     await gaoyuan.getByTestId('task-step').filter({ hasText: '单位领导审批' }).waitFor();
-    await act(gaoyuan, 'approve', '同意申报');
+    await gaoyuan.getByTestId('separation-of-duties').waitFor();
+    await screenshot(gaoyuan, '30b-project-separation-of-duties');
+    const zhouqi = await signedInPage(browser, base, 'zhouqi');
+    await openTask(zhouqi, name, '单位领导审批');
+    await act(zhouqi, 'approve', '同意申报');
 
     const chenjing = await signedInPage(browser, base, 'chenjing');
     await openTask(chenjing, name, '信息办审查');

@@ -111,7 +111,19 @@ function expectOk(res: { status: number; body: unknown }, what: string): void {
 
 /** Builds `JiangsuRecords`; the document's 排版 is done by hand over the worker routes (WORKER_TOKEN). */
 export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
-  await a.login('js.nigao', 'js.shenpi', 'js.shouwen', 'xw.shouli', 'lina', 'yangfan', 'zhangwei', 'huangli', 'admin', 'secadmin');
+  await a.login(
+    'js.nigao',
+    'js.shenpi',
+    'js.shouwen',
+    'xw.shouli',
+    'xw.shencha',
+    'lina',
+    'yangfan',
+    'zhangwei',
+    'huangli',
+    'admin',
+    'secadmin',
+  );
   const year = new Date().getFullYear();
 
   // 江苏's own 发文, at 拟稿, with an attachment.
@@ -176,7 +188,8 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
   // A refused case, archived over the worker route: the archive package.
   const refused = await accept('玄武区测试批次不予批准事项');
   expectOk(refused, 'approval 2');
-  await a.act('xw.shouli', refused.body.instanceId, 'countyReview', { action: 'reject', comment: '不符合土地利用总体规划，不予批准' });
+  // The county's reviewer, not the clerk who accepted it (separation of duties).
+  await a.act('xw.shencha', refused.body.instanceId, 'countyReview', { action: 'reject', comment: '不符合土地利用总体规划，不予批准' });
   const archived = await a.worker().post(`/api/worker/archive/${refused.body.instanceId}`);
   expectOk(archived, 'archive');
   const [file] = await a.q(`SELECT name FROM archive_items WHERE package_id = $1 ORDER BY name LIMIT 1`, [archived.body.id]);
