@@ -2,6 +2,7 @@ import { Routes } from '@angular/router';
 import { signedIn, withRoles } from './core/auth';
 import { Login } from './login/login';
 import { Password } from './login/password';
+import { TwoFactor } from './login/two-factor';
 import { SsoLanding } from './login/sso';
 import { Shell } from './layout/shell';
 
@@ -16,6 +17,7 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'inbox' },
       { path: 'password', component: Password, title: '修改密码' },
+      { path: 'two-factor', component: TwoFactor, title: '双因素认证' },
       {
         path: 'dashboard',
         loadChildren: () => import('./dashboard/dashboard.routes').then((m) => m.routes),

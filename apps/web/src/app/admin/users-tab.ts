@@ -143,6 +143,20 @@ const EMPTY_USER: NewUserForm = {
                     解锁
                   </button>
                 }
+                @if (u.totpEnrolled) {
+                  <button
+                    nz-button
+                    nzType="link"
+                    nzDanger
+                    type="button"
+                    nz-popconfirm
+                    nzPopconfirmTitle="重置后该人员须重新绑定验证器，其登录会话将全部结束。确定重置？"
+                    (nzOnConfirm)="resetTotp(u)"
+                    [attr.data-reset-totp]="u.username"
+                  >
+                    重置双因素
+                  </button>
+                }
               </td>
             }
           </tr>
@@ -356,6 +370,17 @@ export class UsersTab implements OnInit {
       await this.load();
     } catch (error) {
       this.message.error(errorText(error, '解锁失败，请稍后重试'));
+    }
+  }
+
+  /** 重置双因素: the person lost the authenticator (audited by the api). */
+  async resetTotp(u: UserDto): Promise<void> {
+    try {
+      await this.api.post(`/org/users/${u.id}/reset-totp`);
+      this.message.success(`已重置 ${u.displayName} 的双因素认证`);
+      await this.load();
+    } catch (error) {
+      this.message.error(errorText(error, '重置失败，请稍后重试'));
     }
   }
 

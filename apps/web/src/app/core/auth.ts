@@ -1,7 +1,15 @@
 import { HttpClient, HttpInterceptorFn, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { CanActivateFn, Router } from '@angular/router';
-import type { LoginResponse, Role, SessionUser } from '@zhengwu/contracts';
+import type {
+  LoginOutcome,
+  LoginResponse,
+  Role,
+  SecondFactorChallenge,
+  SessionUser,
+  TotpConfirmation,
+  TotpEnrolment,
+} from '@zhengwu/contracts';
 import { catchError, firstValueFrom, from, switchMap, throwError } from 'rxjs';
 import { toApiError } from './api';
 
@@ -17,6 +25,11 @@ export class Auth {
   private refreshing: Promise<boolean> | null = null;
   readonly user = signal<SessionUser | null>(null);
   readonly roles = computed(() => this.user()?.roles ?? []);
+  /**
+   * The first step passed but a second factor is needed (动态口令, or enrolment first). Set by the
+   * password login, or by single sign-on's landing page; the login page shows the second step for it.
+   */
+  readonly pendingChallenge = signal<SecondFactorChallenge | null>(null);
 
   accessToken(): string | null {
     return this.token;
@@ -26,16 +39,75 @@ export class Auth {
     return roles.some((r) => this.roles().includes(r));
   }
 
-  async login(username: string, password: string): Promise<SessionUser> {
+  /** The person, or null when a second factor must follow (then `pendingChallenge` is set). */
+  async login(username: string, password: string): Promise<SessionUser | null> {
     try {
       const res = await firstValueFrom(
-        this.http.post<LoginResponse>('/api/auth/login', { username, password }),
+        this.http.post<LoginOutcome>('/api/auth/login', { username, password }),
       );
+      return this.acceptOutcome(res);
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  /** Takes a first-step answer: a session, or a challenge for the second step. */
+  acceptOutcome(res: LoginOutcome): SessionUser | null {
+    if ('challenge' in res) {
+      this.pendingChallenge.set(res);
+      return null;
+    }
+    this.pendingChallenge.set(null);
+    this.accept(res);
+    return res.user;
+  }
+
+  /** The second step: a 6-digit 动态口令 or one 恢复码, with the pending challenge. */
+  async secondFactor(answer: { code: string } | { recoveryCode: string }): Promise<SessionUser> {
+    const challenge = this.pendingChallenge()?.challenge;
+    try {
+      const res = await firstValueFrom(
+        this.http.post<LoginResponse>('/api/auth/login/second-factor', { challenge, ...answer }),
+      );
+      this.pendingChallenge.set(null);
       this.accept(res);
       return res.user;
     } catch (error) {
       throw toApiError(error);
     }
+  }
+
+  /** Starts TOTP enrolment: with the pending challenge during a login, else for the signed-in person. */
+  async beginTotp(): Promise<TotpEnrolment> {
+    try {
+      return await firstValueFrom(
+        this.http.post<TotpEnrolment>('/api/auth/totp/enrol', this.challengeBody()),
+      );
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  /** Confirms enrolment with a first code; during a login this also signs in. */
+  async confirmTotp(code: string): Promise<TotpConfirmation> {
+    try {
+      const res = await firstValueFrom(
+        this.http.post<TotpConfirmation>('/api/auth/totp/confirm', {
+          ...this.challengeBody(),
+          code,
+        }),
+      );
+      // Signed in now; the challenge stays until the page moves on, so the recovery codes can be shown first.
+      if (res.session) this.accept(res.session);
+      return res;
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  private challengeBody(): { challenge?: string } {
+    const pending = this.pendingChallenge();
+    return pending?.secondFactor === 'totp-enrol' ? { challenge: pending.challenge } : {};
   }
 
   /** One refresh at a time, shared by everyone who needs it. */
@@ -77,20 +149,32 @@ export class Auth {
   }
 }
 
-const SESSION_ENDPOINTS = ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout'];
+const SESSION_ENDPOINTS = [
+  '/api/auth/login',
+  '/api/auth/login/second-factor',
+  '/api/auth/refresh',
+  '/api/auth/logout',
+];
 
 /** Adds the access token; on 401 refreshes once and repeats the request, else back to the login page. */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(Auth);
   const router = inject(Router);
-  // The session endpoints work from the refresh cookie; a 401 there must not trigger another refresh.
-  if (SESSION_ENDPOINTS.includes(req.url)) return next(req);
+  // The session endpoints work from the refresh cookie (or a login challenge); a 401 there must not trigger another refresh.
+  if (SESSION_ENDPOINTS.includes(req.url) || hasChallenge(req.body)) return next(req);
   const withToken = () => {
     const token = auth.accessToken();
     return next(token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req);
   };
   return withToken().pipe(
     catchError((error: unknown) => {
+      // The api refuses everything but the password change until it is done: go there.
+      if (error instanceof HttpErrorResponse && isPasswordChangeRequired(error)) {
+        const user = auth.user();
+        if (user) auth.user.set({ ...user, mustChangePassword: true });
+        void router.navigate(['/password']);
+        return throwError(() => error);
+      }
       if (!(error instanceof HttpErrorResponse) || error.status !== 401)
         return throwError(() => error);
       return from(auth.refresh()).pipe(
@@ -103,6 +187,20 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
     }),
   );
 };
+
+function hasChallenge(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'challenge' in body;
+}
+
+function isPasswordChangeRequired(error: HttpErrorResponse): boolean {
+  const body: unknown = error.error;
+  return (
+    error.status === 403 &&
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { code?: unknown }).code === 'PASSWORD_CHANGE_REQUIRED'
+  );
+}
 
 /** Pages need a session: restored from the refresh cookie after a reload, else the login page. */
 export const signedIn: CanActivateFn = async (_route, state) => {

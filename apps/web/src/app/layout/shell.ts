@@ -100,6 +100,9 @@ interface Substitution {
           <nz-dropdown-menu #userMenu="nzDropdownMenu">
             <ul nz-menu>
               <li nz-menu-item routerLink="/password"><nz-icon nzType="lock" /> 修改密码</li>
+              <li nz-menu-item routerLink="/two-factor">
+                <nz-icon nzType="safety-certificate" /> 双因素认证
+              </li>
               <li nz-menu-item routerLink="/substitutes"><nz-icon nzType="team" /> 代理设置</li>
               <li nz-menu-item (click)="auth.logout()"><nz-icon nzType="logout" /> 退出登录</li>
             </ul>
