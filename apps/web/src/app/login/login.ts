@@ -127,7 +127,7 @@ import { TotpEnrol } from './totp-enrol';
             登录
           </button>
         </form>
-        @if (sso(); as sso) {
+        @if (!auth.pendingChallenge() && sso(); as sso) {
           <button
             nz-button
             nzBlock

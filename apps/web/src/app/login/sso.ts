@@ -66,8 +66,9 @@ export class SsoLanding implements OnInit {
       return;
     }
     if (landing.kind === 'second-factor') {
-      // The login page's second-factor step takes it from here, as after a password.
-      await this.router.navigateByUrl('/login', { state: { secondFactor: landing.challenge } });
+      // The login page's second-factor step (动态口令, or enrolment) takes it from here, as after a password.
+      this.auth.pendingChallenge.set(landing.challenge);
+      await this.router.navigateByUrl('/login');
       return;
     }
     if (!(await this.auth.refresh())) {
