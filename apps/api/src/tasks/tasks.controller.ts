@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
@@ -37,7 +38,11 @@ export class TasksController {
 
   @Post(':id/actions')
   @HttpCode(200)
-  act(@Param('id') id: string, @Body() dto: TaskActionDto, @CurrentUser() me: Principal) {
-    return this.tasks.act(me, id, dto);
+  act(@Param('id') id: string, @Body() dto: TaskActionDto, @CurrentUser() me: Principal, @Req() req: Request) {
+    // The step's contract judges the variables exactly as sent: class-transformer drops keys such as `constructor`
+    // on its way to the DTO, and a name the request carries must be refused, not silently lost.
+    const sent = (req.body as { variables?: unknown } | undefined)?.variables;
+    const variables = sent !== null && typeof sent === 'object' && !Array.isArray(sent) ? (sent as Record<string, unknown>) : dto.variables;
+    return this.tasks.act(me, id, { ...dto, variables });
   }
 }
