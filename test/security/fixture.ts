@@ -264,6 +264,11 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
   expectOk(created, 'zj archivist');
   expectOk(await a.as('secadmin').put(`/api/org/users/${created.body.id}/roles`, { roles: ['archivist'] }), 'grant archivist');
   a.tokens['zj.dangan'] = await a.t.login('zj.dangan', ZJ_ARCHIVIST_PASSWORD);
+  // A new account must change its initial password before the API serves it anything else.
+  expectOk(
+    await a.as('zj.dangan').post('/api/auth/password', { currentPassword: ZJ_ARCHIVIST_PASSWORD, newPassword: 'Zhejiang#Dangan2027' }),
+    'zj archivist password change',
+  );
 
   const [nigao] = await a.q(`SELECT id FROM users WHERE username = 'js.nigao'`);
   return {
