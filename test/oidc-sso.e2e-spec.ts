@@ -218,6 +218,30 @@ describe('single sign-on with the provincial OpenID provider', () => {
     expect(refusal).toMatchObject({ action: 'auth.login', outcome: 'failure', detail: { reason: 'OIDC_TOKEN_INVALID', claim: 'aud' } });
   });
 
+  it.each([
+    ['nonce', 'a nonce this login never sent', 'nonce'],
+    ['issuer', 'another issuer', 'iss'],
+  ])('refuses an ID token with %s altered (%s), even when signed with the provider’s key', async (mode, _what, claim) => {
+    await op.setIdTokenMode(mode);
+    const before = await lastAuditId();
+    const b = new HttpBrowser();
+    expect(await callback(b, await throughProvider(b, 'lina'))).toBe('/login/sso?error=OIDC_TOKEN_INVALID');
+    expect(b.cookie(apiUrl, 'zw_refresh')).toBeUndefined();
+    const [refusal] = await auditSince(before);
+    expect(refusal).toMatchObject({ action: 'auth.login', outcome: 'failure', detail: { reason: 'OIDC_TOKEN_INVALID', claim } });
+  });
+
+  it('refuses an ID token signed with a key the provider never published', async () => {
+    await op.setIdTokenMode('foreign-key');
+    const before = await lastAuditId();
+    const b = new HttpBrowser();
+    expect(await callback(b, await throughProvider(b, 'lina'))).toBe('/login/sso?error=OIDC_TOKEN_INVALID');
+    expect(b.cookie(apiUrl, 'zw_refresh')).toBeUndefined();
+    const [refusal] = await auditSince(before);
+    expect(refusal).toMatchObject({ action: 'auth.login', outcome: 'failure', detail: { reason: 'OIDC_TOKEN_INVALID' } });
+    expect(String(refusal.detail?.failure)).toMatch(/signature/i);
+  });
+
   it("refuses a code the provider issued to another of its clients, injected into the platform's callback", async () => {
     const b = new HttpBrowser();
     // Signed in at the provider (and consented for the platform) as 李娜.

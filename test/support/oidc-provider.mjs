@@ -7,9 +7,12 @@
 //   OP_PORT      port to listen on (0 or unset: a free one)
 //
 // Prints `oidc-provider ready <issuer>` once it serves. `POST /__test/mode {idToken}` makes the
-// next ID tokens misbehave the way a broken or hostile provider's would (signed with the real key):
-// `expired` (exp an hour ago), `audience:<client_id>` (issued to another client), or `normal`.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// next ID tokens misbehave the way a broken or hostile provider's would: `expired` (exp an hour ago)
+// and `audience:<client_id>` (issued to another client) come out of oidc-provider itself; `nonce` and
+// `issuer` alter its token's claim and sign again with the provider's real key; `foreign-key` signs it
+// with a key the provider never published (same kid); `normal` ends it.
+import { Buffer } from 'node:buffer';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { URL, URLSearchParams } from 'node:url';
 import Provider from 'oidc-provider';
@@ -24,6 +27,7 @@ await new Promise((resolve) => server.listen(Number(process.env.OP_PORT ?? 0), '
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 
 const provider = new Provider(issuer, {
@@ -57,6 +61,15 @@ provider.IdToken.prototype.issue = async function issue(options = {}) {
   if (options.use !== 'idtoken' || idTokenMode === 'normal') return originalIssue.call(this, options);
   if (idTokenMode === 'expired') {
     return originalIssue.call(this, { ...options, expiresAt: Math.floor(Date.now() / 1000) - 3600 });
+  }
+  if (['nonce', 'issuer', 'foreign-key'].includes(idTokenMode)) {
+    const [header, body] = (await originalIssue.call(this, options)).split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    if (idTokenMode === 'nonce') claims.nonce = 'a-nonce-this-login-never-sent';
+    if (idTokenMode === 'issuer') claims.iss = `${issuer}/another-realm`;
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const key = idTokenMode === 'foreign-key' ? foreignKey : privateKey;
+    return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
   }
   const other = await provider.Client.find(idTokenMode.slice('audience:'.length));
   if (!other) throw new Error(`no client ${idTokenMode}`);

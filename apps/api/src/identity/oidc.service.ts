@@ -211,7 +211,10 @@ export class OidcService {
       const { lib, URL } = openIdClient();
       const issuer = new URL(oidc.issuer);
       // Plain http is the intranet case (like PUBLIC_URL); openid-client refuses it unless told.
-      const execute = issuer.protocol === 'http:' ? [lib.allowInsecureRequests] : [];
+      // The library trusts an ID token from the token endpoint on TLS alone unless non-repudiation
+      // checks are on (OIDC Core 3.1.3.7 allows that); we check its signature against the provider's
+      // published keys too, so a token not signed by the provider is refused even over plain http.
+      const execute = [lib.enableNonRepudiationChecks, ...(issuer.protocol === 'http:' ? [lib.allowInsecureRequests] : [])];
       this.discovered = lib.discovery(issuer, oidc.clientId, undefined, lib.ClientSecretBasic(oidc.clientSecret), { execute });
       this.discovered.catch((error: unknown) => {
         this.discovered = undefined;
@@ -230,16 +233,20 @@ export class OidcService {
 
   /** openid-client's refusals (bad signature, issuer, audience, expiry, nonce, a used code) become one code; the reason goes to the audit. */
   private tokenRefusal(error: unknown): OidcError {
-    const failure = error as { message?: unknown; code?: unknown; error?: unknown; cause?: unknown } | null;
-    // The library wraps its checks' errors; the innermost names the claim that failed (exp, aud, iss, nonce…).
-    let cause: unknown = failure;
+    const failure = error as { message?: unknown; code?: unknown; error?: unknown } | null;
+    // The library wraps its checks' errors: the chain's messages say what failed (a signature, a
+    // claim), and the innermost names the claim (exp, aud, iss, nonce…).
+    const messages: string[] = [];
     let claim: unknown;
-    for (let depth = 0; depth < 4 && cause && typeof cause === 'object' && claim === undefined; depth++) {
-      claim = (cause as { claim?: unknown }).claim;
-      cause = (cause as { cause?: unknown }).cause;
+    let link: unknown = error;
+    for (let depth = 0; depth < 4 && link && typeof link === 'object'; depth++) {
+      const { message, cause } = link as { message?: unknown; cause?: unknown; claim?: unknown };
+      if (typeof message === 'string') messages.push(message);
+      claim ??= (link as { claim?: unknown }).claim;
+      link = cause;
     }
     return new OidcError('OIDC_TOKEN_INVALID', '统一身份认证平台返回的身份凭据未通过校验，请重新登录', HttpStatus.UNAUTHORIZED, {
-      failure: String(failure?.message ?? error).slice(0, 300),
+      failure: (messages.length > 0 ? messages.join(': ') : String(error)).slice(0, 300),
       ...(typeof failure?.code === 'string' ? { libraryCode: failure.code } : {}),
       ...(typeof failure?.error === 'string' ? { providerError: failure.error } : {}),
       ...(typeof claim === 'string' ? { claim } : {}),
