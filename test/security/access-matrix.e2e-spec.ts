@@ -18,6 +18,14 @@ const PUBLIC: Record<string, number> = {
   'POST /api/auth/login': 400,
   'POST /api/auth/refresh': 401, // no cookie: 请重新登录
   'POST /api/auth/logout': 204,
+  // The second step of a login carries its own proof (the password step's challenge), not a session.
+  'POST /api/auth/login/second-factor': 400,
+  'POST /api/auth/totp/enrol': 401,
+  'POST /api/auth/totp/confirm': 400,
+  // Single sign-on: what the login page asks, the redirect to the provider, and the provider's way back.
+  'GET /api/auth/providers': 200,
+  'GET /api/auth/oidc/login': 302,
+  'GET /api/auth/oidc/callback': 302,
 };
 /** Served by Express but not by a Nest controller: the OpenAPI pages (public by design: the API is documented). */
 const API_DOCS = [
@@ -74,6 +82,10 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/org/users': { none: 'sysadmin creates people in any unit' },
   'PUT /api/org/users/:id/roles': { params: (f) => ({ id: f.jsUserId }), body: { roles: ['signer'] } },
   'POST /api/org/users/:id/unlock': { params: (f) => ({ id: f.jsUserId }) },
+  'GET /api/audit/checkpoints/:id/export': { none: 'the audit chain is the whole platform’s, read by the auditor alone' },
+  'POST /api/audit/checkpoints': { none: 'the audit chain is the whole platform’s, checkpointed by the auditor alone' },
+  'POST /api/audit/verify-checkpoint': { none: 'checks a checkpoint the auditor kept against the whole chain' },
+  'POST /api/org/users/:id/reset-totp': { params: (f) => ({ id: f.jsUserId }) },
   'POST /api/process-definitions': { none: 'diagrams are the platform’s, not a unit’s (sysadmin)' },
   'GET /api/process-definitions/:key/xml': { none: 'diagrams are the platform’s, not a unit’s (sysadmin)' },
   'POST /api/process-instances': { none: 'starts a case in the caller’s own unit (sysadmin)' },
@@ -249,9 +261,12 @@ describe('authorization matrix over the live route table', () => {
         count('workerAdmitted');
       }
     }
+    // Without the demo, the API's documentation is for people who are signed in.
     for (const key of API_DOCS.slice(0, 1).concat('GET /api/docs-json')) {
       const res = await send('GET', key.split(' ')[1], undefined);
-      expect([key, res.status]).toEqual([key, 200]);
+      expect([key, res.status]).toEqual([key, 401]);
+      const signedIn = await send('GET', key.split(' ')[1], anyPerson);
+      expect([key, signedIn.status]).toEqual([key, 200]);
     }
   });
 
@@ -390,6 +405,40 @@ describe('authorization matrix over the live route table', () => {
     await own('lina', '/api/projects', f.project.id);
     await own('linfang', '/api/archive', f.archive.id);
     await own('js.nigao', '/api/substitutes', f.substitute.id);
+  });
+
+  it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {
+    const before = await snapshot();
+    // Bodies that are not JSON objects of a DTO: XML, files, or a Camunda REST body checked by its own rules.
+    const notJson = new Set(['POST /api/process-definitions', 'POST /api/attachments', 'PUT /api/holidays/:day']);
+    const writes = routes.filter((r) => !r.isPublic && !r.worker && ['POST', 'PUT'].includes(r.method) && !notJson.has(r.key));
+    const failures: string[] = [];
+    for (const route of writes) {
+      const who = Object.values(ROLE_PERSONAS).find((p) => !gateDenies(route, p))!;
+      const where = `${route.key} as ${who}`;
+      const res = await send(route.method, dummyPath(route), `Bearer ${actors.tokens[who]}`, { zwNotInAnyContract: true });
+      count('bodyContractChecks');
+      if (res.status !== 400 || !JSON.stringify(res.body).includes('zwNotInAnyContract')) failures.push(`${where} ${res.status}`);
+    }
+    expect(failures).toEqual([]);
+    // The task action's variables, by 江苏's own holder of the step: only what the step declares (here, nothing).
+    const holder = 'xw.shencha';
+    await actors.login(holder);
+    for (const variables of [
+      { cityUnit: f.nanjingUnitId },
+      { approvalId: f.approval.id },
+      { title: '改写' },
+      { outcome: 'approve', returnTo: 'accept' },
+    ]) {
+      const res = await send('POST', `/api/tasks/${f.approval.taskId}/actions`, `Bearer ${actors.tokens[holder]}`, {
+        action: 'approve',
+        comment: '夹带变量',
+        variables,
+      });
+      expect([Object.keys(variables)[0], res.status, res.body.code]).toEqual([Object.keys(variables)[0], 400, 'VARIABLE_NOT_ALLOWED']);
+      count('stepContractChecks');
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   /** Every row the scoped calls could have changed, to prove the refused attempts changed nothing. */

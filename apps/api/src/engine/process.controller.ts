@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentUser, Roles } from '../identity/decorators';
 import { assertVisible } from '../identity/data-scope';
@@ -31,6 +31,14 @@ export class StartInstanceDto {
   @IsOptional()
   @IsObject({ message: 'variables 须为对象' })
   variables?: Record<string, unknown>;
+}
+
+export class RetriesDto {
+  @ApiProperty({ example: 3 })
+  @IsInt({ message: 'retries 须为 0 至 1000 的整数' })
+  @Min(0, { message: 'retries 须为 0 至 1000 的整数' })
+  @Max(1000, { message: 'retries 须为 0 至 1000 的整数' })
+  retries!: number;
 }
 
 export class HolidayDto {
@@ -154,12 +162,8 @@ export class ProcessController {
   @Roles('sysadmin')
   @Put('external-tasks/:id/retries')
   @HttpCode(204)
-  retries(@Param('id') id: string, @Body('retries', ParseIntPipe) retries: number) {
-    if (retries < 0 || retries > 1000)
-      throw new AppError('VALIDATION_FAILED', 'retries 须为 0 至 1000 的整数', 400, [
-        { field: 'retries', message: '须为 0 至 1000 的整数' },
-      ]);
-    return this.externalTasks.setRetries(id, retries);
+  retries(@Param('id') id: string, @Body() dto: RetriesDto) {
+    return this.externalTasks.setRetries(id, dto.retries);
   }
 
   @Get('holidays')

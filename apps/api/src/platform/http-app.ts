@@ -14,6 +14,7 @@ import type { AppConfig } from './config';
 import { requestContext } from './request-context';
 import { answerClientErrors, limitBodyDepth } from './request-limits';
 import { createValidationPipe } from './validation';
+import { NoBodyInterceptor } from './no-body.interceptor';
 
 /** Builds the HTTP application (used by `npm start` and by the integration tests alike). */
 export async function createHttpApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
@@ -56,6 +57,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new NoBodyInterceptor());
   // Without the demo the API's map is for signed-in people only (a Bearer token, as for the API itself).
   if (!config.seedDemo) app.use(requireSignedIn(app, /^\/api\/docs(?:$|[/-])/));
   const openapi = new DocumentBuilder().setTitle('Zhengwu 政务办公平台 API').setVersion('0.1.0').addBearerAuth().build();
