@@ -17,7 +17,7 @@ describe('concurrency over real HTTP', () => {
   const units: Record<string, string> = {};
   const userIds: Record<string, string> = {};
 
-  const PEOPLE = ['lina', 'yangfan', 'zhangwei', 'xutao', 'wufang', 'hejun', 'gaoyuan', 'liuhaiyan', 'sunzhiqiang', 'luoping', 'js.shenpi'];
+  const PEOPLE = ['lina', 'yangfan', 'zhangwei', 'xutao', 'liuyang', 'wangbo', 'wufang', 'hejun', 'gaoyuan', 'liuhaiyan', 'sunzhiqiang', 'luoping', 'js.shenpi'];
   /** 会签 units of a 规划司 document, with the person who signs for each. */
   const COUNTERSIGNERS: [string, string][] = [
     ['MLR-GBS', 'wufang'],
@@ -203,8 +203,8 @@ describe('concurrency over real HTTP', () => {
     const started = Date.now();
     const plan: { unit: string; drafter: string; reviewer: string; signer: string; n: number }[] = [
       { unit: 'MLR-GHS', drafter: 'lina', reviewer: 'yangfan', signer: 'zhangwei', n: 20 },
-      // 地调局: one person drafts, reviews and signs.
-      { unit: 'MLR-CGS', drafter: 'xutao', reviewer: 'xutao', signer: 'xutao', n: 10 },
+      // 地调局: its drafter, its 处长 reviewing and its 副局长 signing all ten (拟稿 ≠ 核稿 ≠ 签发).
+      { unit: 'MLR-CGS', drafter: 'liuyang', reviewer: 'xutao', signer: 'wangbo', n: 10 },
     ];
     const before: Record<string, number> = {};
     for (const p of plan) before[p.unit] = await counter(p.unit);

@@ -162,6 +162,7 @@ export const DEMO_USERS: UserSeed[] = [
   { username: 'zhouqi', displayName: '周琦', unit: 'MLR-KJS', title: '科技司司长', roles: ['dept-approver', 'signer'] },
   // 直属单位 and 督察局
   { username: 'xutao', displayName: '徐涛', unit: 'MLR-CGS', title: '地调局信息处处长', roles: ['drafter', 'reviewer', 'signer'] },
+  { username: 'liuyang', displayName: '刘洋', unit: 'MLR-CGS', title: '地调局信息处科员', roles: ['drafter'] },
   { username: 'wangbo', displayName: '王波', unit: 'MLR-CGS', title: '地调局副局长', roles: ['signer', 'dept-approver'] },
   { username: 'luoping', displayName: '罗平', unit: 'MLR-DCJ-BJ', title: '北京局综合处处长', roles: ['drafter', 'signer', 'clerk'] },
   { username: 'lijun', displayName: '李军', unit: 'MLR-DCJ-BJ', title: '北京局副局长', roles: ['signer', 'dept-approver'] },
