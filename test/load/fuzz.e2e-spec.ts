@@ -94,6 +94,7 @@ const UNTYPED_FIELDS: [RegExp, FieldInfo[]][] = [
 /** Tables a background job may write at any time, or that record the attempt itself (sessions, the audit trail). */
 const NOT_COUNTED = new Set([
   'audit_log',
+  'audit_checkpoints',
   'sessions',
   'demo_seeds',
   'task_overdue_notices',
