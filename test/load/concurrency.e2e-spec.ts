@@ -17,7 +17,21 @@ describe('concurrency over real HTTP', () => {
   const units: Record<string, string> = {};
   const userIds: Record<string, string> = {};
 
-  const PEOPLE = ['lina', 'yangfan', 'zhangwei', 'xutao', 'liuyang', 'wangbo', 'wufang', 'hejun', 'gaoyuan', 'liuhaiyan', 'sunzhiqiang', 'luoping', 'js.shenpi'];
+  const PEOPLE = [
+    'lina',
+    'yangfan',
+    'zhangwei',
+    'xutao',
+    'liuyang',
+    'wangbo',
+    'wufang',
+    'hejun',
+    'gaoyuan',
+    'liuhaiyan',
+    'sunzhiqiang',
+    'luoping',
+    'js.shenpi',
+  ];
   /** 会签 units of a 规划司 document, with the person who signs for each. */
   const COUNTERSIGNERS: [string, string][] = [
     ['MLR-GBS', 'wufang'],
