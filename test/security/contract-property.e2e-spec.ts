@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { SAMPLE_PDF } from '../support/attach';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { Actors, WORKER_TOKEN, type Rows } from './fixture';
+import { Actors, WORKER_TOKEN, dataRequestBody, datasetIds, projectBody, renderAsWorker, type Rows } from './fixture';
 
 /**
  * The step contract as a property (issue 14): for every process and every step a case of it passes, an action
@@ -42,6 +41,7 @@ const TEMPTING = [
   'officialPdf',
   'constructor',
   'toString',
+  '__proto__',
 ];
 
 const anyValue = fc.oneof(
@@ -164,26 +164,6 @@ describe('every step refuses variables outside its contract and changes nothing'
     return undefined;
   };
 
-  /** Worker steps done as the worker would (排版 over the worker routes); archiving is left waiting. */
-  const renderIfWaiting = async (instanceId: string): Promise<boolean> => {
-    const locked = await a.worker().post('/engine-rest/external-task/fetchAndLock', {
-      workerId: 'property-test',
-      maxTasks: 10,
-      topics: [{ topicName: 'document-render', lockDuration: 60_000 }],
-    });
-    const render = (locked.body as { id: string; processInstanceId: string; businessKey: string }[]).find(
-      (x) => x.processInstanceId === instanceId,
-    );
-    if (!render) return false;
-    const pdf = await a.worker().put(`/api/worker/documents/${render.businessKey}/official.pdf`, SAMPLE_PDF, 'application/pdf');
-    const done = await a.worker().post(`/engine-rest/external-task/${render.id}/complete`, {
-      workerId: 'property-test',
-      variables: { officialPdf: { value: pdf.body.attachmentId, type: 'String' } },
-    });
-    expect(done.status).toBe(204);
-    return true;
-  };
-
   /** Walks a case to its end (or to a step no person holds), trying hostile bodies at every step it passes. */
   const walk = async (instanceId: string): Promise<void> => {
     for (let guard = 0; guard < 40; guard++) {
@@ -193,7 +173,7 @@ describe('every step refuses variables outside its contract and changes nothing'
         [instanceId],
       );
       if (!task) {
-        if (await renderIfWaiting(instanceId)) continue;
+        if (await renderAsWorker(a, instanceId, 'property-test')) continue;
         return;
       }
       const who = await holderOf(task.id);
@@ -253,15 +233,7 @@ describe('every step refuses variables outside its contract and changes nothing'
     await walk(approval.body.instanceId);
 
     // 信息化项目立项, voted by the whole leading group.
-    const project = await a.as('lina').post('/api/projects', {
-      name: '契约性质测试项目',
-      category: '系统开发和运行维护',
-      budget: 100,
-      startYear: year,
-      endYear: year + 1,
-      content: '建设业务协同系统，实现审批事项在线办理。',
-      isGovernmentAffairs: false,
-    });
+    const project = await a.as('lina').post('/api/projects', projectBody('契约性质测试项目'));
     expect(project.status).toBe(201);
     await walk(project.body.instanceId);
 
@@ -281,20 +253,12 @@ describe('every step refuses variables outside its contract and changes nothing'
     await walk(filingCase);
 
     // 数据使用申请 of two owners' datasets.
-    const datasets = await a.as('js.nigao').get('/api/datasets');
-    const list: { id: string; ownerUnitId?: string }[] = Array.isArray(datasets.body) ? datasets.body : datasets.body.items;
-    const request = await a.as('js.nigao').post('/api/data-requests', {
-      title: '契约性质测试数据申请',
-      datasetIds: list.slice(0, 2).map((d) => d.id),
-      regionCode: '320000',
-      regionName: '江苏省',
-      purpose: '开展国土空间规划编制前期研究。',
-      periodFrom: `${year}-01-01`,
-      periodTo: `${year + 1}-12-31`,
-      format: 'FileGDB',
-      contactName: '沈佳',
-      contactPhone: '025-86658123',
-    });
+    const request = await a
+      .as('js.nigao')
+      .post(
+        '/api/data-requests',
+        dataRequestBody((await datasetIds(a, 'js.nigao')).slice(0, 2), { title: '契约性质测试数据申请', periodTo: `${year + 1}-12-31` }),
+      );
     expect(request.status).toBe(201);
     const [{ instance_id: requestCase }] = await a.q(`SELECT instance_id FROM data_requests WHERE id = $1`, [request.body.id]);
     await walk(requestCase);

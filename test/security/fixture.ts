@@ -105,6 +105,68 @@ export class Actors {
   }
 }
 
+/** A 江苏 数据使用申请 body as the applicant's form sends it; `periodTo` defaults to the end of the year. */
+export function dataRequestBody(datasetIds: string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const year = new Date().getFullYear();
+  return {
+    title: '江苏省测试数据使用申请',
+    datasetIds,
+    regionCode: '320000',
+    regionName: '江苏省',
+    purpose: '开展江苏省国土空间规划编制前期研究。',
+    periodFrom: `${year}-01-01`,
+    periodTo: `${year}-12-31`,
+    format: 'FileGDB',
+    contactName: '沈佳',
+    contactPhone: '025-86658123',
+    ...overrides,
+  };
+}
+
+/** A 信息化项目立项 proposal body of this year. */
+export function projectBody(name: string): Record<string, unknown> {
+  const year = new Date().getFullYear();
+  return {
+    name,
+    category: '系统开发和运行维护',
+    budget: 100,
+    startYear: year,
+    endYear: year + 1,
+    content: '建设业务协同系统，实现审批事项在线办理。',
+    isGovernmentAffairs: false,
+  };
+}
+
+/** The catalogue's datasets as the applicant sees them. */
+export async function datasetIds(a: Actors, who: string): Promise<string[]> {
+  const body = (await a.as(who).get('/api/datasets')).body as { items?: { id: string }[] } | { id: string }[];
+  return (Array.isArray(body) ? body : (body.items ?? [])).map((d) => d.id);
+}
+
+/** 排版 done as the worker does it: lock the case's document-render task, store the PDF, complete. False if none waits. */
+export async function renderAsWorker(a: Actors, instanceId: string, workerId = 'security-test'): Promise<boolean> {
+  const locked = await a.worker().post('/engine-rest/external-task/fetchAndLock', {
+    workerId,
+    maxTasks: 10,
+    topics: [{ topicName: 'document-render', lockDuration: 60_000 }],
+  });
+  expectOk(locked, 'fetchAndLock');
+  const render = (locked.body as { id: string; processInstanceId: string; businessKey: string }[]).find(
+    (x) => x.processInstanceId === instanceId,
+  );
+  if (!render) return false;
+  const pdf = await a.worker().put(`/api/worker/documents/${render.businessKey}/official.pdf`, SAMPLE_PDF, 'application/pdf');
+  expectOk(pdf, 'official.pdf');
+  expectOk(
+    await a.worker().post(`/engine-rest/external-task/${render.id}/complete`, {
+      workerId,
+      variables: { officialPdf: { value: pdf.body.attachmentId, type: 'String' } },
+    }),
+    'complete document-render',
+  );
+  return true;
+}
+
 function expectOk(res: { status: number; body: unknown }, what: string): void {
   if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
 }
@@ -151,22 +213,7 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
   await a.act('lina', sent.body.instanceId, 'draft', { action: 'approve', comment: '请审核' });
   await a.act('yangfan', sent.body.instanceId, 'review', { action: 'approve', comment: '同意' });
   await a.act('zhangwei', sent.body.instanceId, 'sign', { action: 'approve', comment: '同意印发' });
-  const locked = await a.worker().post('/engine-rest/external-task/fetchAndLock', {
-    workerId: 'security-test',
-    maxTasks: 10,
-    topics: [{ topicName: 'document-render', lockDuration: 60_000 }],
-  });
-  expectOk(locked, 'fetchAndLock');
-  const render = (locked.body as { id: string; businessKey?: string }[])[0];
-  const pdf = await a.worker().put(`/api/worker/documents/${sent.body.id}/official.pdf`, SAMPLE_PDF, 'application/pdf');
-  expectOk(pdf, 'official.pdf');
-  expectOk(
-    await a.worker().post(`/engine-rest/external-task/${render.id}/complete`, {
-      workerId: 'security-test',
-      variables: { officialPdf: { value: pdf.body.attachmentId, type: 'String' } },
-    }),
-    'complete document-render',
-  );
+  if (!(await renderAsWorker(a, sent.body.instanceId))) throw new Error('no document-render task');
   const [receipt] = await a.q(`SELECT id, instance_id FROM document_receipts WHERE document_id = $1`, [sent.body.id]);
   if (!receipt) throw new Error('the document was not distributed');
   const received = { documentId: sent.body.id as string, receiptId: receipt.id as string, taskId: await a.openTask(receipt.instance_id) };
@@ -208,32 +255,11 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
   expectOk(fl, 'filing');
   const filing = { id: fl.body.id as string, attachmentId: await a.attach('js.nigao', 'filing', fl.body.id) };
 
-  const datasets = (await a.as('js.nigao').get('/api/datasets')).body as { items?: { id: string }[] } | { id: string }[];
-  const datasetList = Array.isArray(datasets) ? datasets : (datasets.items ?? []);
-  const dr = await a.as('js.nigao').post('/api/data-requests', {
-    title: '江苏省测试数据使用申请',
-    datasetIds: [datasetList[0].id],
-    regionCode: '320000',
-    regionName: '江苏省',
-    purpose: '开展江苏省国土空间规划编制前期研究。',
-    periodFrom: `${year}-01-01`,
-    periodTo: `${year}-12-31`,
-    format: 'FileGDB',
-    contactName: '沈佳',
-    contactPhone: '025-86658123',
-  });
+  const dr = await a.as('js.nigao').post('/api/data-requests', dataRequestBody([(await datasetIds(a, 'js.nigao'))[0]]));
   expectOk(dr, 'data request');
   const dataRequest = { id: dr.body.id as string, attachmentId: await a.attach('js.nigao', 'data-request', dr.body.id) };
 
-  const pr = await a.as('lina').post('/api/projects', {
-    name: '规划司测试数据范围项目',
-    category: '系统开发和运行维护',
-    budget: 100,
-    startYear: year,
-    endYear: year + 1,
-    content: '建设业务协同系统，实现审批事项在线办理。',
-    isGovernmentAffairs: false,
-  });
+  const pr = await a.as('lina').post('/api/projects', projectBody('规划司测试数据范围项目'));
   expectOk(pr, 'project');
   const project = { id: pr.body.id as string, attachmentId: await a.attach('lina', 'project', pr.body.id) };
 

@@ -1,6 +1,6 @@
 import { SAMPLE_PDF } from '../support/attach';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { Actors, WORKER_TOKEN, type Rows } from './fixture';
+import { Actors, WORKER_TOKEN, dataRequestBody, datasetIds, projectBody, type Rows } from './fixture';
 
 /**
  * What a request body may change (DESIGN.md §7), tried as the attackers of issue 14 did, through HTTP as the demo
@@ -133,21 +133,9 @@ describe('decisions that cannot be forged', () => {
     const open = await a.q(`SELECT activity_id FROM tasks WHERE instance_id = $1 AND status = 'open'`, [doc.body.instanceId]);
     expect(open.map((r) => r.activity_id)).toEqual(['countersign']);
 
-    const datasets = await a.as('js.nigao').get('/api/datasets');
-    const list = Array.isArray(datasets.body) ? datasets.body : datasets.body.items;
-    const year = new Date().getFullYear();
-    const request = await a.as('js.nigao').post('/api/data-requests', {
-      title: '主管司局审核不可跳过的测试申请',
-      datasetIds: [list[0].id],
-      regionCode: '320000',
-      regionName: '江苏省',
-      purpose: '开展国土空间规划编制前期研究。',
-      periodFrom: `${year}-01-01`,
-      periodTo: `${year}-12-31`,
-      format: 'FileGDB',
-      contactName: '沈佳',
-      contactPhone: '025-86658123',
-    });
+    const request = await a
+      .as('js.nigao')
+      .post('/api/data-requests', dataRequestBody([(await datasetIds(a, 'js.nigao'))[0]], { title: '主管司局审核不可跳过的测试申请' }));
     expect(request.status).toBe(201);
     const [{ instance_id: instanceId }] = await a.q(`SELECT instance_id FROM data_requests WHERE id = $1`, [request.body.id]);
     await a.act('js.shenpi', instanceId, 'sign', { action: 'approve', comment: '同意申请' });
@@ -200,16 +188,7 @@ describe('decisions that cannot be forged', () => {
     expect((await act('yangfan', sign, { action: 'approve' })).status).toBe(403);
     expect((await act('zhangwei', sign, { action: 'approve', comment: '同意印发' })).status).toBe(200);
 
-    const year = new Date().getFullYear();
-    const project = await a.as('lina').post('/api/projects', {
-      name: '职责分离测试项目',
-      category: '系统开发和运行维护',
-      budget: 100,
-      startYear: year,
-      endYear: year + 1,
-      content: '建设业务协同系统，实现审批事项在线办理。',
-      isGovernmentAffairs: false,
-    });
+    const project = await a.as('lina').post('/api/projects', projectBody('职责分离测试项目'));
     expect(project.status).toBe(201);
     const leader = await a.openTask(project.body.instanceId, 'leaderApproval');
     const self = await act('lina', leader, { action: 'approve', comment: '同意申报' });
