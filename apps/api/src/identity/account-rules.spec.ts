@@ -38,7 +38,9 @@ describe('account rules through HTTP (real PostgreSQL)', () => {
       ];
       for (const req of refused) {
         const answer = await req.set(auth);
-        expect([answer.req.path, answer.status, answer.body.code]).toEqual([answer.req.path, 403, 'PASSWORD_CHANGE_REQUIRED']);
+        // supertest's answer carries the request it answers (not in its types).
+        const path = (answer as unknown as { req: { path: string } }).req.path;
+        expect([path, answer.status, answer.body.code]).toEqual([path, 403, 'PASSWORD_CHANGE_REQUIRED']);
       }
       expect((await t.http().get('/api/auth/me').set(auth)).status).toBe(200);
       const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('zw_refresh='))?.split(';')[0] ?? '';
