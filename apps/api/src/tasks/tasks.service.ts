@@ -6,7 +6,7 @@ import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type AuditEvent } from '../audit/audit.service';
 import { SubstitutesService, type Person } from './substitutes.service';
 import { DECIDING, acceptVariables, assertCanHold, assertCanReceiveCopy, dutyConflict, dutyError } from './task-rules';
 import type { BatchActionDto, ListTasksQuery, SignerPosition, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
@@ -306,17 +306,20 @@ export class TasksService {
         const conflict = await dutyConflict(m, task, model, [me.userId, actor.userId]);
         if (conflict) throw dutyError(task, conflict, 'self');
       }
+      // The chain's rows are appended last: its lock serialises every append, so it is held as briefly as possible.
+      const audits: AuditEvent[] = [];
       await this.perform(
         m,
         { me, actor, behalf: behalf?.userId ?? null },
         task,
         { ...dto, variables: accepted.values },
-        accepted.byAdministrator,
+        { byAdministrator: accepted.byAdministrator, audits },
       );
       // A task that left the holder (completed, returned, transferred) takes its unfinished 加签 chain with it.
       const after: { status: string; assignee: string | null }[] = await m.query(`SELECT status, assignee FROM tasks WHERE id = $1`, [id]);
       if (after[0].status !== 'open' || (dto.action === 'transfer' && after[0].assignee !== actor.userId))
         await m.query(`UPDATE task_signers SET status = 'cancelled', acted_at = now() WHERE task_id = $1 AND status = 'pending'`, [id]);
+      for (const event of audits) await this.audit.record(event, m);
     });
     return { ok: true };
   }
@@ -350,20 +353,24 @@ export class TasksService {
     who: { me: Principal; actor: Principal; behalf: string | null },
     task: TaskRow,
     dto: TaskActionDto,
-    byAdministrator = false,
+    { byAdministrator, audits }: { byAdministrator: boolean; audits: AuditEvent[] },
   ): Promise<void> {
     const { me, actor } = who;
     const record = (action: string, target?: string | null) =>
-      this.recordAction(m, {
-        task,
-        action,
-        user: me,
-        onBehalfOf: who.behalf,
-        comment: dto.comment ?? null,
-        target: target ?? null,
-        variables: dto.variables ?? {},
-        byAdministrator,
-      });
+      this.recordAction(
+        m,
+        {
+          task,
+          action,
+          user: me,
+          onBehalfOf: who.behalf,
+          comment: dto.comment ?? null,
+          target: target ?? null,
+          variables: dto.variables ?? {},
+          byAdministrator,
+        },
+        audits,
+      );
     const isSigner = task.signing !== null && task.assignee === actor.userId;
     const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
       if (task.assignee === null)
@@ -783,6 +790,8 @@ export class TasksService {
       variables?: Record<string, unknown>;
       byAdministrator?: boolean;
     },
+    /** Collects the audit row for the caller to append at the end of its transaction, instead of now. */
+    deferred?: AuditEvent[],
   ): Promise<void> {
     const { task } = entry;
     await m.query(
@@ -798,26 +807,25 @@ export class TasksService {
         entry.onBehalfOf ?? null,
       ],
     );
-    await this.audit.record(
-      {
-        action: `task.${entry.action}`,
-        objectType: 'task',
-        objectId: task.id,
-        actor: { userId: entry.user.userId, username: entry.user.username, unitId: entry.user.unitId },
-        detail: {
-          instanceId: task.instance_id,
-          process: task.definition_key,
-          step: task.activity_id,
-          stepName: task.name,
-          onBehalfOf: entry.onBehalfOf ?? null,
-          opinion: entry.comment ?? null,
-          target: entry.target ?? null,
-          variables: entry.variables ?? {},
-          ...(entry.byAdministrator ? { variablesByAdministrator: true } : {}),
-        },
+    const event: AuditEvent = {
+      action: `task.${entry.action}`,
+      objectType: 'task',
+      objectId: task.id,
+      actor: { userId: entry.user.userId, username: entry.user.username, unitId: entry.user.unitId },
+      detail: {
+        instanceId: task.instance_id,
+        process: task.definition_key,
+        step: task.activity_id,
+        stepName: task.name,
+        onBehalfOf: entry.onBehalfOf ?? null,
+        opinion: entry.comment ?? null,
+        target: entry.target ?? null,
+        variables: entry.variables ?? {},
+        ...(entry.byAdministrator ? { variablesByAdministrator: true } : {}),
       },
-      m,
-    );
+    };
+    if (deferred) deferred.push(event);
+    else await this.audit.record(event, m);
   }
 
   /** A step a feature completes itself (受理, 提交申请, 修改后重新提交), recorded like an inbox action. */
