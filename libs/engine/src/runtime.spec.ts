@@ -414,6 +414,87 @@ describe('BpmnRuntime', () => {
     });
   });
 
+  describe('given history: what ran, what waits and what was skipped', () => {
+    const escalation = diagram(`<startEvent id="s" />${flow('f0', 's', 'u')}<userTask id="u" />
+      <boundaryEvent id="late" attachedToRef="u"><timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>
+      ${flow('f1', 'u', 'done')}<endEvent id="done" />
+      ${flow('f2', 'late', 'escalate')}<userTask id="escalate" />${flow('f3', 'escalate', 'escalated')}<endEvent id="escalated" />`);
+
+    afterEach(() => jest.useRealTimers());
+
+    it('an exclusive gateway’s untaken branch and its end event are discarded, not ended', async () => {
+      const c = await Case.start(
+        diagram(`<startEvent id="s" />${flow('f0', 's', 'gw')}<exclusiveGateway id="gw" />
+        ${flow('yes', 'gw', 'provide', '${approved}')}<userTask id="provide" />${flow('f1', 'provide', 'provided')}<endEvent id="provided" />
+        ${flow('no', 'gw', 'refused', '${!approved}')}<endEvent id="refused" />`),
+        { approved: false },
+      );
+      expect(c.status).toBe('completed');
+      expect(c.states()).toEqual({
+        s: { start: 1, end: 1, discard: 0 },
+        gw: { start: 1, end: 1, discard: 0 },
+        refused: { start: 1, end: 1, discard: 0 },
+        provide: { start: 0, end: 0, discard: 1 },
+        provided: { start: 0, end: 0, discard: 1 },
+      });
+    });
+
+    it('a boundary timer cancelled by its task’s completion is discarded, not left waiting', async () => {
+      const c = await Case.start(escalation);
+      expect(c.states().late).toEqual({ start: 1, end: 0, discard: 0 });
+      await c.complete('u');
+      expect(c.status).toBe('completed');
+      expect(c.states()).toEqual(
+        expect.objectContaining({
+          u: { start: 1, end: 1, discard: 0 },
+          done: { start: 1, end: 1, discard: 0 },
+          late: { start: 1, end: 0, discard: 1 },
+          escalate: { start: 0, end: 0, discard: 1 },
+          escalated: { start: 0, end: 0, discard: 1 },
+        }),
+      );
+    });
+
+    it('a boundary timer that fell due while the case was stored fires on resume, and history continues after it', async () => {
+      const c = await Case.start(escalation);
+      // Only the clock moves: bpmn-elements finds the timer due when the case is recovered, as the scheduler's command does.
+      jest.useFakeTimers({
+        doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask'],
+      });
+      jest.setSystemTime(Date.now() + 2 * 60 * 60 * 1000);
+      await c.run({ type: 'fireTimer', waitId: c.wait('late').waitId });
+      expect(c.waiting()).toEqual(['userTask:escalate']);
+      expect(c.result.history.map((h) => `${h.activityId}:${h.event}`)).toEqual(
+        expect.arrayContaining(['late:end', 'u:discard', 'escalate:start']),
+      );
+      await c.complete('escalate');
+      expect(c.status).toBe('completed');
+      expect(c.states()).toEqual(
+        expect.objectContaining({
+          late: { start: 1, end: 1, discard: 0 },
+          u: { start: 1, end: 0, discard: 1 },
+          escalate: { start: 1, end: 1, discard: 0 },
+          escalated: { start: 1, end: 1, discard: 0 },
+          done: { start: 0, end: 0, discard: 1 },
+        }),
+      );
+    });
+
+    it('a boundary timer fired on command likewise ends and its task is discarded', async () => {
+      const c = await Case.start(escalation);
+      await c.run({ type: 'fireTimer', waitId: c.wait('late').waitId });
+      await c.complete('escalate');
+      expect(c.states()).toEqual(expect.objectContaining({ late: { start: 1, end: 1, discard: 0 }, u: { start: 1, end: 0, discard: 1 } }));
+    });
+
+    it('never records an execution’s start or its outcome twice across commands', async () => {
+      const c = await Case.start(escalation);
+      await c.complete('u');
+      const seen = c.steps.flatMap((s) => s.history).map((h) => `${h.executionId}:${h.event === 'start' ? 'start' : 'outcome'}`);
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+  });
+
   describe('given a condition that fails', () => {
     it('rolls the command back with the expression error', async () => {
       const c = await Case.start(

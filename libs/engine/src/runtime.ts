@@ -1,7 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { WorkingCalendar } from './calendar';
 import type { CompiledDefinition, ElementSpec } from './compile';
-import { ExpressionError, hasExpression, isExpression, resolveTemplate, type ExpressionFunction, type ExpressionScope } from './expression';
+import {
+  evaluateCondition,
+  ExpressionError,
+  hasExpression,
+  isExpression,
+  resolveTemplate,
+  type ExpressionFunction,
+  type ExpressionScope,
+} from './expression';
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any -- bpmn-engine's objects are
    untyped message buses; they are confined to this file and never leave it. */
@@ -46,6 +54,7 @@ export interface HistoryEntry {
   activityName?: string;
   activityType: string;
   executionId: string;
+  /** end: ran to completion; discard: did not — a branch not taken, or cancelled after it started (a boundary timer whose task completed). */
   event: 'start' | 'end' | 'discard' | 'error';
   at: string;
 }
@@ -117,7 +126,8 @@ class Run {
   readonly services = new Map<string, CapturedService>();
   readonly timers = new Map<string, CapturedTimer>();
   readonly history: HistoryEntry[] = [];
-  recording = true;
+  /** Executions whose end or discard this run has seen: a later leave is not a cancellation. */
+  private readonly settled = new Set<string>();
   /** The instance variables: kept here, not in bpmn-elements' environments, which sub-processes copy. */
   vars: Variables = {};
   failure?: unknown;
@@ -160,6 +170,16 @@ class Run {
     };
   }
 
+  /** Where `text` is a condition of the element evaluating it (an outgoing flow's, a completion condition), names it. */
+  private conditionAt(text: string, context: Api): string | undefined {
+    const id = context?.content?.id;
+    if (typeof id !== 'string') return undefined;
+    if (this.compiled.elements.get(id)?.multiInstance?.completionCondition === text) return `多实例 ${id} 的完成条件`;
+    const flows = (this.compiled.sourceContext as unknown as { getOutboundSequenceFlows(id: string): Api[] }).getOutboundSequenceFlows(id);
+    const flow = flows.find((f) => f.behaviour?.conditionExpression?.body === text);
+    return flow ? `连线 ${String(flow.id)} ` : undefined;
+  }
+
   engineOptions(): Record<string, unknown> {
     const services = this.services;
     const timers = this.timers;
@@ -185,8 +205,12 @@ class Run {
       sourceContext: this.compiled.sourceContext,
       settings: { enableDummyService: false },
       expressions: {
-        resolveExpression: (text: unknown, context: Api) =>
-          typeof text === 'string' ? resolveTemplate(text, this.scopeFor(context)) : text,
+        resolveExpression: (text: unknown, context: Api) => {
+          if (typeof text !== 'string') return text;
+          // bpmn-elements takes a flow on any truthy value; a condition is coerced to Boolean by EL rules instead.
+          const condition = this.conditionAt(text, context);
+          return condition ? evaluateCondition(text, this.scopeFor(context), condition) : resolveTemplate(text, this.scopeFor(context));
+        },
         isExpression,
         hasExpression,
       },
@@ -220,7 +244,7 @@ class Run {
   listener(): EventEmitter {
     const listener = new EventEmitter();
     const record = (event: HistoryEntry['event']) => (api: Api) => {
-      if (!this.recording) return;
+      if (event === 'end' || event === 'discard') this.settled.add(api.executionId);
       this.history.push({
         activityId: api.id,
         activityName: this.compiled.elements.get(api.id)?.name,
@@ -243,7 +267,13 @@ class Run {
       record('discard')(api);
       this.forget(api.executionId);
     });
-    listener.on('activity.leave', (api: Api) => this.forget(api.executionId));
+    listener.on('activity.leave', (api: Api) => {
+      // bpmn-elements announces a discard only for an element that never started; one that started and is
+      // then cancelled (a boundary timer when its task completes, a task its boundary event interrupts)
+      // just leaves. Either way it did not run to completion: history says so.
+      if (!this.settled.has(api.executionId)) record('discard')(api);
+      this.forget(api.executionId);
+    });
     listener.on('activity.error', record('error'));
     listener.on('activity.wait', (api: Api) => this.onWait(api));
     listener.on('activity.call', (api: Api) => this.onCall(api));
@@ -456,10 +486,10 @@ export class BpmnRuntime {
     run.vars = jsonSafe(saved.variables ?? {});
     run.engine = new Engine(run.engineOptions()).recover(JSON.parse(JSON.stringify(saved.engine)));
     run.engine.once('error', (error: unknown) => (run.failure = error));
-    run.recording = false;
+    // Resuming replays nothing already recorded (bpmn-elements skips redelivered starts and ends), but a
+    // timer that fell due while the case was stored fires right here: what follows it belongs in history.
     const listener = run.listener();
     run.execution = await this.guard(() => run.engine.resume({ listener }));
-    run.recording = true;
     const before = jsonSafe(run.currentVariables());
     this.apply(run, command);
     return this.finish(run, before);

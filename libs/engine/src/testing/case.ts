@@ -65,6 +65,17 @@ export class Case {
     return this.run({ type: 'completeExternalTask', waitId: this.wait(activityId).waitId, variables });
   }
 
+  /** Per element, how often history saw it start, end (ran to completion) and be discarded (not taken or cancelled). */
+  states(): Record<string, { start: number; end: number; discard: number }> {
+    const states: Record<string, { start: number; end: number; discard: number }> = {};
+    for (const h of this.steps.flatMap((s) => s.history)) {
+      if (h.event === 'error') continue;
+      states[h.activityId] ??= { start: 0, end: 0, discard: 0 };
+      states[h.activityId][h.event]++;
+    }
+    return states;
+  }
+
   ended(): string[] {
     return this.steps.flatMap((s) => s.history.filter((h) => h.event === 'end').map((h) => h.activityId));
   }
