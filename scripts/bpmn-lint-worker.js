@@ -1,6 +1,8 @@
 // Lints one BPMN XML read from stdin with the rules of .bpmnlintrc and prints
-// {"errors":[...],"xml":string|null} as JSON; xml is set when the diagram had no layout (DI) and one
-// was generated, so that hand-written diagrams can still be shown and highlighted in the browser.
+// {"findings":[{rule,elementId,message,category}],"xml":string|null,"notes":[...]} as JSON; xml is set
+// when the stored diagram differs from the input: a layout (DI) was generated because there was none,
+// so that hand-written diagrams can still be shown and highlighted in the browser, or layout shapes
+// pointing at no model element were dropped. notes say which (they become deployment warnings).
 // Runs as its own process because bpmnlint and bpmn-auto-layout depend on ESM-only min-dash, which
 // jest's module loader cannot require.
 const { readFileSync } = require('node:fs');
@@ -25,21 +27,48 @@ function linkFlows(container) {
   }
 }
 
+/** Layout shapes and edges whose bpmnElement did not resolve (Camunda ignores them; so does the browser once they are gone). */
+function dropDanglingDi(warnings) {
+  let dropped = 0;
+  for (const { element } of warnings) {
+    if (!element || !/^bpmndi:/.test(element.$type) || element.bpmnElement) continue;
+    const plane = element.$parent;
+    const list = plane && plane.planeElement;
+    const at = list ? list.indexOf(element) : -1;
+    if (at >= 0) {
+      list.splice(at, 1);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
 async function main(xml) {
   const moddle = new BpmnModdle();
-  let { rootElement } = await moddle.fromXML(xml);
-  let laidOut = null;
+  const parsed = await moddle.fromXML(xml);
+  let { rootElement } = parsed;
+  let stored = null;
+  const notes = [];
+  if (dropDanglingDi(parsed.warnings) > 0) stored = (await moddle.toXML(rootElement, { format: true })).xml;
   if (!rootElement.diagrams || rootElement.diagrams.length === 0) {
     for (const root of rootElement.rootElements ?? []) if (root.$type === 'bpmn:Process') linkFlows(root);
     const linked = (await moddle.toXML(rootElement, { format: true })).xml;
-    laidOut = await layoutProcess(linked);
-    rootElement = (await new BpmnModdle().fromXML(laidOut)).rootElement;
+    try {
+      stored = await layoutProcess(linked);
+      rootElement = (await new BpmnModdle().fromXML(stored)).rootElement;
+      notes.push({ rule: 'layout-generated', message: '流程图没有布局（bpmndi），已自动生成' });
+    } catch (error) {
+      notes.push({
+        rule: 'layout-failed',
+        message: `流程图没有布局（bpmndi），自动布局失败：${error && error.message ? error.message : error}；浏览器中将无法显示流程图`,
+      });
+    }
   }
   const results = await new Linter({ config: CONFIG, resolver: new NodeResolver() }).lint(rootElement);
-  const errors = Object.entries(results).flatMap(([rule, reports]) =>
-    reports.filter((r) => r.category === 'error').map((r) => ({ rule, elementId: r.id, message: r.message })),
+  const findings = Object.entries(results).flatMap(([rule, reports]) =>
+    reports.map((r) => ({ rule, elementId: r.id, message: r.message, category: r.category })),
   );
-  return { errors, xml: laidOut };
+  return { findings, xml: stored, notes };
 }
 
 let input = '';

@@ -118,6 +118,13 @@ export interface ProcessSpec {
   isExecutable: boolean;
 }
 
+/** Something Camunda deploys that we deploy too, but the modeller should know about (a style rule, a dropped layout shape). */
+export interface DefinitionWarning {
+  rule: string;
+  elementId?: string;
+  message: string;
+}
+
 export interface CompiledDefinition {
   key: string;
   name?: string;
@@ -127,6 +134,7 @@ export interface CompiledDefinition {
   /** Topics of the external tasks, for operators wiring workers. */
   topics: string[];
   sourceContext: SourceContext;
+  warnings: DefinitionWarning[];
 }
 
 const MAX_XML_CHARS = 2 * 1024 * 1024;
@@ -221,7 +229,7 @@ function refuseListeners(element: ModdleElement): void {
   }
 }
 
-function specOf(element: ModdleElement, messages: Map<string, string>): ElementSpec {
+function specOf(element: ModdleElement, messages: Map<string, string>, warnings: DefinitionWarning[]): ElementSpec {
   const id = element.id!;
   const spec: ElementSpec = { id, type: element.$type, name: str(element.name) };
   if (element.$type === 'bpmn:UserTask') {
@@ -231,6 +239,7 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
     spec.formKey = str(element.get('camunda:formKey'));
     spec.dueDate = str(element.get('camunda:dueDate'));
     spec.priority = str(element.get('camunda:priority'));
+    readResourceRoles(element, spec, warnings);
     checkExpression(spec.assignee, id, '办理人');
     checkExpression(spec.candidateUsers, id, '候选人');
     checkExpression(spec.candidateGroups, id, '候选组');
@@ -277,11 +286,12 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
   }
   const definitions = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
   for (const def of definitions) {
-    if (def.$type === 'bpmn:MessageEventDefinition') spec.messageName = messageNameOf(def, id, messages);
+    if (def.$type === 'bpmn:MessageEventDefinition') readMessageEvent(element, def, spec, messages, warnings);
     if (def.$type === 'bpmn:TimerEventDefinition') {
       for (const kind of ['timeDuration', 'timeDate', 'timeCycle']) {
         const body = str((def[kind] as ModdleElement | undefined)?.body);
         checkExpression(body, id, '定时器');
+        checkTimer(kind, body, id);
       }
       // "Wait 2 working days" is naturally written as a duration, but working days resolve to a date.
       const duration = str((def.timeDuration as ModdleElement | undefined)?.body);
@@ -346,6 +356,134 @@ function specOf(element: ModdleElement, messages: Map<string, string>): ElementS
   return spec;
 }
 
+const THROWING = new Set(['bpmn:EndEvent', 'bpmn:IntermediateThrowEvent']);
+
+/**
+ * A catch event waits for its message, so it needs one. A message end or throw event is, in Camunda 7,
+ * implemented like a service task (here: an external task) or else behaves as a none event: its
+ * messageRef is optional.
+ */
+function readMessageEvent(
+  element: ModdleElement,
+  def: ModdleElement,
+  spec: ElementSpec,
+  messages: Map<string, string>,
+  warnings: DefinitionWarning[],
+): void {
+  const id = spec.id;
+  if (!THROWING.has(element.$type)) {
+    spec.messageName = messageNameOf(def, id, messages);
+    return;
+  }
+  for (const attribute of ['camunda:class', 'camunda:delegateExpression', 'camunda:expression']) {
+    if (str(def.get(attribute)))
+      throw new DefinitionError(
+        'DEFINITION_DELEGATE_REFUSED',
+        `消息事件 ${id} 使用 ${attribute}：平台不执行 Java 类或表达式委托；请改用外部任务（camunda:type="external" 与 camunda:topic）`,
+        { elementId: id },
+      );
+  }
+  const ref = def.messageRef as ModdleElement | undefined;
+  if (ref) spec.messageName = messageNameOf(def, id, messages);
+  if (str(def.get('camunda:type')) === 'external') {
+    const topic = str(def.get('camunda:topic'));
+    if (!topic)
+      throw new DefinitionError('DEFINITION_INVALID', `消息事件 ${id} 是外部任务（camunda:type="external"），须设置 camunda:topic`, {
+        elementId: id,
+      });
+    spec.topic = topic;
+    // The runtime runs external work only for service and send tasks so far (issue 15, item 2).
+    warnings.push({
+      rule: 'external-message-event',
+      elementId: id,
+      message: `消息事件 ${id} 声明为外部任务（主题 ${topic}）：当前运行时按无动作事件执行，不生成外部任务；需要工作者处理时请改用发送任务（sendTask）`,
+    });
+  }
+}
+
+/**
+ * BPMN's own people assignment, as Camunda 7 reads it: `humanPerformer` is the assignee; each entry of
+ * a `potentialOwner` expression is `user(x)`, `group(x)` or a plain group.
+ */
+function readResourceRoles(element: ModdleElement, spec: ElementSpec, warnings: DefinitionWarning[]): void {
+  const users: string[] = [];
+  const groups: string[] = [];
+  for (const role of (element.resources as ModdleElement[] | undefined) ?? []) {
+    const body = str(((role.resourceAssignmentExpression as ModdleElement | undefined)?.expression as ModdleElement | undefined)?.body);
+    if (!body) {
+      warnings.push({
+        rule: 'resource-role',
+        elementId: spec.id,
+        message: `用户任务 ${spec.id} 的 ${role.$type.slice(5)} 没有 resourceAssignmentExpression，已忽略`,
+      });
+      continue;
+    }
+    if (role.$type === 'bpmn:HumanPerformer') {
+      spec.assignee ??= body;
+      continue;
+    }
+    if (role.$type !== 'bpmn:PotentialOwner') {
+      warnings.push({
+        rule: 'resource-role',
+        elementId: spec.id,
+        message: `用户任务 ${spec.id} 的 ${role.$type.slice(5)} 不受支持，已忽略`,
+      });
+      continue;
+    }
+    for (const entry of splitOutsideExpressions(body)) {
+      const match = /^(user|group)\(\s*(.*?)\s*\)$/.exec(entry);
+      if (match?.[1] === 'user') users.push(match[2]);
+      else groups.push(match ? match[2] : entry);
+    }
+  }
+  if (users.length > 0) spec.candidateUsers = [spec.candidateUsers, ...users].filter(Boolean).join(',');
+  if (groups.length > 0) spec.candidateGroups = [spec.candidateGroups, ...groups].filter(Boolean).join(',');
+}
+
+/** Splits `a, ${f(b, c)}, d` at the commas outside `${…}`. */
+function splitOutsideExpressions(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '{') depth++;
+    if (ch === '}') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/** Quartz-style cron, as Camunda 7 accepts in timeCycle: six or seven fields separated by spaces. */
+const CRON = /^\S+(\s+\S+){5,6}$/;
+
+/** A literal timer must parse as the runtime will parse it, or the deployment (a timer start) or the case would fail later. */
+function checkTimer(kind: string, body: string | undefined, elementId: string): void {
+  if (!body || /[$#]\{/.test(body)) return;
+  if (kind === 'timeCycle' && CRON.test(body)) {
+    throw new DefinitionError(
+      'DEFINITION_TIMER_UNSUPPORTED',
+      `元素 ${elementId} 的定时器周期 “${body}” 是 cron 表达式，平台的定时调度暂不支持；请改用 ISO 8601 重复周期，如 R/PT5M（每 5 分钟）或 R/2027-01-01T08:00:00+08:00/P1D（每天 8 点）`,
+      { elementId },
+    );
+  }
+  try {
+    (Elements.TimerEventDefinition as unknown as { prototype: { parse(kind: string, value: string): unknown } }).prototype.parse(
+      kind,
+      body,
+    );
+  } catch (error) {
+    throw new DefinitionError(
+      'DEFINITION_TIMER_INVALID',
+      `元素 ${elementId} 的定时器 ${kind} “${body}” 不是有效的 ISO 8601 ${kind === 'timeDate' ? '时间' : kind === 'timeCycle' ? '重复周期' : '时长'}：${error instanceof Error ? error.message : String(error)}`,
+      { elementId },
+    );
+  }
+}
+
 function messageNameOf(def: ModdleElement, elementId: string, messages: Map<string, string>): string {
   const ref = def.messageRef as ModdleElement | undefined;
   const name = ref ? (str(ref.name) ?? (ref.id ? messages.get(ref.id) : undefined) ?? ref.id) : undefined;
@@ -396,6 +534,23 @@ function readDecisions(main: ModdleElement, elements: Map<string, ElementSpec>):
   }
 }
 
+/**
+ * What Camunda deploys despite a parser warning: a declared encoding (the text is already decoded), and
+ * a layout shape or edge that points at no model element (dropped, with a warning).
+ */
+function toleratedWarning(warning: { message: string; element?: ModdleElement }, warnings: DefinitionWarning[]): boolean {
+  if (/^unsupported document encoding/.test(warning.message)) return true;
+  const type = warning.element?.$type ?? '';
+  if (!/^(bpmndi|di|dc):/.test(type) || !/unresolved reference/.test(warning.message)) return false;
+  const ref = /unresolved reference <([^>]*)>/.exec(warning.message)?.[1];
+  warnings.push({
+    rule: 'di-unresolved',
+    elementId: warning.element?.id,
+    message: `布局元素 ${warning.element?.id ?? '-'} 引用了不存在的流程元素 ${ref ?? ''}，已忽略`,
+  });
+  return true;
+}
+
 export async function compileDefinition(xml: string): Promise<CompiledDefinition> {
   if (typeof xml !== 'string' || xml.trim() === '') throw new DefinitionError('DEFINITION_EMPTY', '流程定义为空：请提交 BPMN 2.0 XML');
   if (xml.length > MAX_XML_CHARS) throw new DefinitionError('DEFINITION_TOO_LARGE', '流程定义超过 2 MB');
@@ -419,7 +574,8 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
   }
   const definitions = parsed.rootElement;
   if (definitions.$type !== 'bpmn:Definitions') throw new DefinitionError('DEFINITION_PARSE_ERROR', '根元素须为 BPMN 2.0 的 definitions');
-  const warning = parsed.warnings[0];
+  const warnings: DefinitionWarning[] = [];
+  const warning = parsed.warnings.find((w) => !toleratedWarning(w, warnings));
   if (warning) {
     const position = positionOf(warning.message);
     throw new DefinitionError('DEFINITION_INVALID', `BPMN XML 有误：${warning.message.split('\n')[0]}`, {
@@ -457,7 +613,7 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
     const refused = REFUSED_TYPES[element.$type];
     if (refused) throw new DefinitionError('DEFINITION_ELEMENT_REFUSED', `元素 ${element.id}：${refused}`, { elementId: element.id });
     refuseListeners(element);
-    const spec = specOf(element, messages);
+    const spec = specOf(element, messages, warnings);
     elements.set(spec.id, spec);
     if (spec.topic) topics.add(spec.topic);
     if (element.$type === 'bpmn:StartEvent' && (element.$parent as ModdleElement | undefined)?.id === main.id) {
@@ -485,5 +641,5 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
   // Recovery finds the source by the definitions' id, which modelers may leave out.
   if (!definitions.id) definitions.id = `Definitions_${main.id}`;
   const sourceContext = serializer.default(parsed, typeResolver);
-  return { key: main.id!, name: str(main.name), processes, startEvents, elements, topics: [...topics], sourceContext };
+  return { key: main.id!, name: str(main.name), processes, startEvents, elements, topics: [...topics], sourceContext, warnings };
 }

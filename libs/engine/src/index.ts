@@ -6,6 +6,7 @@ export {
   type ElementSpec,
   type StartEventSpec,
   type ProcessSpec,
+  type DefinitionWarning,
 } from './compile';
 export { ExpressionError, resolveTemplate, checkTemplate, scopeOf, type ExpressionScope } from './expression';
 export {

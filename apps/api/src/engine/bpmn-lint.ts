@@ -1,29 +1,60 @@
 import { HttpStatus } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import type { DefinitionWarning } from '@zhengwu/engine';
 import { AppError } from '../platform/errors';
 
-interface LintError {
+interface LintFinding {
   rule: string;
   elementId?: string;
   message: string;
+  category: 'error' | 'warn' | 'info';
 }
 
 /** Run from the repository root, as npm start and npm test do. */
 const WORKER = join(process.cwd(), 'scripts', 'bpmn-lint-worker.js');
 
 interface LintOutput {
-  errors: LintError[];
-  /** Set when the diagram had no layout and one was generated. */
+  findings: LintFinding[];
+  /** Set when the stored diagram differs from the input: a generated layout, or dangling layout shapes dropped. */
   xml: string | null;
+  notes: DefinitionWarning[];
 }
 
 /**
- * The rules of `npm run lint` over bpmn/ (.bpmnlintrc): the recommended set and Camunda 7.22
- * compatibility. Returns the XML to store: the input, or the input with a generated layout.
+ * The bpmnlint rules (recommended + Camunda 7.22 compatibility, .bpmnlintrc) that refuse a deployment:
+ * those whose finding means the diagram cannot run as drawn, or that Camunda 7 itself refuses. Every
+ * other finding is about style or layout (Camunda deploys it) and comes back as a warning. README's
+ * engine section has the table with the reasons.
  */
-export async function lintBpmn(xml: string): Promise<string> {
-  const { errors, xml: laidOut } = await new Promise<LintOutput>((resolve, reject) => {
+export const REFUSING_RULES: ReadonlySet<string> = new Set([
+  'ad-hoc-sub-process',
+  'event-based-gateway',
+  'event-sub-process-typed-start-event',
+  'link-event',
+  'no-complex-gateway',
+  'single-blank-start-event',
+  'single-event-definition',
+  'start-event-required',
+  'sub-process-blank-start-event',
+]);
+
+export interface LintResult {
+  /** The XML to store: the input, or the input with a generated layout or without dangling layout shapes. */
+  xml: string;
+  warnings: DefinitionWarning[];
+}
+
+/**
+ * Lints a diagram on deployment. `npm run lint` applies the same rules to bpmn/ as errors, since our own
+ * diagrams follow the style rules; here only the rules of REFUSING_RULES refuse.
+ */
+export async function lintBpmn(xml: string): Promise<LintResult> {
+  const {
+    findings,
+    xml: stored,
+    notes,
+  } = await new Promise<LintOutput>((resolve, reject) => {
     const child = execFile(process.execPath, [WORKER], { maxBuffer: 4 * 1024 * 1024, timeout: 30_000 }, (error, stdout) => {
       if (error)
         return reject(
@@ -33,12 +64,16 @@ export async function lintBpmn(xml: string): Promise<string> {
     });
     child.stdin?.end(xml);
   });
-  if (errors.length === 0) return laidOut ?? xml;
-  const first = errors[0];
-  throw new AppError(
-    'DEFINITION_LINT_FAILED',
-    `流程定义未通过校验：规则 ${first.rule}，元素 ${first.elementId ?? '-'}：${first.message}`,
-    HttpStatus.BAD_REQUEST,
-    errors,
-  );
+  const errors = findings.filter((f) => REFUSING_RULES.has(f.rule));
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new AppError(
+      'DEFINITION_LINT_FAILED',
+      `流程定义未通过校验：规则 ${first.rule}，元素 ${first.elementId ?? '-'}：${first.message}`,
+      HttpStatus.BAD_REQUEST,
+      errors.map(({ rule, elementId, message }) => ({ rule, elementId, message })),
+    );
+  }
+  const warnings = findings.map(({ rule, elementId, message }) => ({ rule, elementId, message }));
+  return { xml: stored ?? xml, warnings: [...notes, ...warnings] };
 }

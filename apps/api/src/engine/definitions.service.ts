@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BpmnRuntime, compileDefinition, DefinitionError, type CompiledDefinition } from '@zhengwu/engine';
+import { BpmnRuntime, compileDefinition, DefinitionError, type CompiledDefinition, type DefinitionWarning } from '@zhengwu/engine';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError, NotFoundError } from '../platform/errors';
 import { lintBpmn } from './bpmn-lint';
+import { addMissingFlowIds, declareUtf8 } from './bpmn-source';
 import { HolidayService } from './holiday.service';
 
 export interface DefinitionRow {
@@ -25,6 +26,8 @@ export interface DeployResult {
   key: string;
   version: number;
   created: boolean;
+  /** What Camunda deploys and so do we, but the modeller should see: style rules, generated ids and layout. */
+  warnings: DefinitionWarning[];
 }
 
 /** Diagrams deployed at start: bpmn/ of the working directory (npm start runs from the repository root). */
@@ -59,8 +62,13 @@ export class DefinitionsService implements OnApplicationBootstrap {
     if (Buffer.byteLength(xml) > MAX_XML_BYTES) {
       throw new AppError('DEFINITION_TOO_LARGE', `流程定义不能超过 ${MAX_XML_BYTES / 1024 / 1024} MB`, HttpStatus.PAYLOAD_TOO_LARGE);
     }
+    const prepared = addMissingFlowIds(declareUtf8(xml));
+    xml = prepared.xml;
     const compiled = await this.compile(xml);
-    const stored = await lintBpmn(xml);
+    const lint = await lintBpmn(xml);
+    const stored = lint.xml;
+    // compile.ts names the dangling layout shapes it ignored; the lint worker drops them from the stored XML.
+    const warnings = [...prepared.warnings, ...compiled.warnings, ...lint.warnings];
     const processes = compiled.processes.filter((p) => p.isExecutable !== false);
     if (processes.length !== 1) {
       throw new AppError(
@@ -77,7 +85,7 @@ export class DefinitionsService implements OnApplicationBootstrap {
         'SELECT id, version, sha256 FROM process_definitions WHERE key = $1 ORDER BY version DESC LIMIT 1',
         [key],
       );
-      if (latest[0]?.sha256 === sha256) return { id: latest[0].id, key, version: latest[0].version, created: false };
+      if (latest[0]?.sha256 === sha256) return { id: latest[0].id, key, version: latest[0].version, created: false, warnings };
       const version = (latest[0]?.version ?? 0) + 1;
       const rows: { id: string }[] = await m.query(
         'INSERT INTO process_definitions (key, version, name, xml, sha256, source, deployed_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id',
@@ -99,13 +107,25 @@ export class DefinitionsService implements OnApplicationBootstrap {
         },
         m,
       );
-      return { id: rows[0].id, key, version, created: true };
+      return { id: rows[0].id, key, version, created: true, warnings };
     });
   }
 
   /** Writes the next firing of each timer start event of a version; the timer scheduler starts the case. */
   async scheduleStartTimers(m: EntityManager, definitionId: string, compiled: CompiledDefinition): Promise<void> {
-    const due = await new BpmnRuntime({ calendar: await this.holidays.calendar() }).nextStartTimers(compiled);
+    let due: { activityId: string; dueAt: string }[];
+    try {
+      due = await new BpmnRuntime({ calendar: await this.holidays.calendar() }).nextStartTimers(compiled);
+    } catch (error) {
+      // A timer the compile step could not check (an expression) that does not resolve: the diagram's fault, not ours.
+      const starts = compiled.startEvents.filter((s) => s.kind === 'timer').map((s) => s.id);
+      throw new AppError(
+        'DEFINITION_TIMER_INVALID',
+        `定时开始事件 ${starts.join('、')} 的定时器无法计算：${error instanceof Error ? error.message : String(error)}`,
+        HttpStatus.BAD_REQUEST,
+        { elementId: starts[0] },
+      );
+    }
     for (const timer of due) {
       await m.query('INSERT INTO timers (definition_id, wait_id, activity_id, due_at) VALUES ($1, $2, $2, $3)', [
         definitionId,

@@ -10,6 +10,7 @@ import { validateVariables } from '@zhengwu/contracts';
 import { AuditService } from '../audit/audit.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { decodeBpmnBody } from './bpmn-source';
 import { DefinitionsService } from './definitions.service';
 import { EngineService } from './engine.service';
 import { ExternalTaskService } from './external-task.service';
@@ -76,15 +77,16 @@ export class ProcessController {
     private readonly audit: AuditService,
   ) {}
 
-  /** BPMN XML as the body (application/xml or text/xml). */
+  /** BPMN XML as the body (application/xml or text/xml), as bytes in the encoding it declares. */
   @Roles('sysadmin')
   @Post('process-definitions')
   async deploy(@Req() req: Request, @CurrentUser() me: Principal) {
     const body: unknown = req.body;
-    if (typeof body !== 'string' || body.trim() === '') {
+    const xml = Buffer.isBuffer(body) ? decodeBpmnBody(body, req.headers['content-type']) : body;
+    if (typeof xml !== 'string' || xml.trim() === '') {
       throw new AppError('DEFINITION_MISSING', '请以 Content-Type: application/xml 提交 BPMN XML', 400);
     }
-    return this.definitions.deploy(body, { source: 'upload', userId: me.userId });
+    return this.definitions.deploy(xml, { source: 'upload', userId: me.userId });
   }
 
   @Roles('sysadmin')

@@ -50,7 +50,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
     requestContext.run({ requestId: req.id, ip: req.ip }, next);
   });
   app.useBodyParser('json', { limit: '2mb' });
-  app.useBodyParser('text', { type: ['application/xml', 'text/xml'], limit: '5mb' });
+  // XML stays bytes: a diagram declares its own encoding (ISO-8859-1, GBK…), which only the deploy route can read.
+  app.useBodyParser('raw', { type: ['application/xml', 'text/xml'], limit: '5mb' });
   // Workers hand back generated files (the official PDF) as raw bytes.
   app.useBodyParser('raw', { type: ['application/pdf'], limit: '50mb' });
   app.use(limitBodyDepth);
