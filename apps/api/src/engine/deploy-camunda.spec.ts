@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 
 /**
@@ -215,6 +216,10 @@ describe('Feature: deploying diagrams written for Camunda 7', () => {
       .set('Authorization', `Bearer ${admin}`)
       .send({ key: 'cam-potential-owner' });
     expect(started.status).toBe(201);
+    const tasks: { candidate_users: string[]; candidate_groups: string[] }[] = await t.app
+      .get(DataSource)
+      .query('SELECT candidate_users, candidate_groups FROM tasks WHERE instance_id = $1', [started.body.id]);
+    expect(tasks).toEqual([{ candidate_users: ['kermit'], candidate_groups: ['management', 'accountancy'] }]);
   });
 
   it('Scenario: ISO repeating cycles deploy; a Camunda cron cycle is refused naming the element', async () => {

@@ -65,7 +65,12 @@ describe('embedded engine over PostgreSQL', () => {
       EXTERNAL.replace('<userTask id="fix" name="补模板" />', '<scriptTask id="fix" scriptFormat="js"><script>1</script></scriptTask>'),
       'DEFINITION_ELEMENT_REFUSED',
     ],
-    ['a lint failure', EXTERNAL.replace('<sequenceFlow id="f2" sourceRef="bad" targetRef="fix" />', ''), 'DEFINITION_LINT_FAILED'],
+    // Style findings (an implicit end, a missing label) are deployment warnings; two none starts cannot run.
+    [
+      'a lint failure',
+      EXTERNAL.replace('<userTask id="fix" name="补模板" />', '<userTask id="fix" name="补模板" /><startEvent id="s2" name="另一开始" />'),
+      'DEFINITION_LINT_FAILED',
+    ],
   ])('refuses %s with 400 and a reason', async (_what, xml, code) => {
     const res = await deploy(xml);
     expect(res.status).toBe(400);
