@@ -345,6 +345,22 @@ describe('数据使用申请 (data-request)', () => {
       ).toBe(1);
     }
     expect((await as('js.nigao').get(byOwner)).body.lastOpinion).toBe('登记数据涉及个人信息，不予提供');
+
+    // The case's view tells the route taken from the routes not taken: nothing after 信息办 ran.
+    const [{ instance_id: instanceId }] = await q(`SELECT instance_id FROM data_requests WHERE id = $1`, [byOffice]);
+    const view = await t.http().get(`/api/process-instances/${instanceId}`).set('Authorization', auth('js.nigao'));
+    expect(view.status).toBe(200);
+    const state = (id: string) => view.body.activities.find((a: { activityId: string }) => a.activityId === id);
+    // A discard travels round the diagram's 退回 loops too, so a step that ran can also count skips.
+    expect(state('review')).toEqual(expect.objectContaining({ active: 0, completed: 1 }));
+    expect(state('refusedByOffice')).toEqual(expect.objectContaining({ active: 0, completed: 1 }));
+    for (const untaken of ['provide', 'confirm', 'done', 'refusedBySigner', 'refusedByOwner'])
+      expect([untaken, state(untaken)]).toEqual([
+        untaken,
+        expect.objectContaining({ active: 0, completed: 0, skipped: expect.any(Number) }),
+      ]);
+    expect(state('provide').skipped).toBeGreaterThan(0);
+    expect(view.body.activities.filter((a: { active: number }) => a.active > 0)).toEqual([]);
   });
 
   it('refuses bad input with the field at fault, and writes nothing', async () => {

@@ -20,10 +20,12 @@ export interface CompleteTaskOptions {
   comment?: string;
 }
 
+/** How often an element of the case ran to completion, runs now, and was skipped (a branch not taken, or cancelled). */
 export interface ActivityStatus {
   activityId: string;
   active: number;
   completed: number;
+  skipped: number;
 }
 
 export interface InstanceView {

@@ -14,7 +14,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { DefinitionsService } from './definitions.service';
 import type {
-  ActivityStatus,
   CaseSteppedEvent,
   CompleteTaskOptions,
   EnginePort,
@@ -24,6 +23,7 @@ import type {
   TaskModel,
   Tx,
 } from './engine.port';
+import { activityStatus, type HistoryCounts } from './activity-status';
 import { HolidayService } from './holiday.service';
 
 interface InstanceRow {
@@ -403,18 +403,15 @@ export class EngineService implements EnginePort {
     );
     const row = rows[0];
     if (!row) return undefined;
-    const counts: { activity_id: string; started: number; ended: number }[] = await this.dataSource.query(
+    const counts: HistoryCounts[] = await this.dataSource.query(
       `SELECT activity_id,
               count(*) FILTER (WHERE event = 'start')::int AS started,
-              count(*) FILTER (WHERE event IN ('end','discard'))::int AS ended
+              count(*) FILTER (WHERE event = 'end')::int AS ended,
+              count(*) FILTER (WHERE event = 'discard')::int AS discarded
          FROM engine_history WHERE instance_id = $1 AND activity_id IS NOT NULL GROUP BY activity_id`,
       [id],
     );
-    const activities: ActivityStatus[] = counts.map((c) => ({
-      activityId: c.activity_id,
-      active: Math.max(0, c.started - c.ended),
-      completed: c.ended,
-    }));
+    const activities = counts.map((c) => activityStatus(c, row.status === 'running'));
     return {
       id: row.id,
       definitionId: row.definition_id,

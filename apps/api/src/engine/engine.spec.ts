@@ -89,7 +89,7 @@ describe('embedded engine over PostgreSQL', () => {
     }
     const view = await t.http().get(`/api/process-instances/${id}`).set('Authorization', `Bearer ${admin}`);
     expect(view.body.status).toBe('completed');
-    expect(view.body.activities).toEqual(expect.arrayContaining([{ activityId: 'review', active: 0, completed: 1 }]));
+    expect(view.body.activities).toEqual(expect.arrayContaining([{ activityId: 'review', active: 0, completed: 1, skipped: 0 }]));
     expect(view.body.history.some((h: { event: string }) => h.event === 'variable')).toBe(true);
   });
 
@@ -190,6 +190,21 @@ describe('embedded engine over PostgreSQL', () => {
     await q(`UPDATE timers SET due_at = now() - interval '1 second' WHERE id = $1`, [boundary.id]);
     await waitUntil(async () => (await openTasks(instance.id)).some((r) => r.activity_id === 'urge'));
     expect((await openTasks(instance.id)).map((r) => r.activity_id)).toEqual(['urge']);
+    // The fired timer ended and the history goes on after it, to a completed case with nothing left active.
+    await engine.completeTask((await openTasks(instance.id))[0].id, {
+      userId: (await q(`SELECT id FROM users WHERE username = 'admin'`))[0].id,
+    });
+    const view = await t.http().get(`/api/process-instances/${instance.id}`).set('Authorization', `Bearer ${admin}`);
+    expect(view.body.status).toBe('completed');
+    expect(view.body.activities).toEqual(
+      expect.arrayContaining([
+        { activityId: 'late', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'report', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'urge', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'e2', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'e1', active: 0, completed: 0, skipped: 1 },
+      ]),
+    );
 
     const v2 = await deploy(TIMERS.replace('name="每日报送"', 'name="每日报送（新）"'));
     expect(v2.body.version).toBe(2);
@@ -200,6 +215,49 @@ describe('embedded engine over PostgreSQL', () => {
       { version: 1, status: 'cancelled' },
       { version: 2, status: 'pending' },
     ]);
+  });
+
+  it('tells completed, current and skipped elements apart: an untaken branch and a boundary timer cancelled by its task', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions ${NS} id="D_states" targetNamespace="t">
+<process id="states-test" name="状态" isExecutable="true" camunda:historyTimeToLive="P1D">
+  <startEvent id="s" name="开始" /><sequenceFlow id="f0" sourceRef="s" targetRef="check" />
+  <userTask id="check" name="审核" />
+  <boundaryEvent id="late" name="超时" attachedToRef="check"><timerEventDefinition><timeDuration>P3D</timeDuration></timerEventDefinition></boundaryEvent>
+  <sequenceFlow id="f1" sourceRef="late" targetRef="urged" /><endEvent id="urged" name="已催" />
+  <sequenceFlow id="f2" sourceRef="check" targetRef="gw" /><exclusiveGateway id="gw" name="是否同意" />
+  <sequenceFlow id="yes" name="同意" sourceRef="gw" targetRef="provide"><conditionExpression>\${approved}</conditionExpression></sequenceFlow>
+  <sequenceFlow id="no" name="不同意" sourceRef="gw" targetRef="refused"><conditionExpression>\${!approved}</conditionExpression></sequenceFlow>
+  <userTask id="provide" name="提供" /><sequenceFlow id="f3" sourceRef="provide" targetRef="provided" />
+  <endEvent id="provided" name="已提供" /><endEvent id="refused" name="不予提供" />
+</process></definitions>`;
+    expect((await deploy(xml)).status).toBe(201);
+    const { body } = await start('states-test');
+    const view = async () => (await t.http().get(`/api/process-instances/${body.id}`).set('Authorization', `Bearer ${admin}`)).body;
+    expect((await view()).activities).toEqual(
+      expect.arrayContaining([
+        { activityId: 'check', active: 1, completed: 0, skipped: 0 },
+        { activityId: 'late', active: 1, completed: 0, skipped: 0 },
+      ]),
+    );
+    const [task] = await openTasks(body.id);
+    const adminId = (await q(`SELECT id FROM users WHERE username = 'admin'`))[0].id;
+    await engine.completeTask(task.id, { userId: adminId, variables: { approved: false } });
+    const done = await view();
+    expect(done.status).toBe('completed');
+    expect(done.activities).toEqual(
+      expect.arrayContaining([
+        { activityId: 'check', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'late', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'urged', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'gw', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'refused', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'provide', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'provided', active: 0, completed: 0, skipped: 1 },
+      ]),
+    );
+    expect(done.activities.filter((a: { active: number }) => a.active > 0)).toEqual([]);
+    expect(await q(`SELECT status FROM timers WHERE instance_id = $1`, [body.id])).toEqual([{ status: 'cancelled' }]);
   });
 
   it('lets administrators edit the holiday calendar and refuses bad days', async () => {
