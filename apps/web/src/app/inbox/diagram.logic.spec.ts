@@ -17,6 +17,7 @@ describe('the diagram marks', () => {
     });
     expect(marks.completed).toEqual(['draft', 'start']);
     expect(marks.active).toEqual(['review']);
+    expect(marks.skipped).toEqual([]);
     expect(marks.holders).toEqual({ review: ['杨帆', '高原'] });
     expect(marks.description).toBe('流程图：已完成 2 个环节，当前环节 review（杨帆、高原）');
   });
@@ -28,5 +29,37 @@ describe('the diagram marks', () => {
     });
     expect(marks.active).toEqual([]);
     expect(marks.description).toBe('流程图：已完成 1 个环节，流程已无待办环节');
+  });
+
+  it('draws the steps the case passed over as not taken, apart from done and current ones', () => {
+    // A request refused at 信息办: the refusal ran, 提供数据 and 确认接收 and the other ends were passed over.
+    const marks = diagramMarks({
+      activities: [
+        { activityId: 'review', active: 0, completed: 1, skipped: 2 },
+        { activityId: 'refusedByOffice', active: 0, completed: 1, skipped: 0 },
+        { activityId: 'provide', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'confirm', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'done', active: 0, completed: 0, skipped: 1 },
+        { activityId: 'late', active: 0, completed: 0, skipped: 1 },
+      ],
+      holders: [],
+    });
+    expect(marks.completed).toEqual(['review', 'refusedByOffice']);
+    expect(marks.active).toEqual([]);
+    expect(marks.skipped).toEqual(['provide', 'confirm', 'done', 'late']);
+    expect(marks.description).toBe('流程图：已完成 2 个环节，流程已无待办环节，未经过 4 个环节');
+  });
+
+  it('keeps a step current while it also has a passed-over round, and reads answers without skipped', () => {
+    const marks = diagramMarks({
+      activities: [
+        { activityId: 'apply', active: 1, completed: 0, skipped: 1 },
+        { activityId: 'start', active: 0, completed: 1 },
+      ],
+      holders: [],
+    });
+    expect(marks.active).toEqual(['apply']);
+    expect(marks.completed).toEqual(['start']);
+    expect(marks.skipped).toEqual([]);
   });
 });

@@ -2,8 +2,16 @@
 
 export interface DiagramData {
   xml: string;
-  /** How often each activity ran (completed) and runs now (active); counts or flags. */
-  activities: { activityId: string; active: number | boolean; completed: number | boolean }[];
+  /**
+   * How often each activity ran to completion (completed), runs now (active) and was passed over (skipped: a
+   * branch not taken, a boundary timer whose task finished first); counts or flags. Older answers lack skipped.
+   */
+  activities: {
+    activityId: string;
+    active: number | boolean;
+    completed: number | boolean;
+    skipped?: number | boolean;
+  }[];
   holders: { activityId: string; name: string }[];
 }
 
@@ -12,6 +20,8 @@ export interface DiagramMarks {
   completed: string[];
   /** Steps running now (blue). */
   active: string[];
+  /** Steps the case passed over and never ran (grey, dashed). */
+  skipped: string[];
   /** Who holds each current step. */
   holders: Record<string, string[]>;
   /** The same in words, for screen readers. */
@@ -25,6 +35,10 @@ export function diagramMarks(data: Pick<DiagramData, 'activities' | 'holders'>):
   const completed = data.activities
     .filter((a) => count(a.completed) > 0 && count(a.active) === 0)
     .map((a) => a.activityId);
+  // A step that ran once and was passed over on a later round (退回 loops) still counts as done.
+  const skipped = data.activities
+    .filter((a) => count(a.skipped ?? 0) > 0 && count(a.completed) === 0 && count(a.active) === 0)
+    .map((a) => a.activityId);
   const holders: Record<string, string[]> = {};
   for (const h of data.holders) {
     const names = (holders[h.activityId] ??= []);
@@ -33,6 +47,9 @@ export function diagramMarks(data: Pick<DiagramData, 'activities' | 'holders'>):
   const current = active.map((id) =>
     holders[id]?.length ? `${id}（${holders[id].join('、')}）` : id,
   );
-  const description = `流程图：已完成 ${completed.length} 个环节${current.length ? `，当前环节 ${current.join('，')}` : '，流程已无待办环节'}`;
-  return { completed, active, holders, description };
+  const description =
+    `流程图：已完成 ${completed.length} 个环节` +
+    (current.length ? `，当前环节 ${current.join('，')}` : '，流程已无待办环节') +
+    (skipped.length ? `，未经过 ${skipped.length} 个环节` : '');
+  return { completed, active, skipped, holders, description };
 }

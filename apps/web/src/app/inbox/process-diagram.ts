@@ -36,7 +36,7 @@ interface Viewer {
 
 /**
  * The case's diagram (bpmn-js NavigatedViewer, loaded only here): completed steps green, current steps blue with
- * who holds them. Drag to move, wheel to zoom.
+ * who holds them, steps the case passed over grey and dashed. Drag to move, wheel to zoom.
  */
 @Component({
   selector: 'zw-process-diagram',
@@ -44,9 +44,16 @@ interface Viewer {
   // The viewer draws its own DOM, which Angular's emulated encapsulation cannot reach.
   encapsulation: ViewEncapsulation.None,
   template: `
-    <div class="zw-diagram-legend" aria-hidden="true">
-      <span class="zw-swatch zw-swatch-done"></span>已完成
-      <span class="zw-swatch zw-swatch-active"></span>当前环节
+    <div class="zw-diagram-legend" aria-hidden="true" data-testid="diagram-legend">
+      <span data-testid="diagram-legend-done"
+        ><span class="zw-swatch zw-swatch-done"></span>已完成</span
+      >
+      <span data-testid="diagram-legend-active"
+        ><span class="zw-swatch zw-swatch-active"></span>当前</span
+      >
+      <span data-testid="diagram-legend-skipped"
+        ><span class="zw-swatch zw-swatch-skipped"></span>未经过</span
+      >
       <button nz-button nzSize="small" type="button" (click)="fit()" [disabled]="!ready()">
         适应窗口
       </button>
@@ -86,7 +93,17 @@ interface Viewer {
     .zw-swatch-active {
       border-color: #1677ff;
       background: #e6f4ff;
-      margin-left: 8px;
+    }
+    .zw-swatch-skipped {
+      border-color: #8c8c8c;
+      border-style: dashed;
+      background: #fafafa;
+    }
+    .zw-diagram-legend > span {
+      display: inline-flex;
+      align-items: center;
+      gap: 4px;
+      margin-right: 8px;
     }
     .zw-diagram .zw-done:not(.djs-connection) .djs-visual > :nth-child(1) {
       stroke: #52c41a !important;
@@ -96,6 +113,15 @@ interface Viewer {
       stroke: #1677ff !important;
       stroke-width: 3px !important;
       fill: #e6f4ff !important;
+    }
+    /* Passed over: dashed grey outline, shape and label faded (grey on white keeps AA contrast for the text). */
+    .zw-diagram .zw-skipped:not(.djs-connection) .djs-visual > :nth-child(1) {
+      stroke: #8c8c8c !important;
+      stroke-dasharray: 5 3 !important;
+      fill: #fafafa !important;
+    }
+    .zw-diagram .zw-skipped:not(.djs-connection) .djs-visual {
+      opacity: 0.75;
     }
     .zw-holder {
       white-space: nowrap;
@@ -169,6 +195,7 @@ export class ProcessDiagram implements OnDestroy {
       const marks = diagramMarks(data);
       for (const id of marks.completed) this.safely(() => canvas.addMarker(id, 'zw-done'));
       for (const id of marks.active) this.safely(() => canvas.addMarker(id, 'zw-active'));
+      for (const id of marks.skipped) this.safely(() => canvas.addMarker(id, 'zw-skipped'));
       for (const [id, names] of Object.entries(marks.holders)) {
         const html = document.createElement('div');
         html.className = 'zw-holder';
