@@ -94,7 +94,11 @@ describe('the case diagram in the browser', () => {
         .locator(`[data-element-id="${id}"] .djs-visual > :first-child`)
         .first()
         .evaluate((el) => {
-          const style = getComputedStyle(el);
+          // Runs in the page; the test's own types have no DOM.
+          const view = el.ownerDocument.defaultView as unknown as {
+            getComputedStyle(e: unknown): { stroke: string; strokeDasharray: string };
+          };
+          const style = view.getComputedStyle(el);
           return `${style.stroke} ${style.strokeDasharray}`;
         });
     expect(await stroke('provide')).toMatch(/rgb\(140, 140, 140\) 5(px)?,? 3/);
