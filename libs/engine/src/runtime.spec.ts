@@ -162,6 +162,19 @@ describe('BpmnRuntime', () => {
       expect(c.waiting()).toEqual(['userTask:after']);
     });
 
+    it('names each task by its expressions, as Camunda does (Task ${loopCounter}, the element variable)', async () => {
+      const xml = diagram(`<startEvent id="s" />${flow('f0', 's', 'sign')}
+      <userTask id="sign" name="会签 \${loopCounter}：\${signer}" camunda:assignee="\${signer}">
+        <multiInstanceLoopCharacteristics isSequential="false" camunda:collection="\${signers}" camunda:elementVariable="signer" />
+      </userTask>${flow('f1', 'sign', 'after')}<userTask id="after" name="后续 \${missing.trim()}" />`);
+      const c = await Case.start(xml, { signers: ['li', 'zhao'] });
+      expect(c.waits('userTask').map((t) => t.kind === 'userTask' && t.name)).toEqual(['会签 0：li', '会签 1：zhao']);
+      await c.complete('sign', undefined, 'approve', 0);
+      await c.complete('sign', undefined, 'approve', 0);
+      // A name that cannot be resolved is shown as written; it never refuses the step.
+      expect(c.waits('userTask').map((t) => t.kind === 'userTask' && t.name)).toEqual(['后续 ${missing.trim()}']);
+    });
+
     it('或签 ends with the first completion and cancels the others', async () => {
       const c = await Case.start(mi(false, '${nrOfCompletedInstances &gt;= 1}'), { signers: ['li', 'zhao', 'qian'] });
       await c.complete('sign', undefined, 'approve', 2);

@@ -330,7 +330,7 @@ class Run {
       kind: 'userTask',
       waitId: api.executionId,
       activityId: spec.id,
-      name: spec.name,
+      name: this.nameOf(spec.name, text),
       assignee: text(spec.assignee),
       candidateUsers: list(spec.candidateUsers),
       candidateGroups: list(spec.candidateGroups),
@@ -340,6 +340,19 @@ class Run {
       priority: Number.isFinite(priority) ? priority : 50,
       iteration: spec.multiInstance && typeof api.content?.index === 'number' ? api.content.index : undefined,
     };
+  }
+
+  /**
+   * Camunda resolves expressions in a task's name (`会签（${signer}）`, `Task ${loopCounter}`). A name is a label, not
+   * a decision: one that cannot be resolved keeps its text instead of refusing the command.
+   */
+  private nameOf(name: string | undefined, resolve: (template?: string) => string | undefined): string | undefined {
+    if (!name || !name.includes('${')) return name;
+    try {
+      return resolve(name) ?? name;
+    } catch {
+      return name;
+    }
   }
 
   /** A due date is an ISO date-time, an ISO duration from now (P3D, PT4H) or the result of workingDays(n). */
