@@ -4,6 +4,7 @@ import { buildIfStale } from '../../scripts/build-if-stale';
 import { EngineService } from '../../apps/api/src/engine/engine.service';
 import { launchBrowser, screenshot, signedInPage } from '../support/browser';
 import { startPlatformForBrowser, type RunningPlatform } from '../support/platform';
+import { deployAndStart } from '../support/test-app';
 import { openTask } from '../support/task-page';
 
 /**
@@ -59,23 +60,10 @@ describe('the case diagram in the browser', () => {
 
   it('draws the step done, the step current and the branch not taken distinctly, with a legend', async () => {
     const { t } = platform;
-    const admin = await t.login('admin');
-    const deployed = await t
-      .http()
-      .post('/api/process-definitions')
-      .set('Authorization', `Bearer ${admin}`)
-      .set('Content-Type', 'application/xml')
-      .send(xml);
-    expect(deployed.status).toBe(201);
     const query = (sql: string, params: unknown[]) => t.app.get(DataSource).query(sql, params) as Promise<{ id: string }[]>;
     const [lina] = await query(`SELECT id FROM users WHERE username = $1`, ['lina']);
-    const started = await t
-      .http()
-      .post('/api/process-instances')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ key: 'diagram-states', variables: { holder: lina.id, title } });
-    expect(started.status).toBe(201);
-    const [check] = await query(`SELECT id FROM tasks WHERE instance_id = $1 AND status = 'open'`, [started.body.id]);
+    const { instanceId } = await deployAndStart(t, xml, 'diagram-states', { holder: lina.id, title });
+    const [check] = await query(`SELECT id FROM tasks WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
     await t.app.get(EngineService).completeTask(check.id, { userId: lina.id, variables: { approved: false } });
 
     const page = await signedInPage(browser, platform.baseUrl, 'lina');

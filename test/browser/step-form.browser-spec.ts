@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { buildIfStale } from '../../scripts/build-if-stale';
 import { launchBrowser, screenshot, signedInPage } from '../support/browser';
 import { startPlatformForBrowser, type RunningPlatform } from '../support/platform';
+import { deployAndStart } from '../support/test-app';
 import { act, openTask } from '../support/task-page';
 
 /**
@@ -41,21 +42,8 @@ describe('a step form built from the diagram’s contract, in the browser', () =
 
   it('shows the declared fields, refuses what the contract refuses at the field, and stores what it accepts', async () => {
     const { t } = platform;
-    const admin = await t.login('admin');
-    const deployed = await t
-      .http()
-      .post('/api/process-definitions')
-      .set('Authorization', `Bearer ${admin}`)
-      .set('Content-Type', 'application/xml')
-      .send(xml);
-    expect(deployed.status).toBe(201);
     const [lina] = (await t.app.get(DataSource).query(`SELECT id FROM users WHERE username = 'lina'`)) as { id: string }[];
-    const started = await t
-      .http()
-      .post('/api/process-instances')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ key: 'copies-register', variables: { holder: lina.id, title } });
-    expect(started.status).toBe(201);
+    const { admin, instanceId } = await deployAndStart(t, xml, 'copies-register', { holder: lina.id, title });
 
     const page = await signedInPage(browser, platform.baseUrl, 'lina');
     await openTask(page, title, '登记份数');
@@ -72,7 +60,7 @@ describe('a step form built from the diagram’s contract, in the browser', () =
     await page.locator('#field-copies').fill('120');
     await act(page, 'approve', '已登记份数');
 
-    const view = await t.http().get(`/api/process-instances/${started.body.id}`).set('Authorization', `Bearer ${admin}`);
+    const view = await t.http().get(`/api/process-instances/${instanceId}`).set('Authorization', `Bearer ${admin}`);
     expect(view.body.status).toBe('completed');
     expect(view.body.variables.copies).toBe(120);
     expect(view.body.variables.level).toBeUndefined();

@@ -53,3 +53,27 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
   };
 }
+
+/**
+ * A diagram deployed through the API by the administrator and one case of it started with `variables`, as an
+ * operator would. Returns the admin's token and the case id; fails the test on any refusal.
+ */
+export async function deployAndStart(
+  t: TestApp,
+  xml: string,
+  key: string,
+  variables: Record<string, unknown>,
+): Promise<{ admin: string; instanceId: string }> {
+  const admin = await t.login('admin');
+  const auth = `Bearer ${admin}`;
+  const deployed = await t
+    .http()
+    .post('/api/process-definitions')
+    .set('Authorization', auth)
+    .set('Content-Type', 'application/xml')
+    .send(xml);
+  if (deployed.status !== 201) throw new Error(`deploy ${key}: ${deployed.status} ${JSON.stringify(deployed.body)}`);
+  const started = await t.http().post('/api/process-instances').set('Authorization', auth).send({ key, variables });
+  if (started.status !== 201) throw new Error(`start ${key}: ${started.status} ${JSON.stringify(started.body)}`);
+  return { admin, instanceId: (started.body as { id: string }).id };
+}

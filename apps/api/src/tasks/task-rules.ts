@@ -102,6 +102,15 @@ export function dutyError(task: RuleTask, earlier: string, whose: 'self' | 'targ
   );
 }
 
+/**
+ * The one rule of who a group task is offered to: a person with one of its roles, in one of its candidate units,
+ * else in the case's unit. The inbox, 认领 and the hand-over checks all read it.
+ */
+export function offeredByRole(person: { roles: readonly string[]; unitId: string }, task: RuleTask): boolean {
+  if (!task.candidate_groups.some((g) => person.roles.includes(g))) return false;
+  return task.candidate_units.length > 0 ? task.candidate_units.includes(person.unitId) : task.owner_unit_id === person.unitId;
+}
+
 interface Candidate {
   id: string;
   display_name: string;
@@ -126,10 +135,7 @@ export async function assertCanHold(m: EntityManager, task: RuleTask, targetId: 
     throw new AppError('VALIDATION_FAILED', '所选人员不存在或已停用', HttpStatus.BAD_REQUEST, [{ field: 'target', message: '人员不存在' }]);
   const roles = target.roles ?? [];
   if (task.candidate_groups.length > 0) {
-    const units = task.candidate_units.length > 0 ? task.candidate_units : task.owner_unit_id ? [task.owner_unit_id] : [];
-    const hasRole = task.candidate_groups.some((g) => roles.includes(g));
-    const inUnit = units.length === 0 || units.includes(target.unit_id);
-    if (!hasRole || !inUnit)
+    if (!offeredByRole({ roles, unitId: target.unit_id }, task))
       throw reachError(`${operation}对象须为本环节办理单位中具有相应角色的人员，${target.display_name}不能办理“${task.name}”`);
     return target;
   }

@@ -8,7 +8,7 @@ import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
 import { AuditService, type AuditEvent } from '../audit/audit.service';
 import { SubstitutesService, type Person } from './substitutes.service';
-import { DECIDING, acceptVariables, assertCanHold, assertCanReceiveCopy, dutyConflict, dutyError } from './task-rules';
+import { DECIDING, acceptVariables, assertCanHold, assertCanReceiveCopy, dutyConflict, dutyError, offeredByRole } from './task-rules';
 import type { BatchActionDto, ListTasksQuery, SignerPosition, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
 
 interface TaskRow {
@@ -705,9 +705,7 @@ export class TasksService {
   }
 
   private isCandidate(me: Principal, task: TaskRow): boolean {
-    if (task.candidate_users.includes(me.userId)) return true;
-    if (!task.candidate_groups.some((g) => (me.roles as string[]).includes(g))) return false;
-    return task.candidate_units.length > 0 ? task.candidate_units.includes(me.unitId) : task.owner_unit_id === me.unitId;
+    return task.candidate_users.includes(me.userId) || offeredByRole(me, task);
   }
 
   /** Acting on a task, or the case's data scope, makes it visible; anything else answers 404. */
