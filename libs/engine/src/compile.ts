@@ -106,8 +106,9 @@ export interface ElementSpec {
 
 export interface StartEventSpec {
   id: string;
-  kind: 'none' | 'message' | 'timer';
+  kind: 'none' | 'message' | 'timer' | 'signal';
   messageName?: string;
+  signalName?: string;
   /** For timer starts: a cycle fires again and again; a date or duration once. */
   timer?: 'timeDate' | 'timeDuration' | 'timeCycle';
 }

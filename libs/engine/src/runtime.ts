@@ -39,6 +39,8 @@ export type Wait =
   | { kind: 'externalTask'; waitId: string; activityId: string; name?: string; topic: string; priority: number }
   | { kind: 'timer'; waitId: string; activityId: string; dueAt: string }
   | { kind: 'message'; waitId: string; activityId: string; messageName: string }
+  /** A signal catch (intermediate or boundary): every broadcast of the signal name releases it. */
+  | { kind: 'signal'; waitId: string; activityId: string; signalName: string }
   | { kind: 'callActivity'; waitId: string; activityId: string; calledElement: string; variables: Variables };
 
 export type Command =
@@ -46,6 +48,7 @@ export type Command =
   | { type: 'completeExternalTask'; waitId: string; variables?: Variables }
   | { type: 'externalTaskBpmnError'; waitId: string; errorCode: string; errorMessage?: string; variables?: Variables }
   | { type: 'correlateMessage'; waitId: string; variables?: Variables }
+  | { type: 'signal'; waitId: string; variables?: Variables }
   | { type: 'fireTimer'; waitId: string }
   | { type: 'completeCallActivity'; waitId: string; variables?: Variables };
 
@@ -455,7 +458,7 @@ export class BpmnRuntime {
 
   async start(
     compiled: CompiledDefinition,
-    input: { variables?: Variables; startEventId?: string; trigger?: 'message' | 'timer' } = {},
+    input: { variables?: Variables; startEventId?: string; trigger?: 'message' | 'timer' | 'signal' } = {},
   ): Promise<StepResult> {
     const run = new Run(compiled, this.options);
     run.setVariables(input.variables ?? {});
