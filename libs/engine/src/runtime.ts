@@ -483,7 +483,7 @@ export class BpmnRuntime {
   }
 
   /** A message or timer start: the start event's wait is released at once. */
-  private triggerStart(run: Run, compiled: CompiledDefinition, trigger: 'message' | 'timer'): void {
+  private triggerStart(run: Run, compiled: CompiledDefinition, trigger: 'message' | 'timer' | 'signal'): void {
     const start = compiled.startEvents.find((s) => s.kind === trigger);
     if (!start) return;
     if (trigger === 'timer') {
