@@ -1,6 +1,8 @@
 import { checkTemplate, ExpressionError } from './expression';
 import type { FormField } from '@zhengwu/contracts';
 import { FormContractError, readFormData } from './form-contract';
+import { buildModel, type ModdleNode, type ProcessModel } from './model';
+import { checkTimerText, TimerError } from './timer';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- these packages ship CommonJS without types */
 const BpmnModdle = require('bpmn-moddle') as new (packages: Record<string, unknown>) => {
@@ -79,6 +81,7 @@ export interface ElementSpec {
   topic?: string;
   calledElement?: string;
   messageName?: string;
+  signalName?: string;
   /** For end events: how they end the scope. */
   endKind?: 'none' | 'terminate' | 'error';
   errorCode?: string;
@@ -134,7 +137,10 @@ export interface CompiledDefinition {
   elements: ReadonlyMap<string, ElementSpec>;
   /** Topics of the external tasks, for operators wiring workers. */
   topics: string[];
-  sourceContext: SourceContext;
+  /** The executable graph the runtime steps. */
+  model: ProcessModel;
+  /** bpmn-engine's form of the diagram, built on first use: for cases of state version 1 and the differential tests. */
+  readonly sourceContext: SourceContext;
   warnings: DefinitionWarning[];
 }
 
@@ -158,6 +164,7 @@ const REFUSED_TYPES: Record<string, string> = {
   'bpmn:BusinessRuleTask': '业务规则任务不受支持；请改用外部任务（camunda:type="external"）',
   'bpmn:ComplexGateway': '复杂网关不受支持；请改用排他、并行或包容网关',
   'bpmn:Transaction': '事务子流程不受支持',
+  'bpmn:AdHocSubProcess': '自由子流程（adHocSubProcess）不受支持；请改用嵌入子流程',
 };
 
 function positionOf(message: string): { line?: number; column?: number } {
@@ -287,7 +294,7 @@ function specOf(element: ModdleElement, messages: Map<string, string>, warnings:
   }
   const definitions = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
   for (const def of definitions) {
-    if (def.$type === 'bpmn:MessageEventDefinition') readMessageEvent(element, def, spec, messages, warnings);
+    if (def.$type === 'bpmn:MessageEventDefinition') readMessageEvent(element, def, spec, messages);
     if (def.$type === 'bpmn:TimerEventDefinition') {
       for (const kind of ['timeDuration', 'timeDate', 'timeCycle']) {
         const body = str((def[kind] as ModdleElement | undefined)?.body);
@@ -300,6 +307,19 @@ function specOf(element: ModdleElement, messages: Map<string, string>, warnings:
         def.timeDate = def.timeDuration;
         delete def.timeDuration;
       }
+    }
+    if (def.$type === 'bpmn:SignalEventDefinition') {
+      const ref = def.signalRef as ModdleElement | undefined;
+      spec.signalName = str(ref?.name) ?? ref?.id;
+      if (!spec.signalName)
+        throw new DefinitionError('DEFINITION_INVALID', `信号事件 ${id} 没有引用信号（signalRef），或所引用的信号没有名称`, {
+          elementId: id,
+        });
+    }
+    if (def.$type === 'bpmn:CompensateEventDefinition') {
+      throw new DefinitionError('DEFINITION_ELEMENT_UNSUPPORTED', `元素 ${id} 的补偿事件不受支持；请用错误边界事件与显式的撤销环节表达`, {
+        elementId: id,
+      });
     }
     if (def.$type === 'bpmn:ConditionalEventDefinition') {
       throw new DefinitionError('DEFINITION_ELEMENT_UNSUPPORTED', `元素 ${id} 的条件事件不受支持`, { elementId: id });
@@ -314,14 +334,6 @@ function specOf(element: ModdleElement, messages: Map<string, string>, warnings:
     const errorDef = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
     const ref = errorDef?.errorRef as ModdleElement | undefined;
     if (ref) spec.errorCode = str(ref.errorCode) ?? ref.id;
-    if (spec.endKind === 'error' && (element.$parent as ModdleElement | undefined)?.$type !== 'bpmn:Process') {
-      // bpmn-elements 17 does not deliver an error end event's throw to a boundary event.
-      throw new DefinitionError(
-        'DEFINITION_ELEMENT_UNSUPPORTED',
-        `子流程内的错误结束事件 ${id} 暂不支持（无法被边界错误事件捕获）；请用外部任务的 bpmnError 或排他网关表达分支`,
-        { elementId: id },
-      );
-    }
   }
   if (element.$type === 'bpmn:ReceiveTask') spec.messageName = messageNameOf(element, id, messages);
   const loop = element.loopCharacteristics as ModdleElement | undefined;
@@ -369,7 +381,6 @@ function readMessageEvent(
   def: ModdleElement,
   spec: ElementSpec,
   messages: Map<string, string>,
-  warnings: DefinitionWarning[],
 ): void {
   const id = spec.id;
   if (!THROWING.has(element.$type)) {
@@ -393,12 +404,7 @@ function readMessageEvent(
         elementId: id,
       });
     spec.topic = topic;
-    // The runtime runs external work only for service and send tasks so far (issue 15, item 2).
-    warnings.push({
-      rule: 'external-message-event',
-      elementId: id,
-      message: `消息事件 ${id} 声明为外部任务（主题 ${topic}）：当前运行时按无动作事件执行，不生成外部任务；需要工作者处理时请改用发送任务（sendTask）`,
-    });
+    spec.priority = str(def.get('camunda:taskPriority'));
   }
 }
 
@@ -458,30 +464,14 @@ function splitOutsideExpressions(text: string): string[] {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
-/** Quartz-style cron, as Camunda 7 accepts in timeCycle: six or seven fields separated by spaces. */
-const CRON = /^\S+(\s+\S+){5,6}$/;
-
 /** A literal timer must parse as the runtime will parse it, or the deployment (a timer start) or the case would fail later. */
 function checkTimer(kind: string, body: string | undefined, elementId: string): void {
   if (!body || /[$#]\{/.test(body)) return;
-  if (kind === 'timeCycle' && CRON.test(body)) {
-    throw new DefinitionError(
-      'DEFINITION_TIMER_UNSUPPORTED',
-      `元素 ${elementId} 的定时器周期 “${body}” 是 cron 表达式，平台的定时调度暂不支持；请改用 ISO 8601 重复周期，如 R/PT5M（每 5 分钟）或 R/2027-01-01T08:00:00+08:00/P1D（每天 8 点）`,
-      { elementId },
-    );
-  }
   try {
-    (Elements.TimerEventDefinition as unknown as { prototype: { parse(kind: string, value: string): unknown } }).prototype.parse(
-      kind,
-      body,
-    );
+    checkTimerText(kind as 'timeDate' | 'timeDuration' | 'timeCycle', body);
   } catch (error) {
-    throw new DefinitionError(
-      'DEFINITION_TIMER_INVALID',
-      `元素 ${elementId} 的定时器 ${kind} “${body}” 不是有效的 ISO 8601 ${kind === 'timeDate' ? '时间' : kind === 'timeCycle' ? '重复周期' : '时长'}：${error instanceof Error ? error.message : String(error)}`,
-      { elementId },
-    );
+    if (!(error instanceof TimerError)) throw error;
+    throw new DefinitionError('DEFINITION_TIMER_INVALID', `元素 ${elementId} 的定时器 ${kind}：${error.message}`, { elementId });
   }
 }
 
@@ -623,10 +613,12 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
         ? 'message'
         : defs.some((d) => d.$type === 'bpmn:TimerEventDefinition')
           ? 'timer'
-          : 'none';
+          : defs.some((d) => d.$type === 'bpmn:SignalEventDefinition')
+            ? 'signal'
+            : 'none';
       const timerDef = defs.find((d) => d.$type === 'bpmn:TimerEventDefinition');
       const timer = timerDef ? (['timeCycle', 'timeDate', 'timeDuration'] as const).find((k) => timerDef[k]) : undefined;
-      startEvents.push({ id: spec.id, kind, messageName: spec.messageName, timer });
+      startEvents.push({ id: spec.id, kind, messageName: spec.messageName, signalName: spec.signalName, timer });
     }
   });
   if (startEvents.length === 0) throw new DefinitionError('DEFINITION_INVALID', `流程 ${main.id} 没有开始事件`, { elementId: main.id });
@@ -639,8 +631,23 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
       });
   }
 
+  const topicOf = new Map([...elements.values()].filter((e) => e.topic).map((e) => [e.id, e.topic!] as const));
+  const model = buildModel(main as unknown as ModdleNode, messages, topicOf);
   // Recovery finds the source by the definitions' id, which modelers may leave out.
   if (!definitions.id) definitions.id = `Definitions_${main.id}`;
-  const sourceContext = serializer.default(parsed, typeResolver);
-  return { key: main.id!, name: str(main.name), processes, startEvents, elements, topics: [...topics], sourceContext, warnings };
+  let sourceContext: SourceContext | undefined;
+  return {
+    key: main.id!,
+    name: str(main.name),
+    processes,
+    startEvents,
+    elements,
+    topics: [...topics],
+    model,
+    get sourceContext(): SourceContext {
+      sourceContext ??= serializer.default(parsed, typeResolver);
+      return sourceContext;
+    },
+    warnings,
+  };
 }

@@ -22,3 +22,6 @@ export {
   type Wait,
 } from './runtime';
 export { readFormData, FormContractError } from './form-contract';
+export { LegacyRuntime } from './legacy-runtime';
+export { STATE_VERSION } from './runtime';
+export type { ProcessModel, FlowNode } from './model';

@@ -2,7 +2,9 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   BpmnRuntime,
+  LegacyRuntime,
   ProcessRunError,
+  STATE_VERSION,
   WaitNotFoundError,
   WorkingCalendar,
   type Command,
@@ -61,6 +63,16 @@ export class EngineService implements EnginePort {
   private async runtime(): Promise<BpmnRuntime> {
     const calendar: WorkingCalendar = await this.holidays.calendar();
     return new BpmnRuntime({ calendar });
+  }
+
+  /**
+   * Cases started before the stepping runtime (state version 1, bpmn-engine's) run on bpmn-engine until they end;
+   * every new case, and every case from then on, runs on the stepping runtime.
+   */
+  private async runtimeFor(state: unknown): Promise<Pick<BpmnRuntime, 'execute'>> {
+    const version = (state as { version?: number } | null)?.version;
+    if (version === STATE_VERSION) return this.runtime();
+    return new LegacyRuntime({ calendar: await this.holidays.calendar() });
   }
 
   listen(definitionKey: string, listener: ProcessListener): void {
@@ -137,7 +149,7 @@ export class EngineService implements EnginePort {
     if (!instance) throw new NotFoundError('流程实例');
     if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
     const compiled = await this.definitions.compiledById(instance.definition_id, m);
-    const runtime = await this.runtime();
+    const runtime = await this.runtimeFor(instance.state);
     const result = await this.run(() =>
       runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command),
     );
@@ -490,6 +502,12 @@ export class EngineService implements EnginePort {
       liveList,
     ]);
     await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1 AND NOT (wait_id = ANY($2))`, [instance.id, liveList]);
+    // A call activity cancelled by a boundary event or a terminate end takes its running child along.
+    const orphans: { id: string }[] = await m.query(
+      `SELECT id FROM process_instances WHERE parent_instance_id = $1 AND status = 'running' AND NOT (parent_wait_id = ANY($2))`,
+      [instance.id, liveList],
+    );
+    for (const orphan of orphans) await this.terminateIn(m, orphan.id, { userId, reason: '调用环节已被取消' });
     let newExternal = false;
     const created: CaseSteppedEvent['createdTasks'] = [];
     for (const wait of waits) {
@@ -588,7 +606,7 @@ export class EngineService implements EnginePort {
         ]);
         if (existing.length === 0) {
           await this.startIn(m, wait.calledElement, {
-            businessKey: instance.business_key ?? undefined,
+            businessKey: wait.businessKey ?? instance.business_key ?? undefined,
             variables: wait.variables,
             ownerUnitId: instance.owner_unit_id ?? undefined,
             parent: { instanceId: instance.id, waitId: wait.waitId },
@@ -611,6 +629,19 @@ export class EngineService implements EnginePort {
         variables: result.variables,
       });
     }
-    if (result.error) this.logger.warn({ instanceId: instance.id, error: result.error }, 'child instance ended with an error');
+    if (result.status === 'failed' && result.error) {
+      // As in Camunda, a BPMN error the called process does not catch is thrown at its call activity.
+      try {
+        await this.execute(m, instance.parent_instance_id, {
+          type: 'externalTaskBpmnError',
+          waitId: instance.parent_wait_id,
+          errorCode: result.error.code ?? '',
+          errorMessage: result.error.message,
+        });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'BPMN_ERROR_UNCAUGHT')) throw error;
+        this.logger.warn({ instanceId: instance.id, error: result.error }, 'child instance ended with an error its caller does not catch');
+      }
+    }
   }
 }

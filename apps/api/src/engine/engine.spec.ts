@@ -202,9 +202,10 @@ describe('embedded engine over PostgreSQL', () => {
         { activityId: 'report', active: 0, completed: 0, skipped: 1 },
         { activityId: 'urge', active: 0, completed: 1, skipped: 0 },
         { activityId: 'e2', active: 0, completed: 1, skipped: 0 },
-        { activityId: 'e1', active: 0, completed: 0, skipped: 1 },
       ]),
     );
+    // The end event of the interrupted path was never reached: it has no state at all (未经过).
+    expect(view.body.activities.map((a: { activityId: string }) => a.activityId)).not.toContain('e1');
 
     const v2 = await deploy(TIMERS.replace('name="每日报送"', 'name="每日报送（新）"'));
     expect(v2.body.version).toBe(2);
@@ -217,7 +218,7 @@ describe('embedded engine over PostgreSQL', () => {
     ]);
   });
 
-  it('tells completed, current and skipped elements apart: an untaken branch and a boundary timer cancelled by its task', async () => {
+  it('tells completed, current, cancelled and never reached elements apart: an untaken branch and a boundary timer withdrawn with its task', async () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <definitions ${NS} id="D_states" targetNamespace="t">
 <process id="states-test" name="状态" isExecutable="true" camunda:historyTimeToLive="P1D">
@@ -234,12 +235,10 @@ describe('embedded engine over PostgreSQL', () => {
     expect((await deploy(xml)).status).toBe(201);
     const { body } = await start('states-test');
     const view = async () => (await t.http().get(`/api/process-instances/${body.id}`).set('Authorization', `Bearer ${admin}`)).body;
-    expect((await view()).activities).toEqual(
-      expect.arrayContaining([
-        { activityId: 'check', active: 1, completed: 0, skipped: 0 },
-        { activityId: 'late', active: 1, completed: 0, skipped: 0 },
-      ]),
-    );
+    expect((await view()).activities).toEqual(expect.arrayContaining([{ activityId: 'check', active: 1, completed: 0, skipped: 0 }]));
+    expect(await q(`SELECT activity_id, status FROM timers WHERE instance_id = $1`, [body.id])).toEqual([
+      { activity_id: 'late', status: 'pending' },
+    ]);
     const [task] = await openTasks(body.id);
     const adminId = (await q(`SELECT id FROM users WHERE username = 'admin'`))[0].id;
     await engine.completeTask(task.id, { userId: adminId, variables: { approved: false } });
@@ -248,14 +247,13 @@ describe('embedded engine over PostgreSQL', () => {
     expect(done.activities).toEqual(
       expect.arrayContaining([
         { activityId: 'check', active: 0, completed: 1, skipped: 0 },
-        { activityId: 'late', active: 0, completed: 0, skipped: 1 },
-        { activityId: 'urged', active: 0, completed: 0, skipped: 1 },
         { activityId: 'gw', active: 0, completed: 1, skipped: 0 },
         { activityId: 'refused', active: 0, completed: 1, skipped: 0 },
-        { activityId: 'provide', active: 0, completed: 0, skipped: 1 },
-        { activityId: 'provided', active: 0, completed: 0, skipped: 1 },
       ]),
     );
+    // Never reached: no state (the diagram draws them 未经过).
+    const reached = done.activities.map((a: { activityId: string }) => a.activityId);
+    for (const id of ['late', 'urged', 'provide', 'provided']) expect(reached).not.toContain(id);
     expect(done.activities.filter((a: { active: number }) => a.active > 0)).toEqual([]);
     expect(await q(`SELECT status FROM timers WHERE instance_id = $1`, [body.id])).toEqual([{ status: 'cancelled' }]);
   });

@@ -53,7 +53,9 @@ export class Case {
   }
 
   async run(command: Command): Promise<StepResult> {
-    this.record(await this.runtime.execute(this.compiled, this.result.state, command));
+    // The host keeps variables beside the state and hands both back, as here.
+    const state = this.result.state === null ? null : { ...(this.result.state as object), variables: this.result.variables };
+    this.record(await this.runtime.execute(this.compiled, state, command));
     return this.result;
   }
 
