@@ -19,7 +19,12 @@ export class Case {
     readonly runtime: BpmnRuntime,
   ) {}
 
-  static async start(xml: string, variables: Variables = {}, runtime = new BpmnRuntime(), trigger?: 'message' | 'timer'): Promise<Case> {
+  static async start(
+    xml: string,
+    variables: Variables = {},
+    runtime = new BpmnRuntime(),
+    trigger?: 'message' | 'timer' | 'signal',
+  ): Promise<Case> {
     const c = new Case(await compileDefinition(xml), runtime);
     c.record(await runtime.start(c.compiled, { variables, trigger }));
     return c;
