@@ -139,6 +139,8 @@ export interface CompiledDefinition {
   topics: string[];
   /** The executable graph the runtime steps. */
   model: ProcessModel;
+  /** Process property `missingVariables=null`: a variable that is not set reads as null instead of failing the step. */
+  lenientVariables?: boolean;
   /** bpmn-engine's form of the diagram, built on first use: for cases of state version 1 and the differential tests. */
   readonly sourceContext: SourceContext;
   warnings: DefinitionWarning[];
@@ -644,6 +646,7 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
     elements,
     topics: [...topics],
     model,
+    lenientVariables: propertyOf(main, 'missingVariables') === 'null',
     get sourceContext(): SourceContext {
       sourceContext ??= serializer.default(parsed, typeResolver);
       return sourceContext;

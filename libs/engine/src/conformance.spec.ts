@@ -334,6 +334,16 @@ describe('Camunda 7 conformance', () => {
       await expect(start(gate('ok ${x}'), { x: true })).rejects.toThrow(/连线 yes/);
     });
 
+    it('a variable that is not set fails the step as in Camunda; execution.getVariable reads it as null; missingVariables=null relaxes a diagram', async () => {
+      await expect(start(gate('${approved}'))).rejects.toThrow(/变量 approved 未设置/);
+      expect((await start(gate("${execution.getVariable('approved') == null}"))).waiting()).toEqual(['userTask:a']);
+      const lenient = diagram(gate('${approved}')).replace(
+        '<process id="p" isExecutable="true">',
+        '<process id="p" isExecutable="true"><extensionElements><camunda:properties><camunda:property name="missingVariables" value="null" /></camunda:properties></extensionElements>',
+      );
+      expect((await Case.start(lenient, {}, runtime)).waiting()).toEqual(['userTask:b']);
+    });
+
     it('== compares values: two different objects are not equal', async () => {
       expect((await start(gate('${o1 == o2}'), { o1: { a: 1 }, o2: { a: 2 } })).waiting()).toEqual(['userTask:b']);
     });

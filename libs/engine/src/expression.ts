@@ -6,8 +6,10 @@
  * Values are coerced as EL 2.2 (§1.17–1.18) and JUEL do it: String→Boolean by Boolean.valueOf, String→number by
  * parsing (an error when it is not a number), Boolean→number is an error, null is 0 in arithmetic and false in
  * relational comparisons. Known differences from Camunda 7, on purpose:
- * - a variable that is not set reads as null (Camunda throws PropertyNotFoundException); our diagrams test
- *   `${x != true}` on variables that are only sometimes set;
+ * - a variable that is not set is an error as in Camunda (PropertyNotFoundException) when the scope is strict, which
+ *   the runtime's is; a diagram may declare the process property `missingVariables=null` to read it as null instead
+ *   (the platform's own diagrams test `${x != true}` on variables that are only sometimes set);
+ *   `execution.getVariable('x')` reads a missing variable as null either way, as in Camunda;
  * - a condition whose value is a String is coerced by EL rules ("true"/"false") where Camunda insists on a Boolean;
  * - division and modulo by zero are errors (EL gives Infinity/NaN, which no variable can hold);
  * - JSON objects and lists have no equals() of their own: `==` is true only for the same value (EL falls back to
@@ -31,6 +33,8 @@ export interface ExpressionScope {
   /** Looks an identifier up; undefined means "not set" and reads as null, as in JUEL. */
   lookup(name: string): unknown;
   functions?: Readonly<Record<string, ExpressionFunction>>;
+  /** A variable that is not set is an error (Camunda 7), not null. */
+  strict?: boolean;
 }
 
 type Node =
@@ -470,8 +474,13 @@ function evaluateNode(node: Node, scope: ExpressionScope, expression: string): u
       return node.v;
     case 'id': {
       if (FORBIDDEN_KEYS.has(node.name)) throw new ExpressionError(`表达式 ${expression} 不允许使用 ${node.name}`, expression);
-      // A variable that is not set reads as null (Camunda would refuse): our diagrams rely on it, see the header.
       const value = scope.lookup(node.name);
+      if (value === undefined && scope.strict)
+        throw new ExpressionError(
+          `表达式 ${expression} 中的变量 ${node.name} 未设置（Camunda 7 同样拒绝）；请先设置它，或用 execution.getVariable('${node.name}') 读取可能缺失的变量`,
+          expression,
+        );
+      // A variable that is not set reads as null in a lenient scope, see the header.
       return typeof value === 'function' ? null : (value ?? null);
     }
     case 'member':

@@ -202,6 +202,7 @@ class Step {
   scopeAt(token: Token | undefined, scopeId: string | undefined): ExpressionScope {
     return {
       functions: this.functions(),
+      strict: !this.compiled.lenientVariables,
       lookup: (name) => {
         if (token?.vars && Object.prototype.hasOwnProperty.call(token.vars, name)) return token.vars[name];
         let scope = scopeId ? this.scopes.get(scopeId) : undefined;
