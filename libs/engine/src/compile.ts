@@ -378,12 +378,7 @@ const THROWING = new Set(['bpmn:EndEvent', 'bpmn:IntermediateThrowEvent']);
  * implemented like a service task (here: an external task) or else behaves as a none event: its
  * messageRef is optional.
  */
-function readMessageEvent(
-  element: ModdleElement,
-  def: ModdleElement,
-  spec: ElementSpec,
-  messages: Map<string, string>,
-): void {
+function readMessageEvent(element: ModdleElement, def: ModdleElement, spec: ElementSpec, messages: Map<string, string>): void {
   const id = spec.id;
   if (!THROWING.has(element.$type)) {
     spec.messageName = messageNameOf(def, id, messages);

@@ -42,7 +42,7 @@ function nextCommand(
 ): Command | undefined {
   const order = (w: Wait) => `${w.activityId}:${String((w.kind === 'userTask' && w.iteration) || 0).padStart(3, '0')}`;
   const actionable = result.waits.filter((w) => w.kind !== 'timer').sort((a, b) => order(a).localeCompare(order(b)));
-  const wait = actionable[0] ?? result.waits.find((w) => w.kind === 'timer');
+  const wait: Wait | undefined = actionable.length > 0 ? actionable[0] : result.waits.find((w) => w.kind === 'timer');
   if (!wait) return undefined;
   const seen = (visits.get(wait.activityId) ?? 0) + 1;
   visits.set(wait.activityId, seen);

@@ -65,6 +65,12 @@ export interface StepResult {
   changed: Variables;
   /** Every wait of the instance after the step: the host makes its rows match this list. */
   waits: Wait[];
+  /**
+   * The waits this step opened and those it closed (by id, with their kind): the host touches only these rows.
+   * Absent from a runtime that cannot tell; the host then makes its rows match `waits`.
+   */
+  opened?: Wait[];
+  closed?: { waitId: string; kind: Wait['kind'] }[];
   history: HistoryEntry[];
   /** Set when an error end event ended the instance. */
   error?: { code?: string; message: string };

@@ -1131,7 +1131,7 @@ export class BpmnRuntime {
     }
     step.start(start);
     step.drain();
-    return this.finish(step, {});
+    return this.finish(step, {}, []);
   }
 
   /** When each timer start event of a diagram is next due, as of now. */
@@ -1154,20 +1154,26 @@ export class BpmnRuntime {
     const step = new Step(compiled, compiled.model, this.options);
     step.load(saved, saved.variables ?? {});
     const before = jsonSafe(step.variables);
+    const waitsBefore = step.waits();
     step.apply(command);
     step.drain();
-    return this.finish(step, before);
+    return this.finish(step, before, waitsBefore);
   }
 
-  private finish(step: Step, before: Variables): StepResult {
+  private finish(step: Step, before: Variables, waitsBefore: Wait[]): StepResult {
     const status = step.status();
     const variables = jsonSafe(step.variables);
+    const waits = status === 'running' ? step.waits() : [];
+    const was = new Set(waitsBefore.map((w) => w.waitId));
+    const is = new Set(waits.map((w) => w.waitId));
     return {
       state: status === 'running' ? step.save() : null,
       status,
       variables,
       changed: diff(before, variables),
-      waits: status === 'running' ? step.waits() : [],
+      waits,
+      opened: waits.filter((w) => !was.has(w.waitId)),
+      closed: waitsBefore.filter((w) => !is.has(w.waitId)).map((w) => ({ waitId: w.waitId, kind: w.kind })),
       history: step.history,
       error: step.errorEnd,
       signals: step.signals.length > 0 ? step.signals : undefined,

@@ -429,7 +429,8 @@ export class EngineService implements EnginePort {
       const compiled = await this.definitions.compiledById(row.definition_id);
       const reached = new Set(activities.map((a) => a.activityId));
       for (const node of compiled.model.nodes.values())
-        if (node.type !== 'bpmn:Process' && !reached.has(node.id)) activities.push({ activityId: node.id, active: 0, completed: 0, skipped: 1 });
+        if (node.type !== 'bpmn:Process' && !reached.has(node.id))
+          activities.push({ activityId: node.id, active: 0, completed: 0, skipped: 1 });
     }
     return {
       id: row.id,
@@ -493,6 +494,7 @@ export class EngineService implements EnginePort {
     result: StepResult,
     userId?: string,
   ): Promise<CaseSteppedEvent['createdTasks']> {
+    if (result.opened && result.closed) return this.syncChangedWaits(m, instance, result.opened, result.closed, userId);
     const waits = result.waits;
     const live = new Set(waits.map((w) => w.waitId));
     const liveList = [...live];
@@ -520,6 +522,44 @@ export class EngineService implements EnginePort {
     for (const wait of waits) {
       newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
     }
+    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    return created;
+  }
+
+  /** The stepping runtime says which waits a step opened and closed: only their rows are written. */
+  private async syncChangedWaits(
+    m: EntityManager,
+    instance: InstanceRow,
+    opened: Wait[],
+    closed: { waitId: string; kind: Wait['kind'] }[],
+    userId?: string,
+  ): Promise<CaseSteppedEvent['createdTasks']> {
+    const ids = (kind: Wait['kind']) => closed.filter((c) => c.kind === kind).map((c) => c.waitId);
+    const close: [Wait['kind'], string][] = [
+      [
+        'userTask',
+        `UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`,
+      ],
+      ['externalTask', `UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`],
+      ['timer', `UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND wait_id = ANY($2)`],
+      ['message', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
+    ];
+    for (const [kind, sql] of close) {
+      const list = ids(kind);
+      if (list.length > 0) await m.query(sql, [instance.id, list]);
+    }
+    const calls = ids('callActivity');
+    if (calls.length > 0) {
+      // A call activity cancelled by a boundary event or a terminate end takes its running child along.
+      const orphans: { id: string }[] = await m.query(
+        `SELECT id FROM process_instances WHERE parent_instance_id = $1 AND status = 'running' AND parent_wait_id = ANY($2)`,
+        [instance.id, calls],
+      );
+      for (const orphan of orphans) await this.terminateIn(m, orphan.id, { userId, reason: '调用环节已被取消' });
+    }
+    let newExternal = false;
+    const created: CaseSteppedEvent['createdTasks'] = [];
+    for (const wait of opened) newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
     if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
     return created;
   }
