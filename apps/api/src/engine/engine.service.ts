@@ -27,6 +27,7 @@ import type {
 } from './engine.port';
 import { activityStatus, type HistoryCounts } from './activity-status';
 import { HolidayService } from './holiday.service';
+import { prepared } from './prepared';
 
 interface InstanceRow {
   id: string;
@@ -142,23 +143,27 @@ export class EngineService implements EnginePort {
     return { id: instance.id };
   }
 
-  /** Locks the instance and applies one command to it. */
-  async execute(m: EntityManager, instanceId: string, command: Command, userId?: string): Promise<StepResult> {
-    const rows: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]);
-    const instance = rows[0];
+  /** Locks the instance and applies one command to it (`locked`: the caller holds the row lock and has read the row). */
+  async execute(m: EntityManager, instanceId: string, command: Command, userId?: string, locked?: InstanceRow): Promise<StepResult> {
+    const instance =
+      locked ??
+      (await prepared<InstanceRow>(m, 'lock_instance', 'SELECT * FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]))[0];
     if (!instance) throw new NotFoundError('流程实例');
     if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
     const compiled = await this.definitions.compiledById(instance.definition_id, m);
     const runtime = await this.runtimeFor(instance.state);
-    const result = await this.run(() =>
-      runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command),
-    );
-    await m.query(
+    let result = await this.run(() => runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command));
+    await prepared(
+      m,
+      'save_instance',
       `UPDATE process_instances SET state = $2, variables = $3, status = $4, revision = revision + 1,
               ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END WHERE id = $1`,
       [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status],
     );
     await this.writeHistory(m, instance.id, result, userId);
+    // The task the command completed is closed already (completeTaskIn): no statement for it.
+    if (result.closed && command.type === 'completeUserTask')
+      result = { ...result, closed: result.closed.filter((c) => c.waitId !== command.waitId) };
     const created = await this.syncWaits(m, instance, result, userId);
     await this.notifyStepped(m, instance, instance.variables, result, created, userId);
     await this.afterStep(m, { ...instance, status: result.status, variables: result.variables }, result);
@@ -215,30 +220,37 @@ export class EngineService implements EnginePort {
 
   /** Exactly one of two simultaneous completions wins: both queue on the instance row lock, the second finds the task closed. */
   async completeTaskIn(m: EntityManager, taskId: string, options: CompleteTaskOptions): Promise<void> {
-    const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [taskId]);
-    if (!found[0]) throw new NotFoundError('任务');
-    await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
-    const tasks: { id: string; wait_id: string; status: string; instance_id: string; activity_id: string; name: string }[] = await m.query(
-      'SELECT id, wait_id, status, instance_id, activity_id, name FROM tasks WHERE id = $1 FOR UPDATE',
+    // The case's row lock orders everything done to it; the task is read after it, so a second completion sees it done.
+    const locked = await prepared<InstanceRow>(
+      m,
+      'lock_task_instance',
+      'SELECT * FROM process_instances WHERE id = (SELECT instance_id FROM tasks WHERE id = $1) FOR UPDATE',
       [taskId],
     );
-    const task = tasks[0];
-    if (task.status !== 'open') {
+    const instance = locked[0];
+    if (!instance) throw new NotFoundError('任务');
+    const tasks = await prepared<{ wait_id: string; status: string; activity_id: string; name: string }>(
+      m,
+      'read_task',
+      'SELECT wait_id, status, activity_id, name FROM tasks WHERE id = $1',
+      [taskId],
+    );
+    const { wait_id: waitId, status, activity_id: activityId, name: taskName } = tasks[0];
+    if (status !== 'open') {
       throw new ConflictError(
-        task.status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
-        task.status === 'completed'
-          ? '该任务已由他人办理完毕，请刷新待办列表'
-          : '该任务已不在当前环节（流程已流转或被撤回），请刷新待办列表',
+        status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
+        status === 'completed' ? '该任务已由他人办理完毕，请刷新待办列表' : '该任务已不在当前环节（流程已流转或被撤回），请刷新待办列表',
       );
     }
-    await m.query(
+    await prepared(
+      m,
+      'complete_task',
       `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, comment = $4 WHERE id = $1`,
       [taskId, options.userId, options.outcome ?? null, options.comment ?? null],
     );
     const variables = { ...(options.variables ?? {}) };
     if (options.outcome !== undefined) variables.outcome = options.outcome;
-    const instances: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1', [task.instance_id]);
-    const instance = instances[0];
+    if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
     for (const listener of this.listenersOf(instance.definition_key)) {
       const added = await listener.taskCompleting?.({
         tx: m,
@@ -248,8 +260,8 @@ export class EngineService implements EnginePort {
         ownerUnitId: instance.owner_unit_id,
         variables: instance.variables,
         taskId,
-        activityId: task.activity_id,
-        taskName: task.name,
+        activityId,
+        taskName,
         outcome: options.outcome,
         userId: options.userId,
         comment: options.comment,
@@ -257,12 +269,7 @@ export class EngineService implements EnginePort {
       });
       if (added) Object.assign(variables, added);
     }
-    await this.execute(
-      m,
-      task.instance_id,
-      { type: 'completeUserTask', waitId: task.wait_id, variables, outcome: options.outcome },
-      options.userId,
-    );
+    await this.execute(m, instance.id, { type: 'completeUserTask', waitId, variables, outcome: options.outcome }, options.userId, instance);
   }
 
   async correlateMessage(
@@ -457,33 +464,34 @@ export class EngineService implements EnginePort {
     );
   }
 
+  /** The step's variable changes and activity events, in one prepared statement. */
   private async writeHistory(m: EntityManager, instanceId: string, result: StepResult, userId?: string): Promise<void> {
-    const changed = Object.entries(result.changed);
-    if (changed.length > 0) {
-      await m.query(
-        `INSERT INTO engine_history (instance_id, event, user_id, detail) SELECT $1, 'variable', $2, jsonb_build_object('name', v.key, 'value', v.value) FROM jsonb_each($3::jsonb) v`,
-        [instanceId, userId ?? null, JSON.stringify(result.changed)],
-      );
-    }
-    if (result.history.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = result.history.map((h, i) => {
-      values.push(
+    const changed = Object.keys(result.changed).length > 0;
+    if (!changed && result.history.length === 0) return;
+    const h = result.history;
+    await prepared(
+      m,
+      'history',
+      `WITH variables AS (
+         INSERT INTO engine_history (instance_id, event, user_id, detail)
+         SELECT $1, 'variable', $2, jsonb_build_object('name', v.key, 'value', v.value) FROM jsonb_each($3::jsonb) v
+       )
+       INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id)
+       SELECT $1, a.activity_id, a.activity_name, a.activity_type, a.execution_id, a.event, a.at, $2
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) WITH ORDINALITY
+              AS a(activity_id, activity_name, activity_type, execution_id, event, at, n)
+        ORDER BY a.n`,
+      [
         instanceId,
-        h.activityId,
-        h.activityName ?? null,
-        h.activityType ?? null,
-        h.executionId ?? null,
-        h.event,
-        h.at,
         userId ?? null,
-      );
-      const b = i * 8;
-      return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8})`;
-    });
-    await m.query(
-      `INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id) VALUES ${tuples.join(',')}`,
-      values,
+        JSON.stringify(result.changed),
+        h.map((e) => e.activityId),
+        h.map((e) => e.activityName ?? null),
+        h.map((e) => e.activityType ?? null),
+        h.map((e) => e.executionId ?? null),
+        h.map((e) => e.event),
+        h.map((e) => e.at),
+      ],
     );
   }
 
@@ -546,7 +554,7 @@ export class EngineService implements EnginePort {
     ];
     for (const [kind, sql] of close) {
       const list = ids(kind);
-      if (list.length > 0) await m.query(sql, [instance.id, list]);
+      if (list.length > 0) await prepared(m, `close_${kind}`, sql, [instance.id, list]);
     }
     const calls = ids('callActivity');
     if (calls.length > 0) {
@@ -590,7 +598,9 @@ export class EngineService implements EnginePort {
   ): Promise<boolean> {
     switch (wait.kind) {
       case 'userTask': {
-        const inserted: { id: string }[] = await m.query(
+        const inserted = await prepared<{ id: string }>(
+          m,
+          'insert_task',
           `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by, candidate_units)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
           [
@@ -613,7 +623,7 @@ export class EngineService implements EnginePort {
         );
         if (inserted[0]) {
           created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
-          await m.query(`INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
+          await prepared(m, 'task_created', `INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
             JSON.stringify({
               taskId: inserted[0].id,
               instanceId: instance.id,
@@ -627,7 +637,9 @@ export class EngineService implements EnginePort {
         return false;
       }
       case 'externalTask': {
-        const inserted: { id: string }[] = await m.query(
+        const inserted = await prepared<{ id: string }>(
+          m,
+          'insert_external_task',
           `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority)
            VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
           [instance.id, wait.waitId, wait.activityId, wait.topic, instance.definition_key, instance.business_key, wait.priority ?? 0],
@@ -635,7 +647,9 @@ export class EngineService implements EnginePort {
         return inserted.length > 0;
       }
       case 'timer':
-        await m.query(
+        await prepared(
+          m,
+          'insert_timer',
           `INSERT INTO timers (instance_id, wait_id, activity_id, due_at) VALUES ($1,$2,$3,$4) ON CONFLICT (instance_id, wait_id) WHERE instance_id IS NOT NULL DO NOTHING`,
           [instance.id, wait.waitId, wait.activityId, wait.dueAt],
         );
