@@ -62,7 +62,11 @@ describe('Camunda typed variables', () => {
       },
       bytes: { type: 'Bytes', value: Buffer.from([0, 1, 2, 255]).toString('base64'), valueInfo: {} },
       // As Camunda: a File's content is fetched from its data route, not sent with the task.
-      f: { type: 'File', value: null, valueInfo: { filename: '盖章.pdf', mimeType: 'application/pdf', encoding: 'UTF-8' } },
+      f: {
+        type: 'File',
+        value: null,
+        valueInfo: { filename: '盖章.pdf', mimeType: 'application/pdf', mimetype: 'application/pdf', encoding: 'UTF-8' },
+      },
       n: { type: 'Null', value: null, valueInfo: {} },
       typedNull: { type: 'String', value: null, valueInfo: {} },
     });

@@ -106,8 +106,14 @@ export function toTypedValue(value: unknown, declared?: VariableType): TypedValu
       };
     case 'File': {
       // As Camunda: the content is not sent with the task; the client loads it from the variable's data route.
+      // camunda-external-task-client-js reads (and writes back) `mimetype` where Camunda says `mimeType`: both are
+      // sent, so a File the client echoes keeps its type.
       const file = value as FileVariable;
-      return { type, value: null, valueInfo: { filename: file.filename, mimeType: file.mimetype, encoding: file.encoding } };
+      return {
+        type,
+        value: null,
+        valueInfo: { filename: file.filename, mimeType: file.mimetype, mimetype: file.mimetype, encoding: file.encoding },
+      };
     }
     default:
       return { type, value, valueInfo: {} };

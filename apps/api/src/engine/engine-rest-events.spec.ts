@@ -169,7 +169,11 @@ describe('/engine-rest messages, signals and typed variables', () => {
         valueInfo: { objectTypeName: 'gov.zhengwu.Person', serializationDataFormat: 'application/json' },
       },
       seal: { type: 'Bytes', value: Buffer.from([0, 1, 254, 255]).toString('base64'), valueInfo: {} },
-      scan: { type: 'File', value: null, valueInfo: { filename: '盖章件.pdf', mimeType: 'application/pdf', encoding: null } },
+      scan: {
+        type: 'File',
+        value: null,
+        valueInfo: { filename: '盖章件.pdf', mimeType: 'application/pdf', mimetype: 'application/pdf', encoding: null },
+      },
       nothing: { type: 'Null', value: null, valueInfo: {} },
       unset: { type: 'String', value: null, valueInfo: {} },
     };
