@@ -62,6 +62,16 @@ const SIGNAL_START = `<?xml version="1.0" encoding="UTF-8"?>
   <sequenceFlow id="f1" sourceRef="u" targetRef="e" /><endEvent id="e" name="结束" />
 </process></definitions>`;
 
+/** Raises the 防汛 signal itself: a case's signal throw reaches the other cases and the signal start events. */
+const SIGNAL_THROW = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions ${NS} id="D_sthrow" targetNamespace="t"><signal id="S_flood" name="flood-warning" />
+<process id="signal-throw-test" name="发布汛情" isExecutable="true" ${TTL}>
+  <startEvent id="s" name="开始" /><sequenceFlow id="f0" sourceRef="s" targetRef="raise" />
+  <intermediateThrowEvent id="raise" name="发布预警"><signalEventDefinition signalRef="S_flood" /></intermediateThrowEvent>
+  <sequenceFlow id="f1" sourceRef="raise" targetRef="u" /><userTask id="u" name="跟踪" />
+  <sequenceFlow id="f2" sourceRef="u" targetRef="e" /><endEvent id="e" name="结束" />
+</process></definitions>`;
+
 interface Typed {
   type: string;
   value: unknown;
@@ -451,7 +461,7 @@ describe('/engine-rest messages, signals and typed variables', () => {
    */
   describe('signals', () => {
     beforeAll(async () => {
-      for (const xml of [SIGNAL_CATCH, SIGNAL_START]) {
+      for (const xml of [SIGNAL_CATCH, SIGNAL_START, SIGNAL_THROW]) {
         const res = await deploy(xml);
         expect(res.status).toBe(201);
       }
@@ -514,6 +524,15 @@ describe('/engine-rest messages, signals and typed variables', () => {
         expect(ends[0].n).toBe(1);
       }
       expect((await startedBySignal()).filter((id) => !before.includes(id))).toHaveLength(2);
+    });
+
+    it('delivers a signal a case throws to the other cases waiting for it and to the signal start events', async () => {
+      const ids = [await start('signal-catch-test'), await start('signal-catch-test')];
+      const before = await startedBySignal();
+      const thrower = await start('signal-throw-test');
+      expect(await waitingAt(thrower)).toEqual(['u']);
+      for (const id of ids) expect(await waitingAt(id)).toEqual(['u']);
+      expect((await startedBySignal()).filter((id) => !before.includes(id))).toHaveLength(1);
     });
 
     it('is open to administrators through /api/signals, in plain JSON', async () => {

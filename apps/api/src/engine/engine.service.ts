@@ -88,7 +88,12 @@ export interface SignalBroadcast {
   executionId?: string;
   tenantId?: string;
   userId?: string;
+  /** A signal a case threw: that case has already delivered it to its own catches. */
+  thrownBy?: string;
 }
+
+/** How deep signals thrown by cases may set off further throws within one transaction (a diagram that loops on its own signal). */
+const MAX_SIGNAL_DEPTH = 32;
 
 /**
  * A message that reached no case, or more than one where one was asked for. `camunda` is Camunda's own wording,
@@ -115,6 +120,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class EngineService implements EnginePort {
   private readonly logger = new Logger(EngineService.name);
   private readonly listeners = new Map<string, ProcessListener[]>();
+  /** Signals being delivered within each transaction, nested (thrown by cases a signal reached). */
+  private readonly signalDepth = new WeakMap<EntityManager, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -216,6 +223,7 @@ export class EngineService implements EnginePort {
     const created = await this.syncWaits(m, instance, result, options.startedBy);
     await this.notifyStepped(m, instance, {}, result, created, options.startedBy);
     await this.afterStep(m, instance, result, variableTypes);
+    await this.deliverThrownSignals(m, instance.id, result);
     return { id: instance.id };
   }
 
@@ -251,6 +259,7 @@ export class EngineService implements EnginePort {
     const created = await this.syncWaits(m, stepped, result, userId);
     await this.notifyStepped(m, instance, instance.variables, result, created, userId);
     await this.afterStep(m, { ...stepped, status: result.status, variables: result.variables }, result, types);
+    await this.deliverThrownSignals(m, instance.id, result);
     return result;
   }
 
@@ -525,6 +534,26 @@ export class EngineService implements EnginePort {
     return tx ? this.broadcastIn(tx, s) : this.dataSource.transaction((m) => this.broadcastIn(m, s));
   }
 
+  /** Signal throw and end events of a step reach the other cases and the signal start events, in the same transaction. */
+  private async deliverThrownSignals(m: EntityManager, instanceId: string, result: StepResult): Promise<void> {
+    for (const signal of result.signals ?? []) {
+      const depth = this.signalDepth.get(m) ?? 0;
+      if (depth >= MAX_SIGNAL_DEPTH) {
+        throw new AppError(
+          'SIGNAL_LOOP',
+          `流程无法继续：信号 ${signal.name} 引发的信号连锁超过 ${MAX_SIGNAL_DEPTH} 层（流程图可能在循环抛出同一信号）`,
+          HttpStatus.UNPROCESSABLE_ENTITY,
+        );
+      }
+      this.signalDepth.set(m, depth + 1);
+      try {
+        await this.broadcastIn(m, { name: signal.name, variables: signal.variables, thrownBy: instanceId });
+      } finally {
+        this.signalDepth.set(m, depth);
+      }
+    }
+  }
+
   private async broadcastIn(m: EntityManager, s: SignalBroadcast): Promise<CorrelatedCase[]> {
     if (s.tenantId) return [];
     const params: unknown[] = [s.name];
@@ -532,6 +561,9 @@ export class EngineService implements EnginePort {
     if (s.executionId !== undefined) {
       params.push(s.executionId, UUID.test(s.executionId) ? s.executionId : null);
       only = 'AND (wait_id = $2 OR instance_id = $3::uuid)';
+    } else if (s.thrownBy !== undefined) {
+      params.push(s.thrownBy);
+      only = 'AND instance_id <> $2';
     }
     const subs: { instance_id: string; wait_id: string }[] = await m.query(
       `SELECT instance_id, wait_id FROM message_subscriptions WHERE kind = 'signal' AND message_name = $1 ${only}
