@@ -387,18 +387,16 @@ export class EngineService implements EnginePort {
       await this.execute(m, subs[0].instance_id, { type: 'correlateMessage', waitId: subs[0].wait_id, variables: options.variables });
       return { instanceId: subs[0].instance_id };
     }
-    const starter = await this.findMessageStart(m, messageName);
+    const [starter] = await this.eventStarts(m, 'message', messageName);
     if (!starter) throw new AppError('MESSAGE_NOT_CORRELATED', `没有等待消息 ${messageName} 的流程`, HttpStatus.BAD_REQUEST);
-    const started = await this.startIn(m, starter, {
+    const started = await this.startIn(m, starter.key, {
+      definitionId: starter.definitionId,
+      startEventId: starter.startEventId,
       businessKey: options.businessKey,
       variables: options.variables,
       trigger: 'message',
     });
     return { instanceId: started.id };
-  }
-
-  private async findMessageStart(m: EntityManager, messageName: string): Promise<string | undefined> {
-    return (await this.eventStarts(m, 'message', messageName))[0]?.key;
   }
 
   /** The latest version of every process whose start event waits for this message or signal (Camunda starts only those). */
