@@ -880,6 +880,8 @@ export class EngineService implements EnginePort {
       ['externalTask', `UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`],
       ['timer', `UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND wait_id = ANY($2)`],
       ['message', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
+      // Signal catches share message_subscriptions (kind 'signal').
+      ['signal', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
     ];
     for (const [kind, sql] of close) {
       const list = ids(kind);
