@@ -18,6 +18,7 @@ import { Totp1765100000000 } from './1765100000000-totp';
 import { SecurityRolesApart1765100000001 } from './1765100000001-security-roles-apart';
 import { OidcLogins1765200000001 } from './1765200000001-oidc-logins';
 import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints';
+import { VariableTypesSignals1765400000020 } from './1765400000020-variable-types-signals';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   SecurityRolesApart1765100000001,
   OidcLogins1765200000001,
   AuditCheckpoints1765300000010,
+  VariableTypesSignals1765400000020,
 ];

@@ -88,6 +88,20 @@ const UNTYPED_FIELDS: [RegExp, FieldInfo[]][] = [
       { name: 'errorCode', optional: true, samples: ['RENDER_FAILED', 'x'] },
       { name: 'newDuration', optional: true, integer: true, min: 1, max: 60_000 },
       { name: 'lockDuration', optional: true, integer: true, min: 1, max: 60_000 },
+      // POST /engine-rest/message and /signal: names nothing waits for, so a fuzzed message never moves the cases above.
+      { name: 'messageName', optional: true, samples: ['nobody-listens', 'x'] },
+      { name: 'name', optional: true, samples: ['no-such-signal', 'y'] },
+      { name: 'businessKey', optional: true, maxLength: 50 },
+      { name: 'processInstanceId', optional: true, uuid: true },
+      {
+        name: 'processVariables',
+        optional: true,
+        samples: [{}, { d: { value: '2026-11-24T08:00:00.000+0800', type: 'Date' } }, { x: { value: 2, type: 'Double' } }],
+      },
+      { name: 'correlationKeys', optional: true, samples: [{}, { n: { value: 1, type: 'Integer' } }] },
+      { name: 'all', optional: true, boolean: true },
+      { name: 'resultEnabled', optional: true, boolean: true },
+      { name: 'variablesInResultEnabled', optional: true, boolean: true },
     ],
   ],
 ];
@@ -121,6 +135,7 @@ const ID_SOURCES: [RegExp, string][] = [
   [/^\/api\/org\/users\//, `SELECT id::text FROM users WHERE username IN ('maqiang', 'nj.shenhe', 'hz.shenhe') ORDER BY username`],
   [/^\/api\/external-tasks\//, `SELECT id::text FROM external_tasks ORDER BY created_at, activity_id LIMIT 5`],
   [/^\/engine-rest\/external-task\//, `SELECT id::text FROM external_tasks ORDER BY created_at, activity_id LIMIT 5`],
+  [/^\/engine-rest\/(execution|process-instance)\//, `SELECT id::text FROM process_instances ORDER BY started_at, definition_key LIMIT 5`],
   [/^\/api\/worker\/outbox\//, `SELECT id::text FROM outbox ORDER BY id DESC LIMIT 5`],
   [/^\/api\/(worker\/archive|process-instances)\//, `SELECT id::text FROM process_instances ORDER BY started_at, definition_key LIMIT 5`],
   [/^\/api\/archive\/:id/, `SELECT id::text FROM archive_packages ORDER BY archived_at LIMIT 5`],

@@ -91,6 +91,8 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/process-instances': { none: 'starts a case in the caller’s own unit (sysadmin)' },
   'GET /api/process-instances/:id': { params: (f) => ({ id: f.approval.instanceId }), owner: 'xw.shouli' },
   'PUT /api/external-tasks/:id/retries': { none: 'engine internals (sysadmin)' },
+  'POST /api/messages': { none: 'a message reaches the cases of every unit that wait for it (sysadmin)' },
+  'POST /api/signals': { none: 'a signal is broadcast to every case that waits for it (sysadmin)' },
   'PUT /api/holidays/:day': { none: 'the working-day calendar is national (sysadmin)' },
   'DELETE /api/holidays/:day': { none: 'the working-day calendar is national (sysadmin)' },
   'POST /api/tasks/batch-actions': {
@@ -217,7 +219,8 @@ describe('authorization matrix over the live route table', () => {
     expect(publicPersonRoutes.sort()).toEqual(Object.keys(PUBLIC).sort());
     for (const r of routes.filter((route) => route.worker)) {
       expect(r.isPublic).toBe(true);
-      expect(r.path).toMatch(/^\/(engine-rest\/external-task|api\/worker)\//);
+      // Camunda's REST for workers and integrations: external tasks, messages, signals, binary variables.
+      expect(r.path).toMatch(/^\/(engine-rest\/(external-task\/|message$|signal$|execution\/|process-instance\/)|api\/worker\/)/);
     }
     // A route nobody can classify fails here: every one either lists (GET without a record), or is in SCOPES.
     const unclassified = routes

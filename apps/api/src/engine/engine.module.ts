@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DefinitionsService } from './definitions.service';
 import { ENGINE_PORT } from './engine.port';
-import { EngineRestController, WorkerTokenGuard } from './engine-rest.controller';
+import { EngineRestController, EngineRestEventsController, WorkerTokenGuard } from './engine-rest.controller';
 import { EngineService } from './engine.service';
 import { ExternalTaskService } from './external-task.service';
 import { HolidayService } from './holiday.service';
@@ -10,7 +10,7 @@ import { TimerScheduler } from './timer.scheduler';
 
 @Global()
 @Module({
-  controllers: [ProcessController, EngineRestController],
+  controllers: [ProcessController, EngineRestController, EngineRestEventsController],
   providers: [
     DefinitionsService,
     EngineService,

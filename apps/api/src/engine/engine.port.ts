@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { FormField } from '@zhengwu/contracts';
+import type { VariableTypes } from './camunda-variables';
 
 /**
  * The engine port: the only way features touch process execution. The embedded adapter
@@ -36,6 +37,8 @@ export interface InstanceView {
   businessKey: string | null;
   status: string;
   variables: Record<string, unknown>;
+  /** The Camunda type of each variable whose plain value does not tell it (a Date, a Double 2.0, a Long, …). */
+  variableTypes: VariableTypes;
   ownerUnitId: string | null;
   startedAt: string;
   endedAt: string | null;
@@ -125,6 +128,12 @@ export interface EnginePort {
     options: { businessKey?: string; variables?: Record<string, unknown> },
     tx?: Tx,
   ): Promise<{ instanceId: string }>;
+  /** Broadcasts a signal: every catch waiting for it, and every process that starts on it (Camunda's signal semantics). */
+  throwSignal(
+    name: string,
+    options?: { variables?: Record<string, unknown>; executionId?: string; userId?: string },
+    tx?: Tx,
+  ): Promise<{ resultType: 'Execution' | 'ProcessDefinition'; instanceId: string; executionId: string }[]>;
   getInstance(id: string): Promise<InstanceView | undefined>;
   taskModel(definitionId: string, activityId: string): Promise<TaskModel>;
 }

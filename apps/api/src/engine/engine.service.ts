@@ -26,6 +26,7 @@ import type {
   Tx,
 } from './engine.port';
 import { activityStatus, type HistoryCounts } from './activity-status';
+import { nextVariableTypes, typesOf, type VariableTypes } from './camunda-variables';
 import { HolidayService } from './holiday.service';
 import { prepared } from './prepared';
 
@@ -38,12 +39,78 @@ interface InstanceRow {
   revision: number;
   state: unknown;
   variables: Record<string, unknown>;
+  /** Camunda types written where the plain value does not tell them (camunda-variables.ts). */
+  variable_types: VariableTypes;
   parent_instance_id: string | null;
   parent_wait_id: string | null;
   owner_unit_id: string | null;
 }
 
 export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
+
+/** A message to correlate, after Camunda's `POST /message` (plain values; their Camunda types beside them). */
+export interface MessageCorrelation {
+  messageName: string;
+  businessKey?: string;
+  processInstanceId?: string;
+  /** Process variables a waiting case must hold, each equal to the value given. */
+  correlationKeys?: Record<string, unknown>;
+  variables?: Record<string, unknown>;
+  variableTypes?: VariableTypes;
+  /** Every match instead of exactly one. */
+  all?: boolean;
+  /** Cases belong to no tenant here: a tenant id matches nothing. */
+  tenantId?: string;
+  userId?: string;
+  /** Read each reached case as it stands after the correlation, in the same transaction. */
+  withState?: boolean;
+}
+
+/** What a message or a signal reached: a waiting case, or a case its start event began. */
+export interface CorrelatedCase {
+  resultType: 'Execution' | 'ProcessDefinition';
+  instanceId: string;
+  /** The wait the message released (a started case: the case itself). */
+  executionId: string;
+  state?: {
+    definitionId: string;
+    businessKey: string | null;
+    status: string;
+    variables: Record<string, unknown>;
+    variableTypes: VariableTypes;
+  };
+}
+
+export interface SignalBroadcast {
+  name: string;
+  variables?: Record<string, unknown>;
+  variableTypes?: VariableTypes;
+  /** Only this case (its id) or this waiting catch (its wait id); no start events then. */
+  executionId?: string;
+  tenantId?: string;
+  userId?: string;
+  /** A signal a case threw: that case has already delivered it to its own catches. */
+  thrownBy?: string;
+}
+
+/** How deep signals thrown by cases may set off further throws within one transaction (a diagram that loops on its own signal). */
+const MAX_SIGNAL_DEPTH = 32;
+
+/**
+ * A message that reached no case, or more than one where one was asked for. `camunda` is Camunda's own wording,
+ * for /engine-rest; the message is for people.
+ */
+export class MessageCorrelationError extends AppError {
+  constructor(
+    code: 'MESSAGE_NOT_CORRELATED' | 'MESSAGE_AMBIGUOUS' | 'SIGNAL_NOT_SUBSCRIBED',
+    message: string,
+    readonly camunda: string,
+  ) {
+    super(code, message, HttpStatus.BAD_REQUEST);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The embedded adapter of the engine port. Every command is one transaction: lock the instance
@@ -54,6 +121,8 @@ export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
 export class EngineService implements EnginePort {
   private readonly logger = new Logger(EngineService.name);
   private readonly listeners = new Map<string, ProcessListener[]>();
+  /** Signals being delivered within each transaction, nested (thrown by cases a signal reached). */
+  private readonly signalDepth = new WeakMap<EntityManager, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -101,15 +170,28 @@ export class EngineService implements EnginePort {
   async startIn(
     m: EntityManager,
     key: string,
-    options: StartOptions & { parent?: { instanceId: string; waitId: string }; trigger?: 'message' | 'timer'; definitionId?: string },
+    options: StartOptions & {
+      parent?: { instanceId: string; waitId: string };
+      trigger?: 'message' | 'timer' | 'signal';
+      startEventId?: string;
+      definitionId?: string;
+      /** Camunda types of the start variables (a start through /engine-rest). */
+      variableTypes?: VariableTypes;
+    },
   ): Promise<{ id: string }> {
     const definition = options.definitionId ? { id: options.definitionId } : await this.definitions.latest(key, m);
     const compiled = await this.definitions.compiledById(definition.id, m);
     const runtime = await this.runtime();
-    const result = await this.run(() => runtime.start(compiled, { variables: options.variables ?? {}, trigger: options.trigger }));
+    const result = await this.run(() =>
+      runtime.start(compiled, { variables: options.variables ?? {}, trigger: options.trigger, startEventId: options.startEventId }),
+    );
+    const variableTypes = nextVariableTypes({}, result.changed, result.variables, {
+      values: options.variables,
+      types: options.variableTypes,
+    });
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END) RETURNING id`,
+      `INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at, variable_types)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END, $11) RETURNING id`,
       [
         definition.id,
         key,
@@ -121,6 +203,7 @@ export class EngineService implements EnginePort {
         options.startedBy ?? null,
         options.parent?.instanceId ?? null,
         options.parent?.waitId ?? null,
+        JSON.stringify(variableTypes),
       ],
     );
     const instance: InstanceRow = {
@@ -132,6 +215,7 @@ export class EngineService implements EnginePort {
       revision: 0,
       state: result.state,
       variables: result.variables,
+      variable_types: variableTypes,
       parent_instance_id: options.parent?.instanceId ?? null,
       parent_wait_id: options.parent?.waitId ?? null,
       owner_unit_id: options.ownerUnitId ?? null,
@@ -139,12 +223,24 @@ export class EngineService implements EnginePort {
     await this.writeHistory(m, instance.id, result, options.startedBy);
     const created = await this.syncWaits(m, instance, result, options.startedBy);
     await this.notifyStepped(m, instance, {}, result, created, options.startedBy);
-    await this.afterStep(m, instance, result);
+    await this.afterStep(m, instance, result, variableTypes);
+    await this.deliverThrownSignals(m, instance.id, result);
     return { id: instance.id };
   }
 
-  /** Locks the instance and applies one command to it (`locked`: the caller holds the row lock and has read the row). */
-  async execute(m: EntityManager, instanceId: string, command: Command, userId?: string, locked?: InstanceRow): Promise<StepResult> {
+  /**
+   * Locks the instance and applies one command to it. `variableTypes` are the Camunda types of the command's
+   * variables when a worker or an integration sent them typed (/engine-rest); `locked`: the caller holds the row
+   * lock and has read the row.
+   */
+  async execute(
+    m: EntityManager,
+    instanceId: string,
+    command: Command,
+    userId?: string,
+    variableTypes?: VariableTypes,
+    locked?: InstanceRow,
+  ): Promise<StepResult> {
     const instance =
       locked ??
       (await prepared<InstanceRow>(m, 'lock_instance', 'SELECT * FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]))[0];
@@ -153,20 +249,24 @@ export class EngineService implements EnginePort {
     const compiled = await this.definitions.compiledById(instance.definition_id, m);
     const runtime = await this.runtimeFor(instance.state);
     let result = await this.run(() => runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command));
+    const written = 'variables' in command ? command.variables : undefined;
+    const types = nextVariableTypes(instance.variable_types, result.changed, result.variables, { values: written, types: variableTypes });
     await prepared(
       m,
       'save_instance',
       `UPDATE process_instances SET state = $2, variables = $3, status = $4, revision = revision + 1,
-              ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END WHERE id = $1`,
-      [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status],
+              ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END, variable_types = $5 WHERE id = $1`,
+      [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status, JSON.stringify(types)],
     );
     await this.writeHistory(m, instance.id, result, userId);
     // The task the command completed is closed already (completeTaskIn): no statement for it.
     if (result.closed && command.type === 'completeUserTask')
       result = { ...result, closed: result.closed.filter((c) => c.waitId !== command.waitId) };
-    const created = await this.syncWaits(m, instance, result, userId);
+    const stepped = { ...instance, variable_types: types };
+    const created = await this.syncWaits(m, stepped, result, userId);
     await this.notifyStepped(m, instance, instance.variables, result, created, userId);
-    await this.afterStep(m, { ...instance, status: result.status, variables: result.variables }, result);
+    await this.afterStep(m, { ...stepped, status: result.status, variables: result.variables }, result, types);
+    await this.deliverThrownSignals(m, instance.id, result);
     return result;
   }
 
@@ -269,7 +369,14 @@ export class EngineService implements EnginePort {
       });
       if (added) Object.assign(variables, added);
     }
-    await this.execute(m, instance.id, { type: 'completeUserTask', waitId, variables, outcome: options.outcome }, options.userId, instance);
+    await this.execute(
+      m,
+      instance.id,
+      { type: 'completeUserTask', waitId, variables, outcome: options.outcome },
+      options.userId,
+      undefined,
+      instance,
+    );
   }
 
   async correlateMessage(
@@ -286,7 +393,7 @@ export class EngineService implements EnginePort {
     options: { businessKey?: string; variables?: Record<string, unknown> },
   ): Promise<{ instanceId: string }> {
     const params: unknown[] = [messageName];
-    let sql = 'SELECT instance_id, wait_id FROM message_subscriptions WHERE message_name = $1';
+    let sql = `SELECT instance_id, wait_id FROM message_subscriptions WHERE kind = 'message' AND message_name = $1`;
     if (options.businessKey !== undefined) {
       params.push(options.businessKey);
       sql += ' AND business_key = $2';
@@ -296,9 +403,11 @@ export class EngineService implements EnginePort {
       await this.execute(m, subs[0].instance_id, { type: 'correlateMessage', waitId: subs[0].wait_id, variables: options.variables });
       return { instanceId: subs[0].instance_id };
     }
-    const starter = await this.findMessageStart(m, messageName);
+    const [starter] = await this.eventStarts(m, 'message', messageName);
     if (!starter) throw new AppError('MESSAGE_NOT_CORRELATED', `没有等待消息 ${messageName} 的流程`, HttpStatus.BAD_REQUEST);
-    const started = await this.startIn(m, starter, {
+    const started = await this.startIn(m, starter.key, {
+      definitionId: starter.definitionId,
+      startEventId: starter.startEventId,
       businessKey: options.businessKey,
       variables: options.variables,
       trigger: 'message',
@@ -306,15 +415,251 @@ export class EngineService implements EnginePort {
     return { instanceId: started.id };
   }
 
-  private async findMessageStart(m: EntityManager, messageName: string): Promise<string | undefined> {
-    const keys: { key: string; id: string }[] = await m.query(
+  /** The latest version of every process whose start event waits for this message or signal (Camunda starts only those). */
+  private async eventStarts(
+    m: EntityManager,
+    kind: 'message' | 'signal',
+    name: string,
+  ): Promise<{ key: string; definitionId: string; startEventId: string }[]> {
+    const latest: { key: string; id: string }[] = await m.query(
       'SELECT DISTINCT ON (key) key, id FROM process_definitions ORDER BY key, version DESC',
     );
-    for (const row of keys) {
+    const found: { key: string; definitionId: string; startEventId: string }[] = [];
+    for (const row of latest) {
       const compiled = await this.definitions.compiledById(row.id, m);
-      if (compiled.startEvents.some((s) => s.kind === 'message' && s.messageName === messageName)) return row.key;
+      const start = compiled.startEvents.find(
+        (s) => s.kind === kind && (kind === 'message' ? s.messageName === name : s.signalName === name),
+      );
+      if (start) found.push({ key: row.key, definitionId: row.id, startEventId: start.id });
     }
-    return undefined;
+    return found;
+  }
+
+  /**
+   * Camunda's message correlation (`POST /message`): the waiting cases that match, and the processes whose message
+   * start event has this name (unless one case was named). Exactly one match unless `all`; none is an error unless
+   * `all`. Two correlations racing for one waiting case: the second finds it gone once it holds the case's lock.
+   */
+  async correlateMessages(c: MessageCorrelation, tx?: Tx): Promise<CorrelatedCase[]> {
+    return tx ? this.correlateMessagesIn(tx, c) : this.dataSource.transaction((m) => this.correlateMessagesIn(m, c));
+  }
+
+  private async correlateMessagesIn(m: EntityManager, c: MessageCorrelation): Promise<CorrelatedCase[]> {
+    const waiting = c.tenantId ? [] : await this.waitingFor(m, c);
+    const starts = c.tenantId || c.processInstanceId ? [] : await this.eventStarts(m, 'message', c.messageName);
+    const total = waiting.length + starts.length;
+    if (!c.all && total > 1) {
+      throw new MessageCorrelationError(
+        'MESSAGE_AMBIGUOUS',
+        `消息 ${c.messageName} 对应 ${total} 个等待中的流程或流程定义，请以业务编号、流程实例或关联变量指明其一，或选择发给全部`,
+        `Cannot correlate a message '${c.messageName}' to a single execution - ${total} executions match the correlation keys`,
+      );
+    }
+    const results: CorrelatedCase[] = [];
+    for (const sub of waiting) {
+      // Hold the case, then see whether its wait is still there: a correlation that got there first has released it.
+      await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [sub.instance_id]);
+      const still: unknown[] = await m.query(
+        `SELECT 1 FROM message_subscriptions WHERE instance_id = $1 AND wait_id = $2 AND kind = 'message'`,
+        [sub.instance_id, sub.wait_id],
+      );
+      if (still.length === 0) continue;
+      await this.execute(
+        m,
+        sub.instance_id,
+        { type: 'correlateMessage', waitId: sub.wait_id, variables: c.variables },
+        c.userId,
+        c.variableTypes,
+      );
+      results.push({ resultType: 'Execution', instanceId: sub.instance_id, executionId: sub.wait_id });
+    }
+    for (const start of starts) {
+      const started = await this.startIn(m, start.key, {
+        definitionId: start.definitionId,
+        businessKey: c.businessKey,
+        variables: c.variables,
+        variableTypes: c.variableTypes,
+        trigger: 'message',
+        startEventId: start.startEventId,
+        startedBy: c.userId,
+      });
+      results.push({ resultType: 'ProcessDefinition', instanceId: started.id, executionId: started.id });
+    }
+    if (results.length === 0 && !c.all) {
+      throw new MessageCorrelationError(
+        'MESSAGE_NOT_CORRELATED',
+        `没有等待消息 ${c.messageName} 且符合条件的流程，也没有以该消息开始的流程`,
+        `Cannot correlate message '${c.messageName}': No process definition or execution matches the parameters`,
+      );
+    }
+    if (c.withState && results.length > 0) {
+      const rows: InstanceRow[] = await m.query(
+        'SELECT id, definition_id, business_key, status, variables, variable_types FROM process_instances WHERE id = ANY($1)',
+        [results.map((r) => r.instanceId)],
+      );
+      for (const r of results) {
+        const row = rows.find((x) => x.id === r.instanceId)!;
+        r.state = {
+          definitionId: row.definition_id,
+          businessKey: row.business_key,
+          status: row.status,
+          variables: row.variables,
+          variableTypes: row.variable_types,
+        };
+      }
+    }
+    return results;
+  }
+
+  /** Waiting message subscriptions matching the correlation, in a fixed order (cases are locked in that order). */
+  private async waitingFor(m: EntityManager, c: MessageCorrelation): Promise<{ instance_id: string; wait_id: string }[]> {
+    if (c.processInstanceId !== undefined && !UUID.test(c.processInstanceId)) return [];
+    const params: unknown[] = [c.messageName];
+    const where = [`s.kind = 'message'`, 's.message_name = $1'];
+    if (c.businessKey !== undefined) {
+      params.push(c.businessKey);
+      where.push(`p.business_key = $${params.length}`);
+    }
+    if (c.processInstanceId !== undefined) {
+      params.push(c.processInstanceId);
+      where.push(`p.id = $${params.length}`);
+    }
+    for (const [name, value] of Object.entries(c.correlationKeys ?? {})) {
+      params.push(name, JSON.stringify(value));
+      where.push(`p.variables -> $${params.length - 1} = $${params.length}::jsonb`);
+    }
+    return m.query(
+      `SELECT s.instance_id, s.wait_id FROM message_subscriptions s JOIN process_instances p ON p.id = s.instance_id
+        WHERE ${where.join(' AND ')} ORDER BY s.instance_id, s.created_at, s.wait_id`,
+      params,
+    );
+  }
+
+  async throwSignal(name: string, options: Omit<SignalBroadcast, 'name'> = {}, tx?: Tx): Promise<CorrelatedCase[]> {
+    return this.broadcastSignal({ ...options, name }, tx);
+  }
+
+  /**
+   * Camunda's signal (`POST /signal`): every catch waiting for it now is released, and every process whose latest
+   * version starts on it is started, all in this transaction. Catches that appear while it runs (a started case, a
+   * loop back) are not this signal's. Two broadcasts racing for one catch: the one that holds the case first takes it.
+   */
+  async broadcastSignal(s: SignalBroadcast, tx?: Tx): Promise<CorrelatedCase[]> {
+    return tx ? this.broadcastIn(tx, s) : this.dataSource.transaction((m) => this.broadcastIn(m, s));
+  }
+
+  /** Signal throw and end events of a step reach the other cases and the signal start events, in the same transaction. */
+  private async deliverThrownSignals(m: EntityManager, instanceId: string, result: StepResult): Promise<void> {
+    for (const signal of result.signals ?? []) {
+      const depth = this.signalDepth.get(m) ?? 0;
+      if (depth >= MAX_SIGNAL_DEPTH) {
+        throw new AppError(
+          'SIGNAL_LOOP',
+          `流程无法继续：信号 ${signal.name} 引发的信号连锁超过 ${MAX_SIGNAL_DEPTH} 层（流程图可能在循环抛出同一信号）`,
+          HttpStatus.UNPROCESSABLE_ENTITY,
+        );
+      }
+      this.signalDepth.set(m, depth + 1);
+      try {
+        await this.broadcastIn(m, { name: signal.name, variables: signal.variables, thrownBy: instanceId });
+      } finally {
+        this.signalDepth.set(m, depth);
+      }
+    }
+  }
+
+  private async broadcastIn(m: EntityManager, s: SignalBroadcast): Promise<CorrelatedCase[]> {
+    if (s.tenantId) return [];
+    const params: unknown[] = [s.name];
+    let only = '';
+    if (s.executionId !== undefined) {
+      params.push(s.executionId, UUID.test(s.executionId) ? s.executionId : null);
+      only = 'AND (wait_id = $2 OR instance_id = $3::uuid)';
+    } else if (s.thrownBy !== undefined) {
+      params.push(s.thrownBy);
+      only = 'AND instance_id <> $2';
+    }
+    const subs: { instance_id: string; wait_id: string }[] = await m.query(
+      `SELECT instance_id, wait_id FROM message_subscriptions WHERE kind = 'signal' AND message_name = $1 ${only}
+        ORDER BY instance_id, created_at, wait_id`,
+      params,
+    );
+    if (s.executionId !== undefined && subs.length === 0) {
+      throw new MessageCorrelationError(
+        'SIGNAL_NOT_SUBSCRIBED',
+        `执行 ${s.executionId} 没有在等待信号 ${s.name}`,
+        `Execution '${s.executionId}' has not subscribed to a signal event with name '${s.name}'.`,
+      );
+    }
+    const results: CorrelatedCase[] = [];
+    const byInstance = new Map<string, string[]>();
+    for (const sub of subs) byInstance.set(sub.instance_id, [...(byInstance.get(sub.instance_id) ?? []), sub.wait_id]);
+    for (const [instanceId, waitIds] of byInstance) {
+      const held: { status: string }[] = await m.query('SELECT status FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]);
+      if (held[0]?.status !== 'running') continue;
+      const current: { wait_id: string }[] = await m.query(
+        `SELECT wait_id FROM message_subscriptions WHERE instance_id = $1 AND kind = 'signal' AND message_name = $2`,
+        [instanceId, s.name],
+      );
+      let live = new Set(current.map((r) => r.wait_id));
+      for (const waitId of waitIds) {
+        // A catch an earlier one of this signal cancelled (its boundary interrupted the task) is no longer waiting.
+        if (!live.has(waitId)) continue;
+        const result = await this.execute(m, instanceId, { type: 'signal', waitId, variables: s.variables }, s.userId, s.variableTypes);
+        results.push({ resultType: 'Execution', instanceId, executionId: waitId });
+        if (result.status !== 'running') break;
+        live = new Set(result.waits.map((w) => w.waitId));
+      }
+    }
+    if (s.executionId === undefined) {
+      for (const start of await this.eventStarts(m, 'signal', s.name)) {
+        const started = await this.startIn(m, start.key, {
+          definitionId: start.definitionId,
+          variables: s.variables,
+          variableTypes: s.variableTypes,
+          trigger: 'signal',
+          startEventId: start.startEventId,
+          startedBy: s.userId,
+        });
+        results.push({ resultType: 'ProcessDefinition', instanceId: started.id, executionId: started.id });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Variables set on a case without moving it (Camunda's failure with variables): kept with their types, on the
+   * record in the history like any other change.
+   */
+  async setVariables(
+    m: EntityManager,
+    instanceId: string,
+    values: Record<string, unknown>,
+    variableTypes: VariableTypes,
+    userId?: string,
+  ): Promise<void> {
+    if (Object.keys(values).length === 0) return;
+    const rows: InstanceRow[] = await m.query('SELECT * FROM process_instances WHERE id = $1 FOR UPDATE', [instanceId]);
+    const instance = rows[0];
+    if (!instance) throw new NotFoundError('流程实例');
+    if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
+    const variables = { ...instance.variables, ...values };
+    const changed: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (JSON.stringify(instance.variables[name]) !== JSON.stringify(value)) changed[name] = value;
+    }
+    const types = nextVariableTypes(instance.variable_types, changed, variables, { values, types: variableTypes });
+    await m.query(`UPDATE process_instances SET variables = $2, variable_types = $3, revision = revision + 1 WHERE id = $1`, [
+      instanceId,
+      JSON.stringify(variables),
+      JSON.stringify(types),
+    ]);
+    await this.writeHistory(
+      m,
+      instanceId,
+      { state: instance.state, status: 'running', variables, changed, waits: [], history: [] },
+      userId,
+    );
   }
 
   async fireTimer(timerId: string): Promise<boolean> {
@@ -447,6 +792,7 @@ export class EngineService implements EnginePort {
       businessKey: row.business_key,
       status: row.status,
       variables: row.variables,
+      variableTypes: row.variable_types ?? {},
       ownerUnitId: row.owner_unit_id,
       startedAt: row.started_at.toISOString(),
       endedAt: row.ended_at?.toISOString() ?? null,
@@ -551,6 +897,8 @@ export class EngineService implements EnginePort {
       ['externalTask', `UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`],
       ['timer', `UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND wait_id = ANY($2)`],
       ['message', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
+      // Signal catches share message_subscriptions (kind 'signal').
+      ['signal', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
     ];
     for (const [kind, sql] of close) {
       const list = ids(kind);
@@ -655,9 +1003,17 @@ export class EngineService implements EnginePort {
         );
         return false;
       case 'message':
+      case 'signal':
         await m.query(
-          `INSERT INTO message_subscriptions (instance_id, wait_id, activity_id, message_name, business_key) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (instance_id, wait_id) DO NOTHING`,
-          [instance.id, wait.waitId, wait.activityId, wait.messageName, instance.business_key],
+          `INSERT INTO message_subscriptions (instance_id, wait_id, activity_id, message_name, business_key, kind) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (instance_id, wait_id) DO NOTHING`,
+          [
+            instance.id,
+            wait.waitId,
+            wait.activityId,
+            wait.kind === 'message' ? wait.messageName : wait.signalName,
+            instance.business_key,
+            wait.kind,
+          ],
         );
         return false;
       case 'callActivity': {
@@ -669,6 +1025,7 @@ export class EngineService implements EnginePort {
           await this.startIn(m, wait.calledElement, {
             businessKey: wait.businessKey ?? instance.business_key ?? undefined,
             variables: wait.variables,
+            variableTypes: typesOf(instance.variable_types, Object.keys(wait.variables)),
             ownerUnitId: instance.owner_unit_id ?? undefined,
             parent: { instanceId: instance.id, waitId: wait.waitId },
           });
@@ -681,14 +1038,16 @@ export class EngineService implements EnginePort {
   }
 
   /** A finished child resumes its parent's call activity in the same transaction. */
-  private async afterStep(m: EntityManager, instance: InstanceRow, result: StepResult): Promise<void> {
+  private async afterStep(m: EntityManager, instance: InstanceRow, result: StepResult, types: VariableTypes): Promise<void> {
     if (result.status === 'running' || !instance.parent_instance_id || !instance.parent_wait_id) return;
     if (result.status === 'completed') {
-      await this.execute(m, instance.parent_instance_id, {
-        type: 'completeCallActivity',
-        waitId: instance.parent_wait_id,
-        variables: result.variables,
-      });
+      await this.execute(
+        m,
+        instance.parent_instance_id,
+        { type: 'completeCallActivity', waitId: instance.parent_wait_id, variables: result.variables },
+        undefined,
+        types,
+      );
     }
     if (result.status === 'failed' && result.error) {
       // As in Camunda, a BPMN error the called process does not catch is thrown at its call activity.

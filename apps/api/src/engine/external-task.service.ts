@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { CamundaRestError } from '../platform/errors';
 import { DataSource, EntityManager } from 'typeorm';
 import { EngineService, EXTERNAL_TASK_CHANNEL } from './engine.service';
-import { toTypedVariables, type TypedValue } from './camunda-variables';
+import { toTypedVariables, type TypedValue, type TypedVariables, type VariableTypes } from './camunda-variables';
 
 export interface FetchTopic {
   topicName: string;
@@ -158,7 +158,11 @@ export class ExternalTaskService implements OnModuleDestroy {
           params.push(topic.processDefinitionKey);
           byKey = `AND definition_key = $${params.length}`;
         }
-        const rows: (ExternalRow & { instance_variables: Record<string, unknown>; instance_definition_id: string })[] = await m.query(
+        const rows: (ExternalRow & {
+          instance_variables: Record<string, unknown>;
+          instance_variable_types: VariableTypes;
+          instance_definition_id: string;
+        })[] = await m.query(
           `WITH locked AS (
              UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
               WHERE t.id IN (
@@ -168,19 +172,22 @@ export class ExternalTaskService implements OnModuleDestroy {
                    AND next_fetch_at <= now() AND (retries IS NULL OR retries > 0)
                  ORDER BY ${order} LIMIT $4 FOR UPDATE SKIP LOCKED)
              RETURNING t.*)
-           SELECT l.*, p.variables AS instance_variables, p.definition_id AS instance_definition_id
+           SELECT l.*, p.variables AS instance_variables, p.variable_types AS instance_variable_types, p.definition_id AS instance_definition_id
              FROM locked l JOIN process_instances p ON p.id = l.instance_id
             ORDER BY ${order.replace('priority', 'l.priority').replace('created_at', 'l.created_at')}`,
           params,
         );
-        for (const row of rows) out.push(this.toLocked(row, topic, row.instance_variables ?? {}, row.instance_definition_id));
+        for (const row of rows) {
+          const variables = toTypedVariables(row.instance_variables ?? {}, row.instance_variable_types ?? {}, topic.variables ?? null);
+          out.push(this.toLocked(row, variables, row.instance_definition_id));
+        }
       }
       return out;
     };
     return request.topics.length > 1 ? this.dataSource.transaction(fetchTopics) : fetchTopics(this.dataSource.manager);
   }
 
-  private toLocked(row: ExternalRow, topic: FetchTopic, variables: Record<string, unknown>, definitionId: string): LockedExternalTask {
+  private toLocked(row: ExternalRow, variables: Record<string, TypedValue>, definitionId: string): LockedExternalTask {
     return {
       activityId: row.activity_id,
       activityInstanceId: row.wait_id,
@@ -200,7 +207,7 @@ export class ExternalTaskService implements OnModuleDestroy {
       priority: row.priority,
       businessKey: row.business_key,
       extensionProperties: {},
-      variables: toTypedVariables(variables, topic.variables ?? null),
+      variables,
     };
   }
 
@@ -240,12 +247,13 @@ export class ExternalTaskService implements OnModuleDestroy {
     }
   }
 
-  async complete(id: string, workerId: string, variables: Record<string, unknown>): Promise<void> {
+  /** `types`: the Camunda types the worker sent its variables as (kept where the plain value does not tell them). */
+  async complete(id: string, workerId: string, variables: Record<string, unknown>, types: VariableTypes = {}): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.held(m, id, workerId, 'completed');
       await this.assertOutputs(m, row, variables);
       await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
-      await this.engine.execute(m, row.instance_id, { type: 'completeExternalTask', waitId: row.wait_id, variables });
+      await this.engine.execute(m, row.instance_id, { type: 'completeExternalTask', waitId: row.wait_id, variables }, undefined, types);
     });
   }
 
@@ -255,29 +263,37 @@ export class ExternalTaskService implements OnModuleDestroy {
     errorCode: string,
     errorMessage: string | undefined,
     variables: Record<string, unknown>,
+    types: VariableTypes = {},
   ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.held(m, id, workerId, 'reported a BPMN error');
       await this.assertOutputs(m, row, variables);
       await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
-      await this.engine.execute(m, row.instance_id, {
-        type: 'externalTaskBpmnError',
-        waitId: row.wait_id,
-        errorCode,
-        errorMessage,
-        variables,
-      });
+      await this.engine.execute(
+        m,
+        row.instance_id,
+        { type: 'externalTaskBpmnError', waitId: row.wait_id, errorCode, errorMessage, variables },
+        undefined,
+        types,
+      );
     });
   }
 
-  /** The worker sends the retries left (the engine does not decrement); 0 raises an incident. */
+  /**
+   * The worker sends the retries left (the engine does not decrement); 0 raises an incident. Variables sent with a
+   * failure are set on the case (Camunda 7.18+), the task stays where it is.
+   */
   async failure(
     id: string,
     workerId: string,
-    input: { errorMessage?: string; errorDetails?: string; retries?: number; retryTimeout?: number },
+    input: { errorMessage?: string; errorDetails?: string; retries?: number; retryTimeout?: number; variables?: TypedVariables },
   ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const row = await this.held(m, id, workerId, 'failed');
+      if (input.variables && Object.keys(input.variables.values).length > 0) {
+        await this.assertOutputs(m, row, input.variables.values);
+        await this.engine.setVariables(m, row.instance_id, input.variables.values, input.variables.types);
+      }
       const retries = Math.max(0, input.retries ?? 0);
       await m.query(
         `UPDATE external_tasks SET retries = $2, error_message = $3, error_details = $4, worker_id = NULL, lock_expires_at = NULL,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentUser, Roles } from '../identity/decorators';
 import { assertVisible } from '../identity/data-scope';
@@ -32,6 +32,61 @@ export class StartInstanceDto {
   @IsOptional()
   @IsObject({ message: 'variables 须为对象' })
   variables?: Record<string, unknown>;
+}
+
+/** A message for the cases waiting on it (or for a process it starts), as Camunda's correlation, in plain JSON. */
+export class CorrelateMessageDto {
+  @ApiProperty({ example: 'receipts-closed' })
+  @IsString({ message: '请指定消息名 messageName' })
+  @IsNotEmpty({ message: '请指定消息名 messageName' })
+  @MaxLength(255, { message: '消息名不能超过 255 个字符' })
+  messageName!: string;
+
+  @ApiPropertyOptional({ description: '只发给该业务编号的流程；消息开始的流程以此为业务编号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: '业务编号不能超过 200 个字符' })
+  businessKey?: string;
+
+  @ApiPropertyOptional({ description: '只发给该流程实例' })
+  @IsOptional()
+  @IsUUID('all', { message: 'processInstanceId 须为流程实例编号' })
+  processInstanceId?: string;
+
+  @ApiPropertyOptional({ description: '流程变量须与之逐一相等的流程才收到消息', example: { caseNo: '苏审〔2026〕12号' } })
+  @IsOptional()
+  @IsObject({ message: 'correlationKeys 须为对象' })
+  correlationKeys?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: '随消息写入流程的变量' })
+  @IsOptional()
+  @IsObject({ message: 'variables 须为对象' })
+  variables?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: '发给所有符合条件的流程（否则须恰好一个）' })
+  @IsOptional()
+  @IsBoolean({ message: 'all 须为 true 或 false' })
+  all?: boolean;
+}
+
+/** A signal: every catch waiting on it, and every process that starts on it. */
+export class ThrowSignalDto {
+  @ApiProperty({ example: 'emergency-stop' })
+  @IsString({ message: '请指定信号名 name' })
+  @IsNotEmpty({ message: '请指定信号名 name' })
+  @MaxLength(255, { message: '信号名不能超过 255 个字符' })
+  name!: string;
+
+  @ApiPropertyOptional({ description: '随信号写入流程的变量' })
+  @IsOptional()
+  @IsObject({ message: 'variables 须为对象' })
+  variables?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: '只发给该流程实例（或该等待的执行编号）；此时不启动以信号开始的流程' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255, { message: 'executionId 不能超过 255 个字符' })
+  executionId?: string;
 }
 
 export class RetriesDto {
@@ -137,6 +192,61 @@ export class ProcessController {
         m,
       );
       return started;
+    });
+  }
+
+  /** Camunda's message correlation through our own API; errors in our shape (MESSAGE_NOT_CORRELATED, MESSAGE_AMBIGUOUS). */
+  @Roles('sysadmin')
+  @Post('messages')
+  @HttpCode(200)
+  async correlate(@Body() dto: CorrelateMessageDto, @CurrentUser() me: Principal) {
+    return this.dataSource.transaction(async (m) => {
+      const results = await this.engine.correlateMessages(
+        {
+          messageName: dto.messageName,
+          businessKey: dto.businessKey,
+          processInstanceId: dto.processInstanceId,
+          correlationKeys: dto.correlationKeys,
+          variables: dto.variables,
+          all: dto.all ?? false,
+          userId: me.userId,
+        },
+        m,
+      );
+      const correlated = results.map((r) => ({ resultType: r.resultType, instanceId: r.instanceId, executionId: r.executionId }));
+      await this.audit.record(
+        {
+          action: 'process.message',
+          objectType: 'message',
+          objectId: dto.messageName,
+          detail: { businessKey: dto.businessKey ?? null, all: dto.all ?? false, instances: correlated.map((c) => c.instanceId) },
+        },
+        m,
+      );
+      return { correlated };
+    });
+  }
+
+  @Roles('sysadmin')
+  @Post('signals')
+  @HttpCode(200)
+  async signal(@Body() dto: ThrowSignalDto, @CurrentUser() me: Principal) {
+    return this.dataSource.transaction(async (m) => {
+      const results = await this.engine.broadcastSignal(
+        { name: dto.name, variables: dto.variables, executionId: dto.executionId, userId: me.userId },
+        m,
+      );
+      const reached = results.map((r) => ({ resultType: r.resultType, instanceId: r.instanceId, executionId: r.executionId }));
+      await this.audit.record(
+        {
+          action: 'process.signal',
+          objectType: 'signal',
+          objectId: dto.name,
+          detail: { executionId: dto.executionId ?? null, instances: reached.map((c) => c.instanceId) },
+        },
+        m,
+      );
+      return { reached };
     });
   }
 
