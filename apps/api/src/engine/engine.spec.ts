@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { createHttpApp } from '../platform/http-app';
 import { DataSource } from 'typeorm';
+import { LegacyRuntime, STATE_VERSION } from '@zhengwu/engine';
 import { DefinitionsService } from './definitions.service';
 import { EngineService } from './engine.service';
 
@@ -257,6 +258,39 @@ describe('embedded engine over PostgreSQL', () => {
     );
     expect(done.activities.filter((a: { active: number }) => a.active > 0)).toEqual([]);
     expect(await q(`SELECT status FROM timers WHERE instance_id = $1`, [body.id])).toEqual([{ status: 'cancelled' }]);
+  });
+
+  it('runs a case stored by the first runtime (bpmn-engine, state version 1) on bpmn-engine until it ends', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions ${NS} id="D_legacy" targetNamespace="t">
+<process id="legacy-case" name="旧状态" isExecutable="true">
+  <startEvent id="s" name="开始" /><sequenceFlow id="f0" sourceRef="s" targetRef="first" />
+  <userTask id="first" name="第一步" /><sequenceFlow id="f1" sourceRef="first" targetRef="second" />
+  <userTask id="second" name="第二步" /><sequenceFlow id="f2" sourceRef="second" targetRef="e" /><endEvent id="e" name="结束" />
+</process></definitions>`;
+    expect((await deploy(xml)).status).toBe(201);
+    const { body } = await start('legacy-case', { note: 'x' });
+    // Put the case back as the first runtime would have stored it: its state and its wait ids.
+    const [row] = await q(`SELECT definition_id FROM process_instances WHERE id = $1`, [body.id]);
+    const compiled = await t.app.get(DefinitionsService).compiledById(row.definition_id);
+    const legacy = await new LegacyRuntime().start(compiled, { variables: { note: 'x' } });
+    expect((legacy.state as { version: number }).version).toBe(1);
+    const [wait] = legacy.waits;
+    const [task] = await openTasks(body.id);
+    await q(`UPDATE process_instances SET state = $2 WHERE id = $1`, [body.id, JSON.stringify(legacy.state)]);
+    await q(`UPDATE tasks SET wait_id = $2 WHERE id = $1`, [task.id, wait.waitId]);
+
+    const adminId = (await q(`SELECT id FROM users WHERE username = 'admin'`))[0].id;
+    await engine.completeTask(task.id, { userId: adminId });
+    const [stored] = await q(`SELECT state FROM process_instances WHERE id = $1`, [body.id]);
+    expect(stored.state.version).toBe(1);
+    const [next] = await openTasks(body.id);
+    expect(next.activity_id).toBe('second');
+    await engine.completeTask(next.id, { userId: adminId });
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [body.id]))[0].status).toBe('completed');
+    // A new case of the same definition runs on the stepping runtime.
+    const fresh = await start('legacy-case', {});
+    expect((await q(`SELECT state FROM process_instances WHERE id = $1`, [fresh.body.id]))[0].state.version).toBe(STATE_VERSION);
   });
 
   it('lets administrators edit the holiday calendar and refuses bad days', async () => {
