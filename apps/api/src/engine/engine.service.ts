@@ -25,7 +25,7 @@ import type {
   TaskModel,
   Tx,
 } from './engine.port';
-import { activityStatus, type HistoryCounts } from './activity-status';
+import { activityStatus, passedOver, type HistoryCounts } from './activity-status';
 import { nextVariableTypes, typesOf, type VariableTypes } from './camunda-variables';
 import { HolidayService } from './holiday.service';
 import { prepared } from './prepared';
@@ -776,14 +776,9 @@ export class EngineService implements EnginePort {
       [id],
     );
     const activities = counts.map((c) => activityStatus(c, row.status === 'running'));
-    if (row.status !== 'running') {
-      // A case that has ended passed over every element it never reached: the view says so (未经过).
-      const compiled = await this.definitions.compiledById(row.definition_id);
-      const reached = new Set(activities.map((a) => a.activityId));
-      for (const node of compiled.model.nodes.values())
-        if (node.type !== 'bpmn:Process' && !reached.has(node.id))
-          activities.push({ activityId: node.id, active: 0, completed: 0, skipped: 1 });
-    }
+    // What the case never reached and can no longer reach, it passed over (未经过).
+    const compiled = await this.definitions.compiledById(row.definition_id);
+    for (const id of passedOver(compiled.model, activities)) activities.push({ activityId: id, active: 0, completed: 0, skipped: 1 });
     return {
       id: row.id,
       definitionId: row.definition_id,
