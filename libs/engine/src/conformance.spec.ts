@@ -1,3 +1,4 @@
+import { compileDefinition } from './compile';
 import { BpmnRuntime, ProcessRunError } from './runtime';
 import { Case, diagram } from './testing/case';
 
@@ -154,6 +155,21 @@ describe('Camunda 7 conformance', () => {
       expect(c.wait('daily')).toEqual(expect.objectContaining({ dueAt: '2026-11-25T01:00:00.000Z' }));
       await c.run({ type: 'fireTimer', waitId: c.wait('daily').waitId });
       expect(c.wait('daily')).toEqual(expect.objectContaining({ dueAt: '2026-11-26T01:00:00.000Z' }));
+    });
+
+    it('tells when timer start events are next due: a date, an ISO cycle and a Quartz cron', async () => {
+      const compiled = await compileDefinition(
+        diagram(
+          `<startEvent id="once">${timer('timeDate', '2027-01-04T09:00:00+08:00')}</startEvent>${f('f0', 'once', 'u')}
+           <startEvent id="daily">${timer('timeCycle', 'R/2026-11-20T08:00:00+08:00/P1D')}</startEvent>${f('f1', 'daily', 'u')}
+           <startEvent id="weekdays">${timer('timeCycle', '0 30 8 ? * MON-FRI')}</startEvent>${f('f2', 'weekdays', 'u')}<userTask id="u" />`,
+        ),
+      );
+      expect(await runtime.nextStartTimers(compiled)).toEqual([
+        { activityId: 'once', dueAt: '2027-01-04T01:00:00.000Z' },
+        { activityId: 'daily', dueAt: '2026-11-25T00:00:00.000Z' },
+        { activityId: 'weekdays', dueAt: '2026-11-25T00:30:00.000Z' },
+      ]);
     });
 
     it('a timeDate timer waits until that moment; history continues after it fires', async () => {
