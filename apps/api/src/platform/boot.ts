@@ -235,6 +235,7 @@ function onStopSignal(log: pino.Logger, stop: () => Promise<void>): void {
  */
 async function runPrimary(config: AppConfig, log: pino.Logger, companions: Companion[]): Promise<void> {
   const { databaseUrl, embedded, seedInfo } = await prepareDatabase(config, log);
+  await checkConnectionBudget(config, databaseUrl, log);
   const supervisor = new Supervisor(log);
   let stopped: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
@@ -261,6 +262,30 @@ async function runPrimary(config: AppConfig, log: pino.Logger, companions: Compa
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Each api process has its own pool: together they may open API_PROCESSES × DATABASE_POOL_SIZE
+ * connections. Said at start when that does not fit the server's max_connections (with room for
+ * the workers' listeners, migrations and an administrator), rather than as failures under load.
+ */
+async function checkConnectionBudget(config: AppConfig, databaseUrl: string, log: pino.Logger): Promise<void> {
+  const ds = new DataSource(dataSourceOptions(databaseUrl, 1));
+  try {
+    await ds.initialize();
+    const [{ max_connections: max }]: { max_connections: string }[] = await ds.query('SHOW max_connections');
+    const wanted = config.apiProcesses * (config.databasePoolSize + 1) + 10;
+    if (wanted > Number(max)) {
+      log.warn(
+        { apiProcesses: config.apiProcesses, poolSize: config.databasePoolSize, maxConnections: Number(max) },
+        `the api processes may open ${wanted} database connections but the server allows ${max}: lower API_PROCESSES or DATABASE_POOL_SIZE, or raise max_connections`,
+      );
+    }
+  } catch (error) {
+    log.warn({ err: error }, 'could not read max_connections');
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
   }
 }
 

@@ -34,6 +34,11 @@ export interface AppConfig {
    * 1 = everything in one process). Each is a complete api; see platform/cluster.ts.
    */
   apiProcesses: number;
+  /**
+   * Database connections each api process may open (DATABASE_POOL_SIZE; default 20, less when many
+   * api processes share the server: at most 150 together, at least 5 each).
+   */
+  databasePoolSize: number;
   /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
   attachmentMaxBytes: number;
   /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
@@ -280,6 +285,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (mfaKeyRaw !== undefined && mfaKeyRaw.length < 32) {
     throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be at least 32 characters long');
   }
+  const apiProcesses = readInt(env, 'API_PROCESSES', availableParallelism(), 1, 64);
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const oidc = readOidc(env, publicUrl.replace(/\/$/, ''));
@@ -310,7 +316,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel,
     publicUrl: publicUrl.replace(/\/$/, ''),
     runWorkers: readBool(env, 'RUN_WORKERS', true),
-    apiProcesses: readInt(env, 'API_PROCESSES', availableParallelism(), 1, 64),
+    apiProcesses,
+    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', Math.max(5, Math.min(20, Math.floor(150 / apiProcesses))), 2, 500),
     webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,
