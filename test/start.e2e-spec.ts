@@ -1,6 +1,6 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loginOverHttp, SecondFactorKeeper } from './support/second-factor';
@@ -61,7 +61,9 @@ describe('npm start on the embedded PostgreSQL', () => {
   const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
 
   it('starts, serves health and a demo login, stops on Ctrl-C with PostgreSQL, and a second start reuses the data', async () => {
-    const first = await start(env);
+    // Two api processes on the port (node:cluster), then a single process on the same data.
+    const first = await start({ ...env, API_PROCESSES: '2' });
+    expect(first.output()).toMatch(/api processes: 2 \(API_PROCESSES; pid \d+, \d+\), workers beside them/);
     const password = /password for all: (\S+)/.exec(first.output())?.[1];
     expect(password).toBeDefined();
     const health = await fetch(`${first.url}/api/health`);
@@ -87,8 +89,9 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(await stop(first.child)).toBe(0);
     expect(await portOpen(pgPort)).toBe(false);
 
-    const second = await start(env);
+    const second = await start({ ...env, API_PROCESSES: '1' });
     try {
+      expect(second.output()).toContain(`api processes: 1 (API_PROCESSES; pid ${second.child.pid})`);
       expect(second.output()).toContain(`password for all: ${password}`);
       const again = await fetch(`${second.url}/api/auth/login`, {
         method: 'POST',
@@ -98,6 +101,29 @@ describe('npm start on the embedded PostgreSQL', () => {
       expect(again.status).toBe(200);
     } finally {
       expect(await stop(second.child)).toBe(0);
+    }
+  }, 240_000);
+
+  it('stops with an error, and stops its PostgreSQL, when the api processes cannot take the port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['scripts/start.js'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: '', ...env, PORT: String(port), API_PROCESSES: '2' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ code, tail: out.slice(-3000) }).toEqual({ code: 1, tail: expect.stringContaining('EADDRINUSE') });
+      expect(out).toContain('启动失败');
+      // PostgreSQL was started for the start, and stopped with it.
+      expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+      expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   }, 240_000);
 

@@ -1,5 +1,5 @@
 import { BpmnRuntime, compileDefinition } from '@zhengwu/engine';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +184,24 @@ export function spawnPlatform(env: Record<string, string>, readyWithinMs = 120_0
       reject(new Error(`exited with ${code} before ready:\n${out}`));
     });
   });
+}
+
+/** The processes `pid` started (a cluster primary's api processes, when it runs nothing else). */
+export function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+/** kill -9 of one child of `parent`, resolved once the parent has seen it go. */
+export async function kill9Pid(parent: number, pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  await waitFor(`process ${pid} to be gone`, async () => !childPids(parent).includes(pid), 10_000, 20);
 }
 
 export interface Disagreement {

@@ -38,3 +38,31 @@ export class ApiClient {
     return response;
   }
 }
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * Whether a call failed on the way rather than being answered: the connection refused or cut (an api
+ * process restarting, or killed while it held the request), or the api saying it is unavailable.
+ * Such a call may be tried again when repeating it is harmless; an answer such as 400 or 404 may not.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ApiError) return error.status === 502 || error.status === 503 || error.status === 504;
+  // fetch (undici) puts the socket's code on the cause; got (the Camunda client) on the error itself.
+  const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
+  if (codes.some((code) => typeof code === 'string' && TRANSIENT_CODES.has(code))) return true;
+  const status = (error as { response?: { statusCode?: number } } | undefined)?.response?.statusCode;
+  return status === 502 || status === 503 || status === 504;
+}
+
+/** Runs `call` again after 0.5, 1, 2 s while it fails transiently; the last failure is thrown. */
+export async function retryTransient<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1, wait = 500; ; attempt += 1, wait *= 2) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !isTransient(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/co
 import { InjectDataSource } from '@nestjs/typeorm';
 import { renderProcessingSheet, type ProcessingSheet } from '@zhengwu/pdf';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sm2 } from 'sm-crypto';
@@ -10,7 +10,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { AttachmentsService } from '../files/attachments.service';
 import { hasRole, type Principal } from '../identity/principal';
-import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { APP_CONFIG, createOnce, type AppConfig } from '../platform/config';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { checkPackage, type StoredPackage } from './archive-check';
 import {
@@ -359,10 +359,10 @@ export class ArchiveService implements OnModuleInit {
   }
 
   /** Runs the check over a stored package and records it; a failing audit raises an alert and an outbox row. */
-  async runCheck(packageId: string, kind: CheckKind, userId?: string): Promise<CheckReport> {
+  async runCheck(packageId: string, kind: CheckKind, userId?: string, within?: EntityManager): Promise<CheckReport> {
     const stored = await this.storedPackage(packageId);
     const report = await checkPackage(join(this.config.archiveDir, stored.archiveNumber), stored);
-    await this.dataSource.transaction(async (m) => {
+    const record = async (m: EntityManager): Promise<void> => {
       const rows: { id: string }[] = await m.query(
         `INSERT INTO archive_checks (package_id, kind, ok, report, checked_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
         [packageId, kind, report.ok, JSON.stringify(report), userId ?? null],
@@ -382,7 +382,9 @@ export class ArchiveService implements OnModuleInit {
           failed: failed.map((c) => ({ name: c.name, detail: c.detail })),
         }),
       ]);
-    });
+    };
+    if (within) await record(within);
+    else await this.dataSource.transaction(record);
     return report;
   }
 
@@ -402,6 +404,40 @@ export class ArchiveService implements OnModuleInit {
       }
     }
     return { checked: due.length, failed };
+  }
+
+  /**
+   * The scheduled fixity audit, safe with any number of api processes polling: each package whose
+   * last check is older than `intervalSeconds` is claimed by one process (its row locked, SKIP
+   * LOCKED) and checked, the result written in the claiming transaction. A package another process
+   * is checking is skipped, and once written it is no longer due, so each package is audited once
+   * per interval and a failure raises one alert, not one per process.
+   */
+  async auditDue(intervalSeconds: number, limit = 500): Promise<{ checked: number; failed: number }> {
+    let checked = 0;
+    let failed = 0;
+    while (checked < limit) {
+      const outcome = await this.dataSource.transaction(async (m): Promise<'none' | 'ok' | 'failed'> => {
+        const due: { id: string }[] = await m.query(
+          `SELECT id FROM archive_packages
+            WHERE last_checked_at IS NULL OR last_checked_at <= now() - make_interval(secs => $1)
+            ORDER BY last_checked_at NULLS FIRST, archived_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [intervalSeconds],
+        );
+        if (!due[0]) return 'none';
+        try {
+          return (await this.runCheck(due[0].id, 'audit', undefined, m)).ok ? 'ok' : 'failed';
+        } catch (error) {
+          // Not recorded: the package stays due and is tried again at the next look.
+          this.logger.error({ err: error, packageId: due[0].id }, 'fixity audit of a package failed');
+          throw error;
+        }
+      });
+      if (outcome === 'none') break;
+      checked += 1;
+      if (outcome === 'failed') failed += 1;
+    }
+    return { checked, failed };
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -525,18 +561,14 @@ export class ArchiveService implements OnModuleInit {
       return this.key;
     }
     const file = join(this.config.dataDir, 'archive-sm2.json');
-    if (existsSync(file)) {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as { privateKey: string; publicKey: string };
-      this.key = { privateKey: stored.privateKey, publicKey: stored.publicKey };
-      return this.key;
+    if (!existsSync(file)) {
+      mkdirSync(this.config.dataDir, { recursive: true });
+      const pair = sm2.generateKeyPairHex();
+      // Api processes signing their first package at the same moment must all use one key.
+      createOnce(file, JSON.stringify({ algorithm: 'SM2', privateKey: pair.privateKey, publicKey: pair.publicKey }));
     }
-    mkdirSync(this.config.dataDir, { recursive: true });
-    const pair = sm2.generateKeyPairHex();
-    writeFileSync(file, JSON.stringify({ algorithm: 'SM2', privateKey: pair.privateKey, publicKey: pair.publicKey }), {
-      mode: 0o600,
-      flag: 'wx',
-    });
-    this.key = { privateKey: pair.privateKey, publicKey: pair.publicKey };
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { privateKey: string; publicKey: string };
+    this.key = { privateKey: stored.privateKey, publicKey: stored.publicKey };
     return this.key;
   }
 }

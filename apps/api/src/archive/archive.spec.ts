@@ -260,4 +260,29 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
       (await q(`SELECT 1 FROM process_instances WHERE definition_key = 'case-archiving' AND business_key = $1`, [queued.id])).length,
     ).toBe(0);
   });
+
+  it('audits each due package once when several api processes look at the same time (the scheduled fixity audit)', async () => {
+    const archive = t.app.get(ArchiveService);
+    const [{ n }] = await q(`SELECT count(*)::int AS n FROM archive_packages`);
+    expect(n).toBeGreaterThan(2);
+    const earlier = (await q(`SELECT id FROM archive_checks`)).map((c) => c.id);
+    const [{ lastOutbox }] = await q(`SELECT coalesce(max(id), 0)::bigint AS "lastOutbox" FROM outbox`);
+    // Nothing is due yet: every package was checked at ingest moments ago.
+    expect(await archive.auditDue(24 * 3600)).toEqual({ checked: 0, failed: 0 });
+    await q(`UPDATE archive_packages SET last_checked_at = now() - interval '2 days'`);
+    // Four looks at once, each in its own transactions, as four api processes would.
+    const rounds = await Promise.all([1, 2, 3, 4].map(() => archive.auditDue(24 * 3600)));
+    const perPackage = await q(
+      `SELECT package_id, count(*)::int AS checks FROM archive_checks WHERE NOT id = ANY($1::uuid[]) AND kind = 'audit' GROUP BY package_id`,
+      [earlier],
+    );
+    const failed = rounds.reduce((sum, r) => sum + r.failed, 0);
+    const alerts = await q(`SELECT 1 FROM outbox WHERE id > $1 AND topic = 'archive.fixity-failed'`, [lastOutbox]);
+    expect(rounds.reduce((sum, r) => sum + r.checked, 0)).toBe(n);
+    expect(perPackage).toHaveLength(n);
+    expect(perPackage.filter((p) => p.checks !== 1)).toEqual([]);
+    expect(alerts).toHaveLength(failed);
+    // Checked now, so due again only after the interval.
+    expect(await archive.auditDue(24 * 3600)).toEqual({ checked: 0, failed: 0 });
+  });
 });

@@ -17,6 +17,7 @@ import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { AppError } from '../platform/errors';
 import { returning } from '../platform/sql';
+import { AccountLocks } from './account-locks';
 import { checkPassword } from './password-policy';
 import type { Principal } from './principal';
 import { TotpService } from './totp.service';
@@ -110,11 +111,13 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly totp: TotpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accountLocks: AccountLocks,
   ) {}
 
   /**
-   * One attempt per account at a time (in this process): guesses sent all at once would otherwise
-   * all be checked against the password before the first failure's lock is written.
+   * One attempt per account at a time: guesses sent all at once would otherwise all be checked
+   * against the password before the first failure's lock is written. Queued in this process, then
+   * taking turns with the other api processes (AccountLocks).
    */
   async login(username: string, password: string, client: ClientInfo): Promise<IssuedSession | SecondFactorChallenge> {
     const name = username.trim().toLowerCase();
@@ -123,7 +126,7 @@ export class AuthService {
 
   private async oneAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
     const previous = this.attempts.get(key) ?? Promise.resolve();
-    const current = previous.then(attempt);
+    const current = previous.then(() => this.accountLocks.run(key, attempt));
     const settled = current.then(
       () => undefined,
       () => undefined,

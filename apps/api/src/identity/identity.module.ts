@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { AccountLocks } from './account-locks';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -24,6 +25,7 @@ import { TotpService } from './totp.service';
   ],
   controllers: [AuthController, OidcController],
   providers: [
+    AccountLocks,
     AuthService,
     OidcService,
     TotpService,

@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { TestSmtp } from '../../../../test/support/smtp';
@@ -270,6 +272,64 @@ describe('mail notifications through the outbox', () => {
       expect(closed.status).toBe('skipped');
       expect(closed.note).toContain('不发送邮件');
       expect(closed.processed_at).not.toBeNull();
+    });
+  });
+
+  describe('an api process that goes away while the sender records a sent mail', () => {
+    // Between the sender and the api: cuts the first complete before the api sees it (the process
+    // died first), and the answer to the second after the api answered (it died before replying).
+    let proxy: Server;
+    const completes: string[] = [];
+    beforeAll(async () => {
+      const upstream = new URL(baseUrl);
+      proxy = createServer((req, res) => {
+        const isComplete = /\/complete$/.test(req.url ?? '');
+        const n = isComplete ? completes.push(req.url!) : 0;
+        if (n === 1) return req.socket.destroy();
+        const forward = httpRequest(
+          { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            if (n === 2) {
+              answer.resume();
+              answer.on('end', () => req.socket.destroy());
+              return;
+            }
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        req.pipe(forward);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      sender = startMailSender({
+        baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        workerToken: TOKEN,
+        smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+        workerId: 'cut-off-worker',
+        pollMs: 50,
+        // Short, so that a sender giving up on the complete would fetch the message again and resend it here.
+        lockDurationMs: 300,
+        logger: silent,
+      });
+    });
+    afterAll(async () => {
+      await sender?.stop();
+      sender = undefined;
+      await new Promise((resolve) => proxy.close(resolve));
+    });
+
+    it('tries the complete again until the api answers, so the mail is sent once', async () => {
+      const { outboxId } = await caseAtReview('关于发送后登记中断的测试通知');
+      await until(
+        async () => (await q(`SELECT status FROM outbox WHERE id = $1`, [outboxId]))[0].status === 'delivered' && completes.length >= 3,
+        'the complete to get through',
+      );
+      // Long past the lock: a message fetched again would have arrived twice by now.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(completes).toEqual(Array(3).fill(`/api/worker/outbox/${outboxId}/complete`));
+      expect(arrived(outboxId)).toHaveLength(1);
+      const [row] = await q(`SELECT status, delivered_by FROM outbox WHERE id = $1`, [outboxId]);
+      expect(row).toEqual({ status: 'delivered', delivered_by: 'cut-off-worker' });
     });
   });
 

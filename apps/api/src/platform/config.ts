@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ADMIN_ROLES, isRole, ROLES, type Role } from '@zhengwu/contracts';
 
@@ -26,8 +27,18 @@ export interface AppConfig {
   publicUrl: string;
   /** The built web application the api serves beside /api (WEB_DIR, default apps/web/dist/web/browser). */
   webDir: string;
-  /** `npm start` runs the workers in the api's process (RUN_WORKERS, default true). */
+  /** `npm start` runs the workers beside the api (RUN_WORKERS, default true). */
   runWorkers: boolean;
+  /**
+   * How many api processes `npm start` runs on the one port (API_PROCESSES, default one per core;
+   * 1 = everything in one process). Each is a complete api; see platform/cluster.ts.
+   */
+  apiProcesses: number;
+  /**
+   * Database connections each api process may open (DATABASE_POOL_SIZE; default 20, less when many
+   * api processes share the server: at most 150 together, at least 5 each).
+   */
+  databasePoolSize: number;
   /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
   attachmentMaxBytes: number;
   /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
@@ -175,9 +186,25 @@ function loadOrCreateSecret(dataDir: string, name: string): string {
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  createOnce(file, randomBytes(48).toString('base64url'));
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Writes `content` to `file` unless it exists, so that processes starting together on one DATA_DIR
+ * all end up with the same value: written aside and linked into place (a reader sees all or
+ * nothing), and whoever links second keeps the first one's.
+ */
+export function createOnce(file: string, content: string): void {
+  const pending = `${file}.${process.pid}.tmp`;
+  writeFileSync(pending, content, { mode: 0o600 });
+  try {
+    linkSync(pending, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(pending, { force: true });
+  }
 }
 
 /** OIDC_ISSUER switches single sign-on on; the client's id and secret must then be given too. */
@@ -258,6 +285,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (mfaKeyRaw !== undefined && mfaKeyRaw.length < 32) {
     throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be at least 32 characters long');
   }
+  const apiProcesses = readInt(env, 'API_PROCESSES', availableParallelism(), 1, 64);
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const oidc = readOidc(env, publicUrl.replace(/\/$/, ''));
@@ -288,6 +316,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     logLevel,
     publicUrl: publicUrl.replace(/\/$/, ''),
     runWorkers: readBool(env, 'RUN_WORKERS', true),
+    apiProcesses,
+    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', Math.max(5, Math.min(20, Math.floor(150 / apiProcesses))), 2, 500),
     webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,

@@ -7,7 +7,8 @@ import { UserEntity } from '../org/user.entity';
 
 export const ENTITIES = [UnitEntity, UserEntity, SessionEntity, AuditEntryEntity];
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** `poolSize`: connections this data source may open (the api's is DATABASE_POOL_SIZE; tools keep the default). */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -16,7 +17,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: 20, connectionTimeoutMillis: 5000, application_name: 'zhengwu' },
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, application_name: 'zhengwu' },
   };
 }
 

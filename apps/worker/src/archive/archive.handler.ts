@@ -1,6 +1,6 @@
 import { Variables, type Handler } from 'camunda-external-task-client-js';
 import type { Logger } from 'pino';
-import { ApiClient } from '../api-client';
+import { ApiClient, retryTransient } from '../api-client';
 
 export const ARCHIVE_TOPIC = 'archive';
 /** Attempts before the task becomes an incident, and the wait between them. */
@@ -27,7 +27,10 @@ export function archiveHandler(options: ArchiveHandlerOptions): Handler {
     const instanceId = String(task.variables.get('caseInstanceId') ?? task.processInstanceId);
     let archiveNumber: string;
     try {
-      const pkg = await api.json<{ id: string; archiveNumber: string; created: boolean }>('POST', `/api/worker/archive/${instanceId}`);
+      // Idempotent, so a call cut off by an api process that went away is simply sent again.
+      const pkg = await retryTransient(() =>
+        api.json<{ id: string; archiveNumber: string; created: boolean }>('POST', `/api/worker/archive/${instanceId}`),
+      );
       archiveNumber = pkg.archiveNumber;
       options.logger?.info({ instanceId, archiveNumber, created: pkg.created }, 'case archived');
     } catch (error) {
@@ -41,6 +44,7 @@ export function archiveHandler(options: ArchiveHandlerOptions): Handler {
       });
       return;
     }
-    await taskService.complete(task, new Variables().set('archiveNumber', archiveNumber));
+    // Not waited out, a lost complete would hold the case until the lock expires and archive it again.
+    await retryTransient(() => taskService.complete(task, new Variables().set('archiveNumber', archiveNumber)));
   };
 }

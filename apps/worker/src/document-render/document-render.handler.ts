@@ -1,7 +1,7 @@
 import { renderOfficialDocument, type OfficialDocument } from '@zhengwu/pdf';
 import { Variables, type Handler } from 'camunda-external-task-client-js';
 import type { Logger } from 'pino';
-import { ApiError, type ApiClient } from '../api-client';
+import { ApiError, retryTransient, type ApiClient } from '../api-client';
 
 export const DOCUMENT_RENDER_TOPIC = 'document-render';
 
@@ -18,7 +18,8 @@ export function documentRenderHandler(api: ApiClient, log: Logger): Handler {
       const stored = (await api.bytes('PUT', `/api/worker/documents/${documentId}/official.pdf`, pdf, 'application/pdf')) as {
         attachmentId: string;
       };
-      await taskService.complete(task, new Variables().set('officialPdf', stored.attachmentId));
+      // Not waited out, a lost complete would render the document again once the lock expires.
+      await retryTransient(() => taskService.complete(task, new Variables().set('officialPdf', stored.attachmentId)));
       log.info({ documentId, bytes: pdf.length }, 'document rendered');
     } catch (error) {
       // A document that cannot be rendered (bad data) is not going to render on retry either.

@@ -112,18 +112,38 @@ export function startMailSender(options: MailSenderOptions): MailSender {
         );
       return false;
     }
-    try {
-      await api.json('POST', `/api/worker/outbox/${message.id}/complete`, { workerId });
-      log.info({ outboxId: message.id, to: message.to.length }, 'mail sent');
-    } catch (error) {
-      // Sent but not recorded: after the lock expires it is sent again with the same Message-ID.
-      const lost = error instanceof ApiError && error.status === 409;
-      log.warn(
-        { outboxId: message.id, err: error },
-        lost ? 'lock lost before complete; another worker owns the message' : 'completing failed',
-      );
-    }
+    await recordSent(message);
     return true;
+  };
+
+  /**
+   * Tells the api the message went out. Sent but not recorded, it would be sent again with the same
+   * Message-ID once the lock expires, so an api that is restarting or a connection cut mid-answer
+   * (another api process takes the retry) is waited out; only the api's refusal ends the attempts:
+   * the lock was lost to another worker (409) or the message is gone (404). The api accepts a late
+   * complete as long as no other worker has taken the message.
+   */
+  const recordSent = async (message: OutgoingMessage): Promise<void> => {
+    for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+      try {
+        await api.json('POST', `/api/worker/outbox/${message.id}/complete`, { workerId });
+        log.info({ outboxId: message.id, to: message.to.length }, 'mail sent');
+        return;
+      } catch (error) {
+        const refused = error instanceof ApiError && error.status >= 400 && error.status < 500;
+        if (refused || stopped) {
+          log.warn(
+            { outboxId: message.id, err: error },
+            error instanceof ApiError && error.status === 409
+              ? 'lock lost before complete; another worker owns the message'
+              : 'completing failed; the message may be sent again when its lock expires',
+          );
+          return;
+        }
+        log.warn({ outboxId: message.id, err: error, retryInMs: wait }, 'recording a sent mail failed; retrying');
+        await pause(wait);
+      }
+    }
   };
 
   const loop = async (): Promise<void> => {
