@@ -725,6 +725,49 @@ export class EngineService implements EnginePort {
     );
   }
 
+  async lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined> {
+    const rows: { definition_key: string; status: string }[] = await tx.query(
+      'SELECT definition_key, status FROM process_instances WHERE id = $1 FOR UPDATE',
+      [instanceId],
+    );
+    return rows[0] ? { definitionKey: rows[0].definition_key, status: rows[0].status } : undefined;
+  }
+
+  async rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void> {
+    const reject = async (m: EntityManager) => {
+      const rows: { instance_id: string }[] = await m.query(
+        `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1
+         RETURNING instance_id`,
+        [taskId, options.userId, options.comment ?? null],
+      );
+      if (!rows[0]) throw new NotFoundError('任务');
+      await this.terminateIn(m, rows[0].instance_id, { userId: options.userId, reason: options.comment });
+    };
+    await (tx ? reject(tx) : this.dataSource.transaction(reject));
+  }
+
+  async hasOpenExternalTask(instanceId: string, topic: string, tx?: Tx): Promise<boolean> {
+    const rows: unknown[] = await (tx ?? this.dataSource).query(
+      `SELECT 1 FROM external_tasks WHERE instance_id = $1 AND topic = $2 AND status = 'open' LIMIT 1`,
+      [instanceId, topic],
+    );
+    return rows.length > 0;
+  }
+
+  async definitionXml(definitionId: string, tx?: Tx): Promise<string | undefined> {
+    const rows: { xml: string }[] = await (tx ?? this.dataSource).query('SELECT xml FROM process_definitions WHERE id = $1', [
+      definitionId,
+    ]);
+    return rows[0]?.xml;
+  }
+
+  async makeTimersDue(instanceId: string, tx?: Tx): Promise<void> {
+    await (tx ?? this.dataSource).query(
+      `UPDATE timers SET due_at = now() - interval '1 second' WHERE instance_id = $1 AND status = 'pending'`,
+      [instanceId],
+    );
+  }
+
   /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */
   async externalOutputs(m: EntityManager, instanceId: string, activityId: string): Promise<string[] | undefined> {
     const rows: { definition_id: string }[] = await m.query('SELECT definition_id FROM process_instances WHERE id = $1', [instanceId]);

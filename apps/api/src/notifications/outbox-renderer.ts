@@ -116,8 +116,8 @@ export class OutboxRenderer {
     if (typeof id !== 'string' || !UUID.test(id)) return undefined;
     const rows: TaskInfo[] = await this.m.query(
       `SELECT t.id, t.name, t.status, t.assignee, t.candidate_users, t.candidate_groups, t.candidate_units, t.owner_unit_id, t.due_at,
-              i.variables->>'title' AS title, d.name AS process_name
-         FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN process_definitions d ON d.id = i.definition_id
+              i.variables->>'title' AS title, i.process_name
+         FROM tasks t JOIN cases i ON i.id = t.instance_id
         WHERE t.id = $1`,
       [id],
     );
@@ -210,8 +210,7 @@ export class OutboxRenderer {
     );
     if (sibling.length > 0) return '业务结果通知已另行发送';
     const [instance]: { started_by: string | null; title: string | null; process_name: string | null }[] = await this.m.query(
-      `SELECT i.started_by, i.variables->>'title' AS title, d.name AS process_name
-         FROM process_instances i LEFT JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      `SELECT i.started_by, i.variables->>'title' AS title, i.process_name FROM cases i WHERE i.id = $1`,
       [instanceId],
     );
     if (!instance?.started_by) return '流程无发起人，不发送邮件';
