@@ -15,6 +15,7 @@ const ACTION_LABELS: Record<string, string> = {
   copy: '抄送',
   countersign: '加签',
   withdraw: '撤回',
+  assign: '管理员指派',
   complete: '办理',
 };
 

@@ -28,6 +28,7 @@ import type {
 import { activityStatus, passedOver, type HistoryCounts } from './activity-status';
 import { nextVariableTypes, typesOf, type VariableTypes } from './camunda-variables';
 import { HolidayService } from './holiday.service';
+import { resolvePeople } from './people';
 import { prepared } from './prepared';
 
 interface InstanceRow {
@@ -984,6 +985,8 @@ export class EngineService implements EnginePort {
   ): Promise<boolean> {
     switch (wait.kind) {
       case 'userTask': {
+        // Diagrams written for Camunda name people by user name; rows hold user ids.
+        const people = await resolvePeople(m, wait.assignee, wait.candidateUsers ?? []);
         const inserted = await prepared<{ id: string }>(
           m,
           'insert_task',
@@ -997,8 +1000,8 @@ export class EngineService implements EnginePort {
             instance.definition_key,
             instance.business_key,
             instance.owner_unit_id,
-            wait.assignee ?? null,
-            wait.candidateUsers ?? [],
+            people.assignee,
+            people.candidateUsers,
             wait.candidateGroups ?? [],
             wait.formKey ?? null,
             wait.priority ?? 50,
@@ -1013,7 +1016,7 @@ export class EngineService implements EnginePort {
             JSON.stringify({
               taskId: inserted[0].id,
               instanceId: instance.id,
-              assignee: wait.assignee ?? null,
+              assignee: people.assignee,
               candidateGroups: wait.candidateGroups ?? [],
               name: wait.name ?? wait.activityId,
               by: userId ?? null,

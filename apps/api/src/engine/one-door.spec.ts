@@ -57,7 +57,9 @@ describe('Feature: features reach the engine only through its port', () => {
   it('Scenario: no file outside apps/api/src/engine names an engine relation or uses the adapter’s classes', () => {
     const files = sourceFiles(API_SRC);
     // The scan itself must see the features (a wrong path would pass vacuously).
-    expect(files.map((f) => relative(API_SRC, f))).toEqual(expect.arrayContaining(['tasks/tasks.service.ts', 'archive/archive.service.ts']));
+    expect(files.map((f) => relative(API_SRC, f))).toEqual(
+      expect.arrayContaining(['tasks/tasks.service.ts', 'archive/archive.service.ts']),
+    );
     const violations = files.flatMap((file) => doorViolations(relative(API_SRC, file), readFileSync(file, 'utf8')));
     expect(violations).toEqual([]);
   });

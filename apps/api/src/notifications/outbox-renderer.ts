@@ -54,6 +54,7 @@ const APPROVAL_ROLES = ['reviewer', 'dept-approver', 'signer'];
 const TASK_NOTICES: Record<string, { tag: string; line: (by: string) => string; toOwner?: boolean }> = {
   'task.urged': { tag: '催办', line: (by) => `${by}催您尽快办理以下事项。` },
   'task.transferred': { tag: '转办', line: (by) => `${by}将以下事项转交您办理。` },
+  'task.assigned': { tag: '指派', line: (by) => `系统管理员${by}指派您办理以下事项（原定办理人不在本平台）。` },
   'task.delegated': { tag: '委派', line: (by) => `${by}委派您办理以下事项，办理后将交回委派人。` },
   'task.resolved': { tag: '委派已办理', line: (by) => `${by}已办理您委派的事项，请您继续处理。` },
   'task.sign-requested': { tag: '加签', line: (by) => `${by}请您对以下事项签署意见。` },

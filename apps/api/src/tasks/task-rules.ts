@@ -78,10 +78,7 @@ export async function dutyConflict(m: EntityManager, task: RuleTask, model: Task
   if (model.distinctFrom.length === 0) return null;
   const ids = [...new Set(people)];
   if (model.distinctFrom.some((d) => d.activityId === 'initiator')) {
-    const started: unknown[] = await m.query(`SELECT 1 FROM cases WHERE id = $1 AND started_by = ANY($2::uuid[])`, [
-      task.instance_id,
-      ids,
-    ]);
+    const started: unknown[] = await m.query(`SELECT 1 FROM cases WHERE id = $1 AND started_by = ANY($2::uuid[])`, [task.instance_id, ids]);
     if (started.length > 0) return '发起（申报）';
   }
   const steps = model.distinctFrom.filter((d) => d.activityId !== 'initiator');
