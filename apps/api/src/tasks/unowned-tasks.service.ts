@@ -43,6 +43,7 @@ interface UnownedRow {
   assignee: string | null;
   assigneeName: string | null;
   candidateUsers: string[];
+  candidateNames: string[];
   candidateGroups: string[];
   unitName: string | null;
 }
@@ -67,6 +68,9 @@ export class UnownedTasksService {
                 t.created_at AS "createdAt", t.due_at AS "dueAt", t.assignee,
                 (SELECT a.display_name FROM users a WHERE a.id::text = t.assignee) AS "assigneeName",
                 t.candidate_users AS "candidateUsers", t.candidate_groups AS "candidateGroups",
+                -- A candidate who left is named, one the platform never had is shown as written.
+                ARRAY(SELECT COALESCE(u.display_name, c.name) FROM unnest(t.candidate_users) WITH ORDINALITY AS c(name, n)
+                       LEFT JOIN users u ON u.id::text = c.name ORDER BY c.n) AS "candidateNames",
                 (SELECT un.name FROM units un WHERE un.id = COALESCE(t.candidate_units[1], t.owner_unit_id)) AS "unitName"
            ${UNOWNED} ORDER BY t.created_at, t.id LIMIT $1 OFFSET $2`,
         [query.limit, query.offset],
@@ -135,10 +139,10 @@ export class UnownedTasksService {
 }
 
 /** Why a task reaches nobody, in words an administrator can act on. */
-export function whyNobody(row: Pick<UnownedRow, 'assignee' | 'assigneeName' | 'candidateUsers' | 'candidateGroups' | 'unitName'>): string {
+export function whyNobody(row: Pick<UnownedRow, 'assignee' | 'assigneeName' | 'candidateNames' | 'candidateGroups' | 'unitName'>): string {
   if (row.assignee) return row.assigneeName ? `办理人${row.assigneeName}已停用` : `办理人“${row.assignee}”不是本平台的用户`;
   const reasons: string[] = [];
-  if (row.candidateUsers.length > 0) reasons.push(`候选人${row.candidateUsers.map((u) => `“${u}”`).join('、')}都不是本平台的在职用户`);
+  if (row.candidateNames.length > 0) reasons.push(`候选人${row.candidateNames.map((u) => `“${u}”`).join('、')}都不是本平台的在职用户`);
   const isRole = (g: string): g is Role => (ROLES as readonly string[]).includes(g);
   const unknown = row.candidateGroups.filter((g) => !isRole(g));
   const known = row.candidateGroups.filter(isRole);

@@ -219,15 +219,21 @@ describe('Feature: people in diagrams written for Camunda 7, and the administrat
     expect((await as('admin').get(`/api/process-instances/${instanceId}`)).body.status).toBe('completed');
   });
 
-  it('Scenario: a deactivated assignee, or a role nobody of the unit holds, also leaves a step to nobody', async () => {
+  it('Scenario: a deactivated assignee or candidate, or a role nobody of the unit holds, also leaves a step to nobody', async () => {
     await q(`UPDATE users SET is_active = false WHERE username = 'demo'`);
     const instanceId = await start('cam-people', { extra: ids.mary });
     const first = await openTask(instanceId);
     expect((await unowned()).items.find((i) => i.id === first.id)?.reason).toBe('办理人外来demo已停用');
     await q(`UPDATE users SET is_active = true WHERE username = 'demo'`);
     expect((await unowned()).items.map((i) => i.id)).not.toContain(first.id);
+    expect((await approve('demo', first.id)).status).toBe(200);
+    // The step offered to john (nobody) and mary (by name and by id): once mary leaves, nobody is left
+    const pair = await openTask(instanceId);
+    await q(`UPDATE users SET is_active = false WHERE username = 'mary'`);
+    expect((await unowned()).items.find((i) => i.id === pair.id)?.reason).toBe('候选人“john”、“外来mary”都不是本平台的在职用户');
+    await q(`UPDATE users SET is_active = true WHERE username = 'mary'`);
     expect(
-      whyNobody({ assignee: null, assigneeName: null, candidateUsers: [], candidateGroups: ['reviewer', 'ops'], unitName: '信息中心' }),
+      whyNobody({ assignee: null, assigneeName: null, candidateNames: [], candidateGroups: ['reviewer', 'ops'], unitName: '信息中心' }),
     ).toBe('候选组“ops”不是本平台的角色；信息中心没有“核稿人”角色的在职人员');
   });
 });
