@@ -29,7 +29,8 @@ const NOBODY_CAN_ACT = `(CASE WHEN t.assignee IS NOT NULL
 const UNOWNED = `FROM tasks t JOIN cases i ON i.id = t.instance_id
   WHERE t.status = 'open' AND i.status = 'running' AND ${NOBODY_CAN_ACT}`;
 
-interface UnownedRow {
+/** One step nobody can act on, as the administrators see it. */
+export interface UnownedRow {
   id: string;
   name: string;
   activityId: string;
