@@ -19,6 +19,7 @@ import { SecurityRolesApart1765100000001 } from './1765100000001-security-roles-
 import { OidcLogins1765200000001 } from './1765200000001-oidc-logins';
 import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints';
 import { VariableTypesSignals1765400000020 } from './1765400000020-variable-types-signals';
+import { CaseReadModel1765400000200 } from './1765400000200-case-read-model';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   OidcLogins1765200000001,
   AuditCheckpoints1765300000010,
   VariableTypesSignals1765400000020,
+  CaseReadModel1765400000200,
 ];

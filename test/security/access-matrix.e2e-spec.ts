@@ -93,6 +93,7 @@ const SCOPES: Record<string, Scope> = {
   'PUT /api/external-tasks/:id/retries': { none: 'engine internals (sysadmin)' },
   'POST /api/messages': { none: 'a message reaches the cases of every unit that wait for it (sysadmin)' },
   'POST /api/signals': { none: 'a signal is broadcast to every case that waits for it (sysadmin)' },
+  'POST /api/admin/unowned-tasks/:id/assign': { none: 'steps that reach nobody, in any unit, are the system administrator’s to assign' },
   'PUT /api/holidays/:day': { none: 'the working-day calendar is national (sysadmin)' },
   'DELETE /api/holidays/:day': { none: 'the working-day calendar is national (sysadmin)' },
   'POST /api/tasks/batch-actions': {

@@ -65,9 +65,7 @@ export async function seedApprovalDemo(ctx: DemoContext, approvals: ApprovalsSer
     [late.id],
   );
   // The engine's scheduler fires the limit timers once they are due; pulling them forward marks the level now.
-  await ctx.dataSource.query(`UPDATE timers SET due_at = now() - interval '1 second' WHERE instance_id = $1 AND status = 'pending'`, [
-    late.instanceId,
-  ]);
+  await ctx.engine.makeTimersDue(late.instanceId);
 
   // Approved by 江苏省厅.
   const approved = await accept('xw.shouli', {

@@ -161,7 +161,7 @@ export class ApprovalsService implements OnModuleInit {
     await this.dataSource.transaction(async (m) => {
       const approval = await this.visible(m, me, id);
       if (!approval.instance_id) throw new NotFoundError('审批案件');
-      await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [approval.instance_id]);
+      await this.engine.lockInstance(approval.instance_id, m);
       const [task]: { id: string; assignee: string | null }[] = await m.query(
         `SELECT id, assignee FROM tasks WHERE instance_id = $1 AND activity_id = 'accept' AND status = 'open'`,
         [approval.instance_id],

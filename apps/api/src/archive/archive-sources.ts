@@ -15,6 +15,7 @@ const ACTION_LABELS: Record<string, string> = {
   copy: '抄送',
   countersign: '加签',
   withdraw: '撤回',
+  assign: '管理员指派',
   complete: '办理',
 };
 
@@ -35,9 +36,9 @@ interface InstanceRow {
 
 export async function loadInstance(m: EntityManager, instanceId: string): Promise<InstanceRow> {
   const rows: InstanceRow[] = await m.query(
-    `SELECT i.id, i.definition_key, d.name AS definition_name, i.business_key, i.status, i.variables, i.owner_unit_id, un.name AS unit_name,
+    `SELECT i.id, i.definition_key, i.process_name AS definition_name, i.business_key, i.status, i.variables, i.owner_unit_id, un.name AS unit_name,
             i.started_at, i.ended_at, s.display_name AS starter_name, su.name AS starter_unit
-       FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+       FROM cases i
        LEFT JOIN units un ON un.id = i.owner_unit_id LEFT JOIN users s ON s.id = i.started_by LEFT JOIN units su ON su.id = s.unit_id
       WHERE i.id = $1`,
     [instanceId],

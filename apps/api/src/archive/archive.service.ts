@@ -92,7 +92,7 @@ export class ArchiveService implements OnModuleInit {
         if (e.status === 'running' || e.status === 'failed' || e.definitionKey === CASE_ARCHIVING) return;
         const done: unknown[] = await e.tx.query(
           `SELECT 1 FROM archive_packages WHERE instance_id = $1
-           UNION ALL SELECT 1 FROM process_instances WHERE definition_key = $2 AND business_key = $3 LIMIT 1`,
+           UNION ALL SELECT 1 FROM cases WHERE definition_key = $2 AND business_key = $3 LIMIT 1`,
           [e.instanceId, CASE_ARCHIVING, e.instanceId],
         );
         if (done.length > 0 || e.endedActivities.includes('archive')) return;
@@ -129,21 +129,15 @@ export class ArchiveService implements OnModuleInit {
     let packageId: string;
     try {
       packageId = await this.dataSource.transaction(async (m) => {
-        const instances: { definition_key: string; status: string; archive_waiting: boolean }[] = await m.query(
-          `SELECT definition_key, status,
-                  EXISTS (SELECT 1 FROM external_tasks e WHERE e.instance_id = i.id AND e.topic = 'archive' AND e.status = 'open') AS archive_waiting
-             FROM process_instances i WHERE id = $1 FOR UPDATE`,
-          [instanceId],
-        );
-        const instance = instances[0];
+        const instance = await this.engine.lockInstance(instanceId, m);
         if (!instance) throw new NotFoundError('办件');
         // Serialised by the row lock: a concurrent second call finds the first one's package here.
         const again: { id: string }[] = await m.query(`SELECT id FROM archive_packages WHERE instance_id = $1`, [instanceId]);
         if (again[0]) return again[0].id;
-        if (instance.status === 'running' && !instance.archive_waiting) {
+        if (instance.status === 'running' && !(await this.engine.hasOpenExternalTask(instanceId, 'archive', m))) {
           throw new ConflictError('CASE_NOT_ENDED', '办件尚未办结，不能归档');
         }
-        const source = await (this.sources.get(instance.definition_key) ?? genericSource)(instanceId, m);
+        const source = await (this.sources.get(instance.definitionKey) ?? genericSource)(instanceId, m);
         const units: { code: string; name: string }[] = await m.query(`SELECT code, name FROM units WHERE id = $1`, [source.unitId]);
         if (!units[0]) throw new NotFoundError('主办单位');
         const fondsName = await this.fondsName(m, source.unitId);
@@ -229,7 +223,7 @@ export class ArchiveService implements OnModuleInit {
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25) RETURNING id`,
           [
             instanceId,
-            instance.definition_key,
+            instance.definitionKey,
             archiveNumber,
             this.config.archiveFonds,
             year,

@@ -19,7 +19,7 @@ const TASKS_IN_SCOPE = `
   JOIN units un ON un.id = ${TASK_UNIT}
  WHERE un.path LIKE $1 AND t.definition_key <> ALL($2)`;
 
-/** 工作台 figures, computed in SQL over tasks and process instances. */
+/** 工作台 figures, computed in SQL over the engine's read model (tasks and cases, ADR 0005). */
 @Injectable()
 export class DashboardService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -35,26 +35,26 @@ export class DashboardService {
         params,
       ) as Promise<{ unit: string; open: number; overdue: number }[]>,
       this.dataSource.query(
-        `SELECT COALESCE(pd.name, t.definition_key) AS process, t.name AS step,
+        `SELECT COALESCE(c.process_name, t.definition_key) AS process, t.name AS step,
                 round((avg(extract(epoch FROM t.completed_at - t.created_at)) / 3600)::numeric, 1)::float AS hours,
                 count(*)::int AS count
-         ${TASKS_IN_SCOPE.replace('FROM tasks t', 'FROM tasks t JOIN process_instances pi ON pi.id = t.instance_id JOIN process_definitions pd ON pd.id = pi.definition_id')}
+         ${TASKS_IN_SCOPE.replace('FROM tasks t', 'FROM tasks t JOIN cases c ON c.id = t.instance_id')}
            AND t.status = 'completed' AND t.completed_at IS NOT NULL
-         GROUP BY COALESCE(pd.name, t.definition_key), t.name ORDER BY hours DESC, process, step LIMIT 30`,
+         GROUP BY COALESCE(c.process_name, t.definition_key), t.name ORDER BY hours DESC, process, step LIMIT 30`,
         params,
       ) as Promise<{ process: string; step: string; hours: number; count: number }[]>,
       this.dataSource.query(
         `WITH weeks AS (
            SELECT generate_series(date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai') - interval '${WEEKS - 1} weeks',
                                   date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai'), interval '1 week') AS week),
-         cases AS (
+         in_scope AS (
            SELECT date_trunc('week', i.started_at AT TIME ZONE 'Asia/Shanghai') AS started_week,
                   CASE WHEN i.status IN ('completed', 'terminated') THEN date_trunc('week', i.ended_at AT TIME ZONE 'Asia/Shanghai') END AS ended_week
-             FROM process_instances i JOIN units un ON un.id = i.owner_unit_id
+             FROM cases i JOIN units un ON un.id = i.owner_unit_id
             WHERE un.path LIKE $1 AND i.definition_key <> ALL($2) AND i.parent_instance_id IS NULL)
          SELECT to_char(w.week, 'YYYY-MM-DD') AS week,
-                (SELECT count(*) FROM cases c WHERE c.started_week = w.week)::int AS started,
-                (SELECT count(*) FROM cases c WHERE c.ended_week = w.week)::int AS finished
+                (SELECT count(*) FROM in_scope c WHERE c.started_week = w.week)::int AS started,
+                (SELECT count(*) FROM in_scope c WHERE c.ended_week = w.week)::int AS finished
            FROM weeks w ORDER BY w.week`,
         params,
       ) as Promise<{ week: string; started: number; finished: number }[]>,

@@ -588,7 +588,7 @@ export class DocumentsService implements OnModuleInit {
   private async lockDocument(m: EntityManager, me: Principal, id: string): Promise<DocumentRow> {
     const doc = await this.visibleDocument(m, me, id);
     if (!doc.unit_path.startsWith(me.unitPath)) throw new NotFoundError('公文');
-    await m.query(`SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE`, [doc.instance_id]);
+    await this.engine.lockInstance(doc.instance_id, m);
     return doc;
   }
 

@@ -10,6 +10,7 @@ import { AppError, NotFoundError } from '../platform/errors';
 import { lintBpmn } from './bpmn-lint';
 import { addMissingFlowIds, declareUtf8 } from './bpmn-source';
 import { HolidayService } from './holiday.service';
+import { peopleWarnings } from './people';
 
 export interface DefinitionRow {
   id: string;
@@ -68,7 +69,8 @@ export class DefinitionsService implements OnApplicationBootstrap {
     const lint = await lintBpmn(xml);
     const stored = lint.xml;
     // compile.ts names the dangling layout shapes it ignored; the lint worker drops them from the stored XML.
-    const warnings = [...prepared.warnings, ...compiled.warnings, ...lint.warnings];
+    // People named literally that nobody is: Camunda deploys the diagram and so do we, with a warning per name.
+    const warnings = [...prepared.warnings, ...compiled.warnings, ...lint.warnings, ...(await peopleWarnings(this.dataSource, compiled))];
     const processes = compiled.processes.filter((p) => p.isExecutable !== false);
     if (processes.length !== 1) {
       throw new AppError(

@@ -116,6 +116,12 @@ export interface ProcessListener {
   caseStepped?(event: CaseSteppedEvent): Promise<void>;
 }
 
+/**
+ * Commands and per-case questions go through these methods. Besides them, the port publishes a read model that
+ * features may read in SQL and never write (docs/adr/0005-engine-read-model.md): `tasks` (the work list, one row per
+ * user task; only who holds a task is written outside the engine) and the view `cases` (one row per case). Every
+ * other engine relation (state, history, external tasks, timers, subscriptions, definitions) is the adapter's alone.
+ */
 export interface EnginePort {
   startProcess(key: string, options: StartOptions, tx?: Tx): Promise<{ id: string }>;
   completeTask(taskId: string, options: CompleteTaskOptions, tx?: Tx): Promise<void>;
@@ -136,6 +142,19 @@ export interface EnginePort {
   ): Promise<{ resultType: 'Execution' | 'ProcessDefinition'; instanceId: string; executionId: string }[]>;
   getInstance(id: string): Promise<InstanceView | undefined>;
   taskModel(definitionId: string, activityId: string): Promise<TaskModel>;
+  /**
+   * Takes the case's row lock for the rest of `tx`: a feature's own write queues behind any other command on this
+   * case (and the engine command it makes next runs after it). Undefined when there is no such case.
+   */
+  lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined>;
+  /** 驳回 where the diagram has no reject route: the task closes as rejected and the case ends where it stands. */
+  rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void>;
+  /** Whether the case waits on an external task of this topic (e.g. its own archiving step). */
+  hasOpenExternalTask(instanceId: string, topic: string, tx?: Tx): Promise<boolean>;
+  /** The BPMN XML of one deployed version (for the diagram viewer), or undefined. */
+  definitionXml(definitionId: string, tx?: Tx): Promise<string | undefined>;
+  /** Makes the case's pending timers due now; the scheduler fires them on its next round (demo data, operators). */
+  makeTimersDue(instanceId: string, tx?: Tx): Promise<void>;
 }
 
 export const ENGINE_PORT = Symbol('ENGINE_PORT');

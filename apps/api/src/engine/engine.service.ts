@@ -28,6 +28,7 @@ import type {
 import { activityStatus, passedOver, type HistoryCounts } from './activity-status';
 import { nextVariableTypes, typesOf, type VariableTypes } from './camunda-variables';
 import { HolidayService } from './holiday.service';
+import { resolvePeople } from './people';
 import { prepared } from './prepared';
 
 interface InstanceRow {
@@ -725,6 +726,49 @@ export class EngineService implements EnginePort {
     );
   }
 
+  async lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined> {
+    const rows: { definition_key: string; status: string }[] = await tx.query(
+      'SELECT definition_key, status FROM process_instances WHERE id = $1 FOR UPDATE',
+      [instanceId],
+    );
+    return rows[0] ? { definitionKey: rows[0].definition_key, status: rows[0].status } : undefined;
+  }
+
+  async rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void> {
+    const reject = async (m: EntityManager) => {
+      const rows: { instance_id: string }[] = await m.query(
+        `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1
+         RETURNING instance_id`,
+        [taskId, options.userId, options.comment ?? null],
+      );
+      if (!rows[0]) throw new NotFoundError('任务');
+      await this.terminateIn(m, rows[0].instance_id, { userId: options.userId, reason: options.comment });
+    };
+    await (tx ? reject(tx) : this.dataSource.transaction(reject));
+  }
+
+  async hasOpenExternalTask(instanceId: string, topic: string, tx?: Tx): Promise<boolean> {
+    const rows: unknown[] = await (tx ?? this.dataSource).query(
+      `SELECT 1 FROM external_tasks WHERE instance_id = $1 AND topic = $2 AND status = 'open' LIMIT 1`,
+      [instanceId, topic],
+    );
+    return rows.length > 0;
+  }
+
+  async definitionXml(definitionId: string, tx?: Tx): Promise<string | undefined> {
+    const rows: { xml: string }[] = await (tx ?? this.dataSource).query('SELECT xml FROM process_definitions WHERE id = $1', [
+      definitionId,
+    ]);
+    return rows[0]?.xml;
+  }
+
+  async makeTimersDue(instanceId: string, tx?: Tx): Promise<void> {
+    await (tx ?? this.dataSource).query(
+      `UPDATE timers SET due_at = now() - interval '1 second' WHERE instance_id = $1 AND status = 'pending'`,
+      [instanceId],
+    );
+  }
+
   /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */
   async externalOutputs(m: EntityManager, instanceId: string, activityId: string): Promise<string[] | undefined> {
     const rows: { definition_id: string }[] = await m.query('SELECT definition_id FROM process_instances WHERE id = $1', [instanceId]);
@@ -941,6 +985,8 @@ export class EngineService implements EnginePort {
   ): Promise<boolean> {
     switch (wait.kind) {
       case 'userTask': {
+        // Diagrams written for Camunda name people by user name; rows hold user ids.
+        const people = await resolvePeople(m, wait.assignee, wait.candidateUsers ?? []);
         const inserted = await prepared<{ id: string }>(
           m,
           'insert_task',
@@ -954,8 +1000,8 @@ export class EngineService implements EnginePort {
             instance.definition_key,
             instance.business_key,
             instance.owner_unit_id,
-            wait.assignee ?? null,
-            wait.candidateUsers ?? [],
+            people.assignee,
+            people.candidateUsers,
             wait.candidateGroups ?? [],
             wait.formKey ?? null,
             wait.priority ?? 50,
@@ -970,7 +1016,7 @@ export class EngineService implements EnginePort {
             JSON.stringify({
               taskId: inserted[0].id,
               instanceId: instance.id,
-              assignee: wait.assignee ?? null,
+              assignee: people.assignee,
               candidateGroups: wait.candidateGroups ?? [],
               name: wait.name ?? wait.activityId,
               by: userId ?? null,

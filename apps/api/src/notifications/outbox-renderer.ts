@@ -54,6 +54,7 @@ const APPROVAL_ROLES = ['reviewer', 'dept-approver', 'signer'];
 const TASK_NOTICES: Record<string, { tag: string; line: (by: string) => string; toOwner?: boolean }> = {
   'task.urged': { tag: '催办', line: (by) => `${by}催您尽快办理以下事项。` },
   'task.transferred': { tag: '转办', line: (by) => `${by}将以下事项转交您办理。` },
+  'task.assigned': { tag: '指派', line: (by) => `系统管理员${by}指派您办理以下事项（原定办理人不在本平台）。` },
   'task.delegated': { tag: '委派', line: (by) => `${by}委派您办理以下事项，办理后将交回委派人。` },
   'task.resolved': { tag: '委派已办理', line: (by) => `${by}已办理您委派的事项，请您继续处理。` },
   'task.sign-requested': { tag: '加签', line: (by) => `${by}请您对以下事项签署意见。` },
@@ -116,8 +117,8 @@ export class OutboxRenderer {
     if (typeof id !== 'string' || !UUID.test(id)) return undefined;
     const rows: TaskInfo[] = await this.m.query(
       `SELECT t.id, t.name, t.status, t.assignee, t.candidate_users, t.candidate_groups, t.candidate_units, t.owner_unit_id, t.due_at,
-              i.variables->>'title' AS title, d.name AS process_name
-         FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN process_definitions d ON d.id = i.definition_id
+              i.variables->>'title' AS title, i.process_name
+         FROM tasks t JOIN cases i ON i.id = t.instance_id
         WHERE t.id = $1`,
       [id],
     );
@@ -210,8 +211,7 @@ export class OutboxRenderer {
     );
     if (sibling.length > 0) return '业务结果通知已另行发送';
     const [instance]: { started_by: string | null; title: string | null; process_name: string | null }[] = await this.m.query(
-      `SELECT i.started_by, i.variables->>'title' AS title, d.name AS process_name
-         FROM process_instances i LEFT JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      `SELECT i.started_by, i.variables->>'title' AS title, i.process_name FROM cases i WHERE i.id = $1`,
       [instanceId],
     );
     if (!instance?.started_by) return '流程无发起人，不发送邮件';

@@ -160,7 +160,7 @@ export class ProjectsService implements OnModuleInit {
     await this.dataSource.transaction(async (m) => {
       // The case row first, then the project: the same order as an inbox action on this case.
       const visible = await this.loadVisible(m, me, id);
-      if (visible.instance_id) await m.query(`SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE`, [visible.instance_id]);
+      if (visible.instance_id) await this.engine.lockInstance(visible.instance_id, m);
       const project = await this.lockVisible(m, me, id);
       if (project.submitted_by !== me.userId) throw new ForbiddenError('只有申报人可以修改被退回的申报');
       const [task]: { id: string }[] = project.instance_id

@@ -1,12 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Role } from '@zhengwu/contracts';
 import { DataSource } from 'typeorm';
+import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import type { Principal } from '../identity/principal';
 
-/** What a feature's demo seeder gets: the database and the demo people to act as. */
+/** What a feature's demo seeder gets: the database, the engine port and the demo people to act as. */
 export interface DemoContext {
   dataSource: DataSource;
+  engine: EnginePort;
   /** The demo person as the guards would establish them, to call the feature's services with. */
   as(username: string): Promise<Principal>;
 }
@@ -26,7 +28,10 @@ export class DemoCases {
   private readonly logger = new Logger(DemoCases.name);
   private readonly seeders: Seeder[] = [];
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(ENGINE_PORT) private readonly engine: EnginePort,
+  ) {}
 
   register(name: string, seed: (ctx: DemoContext) => Promise<void>): void {
     this.seeders.push({ name, seed });
@@ -35,7 +40,11 @@ export class DemoCases {
   /** Runs every seeder not yet run on this database, or only those named (a feature's own test). */
   async run(only?: string[]): Promise<string[]> {
     const ran: string[] = [];
-    const ctx: DemoContext = { dataSource: this.dataSource, as: (username) => principalOf(this.dataSource, username) };
+    const ctx: DemoContext = {
+      dataSource: this.dataSource,
+      engine: this.engine,
+      as: (username) => principalOf(this.dataSource, username),
+    };
     for (const seeder of this.seeders) {
       if (only && !only.includes(seeder.name)) continue;
       // Two replicas starting together must not both seed: the marker row is claimed first.

@@ -78,10 +78,7 @@ export async function dutyConflict(m: EntityManager, task: RuleTask, model: Task
   if (model.distinctFrom.length === 0) return null;
   const ids = [...new Set(people)];
   if (model.distinctFrom.some((d) => d.activityId === 'initiator')) {
-    const started: unknown[] = await m.query(`SELECT 1 FROM process_instances WHERE id = $1 AND started_by = ANY($2::uuid[])`, [
-      task.instance_id,
-      ids,
-    ]);
+    const started: unknown[] = await m.query(`SELECT 1 FROM cases WHERE id = $1 AND started_by = ANY($2::uuid[])`, [task.instance_id, ids]);
     if (started.length > 0) return '发起（申报）';
   }
   const steps = model.distinctFrom.filter((d) => d.activityId !== 'initiator');
@@ -159,7 +156,7 @@ export async function assertCanReceiveCopy(m: EntityManager, task: RuleTask, tar
         AND NOT EXISTS (SELECT 1 FROM c WHERE tu.path LIKE c.path || '%' OR c.path LIKE tu.path || '%')
         AND u.unit_id NOT IN (SELECT unit_id FROM organising)
         AND NOT EXISTS (SELECT 1 FROM task_actions a WHERE a.instance_id = $1 AND a.user_id = u.id)
-        AND NOT EXISTS (SELECT 1 FROM process_instances i WHERE i.id = $1 AND i.started_by = u.id)
+        AND NOT EXISTS (SELECT 1 FROM cases i WHERE i.id = $1 AND i.started_by = u.id)
       ORDER BY u.display_name`,
     [task.instance_id, task.owner_unit_id, targets],
   );

@@ -56,8 +56,8 @@ export interface TaskSummary {
   readAt?: string | null;
 }
 
-/** Columns every view shows; `t` is the task, `i` the instance, `d` the definition. */
-const SUMMARY = `t.id, t.name, t.instance_id AS "instanceId", t.definition_key AS "processKey", d.name AS "processName",
+/** Columns every view shows; `t` is the task, `i` its case (the port's read model, ADR 0005). */
+const SUMMARY = `t.id, t.name, t.instance_id AS "instanceId", t.definition_key AS "processKey", i.process_name AS "processName",
   i.variables->>'title' AS title, i.variables->>'urgency' AS urgency, t.business_key AS "businessKey", t.assignee, t.status,
   t.created_at AS "createdAt", t.due_at AS "dueAt", (t.status = 'open' AND t.due_at < now()) AS "isOverdue",
   t.completed_at AS "completedAt", t.outcome`;
@@ -148,10 +148,8 @@ export class TasksService {
   }
 
   private viewFrom(view: TaskView): string {
-    const base = `FROM tasks t JOIN process_instances i ON i.id = t.instance_id JOIN process_definitions d ON d.id = i.definition_id`;
-    return view === 'cc'
-      ? `FROM task_copies c JOIN tasks t ON t.id = c.task_id JOIN process_instances i ON i.id = t.instance_id JOIN process_definitions d ON d.id = i.definition_id`
-      : base;
+    const base = `FROM tasks t JOIN cases i ON i.id = t.instance_id`;
+    return view === 'cc' ? `FROM task_copies c JOIN tasks t ON t.id = c.task_id JOIN cases i ON i.id = t.instance_id` : base;
   }
 
   private viewCondition(view: TaskView): string {
@@ -172,7 +170,7 @@ export class TasksService {
     const rows: { todo: number; done: number; started: number; cc: number }[] = await this.dataSource.query(
       `SELECT (SELECT count(*)::int FROM tasks t WHERE ${todo(absent.length > 0)}) AS todo,
               (SELECT count(*)::int FROM tasks t WHERE t.completed_by = $1::uuid) AS done,
-              (SELECT count(*)::int FROM tasks t JOIN process_instances i ON i.id = t.instance_id WHERE i.started_by = $1::uuid AND t.status = 'open') AS started,
+              (SELECT count(*)::int FROM tasks t JOIN cases i ON i.id = t.instance_id WHERE i.started_by = $1::uuid AND t.status = 'open') AS started,
               (SELECT count(*)::int FROM task_copies c WHERE c.user_id = $1::uuid AND c.read_at IS NULL) AS cc`,
       absent.length > 0 ? [me.userId, me.roles, me.unitId, absent] : [me.userId, me.roles, me.unitId],
     );
@@ -239,10 +237,8 @@ export class TasksService {
     const task = await this.load(this.dataSource.manager, id);
     const { behalf } = await this.actorFor(me, task);
     if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task))) throw new NotFoundError('任务');
-    const [definition]: { xml: string }[] = await this.dataSource.query('SELECT xml FROM process_definitions WHERE id = $1', [
-      task.definition_id,
-    ]);
-    if (!definition) throw new NotFoundError('流程图');
+    const xml = await this.enginePort.definitionXml(task.definition_id);
+    if (xml === undefined) throw new NotFoundError('流程图');
     const instance = await this.enginePort.getInstance(task.instance_id);
     const open: {
       activityId: string;
@@ -261,7 +257,7 @@ export class TasksService {
       [task.instance_id],
     );
     return {
-      xml: definition.xml,
+      xml,
       activities: instance?.activities ?? [],
       holders: open.map((row) => ({ activityId: row.activityId, name: holderName(row) })),
     };
@@ -282,7 +278,7 @@ export class TasksService {
       // Queue behind any other command on this case: the second of two 同意 finds the task closed.
       const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [id]);
       if (!found[0]) throw new NotFoundError('任务');
-      await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
+      await this.enginePort.lockInstance(found[0].instance_id, m);
       const task = await this.load(m, id);
       const { actor, behalf } = await this.actorFor(me, task, m);
       if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task, m))) throw new NotFoundError('任务');
@@ -411,11 +407,7 @@ export class TasksService {
         const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
         if (model.outcomes.includes('reject')) return complete('reject');
         // The diagram has no reject route: the case ends here as rejected.
-        await m.query(
-          `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1`,
-          [task.id, me.userId, dto.comment],
-        );
-        return this.enginePort.terminate(task.instance_id, { userId: me.userId, reason: dto.comment }, m);
+        return this.enginePort.rejectTask(task.id, { userId: me.userId, comment: dto.comment }, m);
       }
       case 'return': {
         if (isSigner) return this.signerDisagrees(m, task, actor.userId, 'returned', record, me, dto.comment);
@@ -850,7 +842,7 @@ export class TasksService {
       `SELECT t.id, t.instance_id, i.definition_id, t.activity_id, t.name, t.definition_key, t.business_key, t.owner_unit_id, u.path AS unit_path,
               t.assignee, t.owner, t.delegation_state, t.candidate_users, t.candidate_groups, t.candidate_units, t.status, t.created_by, t.claimed_at,
               i.started_by, i.status AS instance_status, t.signing, t.held_variables
-         FROM tasks t JOIN process_instances i ON i.id = t.instance_id LEFT JOIN units u ON u.id = t.owner_unit_id WHERE t.id = $1`,
+         FROM tasks t JOIN cases i ON i.id = t.instance_id LEFT JOIN units u ON u.id = t.owner_unit_id WHERE t.id = $1`,
       [id],
     );
     if (!rows[0]) throw new NotFoundError('任务');

@@ -7,6 +7,7 @@ import { HolidaysTab } from './holidays-tab';
 import { IncidentsTab } from './incidents-tab';
 import { MailboxTab } from './mailbox-tab';
 import { OrgUnitsTab } from './org-units-tab';
+import { UnownedTab } from './unowned-tab';
 import { UsersTab } from './users-tab';
 
 /** 系统管理: only the tabs the person's role may use (三员分立). Tabs load when first opened. */
@@ -20,6 +21,7 @@ import { UsersTab } from './users-tab';
     HolidaysTab,
     DefinitionsTab,
     IncidentsTab,
+    UnownedTab,
     MailboxTab,
   ],
   template: `
@@ -44,6 +46,9 @@ import { UsersTab } from './users-tab';
                 }
                 @case ('incidents') {
                   <zw-incidents-tab />
+                }
+                @case ('unowned') {
+                  <zw-unowned-tab />
                 }
                 @case ('mailbox') {
                   <zw-mailbox-tab />

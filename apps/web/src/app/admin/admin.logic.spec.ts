@@ -3,6 +3,7 @@ import {
   groupDefinitions,
   hasErrors,
   isDay,
+  peopleWarnings,
   tabsFor,
   toDay,
   toTreeNodes,
@@ -19,6 +20,7 @@ describe('系统管理 tabs per role (三员分立)', () => {
       'holidays',
       'definitions',
       'incidents',
+      'unowned',
       'mailbox',
     ]);
   });
@@ -158,5 +160,18 @@ describe('process definitions', () => {
       '流程定义未通过校验',
       '规则 label-required，元素 Task_1：Element is missing label/name',
     ]);
+  });
+});
+
+describe('deployment warnings about people', () => {
+  it('keeps the unknown users and groups, and leaves style warnings out', () => {
+    expect(
+      peopleWarnings([
+        { rule: 'label-required', message: '未命名' },
+        { rule: 'unknown-user', message: '办理人“demo”不是本平台的用户' },
+        { rule: 'unknown-group', message: '候选组“management”不是本平台的角色代码' },
+      ]),
+    ).toEqual(['办理人“demo”不是本平台的用户', '候选组“management”不是本平台的角色代码']);
+    expect(peopleWarnings(undefined)).toEqual([]);
   });
 });

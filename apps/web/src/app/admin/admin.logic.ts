@@ -1,6 +1,7 @@
 /** Pure rules of the 系统管理 pages (no Angular), tested in admin.logic.spec.ts. */
 
-export type AdminTab = 'units' | 'users' | 'holidays' | 'definitions' | 'incidents' | 'mailbox';
+export type AdminTab =
+  'units' | 'users' | 'holidays' | 'definitions' | 'incidents' | 'unowned' | 'mailbox';
 
 export const TAB_LABELS: Record<AdminTab, string> = {
   units: '组织机构',
@@ -8,6 +9,7 @@ export const TAB_LABELS: Record<AdminTab, string> = {
   holidays: '节假日',
   definitions: '流程定义',
   incidents: '异常事件',
+  unowned: '无人办理的任务',
   mailbox: '本地邮箱',
 };
 
@@ -16,12 +18,20 @@ export const TAB_LABELS: Record<AdminTab, string> = {
  * and unlocks accounts, the auditor only reads. Each sees the tabs the api lets them use.
  */
 const TABS_BY_ROLE: Record<string, AdminTab[]> = {
-  sysadmin: ['units', 'users', 'holidays', 'definitions', 'incidents', 'mailbox'],
+  sysadmin: ['units', 'users', 'holidays', 'definitions', 'incidents', 'unowned', 'mailbox'],
   secadmin: ['units', 'users'],
   auditor: ['units', 'holidays'],
 };
 
-const ORDER: AdminTab[] = ['units', 'users', 'holidays', 'definitions', 'incidents', 'mailbox'];
+const ORDER: AdminTab[] = [
+  'units',
+  'users',
+  'holidays',
+  'definitions',
+  'incidents',
+  'unowned',
+  'mailbox',
+];
 
 export function tabsFor(roles: readonly string[]): AdminTab[] {
   const allowed = new Set(roles.flatMap((r) => TABS_BY_ROLE[r] ?? []));
@@ -184,4 +194,16 @@ export function deployErrorText(error: {
     else if (item.message) lines.push(item.field ? `${item.field}：${item.message}` : item.message);
   }
   return lines;
+}
+
+/**
+ * A deployment's warnings about people: names and groups the platform lacks (the steps will reach nobody
+ * until assigned from 无人办理的任务). Other warnings are style and stay out of the way.
+ */
+export function peopleWarnings(
+  warnings: readonly { rule: string; message: string }[] | undefined,
+): string[] {
+  return (warnings ?? [])
+    .filter((w) => w.rule === 'unknown-user' || w.rule === 'unknown-group')
+    .map((w) => w.message);
 }

@@ -17,6 +17,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import {
   deployErrorText,
+  peopleWarnings,
   groupDefinitions,
   type DefinitionGroup,
   type DefinitionRow,
@@ -261,14 +262,18 @@ export class DefinitionsTab implements OnInit {
     this.deployErrors.set([]);
     try {
       const xml = await modeler.save();
-      const res = await this.api.postText<{ key: string; version: number; created: boolean }>(
-        '/process-definitions',
-        xml,
-        'application/xml',
-      );
+      const res = await this.api.postText<{
+        key: string;
+        version: number;
+        created: boolean;
+        warnings?: { rule: string; message: string }[];
+      }>('/process-definitions', xml, 'application/xml');
       this.message.success(
         res.created ? `已部署 ${res.key} v${res.version}` : '流程图没有变化，未产生新版本',
       );
+      // Steps naming people the platform lacks will reach nobody: say so before anyone wonders.
+      const people = peopleWarnings(res.warnings);
+      if (people.length) this.message.warning(people.join('；'), { nzDuration: 15000 });
       this.closeEditor();
       await this.load();
     } catch (error) {

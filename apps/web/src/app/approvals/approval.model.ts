@@ -59,6 +59,7 @@ export const ACTION_LABELS: Record<string, string> = {
   urge: '催办',
   'add-signer': '加签',
   'remove-signer': '减签',
+  assign: '管理员指派',
 };
 
 export interface ApprovalSummary {

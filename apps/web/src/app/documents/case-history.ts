@@ -33,6 +33,7 @@ const ACTION_LABELS: Record<string, string> = {
   urge: '催办',
   claim: '认领',
   unclaim: '释放',
+  assign: '管理员指派',
 };
 
 /** The case's history (every operation with its opinion) and the steps open now. */

@@ -57,6 +57,8 @@ const HISTORY_LABELS: Record<string, string> = {
   sign: '加签同意',
   'sign-return': '加签退回',
   'sign-reject': '加签不同意',
+  // 无人办理的任务 assigned by the system administrator.
+  assign: '管理员指派',
 };
 
 export function historyLabel(action: string): string {
