@@ -14,9 +14,7 @@ export class VariableTypesSignals1765400000020 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE process_instances ADD COLUMN variable_types jsonb NOT NULL DEFAULT '{}'::jsonb`);
-    await q.query(
-      `ALTER TABLE message_subscriptions ADD COLUMN kind text NOT NULL DEFAULT 'message' CHECK (kind IN ('message','signal'))`,
-    );
+    await q.query(`ALTER TABLE message_subscriptions ADD COLUMN kind text NOT NULL DEFAULT 'message' CHECK (kind IN ('message','signal'))`);
     await q.query(`DROP INDEX message_subscriptions_name`);
     await q.query(`CREATE INDEX message_subscriptions_name ON message_subscriptions (kind, message_name, business_key)`);
   }
