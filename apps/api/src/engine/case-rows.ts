@@ -1,0 +1,268 @@
+import { HttpStatus } from '@nestjs/common';
+import type { StepResult, Wait } from '@zhengwu/engine';
+import type { EntityManager } from 'typeorm';
+import { AppError } from '../platform/errors';
+import { typesOf, type VariableTypes } from './camunda-variables';
+import type { CaseSteppedEvent, StartOptions } from './engine.port';
+import { resolvePeople } from './people';
+import { prepared } from './prepared';
+
+export interface InstanceRow {
+  id: string;
+  definition_id: string;
+  definition_key: string;
+  business_key: string | null;
+  status: string;
+  revision: number;
+  state: unknown;
+  variables: Record<string, unknown>;
+  /** Camunda types written where the plain value does not tell them (camunda-variables.ts). */
+  variable_types: VariableTypes;
+  parent_instance_id: string | null;
+  parent_wait_id: string | null;
+  owner_unit_id: string | null;
+}
+
+export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
+
+/** What the rows need of the engine: a called process starts, a cancelled call's child ends. */
+export interface CaseRowHooks {
+  startChild(
+    m: EntityManager,
+    key: string,
+    options: StartOptions & { parent?: { instanceId: string; waitId: string }; variableTypes?: VariableTypes },
+  ): Promise<{ id: string }>;
+  terminate(m: EntityManager, instanceId: string, options: { userId?: string; reason?: string }): Promise<void>;
+}
+
+/**
+ * The rows a step writes beside the case's own: its history and its waits (tasks, external tasks, timers,
+ * subscriptions, called cases). The engine's SQL for them lives here and nowhere else.
+ */
+export class CaseRows {
+  constructor(private readonly hooks: CaseRowHooks) {}
+
+  /** The step's variable changes and activity events, in one prepared statement. */
+  async writeHistory(m: EntityManager, instanceId: string, result: StepResult, userId?: string): Promise<void> {
+    const changed = Object.keys(result.changed).length > 0;
+    if (!changed && result.history.length === 0) return;
+    const h = result.history;
+    await prepared(
+      m,
+      'history',
+      `WITH variables AS (
+         INSERT INTO engine_history (instance_id, event, user_id, detail)
+         SELECT $1, 'variable', $2, jsonb_build_object('name', v.key, 'value', v.value) FROM jsonb_each($3::jsonb) v
+       )
+       INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id)
+       SELECT $1, a.activity_id, a.activity_name, a.activity_type, a.execution_id, a.event, a.at, $2
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) WITH ORDINALITY
+              AS a(activity_id, activity_name, activity_type, execution_id, event, at, n)
+        ORDER BY a.n`,
+      [
+        instanceId,
+        userId ?? null,
+        JSON.stringify(result.changed),
+        h.map((e) => e.activityId),
+        h.map((e) => e.activityName ?? null),
+        h.map((e) => e.activityType ?? null),
+        h.map((e) => e.executionId ?? null),
+        h.map((e) => e.event),
+        h.map((e) => e.at),
+      ],
+    );
+  }
+
+  /** Makes the wait rows match the engine's full list of waits: new ones appear, vanished ones close. */
+  async syncWaits(m: EntityManager, instance: InstanceRow, result: StepResult, userId?: string): Promise<CaseSteppedEvent['createdTasks']> {
+    if (result.opened && result.closed) return this.syncChangedWaits(m, instance, result.opened, result.closed, userId);
+    const waits = result.waits;
+    const live = new Set(waits.map((w) => w.waitId));
+    const liveList = [...live];
+    await m.query(
+      `UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open' AND NOT (wait_id = ANY($2))`,
+      [instance.id, liveList],
+    );
+    await m.query(`UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND NOT (wait_id = ANY($2))`, [
+      instance.id,
+      liveList,
+    ]);
+    await m.query(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND NOT (wait_id = ANY($2))`, [
+      instance.id,
+      liveList,
+    ]);
+    await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1 AND NOT (wait_id = ANY($2))`, [instance.id, liveList]);
+    // A call activity cancelled by a boundary event or a terminate end takes its running child along.
+    const orphans: { id: string }[] = await m.query(
+      `SELECT id FROM process_instances WHERE parent_instance_id = $1 AND status = 'running' AND NOT (parent_wait_id = ANY($2))`,
+      [instance.id, liveList],
+    );
+    for (const orphan of orphans) await this.hooks.terminate(m, orphan.id, { userId, reason: '调用环节已被取消' });
+    let newExternal = false;
+    const created: CaseSteppedEvent['createdTasks'] = [];
+    for (const wait of waits) {
+      newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
+    }
+    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    return created;
+  }
+
+  /** The stepping runtime says which waits a step opened and closed: only their rows are written. */
+  async syncChangedWaits(
+    m: EntityManager,
+    instance: InstanceRow,
+    opened: Wait[],
+    closed: { waitId: string; kind: Wait['kind'] }[],
+    userId?: string,
+  ): Promise<CaseSteppedEvent['createdTasks']> {
+    const ids = (kind: Wait['kind']) => closed.filter((c) => c.kind === kind).map((c) => c.waitId);
+    const close: [Wait['kind'], string][] = [
+      [
+        'userTask',
+        `UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`,
+      ],
+      ['externalTask', `UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open' AND wait_id = ANY($2)`],
+      ['timer', `UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND wait_id = ANY($2)`],
+      ['message', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
+      // Signal catches share message_subscriptions (kind 'signal').
+      ['signal', `DELETE FROM message_subscriptions WHERE instance_id = $1 AND wait_id = ANY($2)`],
+    ];
+    for (const [kind, sql] of close) {
+      const list = ids(kind);
+      if (list.length > 0) await prepared(m, `close_${kind}`, sql, [instance.id, list]);
+    }
+    const calls = ids('callActivity');
+    if (calls.length > 0) {
+      // A call activity cancelled by a boundary event or a terminate end takes its running child along.
+      const orphans: { id: string }[] = await m.query(
+        `SELECT id FROM process_instances WHERE parent_instance_id = $1 AND status = 'running' AND parent_wait_id = ANY($2)`,
+        [instance.id, calls],
+      );
+      for (const orphan of orphans) await this.hooks.terminate(m, orphan.id, { userId, reason: '调用环节已被取消' });
+    }
+    let newExternal = false;
+    const created: CaseSteppedEvent['createdTasks'] = [];
+    for (const wait of opened) newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
+    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    return created;
+  }
+
+  /** Inserts the row of a wait if it is new; returns true for a new external task. */
+  async insertWait(
+    m: EntityManager,
+    instance: InstanceRow,
+    wait: Wait,
+    created: CaseSteppedEvent['createdTasks'],
+    userId?: string,
+  ): Promise<boolean> {
+    switch (wait.kind) {
+      case 'userTask': {
+        // Diagrams written for Camunda name people by user name; rows hold user ids.
+        const people = await resolvePeople(m, wait.assignee, wait.candidateUsers ?? []);
+        const inserted = await prepared<{ id: string }>(
+          m,
+          'insert_task',
+          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by, candidate_units)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          [
+            instance.id,
+            wait.waitId,
+            wait.activityId,
+            wait.name ?? wait.activityId,
+            instance.definition_key,
+            instance.business_key,
+            instance.owner_unit_id,
+            people.assignee,
+            people.candidateUsers,
+            wait.candidateGroups ?? [],
+            wait.formKey ?? null,
+            wait.priority ?? 50,
+            wait.dueDate ?? null,
+            userId && /^[0-9a-f-]{36}$/.test(userId) ? userId : null,
+            await this.unitIds(m, wait.candidateUnits ?? [], wait.activityId),
+          ],
+        );
+        if (inserted[0]) {
+          created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
+          await prepared(m, 'task_created', `INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
+            JSON.stringify({
+              taskId: inserted[0].id,
+              instanceId: instance.id,
+              assignee: people.assignee,
+              candidateGroups: wait.candidateGroups ?? [],
+              name: wait.name ?? wait.activityId,
+              by: userId ?? null,
+            }),
+          ]);
+        }
+        return false;
+      }
+      case 'externalTask': {
+        const inserted = await prepared<{ id: string }>(
+          m,
+          'insert_external_task',
+          `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          [instance.id, wait.waitId, wait.activityId, wait.topic, instance.definition_key, instance.business_key, wait.priority ?? 0],
+        );
+        return inserted.length > 0;
+      }
+      case 'timer':
+        await prepared(
+          m,
+          'insert_timer',
+          `INSERT INTO timers (instance_id, wait_id, activity_id, due_at) VALUES ($1,$2,$3,$4) ON CONFLICT (instance_id, wait_id) WHERE instance_id IS NOT NULL DO NOTHING`,
+          [instance.id, wait.waitId, wait.activityId, wait.dueAt],
+        );
+        return false;
+      case 'message':
+      case 'signal':
+        await m.query(
+          `INSERT INTO message_subscriptions (instance_id, wait_id, activity_id, message_name, business_key, kind) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (instance_id, wait_id) DO NOTHING`,
+          [
+            instance.id,
+            wait.waitId,
+            wait.activityId,
+            wait.kind === 'message' ? wait.messageName : wait.signalName,
+            instance.business_key,
+            wait.kind,
+          ],
+        );
+        return false;
+      case 'callActivity': {
+        const existing: unknown[] = await m.query(`SELECT 1 FROM process_instances WHERE parent_instance_id = $1 AND parent_wait_id = $2`, [
+          instance.id,
+          wait.waitId,
+        ]);
+        if (existing.length === 0) {
+          await this.hooks.startChild(m, wait.calledElement, {
+            businessKey: wait.businessKey ?? instance.business_key ?? undefined,
+            variables: wait.variables,
+            variableTypes: typesOf(instance.variable_types, Object.keys(wait.variables)),
+            ownerUnitId: instance.owner_unit_id ?? undefined,
+            parent: { instanceId: instance.id, waitId: wait.waitId },
+          });
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Diagrams name units by code (`MLR-XXB`) or pass ids in variables; rows hold ids. */
+  async unitIds(m: EntityManager, refs: string[], activityId: string): Promise<string[]> {
+    if (refs.length === 0) return [];
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const rows: { id: string; code: string }[] = await m.query(`SELECT id, code FROM units WHERE code = ANY($1) OR id = ANY($2::uuid[])`, [
+      refs,
+      refs.filter((r) => uuid.test(r)),
+    ]);
+    return refs.map((ref) => {
+      const row = rows.find((r) => r.id === ref || r.code === ref);
+      if (!row)
+        throw new AppError('CANDIDATE_UNIT_UNKNOWN', `任务 ${activityId} 的候选单位 “${ref}” 不存在`, HttpStatus.UNPROCESSABLE_ENTITY);
+      return row.id;
+    });
+  }
+}
