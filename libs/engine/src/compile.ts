@@ -445,7 +445,7 @@ function readResourceRoles(element: ModdleElement, spec: ElementSpec, warnings: 
 }
 
 /** Splits `a, ${f(b, c)}, d` at the commas outside `${…}`. */
-function splitOutsideExpressions(text: string): string[] {
+export function splitOutsideExpressions(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let current = '';

@@ -1,6 +1,7 @@
 export { WorkingCalendar, type CalendarDay, type CalendarDayKind } from './calendar';
 export {
   compileDefinition,
+  splitOutsideExpressions,
   DefinitionError,
   type CompiledDefinition,
   type ElementSpec,

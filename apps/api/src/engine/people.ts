@@ -1,5 +1,5 @@
 import { ROLES, ROLE_LABELS } from '@zhengwu/contracts';
-import type { CompiledDefinition, DefinitionWarning } from '@zhengwu/engine';
+import { splitOutsideExpressions, type CompiledDefinition, type DefinitionWarning } from '@zhengwu/engine';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -30,20 +30,7 @@ export async function resolvePeople(
 
 /** The literal entries of an attribute (`a, ${f(b, c)}, d` → a, d); expressions can only be checked when they run. */
 export function literalEntries(text: string | undefined): string[] {
-  if (!text) return [];
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (ch === '{') depth++;
-    if (ch === '}') depth = Math.max(0, depth - 1);
-    if (ch === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else current += ch;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter((p) => p !== '' && !/[$#]\{/.test(p));
+  return text ? splitOutsideExpressions(text).filter((p) => !/[$#]\{/.test(p)) : [];
 }
 
 /**
