@@ -335,6 +335,22 @@ describe('Camunda 7 conformance', () => {
     });
   });
 
+  describe("diagrams as Camunda deploys them (regressions found with Camunda's engine test diagrams)", () => {
+    it('output parameters of a sub-process read its own variables (its inputs and what it set locally)', async () => {
+      const c = await start(
+        `<startEvent id="s" />${f('f0', 's', 'sub')}
+         <subProcess id="sub"><extensionElements><camunda:inputOutput><camunda:inputParameter name="draft">\${title}</camunda:inputParameter>
+           <camunda:outputParameter name="finalTitle">\${draft}</camunda:outputParameter></camunda:inputOutput></extensionElements>
+           <startEvent id="ss" />${f('f1', 'ss', 'edit')}<userTask id="edit" />${f('f2', 'edit', 'se')}<endEvent id="se" /></subProcess>
+         ${f('f3', 'sub', 'e')}<endEvent id="e" />`,
+        { title: '初稿' },
+      );
+      await c.complete('edit', { draft: '定稿' });
+      expect(c.status).toBe('completed');
+      expect(c.variables).toEqual({ title: '初稿', finalTitle: '定稿' });
+    });
+  });
+
   describe('expressions (regressions)', () => {
     const gate = (condition: string) =>
       `<startEvent id="s" />${f('f0', 's', 'gw')}<exclusiveGateway id="gw" default="no" />${f('yes', 'gw', 'a', condition)}${f('no', 'gw', 'b')}<userTask id="a" /><userTask id="b" />`;

@@ -982,6 +982,9 @@ class Step {
     }
     if (scope.kind === 'sub') {
       const owner = scope.owner ? this.tokens.get(scope.owner) : undefined;
+      // The sub-process's own variables (its inputs and what ran inside set locally) are what its
+      // output parameters read, as on Camunda's sub-process execution; they end with the activity.
+      if (owner) owner.vars = scope.vars;
       if (owner) this.schedule(() => this.complete(owner));
     }
   }
