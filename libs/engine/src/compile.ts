@@ -539,6 +539,18 @@ function toleratedWarning(warning: { message: string; element?: ModdleElement },
   return true;
 }
 
+/** The extension namespace Camunda 7 still reads as its own: diagrams from the Activiti days use it. */
+const LEGACY_EXTENSIONS_NS = /(\sxmlns(?::[\w.-]+)?\s*=\s*["'])http:\/\/activiti\.org\/bpmn(["'])/g;
+
+/**
+ * What Camunda's parser reads alike but bpmn-moddle would not: the `http://activiti.org/bpmn` prefix
+ * (moddle would keep its attributes as unknown ones and the diagram would run without its assignees,
+ * mappings and in/out variables).
+ */
+function readAsCamunda(xml: string): string {
+  return xml.replace(LEGACY_EXTENSIONS_NS, '$1http://camunda.org/schema/1.0/bpmn$2');
+}
+
 export async function compileDefinition(xml: string): Promise<CompiledDefinition> {
   if (typeof xml !== 'string' || xml.trim() === '') throw new DefinitionError('DEFINITION_EMPTY', '流程定义为空：请提交 BPMN 2.0 XML');
   if (xml.length > MAX_XML_CHARS) throw new DefinitionError('DEFINITION_TOO_LARGE', '流程定义超过 2 MB');
@@ -549,7 +561,7 @@ export async function compileDefinition(xml: string): Promise<CompiledDefinition
   const moddle = new BpmnModdle({ camunda: camundaSchema });
   let parsed: Awaited<ReturnType<InstanceType<typeof BpmnModdle>['fromXML']>>;
   try {
-    parsed = await moddle.fromXML(xml.trim());
+    parsed = await moddle.fromXML(readAsCamunda(xml.trim()));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = positionOf(message);

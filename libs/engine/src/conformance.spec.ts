@@ -349,6 +349,25 @@ describe('Camunda 7 conformance', () => {
       expect(c.status).toBe('completed');
       expect(c.variables).toEqual({ title: '初稿', finalTitle: '定稿' });
     });
+
+    it('the legacy extension namespace http://activiti.org/bpmn means the same as camunda: (inputOutput, in/out, assignee)', async () => {
+      const legacy = diagram(
+        `<startEvent id="s" />${f('f0', 's', 'sub')}
+         <subProcess id="sub"><extensionElements><camunda:inputOutput><camunda:inputParameter name="inner">\${amount * 2}</camunda:inputParameter>
+           <camunda:outputParameter name="doubled">\${inner}</camunda:outputParameter></camunda:inputOutput></extensionElements>
+           <startEvent id="ss" />${f('f1', 'ss', 'check')}<userTask id="check" camunda:assignee="zhangsan" />${f('f2', 'check', 'se')}<endEvent id="se" /></subProcess>
+         ${f('f3', 'sub', 'call')}<callActivity id="call" calledElement="child"><extensionElements><camunda:in source="doubled" target="given" /><camunda:out source="result" target="answer" /></extensionElements></callActivity>
+         ${f('f4', 'call', 'e')}<endEvent id="e" />`,
+      ).replace('xmlns:camunda="http://camunda.org/schema/1.0/bpmn"', 'xmlns:camunda="http://activiti.org/bpmn"');
+      const c = await Case.start(legacy, { amount: 21 }, runtime);
+      expect(c.wait('check')).toMatchObject({ assignee: 'zhangsan' });
+      await c.complete('check');
+      expect(c.variables).toEqual({ amount: 21, doubled: 42 });
+      expect(c.wait('call')).toMatchObject({ variables: { given: 42 } });
+      await c.run({ type: 'completeCallActivity', waitId: c.wait('call').waitId, variables: { result: 'ok', other: 1 } });
+      expect(c.status).toBe('completed');
+      expect(c.variables).toEqual({ amount: 21, doubled: 42, answer: 'ok' });
+    });
   });
 
   describe('expressions (regressions)', () => {
