@@ -6,7 +6,9 @@ import { checkTimerText, TimerError } from './timer';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- these packages ship CommonJS without types */
 const BpmnModdle = require('bpmn-moddle') as new (packages: Record<string, unknown>) => {
-  fromXML(xml: string): Promise<{ rootElement: ModdleElement; warnings: { message: string; element?: ModdleElement }[] }>;
+  fromXML(
+    xml: string,
+  ): Promise<{ rootElement: ModdleElement; warnings: { message: string; element?: ModdleElement; property?: string; value?: string }[] }>;
 };
 const camundaSchema = require('camunda-bpmn-moddle/resources/camunda.json') as Record<string, unknown>;
 const serializer = require('moddle-context-serializer') as {
@@ -342,8 +344,10 @@ function specOf(element: ModdleElement, messages: Map<string, string>, warnings:
   if (loop?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
     spec.multiInstance = {
       isSequential: loop.isSequential === true,
-      collection: str(loop.get('camunda:collection')),
-      elementVariable: str(loop.get('camunda:elementVariable')),
+      // Camunda reads the BPMN form too: loopDataInputRef is the collection variable, inputDataItem the element variable.
+      collection:
+        str(loop.get('camunda:collection')) ?? loopInputNames.get(loop) ?? (loop.loopDataInputRef as ModdleElement | undefined)?.id,
+      elementVariable: str(loop.get('camunda:elementVariable')) ?? str((loop.inputDataItem as ModdleElement | undefined)?.name),
       loopCardinality: str((loop.loopCardinality as ModdleElement | undefined)?.body),
       completionCondition: str((loop.completionCondition as ModdleElement | undefined)?.body),
     };
@@ -522,13 +526,25 @@ function readDecisions(main: ModdleElement, elements: Map<string, ElementSpec>):
   }
 }
 
+/** The collection variable each `loopDataInputRef` names, when it resolves to no element (the usual case). */
+const loopInputNames = new WeakMap<ModdleElement, string>();
+
 /**
- * What Camunda deploys despite a parser warning: a declared encoding (the text is already decoded), and
- * a layout shape or edge that points at no model element (dropped, with a warning).
+ * What Camunda deploys despite a parser warning: a declared encoding (the text is already decoded),
+ * a layout shape or edge that points at no model element (dropped, with a warning), and a
+ * `loopDataInputRef` naming a variable.
  */
-function toleratedWarning(warning: { message: string; element?: ModdleElement }, warnings: DefinitionWarning[]): boolean {
+function toleratedWarning(
+  warning: { message: string; element?: ModdleElement; property?: string; value?: string },
+  warnings: DefinitionWarning[],
+): boolean {
   if (/^unsupported document encoding/.test(warning.message)) return true;
   const type = warning.element?.$type ?? '';
+  // `<loopDataInputRef>list</loopDataInputRef>` names a variable in Camunda (BPMN would want a data input).
+  if (type === 'bpmn:MultiInstanceLoopCharacteristics' && warning.property === 'bpmn:loopDataInputRef' && warning.value) {
+    loopInputNames.set(warning.element!, warning.value);
+    return true;
+  }
   if (!/^(bpmndi|di|dc):/.test(type) || !/unresolved reference/.test(warning.message)) return false;
   const ref = /unresolved reference <([^>]*)>/.exec(warning.message)?.[1];
   warnings.push({

@@ -368,6 +368,21 @@ describe('Camunda 7 conformance', () => {
       expect(c.status).toBe('completed');
       expect(c.variables).toEqual({ amount: 21, doubled: 42, answer: 'ok' });
     });
+
+    it('multi-instance over loopDataInputRef with inputDataItem (BPMN standard form) runs like camunda:collection/elementVariable', async () => {
+      const c = await start(
+        `<startEvent id="s" />${f('f0', 's', 'sign')}
+         <userTask id="sign" name="会签 \${signer}" camunda:assignee="\${signer}"><multiInstanceLoopCharacteristics isSequential="true">
+           <loopDataInputRef>signers</loopDataInputRef><inputDataItem name="signer" /></multiInstanceLoopCharacteristics></userTask>
+         ${f('f1', 'sign', 'e')}<endEvent id="e" />`,
+        { signers: ['lisi', 'wangwu'] },
+      );
+      expect(c.waits()).toEqual([expect.objectContaining({ activityId: 'sign', assignee: 'lisi', name: '会签 lisi' })]);
+      await c.complete('sign');
+      expect(c.waits()).toEqual([expect.objectContaining({ activityId: 'sign', assignee: 'wangwu' })]);
+      await c.complete('sign');
+      expect(c.status).toBe('completed');
+    });
   });
 
   describe('expressions (regressions)', () => {
