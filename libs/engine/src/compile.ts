@@ -531,8 +531,8 @@ const loopInputNames = new WeakMap<ModdleElement, string>();
 
 /**
  * What Camunda deploys despite a parser warning: a declared encoding (the text is already decoded),
- * a layout shape or edge that points at no model element (dropped, with a warning), and a
- * `loopDataInputRef` naming a variable.
+ * a layout shape or edge that points at no model element (dropped, with a warning), a
+ * `loopDataInputRef` naming a variable, and an `errorRef` naming no declared error.
  */
 function toleratedWarning(
   warning: { message: string; element?: ModdleElement; property?: string; value?: string },
@@ -543,6 +543,17 @@ function toleratedWarning(
   // `<loopDataInputRef>list</loopDataInputRef>` names a variable in Camunda (BPMN would want a data input).
   if (type === 'bpmn:MultiInstanceLoopCharacteristics' && warning.property === 'bpmn:loopDataInputRef' && warning.value) {
     loopInputNames.set(warning.element!, warning.value);
+    return true;
+  }
+  // An errorRef naming no <error>: Camunda takes the reference itself as the error code.
+  if (type === 'bpmn:ErrorEventDefinition' && warning.property === 'bpmn:errorRef' && warning.value) {
+    const code = warning.value;
+    warning.element!.errorRef = { $type: 'bpmn:Error', id: code, errorCode: code, get: () => undefined } satisfies ModdleElement;
+    warnings.push({
+      rule: 'error-ref-unresolved',
+      elementId: warning.element?.id,
+      message: `错误事件引用了未声明的错误 ${code}，按 Camunda 的做法以 ${code} 作为错误代码`,
+    });
     return true;
   }
   if (!/^(bpmndi|di|dc):/.test(type) || !/unresolved reference/.test(warning.message)) return false;

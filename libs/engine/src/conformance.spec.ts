@@ -383,6 +383,20 @@ describe('Camunda 7 conformance', () => {
       await c.complete('sign');
       expect(c.status).toBe('completed');
     });
+
+    it('an errorRef that names no declared error is the error code itself (deployed with a warning)', async () => {
+      const xml = diagram(
+        `<startEvent id="s" />${f('f0', 's', 'sub')}
+         <subProcess id="sub"><startEvent id="ss" />${f('f1', 'ss', 'se')}<endEvent id="se"><errorEventDefinition errorRef="REJECTED" /></endEvent></subProcess>
+         <boundaryEvent id="caught" attachedToRef="sub"><errorEventDefinition errorRef="REJECTED" /></boundaryEvent>
+         <boundaryEvent id="other" attachedToRef="sub"><errorEventDefinition errorRef="OTHER" /></boundaryEvent>
+         ${f('f2', 'caught', 'fix')}<userTask id="fix" />${f('f3', 'fix', 'e')}${f('f4', 'sub', 'e')}${f('f5', 'other', 'e')}<endEvent id="e" />`,
+      );
+      expect((await compileDefinition(xml)).warnings).toEqual(
+        expect.arrayContaining([expect.objectContaining({ rule: 'error-ref-unresolved' })]),
+      );
+      expect((await Case.start(xml, {}, runtime)).waiting()).toEqual(['userTask:fix']);
+    });
   });
 
   describe('expressions (regressions)', () => {
