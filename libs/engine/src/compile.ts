@@ -572,10 +572,13 @@ const LEGACY_EXTENSIONS_NS = /(\sxmlns(?::[\w.-]+)?\s*=\s*["'])http:\/\/activiti
 /**
  * What Camunda's parser reads alike but bpmn-moddle would not: the `http://activiti.org/bpmn` prefix
  * (moddle would keep its attributes as unknown ones and the diagram would run without its assignees,
- * mappings and in/out variables).
+ * mappings and in/out variables), and an `id` with white space around it (XML Schema collapses an
+ * xsd:ID; moddle refuses the element).
  */
 function readAsCamunda(xml: string): string {
-  return xml.replace(LEGACY_EXTENSIONS_NS, '$1http://camunda.org/schema/1.0/bpmn$2');
+  return xml
+    .replace(LEGACY_EXTENSIONS_NS, '$1http://camunda.org/schema/1.0/bpmn$2')
+    .replace(/(\sid\s*=\s*)(["'])\s*([^"'\s]+)\s*\2/g, '$1$2$3$2');
 }
 
 export async function compileDefinition(xml: string): Promise<CompiledDefinition> {

@@ -397,6 +397,13 @@ describe('Camunda 7 conformance', () => {
       );
       expect((await Case.start(xml, {}, runtime)).waiting()).toEqual(['userTask:fix']);
     });
+
+    it('an id with surrounding white space is deployed as the trimmed id', async () => {
+      const c = await start(`<startEvent id=" s" />${f('f0 ', 's', 't')}<userTask id="t " />${f('f1', 't', 'e')}<endEvent id="e" />`);
+      expect(c.waiting()).toEqual(['userTask:t']);
+      await c.complete('t');
+      expect(c.status).toBe('completed');
+    });
   });
 
   describe('expressions (regressions)', () => {
