@@ -288,6 +288,16 @@ describe('Camunda 7 conformance', () => {
       expect(c.waiting()).toEqual(['userTask:done']);
     });
 
+    it('sequence flows without ids run (Camunda deploys them)', async () => {
+      const c = await start(
+        `<startEvent id="s" /><sequenceFlow sourceRef="s" targetRef="gw" /><exclusiveGateway id="gw" />
+         <sequenceFlow sourceRef="gw" targetRef="a"><conditionExpression>\${x > 1}</conditionExpression></sequenceFlow>
+         <sequenceFlow sourceRef="gw" targetRef="b"><conditionExpression>\${x &lt;= 1}</conditionExpression></sequenceFlow><userTask id="a" /><userTask id="b" />`,
+        { x: 2 },
+      );
+      expect(c.waiting()).toEqual(['userTask:a']);
+    });
+
     it('a link throw event continues at the catch event of the same name', async () => {
       const c = await start(
         `<startEvent id="s" />${f('f0', 's', 'go')}<intermediateThrowEvent id="go"><linkEventDefinition name="next" /></intermediateThrowEvent>

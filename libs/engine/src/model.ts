@@ -190,8 +190,10 @@ export function buildModel(process: ModdleNode, messages: Map<string, string>, t
     for (const element of (container.flowElements as ModdleNode[] | undefined) ?? []) {
       if (element.$type === 'bpmn:SequenceFlow') {
         const condition = element.conditionExpression as ModdleNode | undefined;
-        flows.set(element.id!, {
-          id: element.id!,
+        // Camunda runs a flow without an id (deployment gives it one, with a warning); so does the model.
+        element.id ??= `Flow_${(element.sourceRef as ModdleNode).id}_${(element.targetRef as ModdleNode).id}_${flows.size + 1}`;
+        flows.set(element.id, {
+          id: element.id,
           source: (element.sourceRef as ModdleNode).id!,
           target: (element.targetRef as ModdleNode).id!,
           condition: str(condition?.body),
