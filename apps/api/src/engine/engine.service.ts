@@ -451,7 +451,10 @@ export class EngineService implements EnginePort {
 
   async rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void> {
     const reject = async (m: EntityManager) => {
-      const rows: { instance_id: string }[] = await m.query(
+      // Through the driver: TypeORM answers an UPDATE … RETURNING with [rows, count], not the rows.
+      const rows = await prepared<{ instance_id: string }>(
+        m,
+        'reject_task',
         `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = 'reject', comment = $3 WHERE id = $1
          RETURNING instance_id`,
         [taskId, options.userId, options.comment ?? null],
