@@ -367,7 +367,7 @@ async function main() {
       prof.modules.filter((m) => names.some((n) => m.name.startsWith(n))).reduce((a, m) => a + m.pct, 0),
       0,
     );
-  const runtimeShare = share(['smqp', 'bpmn-elements', 'bpmn-engine', 'libs/engine', 'bpmn-moddle', 'moddle']);
+  const runtimeShare = share(['libs/engine', 'croner', 'bpmn-engine', 'bpmn-elements', 'smqp']);
   const gcShare = share(['(garbage collector)']);
   const dbShare = share(['pg', 'pg-protocol', 'typeorm']);
   const idleShare = share(['(idle']);
@@ -375,21 +375,16 @@ async function main() {
   const analysis = [
     `**${met8 ? 'What limits it' : 'Why the target is missed'}.** With 8 clients through the engine service a command costs ${nodeMs} ms of Node CPU and ` +
       `${pgMs} ms of PostgreSQL CPU${pgbench ? ` (a pgbench TPC-B transaction costs PostgreSQL ${pgbenchPgMs} ms)` : ''}: ${statementsPerCommand} SQL statements per ` +
-      `command (BEGIN and COMMIT included; the last completion also starts the case-archiving case, as every ended case is archived), each sent ` +
-      `unprepared, so parsed and planned every time. The api is one Node process, so even with a core ` +
-      `to itself it tops out near ${Math.round(1000 / nodeMs)} commands/s${pgbench ? `, while the target needs 0.25 × ${Math.round(tpsMedian)} = ${Math.round(0.25 * tpsMedian)}` : ''}; ` +
-      `and Node and PostgreSQL together need ${s.round(nodeMs + pgMs, 1)} ms of CPU per command, ${Math.round(2000 / (nodeMs + pgMs))} commands/s on two cores at best. ` +
-      `The profile shows where Node's time goes: ${runtimeShare} % in the BPMN runtime (bpmn-engine, bpmn-elements with its smqp message broker, libs/engine) — ` +
-      `every command recovers the whole case into bpmn-engine, resumes it, applies the command and serialises the state back — and ${gcShare} % in garbage ` +
-      `collection, mostly of those short-lived objects; the PostgreSQL driver and TypeORM take ${dbShare} %, the socket writes of its ` +
-      `${statementsPerCommand} statements per command ${share(['(socket writes'])} %, idle (waiting on PostgreSQL) ${idleShare} %.`,
-    `**What would reach it.** (1) A runtime that steps the compiled diagram itself instead of recovering bpmn-engine for each command (libs/engine ` +
-      `already compiles every element; a chain of user tasks needs no message broker): Node's CPU per command would fall to the SQL's and the driver's ` +
-      `share, several times less. (2) Then one api process per core (commands are independent transactions that meet only at the instance row lock). ` +
-      `(3) Fewer and prepared statements per command (syncWaits alone issues four UPDATE/DELETEs even when no wait vanished; named prepared ` +
-      `statements skip the planning). (4) The socket writes are loopback TCP sends, in which the kernel also does the receiving side's work; the ` +
-      `embedded PostgreSQL could be reached over its Unix-domain socket instead (not measured here). None of these is a cheap change; the statements of a command are inserts and lookups by key, so the ` +
-      `cheap fixes of this round (indexes, query shapes) do not move this figure.`,
+      `command (BEGIN and COMMIT included; the hot ones named prepared statements; the last completion also starts the case-archiving case). ` +
+      `Node and PostgreSQL together need ${s.round(nodeMs + pgMs, 1)} ms of CPU per command, ${Math.round(2000 / (nodeMs + pgMs))} commands/s on two cores at best` +
+      `${pgbench ? `; the target needs 0.25 × ${Math.round(tpsMedian)} = ${Math.round(0.25 * tpsMedian)}` : ''}. ` +
+      `Where Node's time goes: ${runtimeShare} % in the BPMN runtime (libs/engine stepping the compiled diagram; no case is recovered into bpmn-engine any more), ` +
+      `${gcShare} % in garbage collection, the PostgreSQL driver and TypeORM ${dbShare} %, the socket writes of its statements ` +
+      `${share(['(socket writes'])} %, idle (waiting on PostgreSQL) ${idleShare} %.`,
+    `**What would raise it further.** The runtime is no longer the cost: what remains is the round trips (fewer statements: the task completion's ` +
+      `lock, history and wait rows are already one statement each) and PostgreSQL's own work per transaction. Through HTTP a 同意 adds the person's ` +
+      `checks, the task action and its audit row (the audit chain takes a lock until commit), so the HTTP figure is a fraction of the service's; ` +
+      `API_PROCESSES (one api process per core in npm start) lets several processes share that work, the database staying the meeting point.`,
     '',
   ];
   const notes = [
