@@ -2,3 +2,4 @@ export * from './types';
 export { renderOfficialDocument, GBT9704 } from './official-document';
 export { renderProcessingSheet } from './processing-sheet';
 export { renderFilingReceipt, renderProjectApprovalNotice, renderDataHandoverSheet } from './forms';
+export * from './layout';
