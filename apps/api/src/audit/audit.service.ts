@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { prepared } from '../platform/prepared';
 import { requestContext } from '../platform/request-context';
 import { AuditContent, GENESIS_HASH, chainHash } from './audit-chain';
 import { AuditEntryEntity, AuditOutcome } from './audit-entry.entity';
@@ -90,8 +91,8 @@ export class AuditService {
 
   private async append(manager: EntityManager, event: AuditEvent): Promise<void> {
     const ctx = requestContext.current();
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const last: { hash: string }[] = await manager.query('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    // The chain's lock, then the tail as committed by then: one round trip (migration 1765600000010).
+    const last = await prepared<{ hash: string | null }>(manager, 'audit_tail', 'SELECT audit_chain_tail($1) AS hash', [CHAIN_LOCK]);
     const prevHash = last[0]?.hash ?? GENESIS_HASH;
     const content: AuditContent = {
       at: new Date().toISOString(),
@@ -106,7 +107,9 @@ export class AuditService {
       outcome: event.outcome ?? 'success',
       detail: event.detail ?? null,
     };
-    await manager.query(
+    await prepared(
+      manager,
+      'audit_append',
       `INSERT INTO audit_log (at, user_id, username, unit_id, action, object_type, object_id, request_id, ip, outcome, detail, prev_hash, hash)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
       [

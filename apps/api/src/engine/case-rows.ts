@@ -5,7 +5,7 @@ import { AppError } from '../platform/errors';
 import { typesOf, type VariableTypes } from './camunda-variables';
 import type { CaseSteppedEvent, StartOptions } from './engine.port';
 import { resolvePeople } from './people';
-import { prepared } from './prepared';
+import { prepared } from '../platform/prepared';
 
 export interface InstanceRow {
   id: string;
@@ -159,11 +159,15 @@ export class CaseRows {
       case 'userTask': {
         // Diagrams written for Camunda name people by user name; rows hold user ids.
         const people = await resolvePeople(m, wait.assignee, wait.candidateUsers ?? []);
+        // The row and its task.created notice in one statement; the notice names the id the insert gave.
         const inserted = await prepared<{ id: string }>(
           m,
           'insert_task',
-          `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by, candidate_units)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
+          `WITH t AS (
+             INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, business_key, owner_unit_id, assignee, candidate_users, candidate_groups, form_key, priority, due_at, created_by, candidate_units)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id),
+           o AS (INSERT INTO outbox (topic, payload) SELECT 'task.created', jsonb_build_object('taskId', t.id) || $16::jsonb FROM t)
+           SELECT id FROM t`,
           [
             instance.id,
             wait.waitId,
@@ -180,21 +184,16 @@ export class CaseRows {
             wait.dueDate ?? null,
             userId && /^[0-9a-f-]{36}$/.test(userId) ? userId : null,
             await this.unitIds(m, wait.candidateUnits ?? [], wait.activityId),
-          ],
-        );
-        if (inserted[0]) {
-          created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
-          await prepared(m, 'task_created', `INSERT INTO outbox (topic, payload) VALUES ('task.created', $1)`, [
             JSON.stringify({
-              taskId: inserted[0].id,
               instanceId: instance.id,
               assignee: people.assignee,
               candidateGroups: wait.candidateGroups ?? [],
               name: wait.name ?? wait.activityId,
               by: userId ?? null,
             }),
-          ]);
-        }
+          ],
+        );
+        if (inserted[0]) created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
         return false;
       }
       case 'externalTask': {

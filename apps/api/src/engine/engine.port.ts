@@ -19,6 +19,20 @@ export interface CompleteTaskOptions {
   variables?: Record<string, unknown>;
   outcome?: string;
   comment?: string;
+  /**
+   * The case as `lockCaseOfTask` locked it in this same transaction: the engine does not lock and read it again.
+   * Used once; ignored when it was locked in another transaction.
+   */
+  locked?: LockedCase;
+  /** A task offered to a group is claimed by this person as it completes (one statement with the completion). */
+  claimBy?: string;
+}
+
+/** A case whose row this transaction has locked (lockCaseOfTask). */
+export interface LockedCase {
+  readonly instanceId: string;
+  readonly definitionKey: string;
+  readonly status: string;
 }
 
 /** How often an element of the case ran to completion, runs now, and was skipped (a branch not taken, or cancelled). */
@@ -147,6 +161,8 @@ export interface EnginePort {
    * case (and the engine command it makes next runs after it). Undefined when there is no such case.
    */
   lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined>;
+  /** lockInstance for the case of a task, in one statement; undefined when there is no such task. */
+  lockCaseOfTask(taskId: string, tx: Tx): Promise<LockedCase | undefined>;
   /** 驳回 where the diagram has no reject route: the task closes as rejected and the case ends where it stands. */
   rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void>;
   /** Whether the case waits on an external task of this topic (e.g. its own archiving step). */

@@ -19,6 +19,7 @@ import type {
   CompleteTaskOptions,
   EnginePort,
   InstanceView,
+  LockedCase,
   ProcessListener,
   StartOptions,
   TaskModel,
@@ -26,7 +27,7 @@ import type {
 } from './engine.port';
 import { nextVariableTypes, type VariableTypes } from './camunda-variables';
 import { HolidayService } from './holiday.service';
-import { prepared } from './prepared';
+import { prepared } from '../platform/prepared';
 import { CaseEvents } from './case-events';
 import { CaseReads } from './case-reads';
 import { CaseRows, type InstanceRow } from './case-rows';
@@ -44,6 +45,8 @@ import type { CorrelatedCase, MessageCorrelation, SignalBroadcast } from './case
 export class EngineService implements EnginePort {
   private readonly logger = new Logger(EngineService.name);
   private readonly listeners = new Map<string, ProcessListener[]>();
+  /** The rows behind the LockedCase handles given out, with the transaction that locked them (one use each). */
+  private readonly lockedRows = new WeakMap<LockedCase, { row: InstanceRow; tx: Tx }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -252,34 +255,42 @@ export class EngineService implements EnginePort {
 
   /** Exactly one of two simultaneous completions wins: both queue on the instance row lock, the second finds the task closed. */
   async completeTaskIn(m: EntityManager, taskId: string, options: CompleteTaskOptions): Promise<void> {
+    const held = options.locked && this.lockedRows.get(options.locked);
+    if (options.locked) this.lockedRows.delete(options.locked);
+    const handed = held && held.tx === m ? held.row : undefined;
     // The case's row lock orders everything done to it; the task is read after it, so a second completion sees it done.
-    const locked = await prepared<InstanceRow>(
-      m,
-      'lock_task_instance',
-      'SELECT * FROM process_instances WHERE id = (SELECT instance_id FROM tasks WHERE id = $1) FOR UPDATE',
-      [taskId],
-    );
-    const instance = locked[0];
+    const instance =
+      handed ??
+      (
+        await prepared<InstanceRow>(
+          m,
+          'lock_task_instance',
+          'SELECT * FROM process_instances WHERE id = (SELECT instance_id FROM tasks WHERE id = $1) FOR UPDATE',
+          [taskId],
+        )
+      )[0];
     if (!instance) throw new NotFoundError('任务');
-    const tasks = await prepared<{ wait_id: string; status: string; activity_id: string; name: string }>(
-      m,
-      'read_task',
-      'SELECT wait_id, status, activity_id, name FROM tasks WHERE id = $1',
-      [taskId],
-    );
-    const { wait_id: waitId, status, activity_id: activityId, name: taskName } = tasks[0];
-    if (status !== 'open') {
-      throw new ConflictError(
-        status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
-        status === 'completed' ? '该任务已由他人办理完毕，请刷新待办列表' : '该任务已不在当前环节（流程已流转或被撤回），请刷新待办列表',
-      );
-    }
-    await prepared(
+    // Completing the task is the check that it was still open: the UPDATE finds it only then.
+    const closed = await prepared<{ wait_id: string; activity_id: string; name: string; instance_id: string }>(
       m,
       'complete_task',
-      `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, comment = $4 WHERE id = $1`,
-      [taskId, options.userId, options.outcome ?? null, options.comment ?? null],
+      `UPDATE tasks SET status = 'completed', completed_at = now(), completed_by = $2, outcome = $3, comment = $4,
+              assignee = COALESCE(assignee, $5), claimed_at = CASE WHEN assignee IS NULL AND $5::uuid IS NOT NULL THEN now() ELSE claimed_at END
+        WHERE id = $1 AND status = 'open' RETURNING wait_id, activity_id, name, instance_id`,
+      [taskId, options.userId, options.outcome ?? null, options.comment ?? null, options.claimBy ?? null],
     );
+    if (!closed[0]) {
+      const rows = await prepared<{ status: string }>(m, 'task_status', 'SELECT status FROM tasks WHERE id = $1', [taskId]);
+      if (!rows[0]) throw new NotFoundError('任务');
+      throw new ConflictError(
+        rows[0].status === 'completed' ? 'TASK_ALREADY_COMPLETED' : 'TASK_NOT_WAITING',
+        rows[0].status === 'completed'
+          ? '该任务已由他人办理完毕，请刷新待办列表'
+          : '该任务已不在当前环节（流程已流转或被撤回），请刷新待办列表',
+      );
+    }
+    if (closed[0].instance_id !== instance.id) throw new Error(`task ${taskId} is not of the locked case ${instance.id}`);
+    const { wait_id: waitId, activity_id: activityId, name: taskName } = closed[0];
     const variables = { ...(options.variables ?? {}) };
     if (options.outcome !== undefined) variables.outcome = options.outcome;
     if (instance.status !== 'running') throw new ConflictError('INSTANCE_ENDED', '该流程已结束，不能再办理');
@@ -439,6 +450,19 @@ export class EngineService implements EnginePort {
       [],
       options.userId,
     );
+  }
+
+  async lockCaseOfTask(taskId: string, tx: Tx): Promise<LockedCase | undefined> {
+    const rows = await prepared<InstanceRow>(
+      tx,
+      'lock_task_instance',
+      'SELECT * FROM process_instances WHERE id = (SELECT instance_id FROM tasks WHERE id = $1) FOR UPDATE',
+      [taskId],
+    );
+    if (!rows[0]) return undefined;
+    const locked: LockedCase = { instanceId: rows[0].id, definitionKey: rows[0].definition_key, status: rows[0].status };
+    this.lockedRows.set(locked, { row: rows[0], tx });
+    return locked;
   }
 
   async lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined> {

@@ -21,6 +21,7 @@ import { AccountLocks } from './account-locks';
 import { checkPassword } from './password-policy';
 import type { Principal } from './principal';
 import { TotpService } from './totp.service';
+import { prepared } from '../platform/prepared';
 
 export interface AccessTokenClaims {
   sub: string;
@@ -73,6 +74,13 @@ const USER_SELECT = `
          u.password_hash, u.must_change_password, u.failed_attempts, u.locked_until, u.is_active,
          (SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles
     FROM users u JOIN units un ON un.id = u.unit_id`;
+
+/** A request's session and person: what USER_SELECT reads, without the password hash nobody needs here. */
+const SESSION_SELECT = `
+  SELECT s.revoked_at, s.expires_at, s.second_factor, u.id, u.username, u.display_name, u.unit_id, un.name AS unit_name,
+         un.path AS unit_path, u.must_change_password, u.is_active,
+         (SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles
+    FROM users u JOIN units un ON un.id = u.unit_id JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`;
 
 export const ARGON2_OPTIONS: argon2.HashOptions & { raw?: false } = {
   type: argon2.argon2id,
@@ -446,8 +454,11 @@ export class AuthService {
     // Signed by us, but only ids make sense here: anything else is no session (and must not reach the uuid columns).
     if (!isUuid(claims.sub) || !isUuid(claims.sid))
       throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
-    const rows: (UserRow & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
-      `${USER_SELECT.replace('SELECT', 'SELECT s.revoked_at, s.expires_at, s.second_factor,')} JOIN sessions s ON s.user_id = u.id WHERE s.id = $1 AND u.id = $2`,
+    // Every request's statement: prepared once per connection.
+    const rows = await prepared<UserRow & { revoked_at: Date | null; expires_at: Date; second_factor: boolean }>(
+      this.dataSource,
+      'session_check',
+      SESSION_SELECT,
       [claims.sid, claims.sub],
     );
     const row = rows[0];

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
-import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
+import { ENGINE_PORT, type EnginePort, type LockedCase } from '../engine/engine.port';
 import { isVisible } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
@@ -10,6 +10,7 @@ import { AuditService, type AuditEvent } from '../audit/audit.service';
 import { SubstitutesService, type Person } from './substitutes.service';
 import { DECIDING, acceptVariables, assertCanHold, assertCanReceiveCopy, dutyConflict, dutyError, offeredByRole } from './task-rules';
 import type { BatchActionDto, ListTasksQuery, SignerPosition, TaskAction, TaskActionDto, TaskView } from './tasks.dto';
+import { prepared } from '../platform/prepared';
 
 interface TaskRow {
   id: string;
@@ -35,6 +36,8 @@ interface TaskRow {
   /** 加签 in progress: the task sits with the added signers of this phase while `owner` (the holder) waits. */
   signing: SignerPosition | null;
   held_variables: Record<string, unknown> | null;
+  /** Some 加签 signer of this task has yet to act (the signer statements are skipped when none has). */
+  signers_pending: boolean;
 }
 
 export interface TaskSummary {
@@ -276,9 +279,8 @@ export class TasksService {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('任务');
     await this.dataSource.transaction(async (m) => {
       // Queue behind any other command on this case: the second of two 同意 finds the task closed.
-      const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM tasks WHERE id = $1', [id]);
-      if (!found[0]) throw new NotFoundError('任务');
-      await this.enginePort.lockInstance(found[0].instance_id, m);
+      const locked = await this.enginePort.lockCaseOfTask(id, m);
+      if (!locked) throw new NotFoundError('任务');
       const task = await this.load(m, id);
       const { actor, behalf } = await this.actorFor(me, task, m);
       if (!behalf && !this.maySee(me, task) && !(await this.isInvolved(me, task, m))) throw new NotFoundError('任务');
@@ -288,10 +290,9 @@ export class TasksService {
           task.status === 'completed' ? '该任务已办理完毕，请刷新待办列表' : '该任务已不在当前环节（流程已流转或被撤回），请刷新',
         );
       }
-      const allowed = await this.allowedActions(actor, task, m);
-      if (!allowed.includes(dto.action)) {
+      if (!(await this.allowedActions(actor, task, m, dto.action)).includes(dto.action)) {
         throw new AppError('ACTION_NOT_ALLOWED', `当前不能对该任务执行“${ACTION_LABELS[dto.action]}”`, HttpStatus.FORBIDDEN, {
-          allowedActions: allowed,
+          allowedActions: await this.allowedActions(actor, task, m),
         });
       }
       const model = await this.enginePort.taskModel(task.definition_id, task.activity_id);
@@ -309,12 +310,17 @@ export class TasksService {
         { me, actor, behalf: behalf?.userId ?? null },
         task,
         { ...dto, variables: accepted.values },
-        { byAdministrator: accepted.byAdministrator, audits },
+        { byAdministrator: accepted.byAdministrator, audits, locked },
       );
-      // A task that left the holder (completed, returned, transferred) takes its unfinished 加签 chain with it.
-      const after: { status: string; assignee: string | null }[] = await m.query(`SELECT status, assignee FROM tasks WHERE id = $1`, [id]);
-      if (after[0].status !== 'open' || (dto.action === 'transfer' && after[0].assignee !== actor.userId))
-        await m.query(`UPDATE task_signers SET status = 'cancelled', acted_at = now() WHERE task_id = $1 AND status = 'pending'`, [id]);
+      // A task that left the holder (completed, returned, transferred) takes its unfinished 加签 chain with it. Only
+      // 加签 adds signers, so a task without pending ones at the start has none to cancel now.
+      if (task.signers_pending) {
+        const after: { status: string; assignee: string | null }[] = await m.query(`SELECT status, assignee FROM tasks WHERE id = $1`, [
+          id,
+        ]);
+        if (after[0].status !== 'open' || (dto.action === 'transfer' && after[0].assignee !== actor.userId))
+          await m.query(`UPDATE task_signers SET status = 'cancelled', acted_at = now() WHERE task_id = $1 AND status = 'pending'`, [id]);
+      }
       for (const event of audits) await this.audit.record(event, m);
     });
     return { ok: true };
@@ -349,7 +355,7 @@ export class TasksService {
     who: { me: Principal; actor: Principal; behalf: string | null },
     task: TaskRow,
     dto: TaskActionDto,
-    { byAdministrator, audits }: { byAdministrator: boolean; audits: AuditEvent[] },
+    { byAdministrator, audits, locked }: { byAdministrator: boolean; audits: AuditEvent[]; locked?: LockedCase },
   ): Promise<void> {
     const { me, actor } = who;
     const record = (action: string, target?: string | null) =>
@@ -369,8 +375,6 @@ export class TasksService {
       );
     const isSigner = task.signing !== null && task.assignee === actor.userId;
     const complete = async (outcome: string, variables: Record<string, unknown> = {}) => {
-      if (task.assignee === null)
-        await m.query(`UPDATE tasks SET assignee = $2, claimed_at = now() WHERE id = $1`, [task.id, actor.userId]);
       await this.enginePort.completeTask(
         task.id,
         {
@@ -378,6 +382,9 @@ export class TasksService {
           outcome,
           comment: dto.comment,
           variables: { ...(dto.variables ?? {}), ...variables },
+          locked,
+          // A group task is claimed by whoever completes it, in the completion's own statement.
+          claimBy: task.assignee === null ? actor.userId : undefined,
         },
         m,
       );
@@ -390,7 +397,7 @@ export class TasksService {
           return this.advance(m, task, me, dto.comment);
         }
         await record('approve');
-        const next = await this.nextSigner(m, task.id, 'after');
+        const next = task.signers_pending ? await this.nextSigner(m, task.id, 'after') : null;
         if (!next) return complete('approve');
         // 后加签: my 同意 stands, the added signers sign in turn and the last one completes the step.
         await m.query(`UPDATE tasks SET signing = 'after', owner = $2, assignee = $3, held_variables = $4 WHERE id = $1`, [
@@ -646,13 +653,24 @@ export class TasksService {
     return { actor: { ...me, userId: absent.userId, roles: [] }, behalf: absent };
   }
 
-  /** Which operations `me` may use on the task right now. */
-  private async allowedActions(me: Principal, task: TaskRow, m: EntityManager = this.dataSource.manager): Promise<TaskAction[]> {
+  /**
+   * Which operations `me` may use on the task right now. With `wanted`, the checks that need the database are made for
+   * that operation only (a 同意 need not find out whether 撤回 would be possible).
+   */
+  private async allowedActions(
+    me: Principal,
+    task: TaskRow,
+    m: EntityManager = this.dataSource.manager,
+    wanted?: TaskAction,
+  ): Promise<TaskAction[]> {
+    const asked = (action: TaskAction) => wanted === undefined || wanted === action;
     if (task.status !== 'open' || task.instance_status !== 'running') return [];
     const actions: TaskAction[] = [];
     const mine = task.assignee === me.userId;
     const offered = task.assignee === null && this.isCandidate(me, task);
     const removable = async () =>
+      asked('remove-signer') &&
+      task.signers_pending &&
       (
         (await m.query(`SELECT 1 FROM task_signers WHERE task_id = $1 AND added_by = $2 AND status = 'pending' LIMIT 1`, [
           task.id,
@@ -687,6 +705,7 @@ export class TasksService {
     if (
       !mine &&
       task.created_by === me.userId &&
+      asked('withdraw') &&
       (await this.withdrawTarget(m, me, task).then(
         () => true,
         () => false,
@@ -784,7 +803,9 @@ export class TasksService {
     deferred?: AuditEvent[],
   ): Promise<void> {
     const { task } = entry;
-    await m.query(
+    await prepared(
+      m,
+      'task_action',
       `INSERT INTO task_actions (task_id, instance_id, action, user_id, unit_id, comment, target, on_behalf_of) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
       [
         task.id,
@@ -838,10 +859,13 @@ export class TasksService {
 
   private async load(m: EntityManager, id: string): Promise<TaskRow> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('任务');
-    const rows: TaskRow[] = await m.query(
+    const rows = await prepared<TaskRow>(
+      m,
+      'task_load',
       `SELECT t.id, t.instance_id, i.definition_id, t.activity_id, t.name, t.definition_key, t.business_key, t.owner_unit_id, u.path AS unit_path,
               t.assignee, t.owner, t.delegation_state, t.candidate_users, t.candidate_groups, t.candidate_units, t.status, t.created_by, t.claimed_at,
-              i.started_by, i.status AS instance_status, t.signing, t.held_variables
+              i.started_by, i.status AS instance_status, t.signing, t.held_variables,
+              EXISTS (SELECT 1 FROM task_signers s WHERE s.task_id = t.id AND s.status = 'pending') AS signers_pending
          FROM tasks t JOIN cases i ON i.id = t.instance_id LEFT JOIN units u ON u.id = t.owner_unit_id WHERE t.id = $1`,
       [id],
     );
