@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -17,7 +18,10 @@ import { TotpService } from './totp.service';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+        // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) to read it as a public key, then
+        // makes a secret key of it, on every token (the cast: @nestjs/jwt types the secret as string | Buffer, and
+        // passes it through to jsonwebtoken, which takes a KeyObject).
+        secret: createSecretKey(Buffer.from(config.jwtSecret)) as unknown as Buffer,
         signOptions: { algorithm: 'HS256', issuer: 'zhengwu' },
         verifyOptions: { issuer: 'zhengwu' },
       }),
