@@ -5,6 +5,7 @@
  * /proc, and the BENCH_RESULT line of the harness contract (see bench/run.js).
  */
 require('reflect-metadata');
+const { execFileSync } = require('node:child_process');
 const { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -247,8 +248,65 @@ function run(main) {
     });
 }
 
+/**
+ * pgbench, the baseline of the throughput targets (TPC-B: 5 statements per transaction, the ceiling for small write
+ * transactions on this machine): PGBENCH=, else on PATH or in Debian's versioned directories.
+ */
+function findPgbench() {
+  if (process.env.PGBENCH) return process.env.PGBENCH;
+  for (const dir of ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':')])
+    if (existsSync(join(dir, 'pgbench'))) return join(dir, 'pgbench');
+  const lib = '/usr/lib/postgresql';
+  if (existsSync(lib))
+    for (const v of readdirSync(lib).sort().reverse()) if (existsSync(join(lib, v, 'bin/pgbench'))) return join(lib, v, 'bin/pgbench');
+  return undefined;
+}
+
+/** libpq's environment for the pgbench database on the server of databaseUrl. */
+function pgbenchEnv(databaseUrl) {
+  const url = new URL(databaseUrl);
+  return {
+    ...process.env,
+    PGHOST: url.hostname,
+    PGPORT: url.port || '5432',
+    PGUSER: decodeURIComponent(url.username),
+    PGPASSWORD: decodeURIComponent(url.password),
+    PGDATABASE: 'zw_pgbench',
+  };
+}
+
+/** Creates and fills database zw_pgbench (scale 8) on the bench's server; returns pgbench's path, or undefined. */
+async function preparePgbench(ds, databaseUrl, log) {
+  const pgbench = findPgbench();
+  if (!pgbench) {
+    log('pgbench not found (install postgresql-client or set PGBENCH=): no baseline');
+    return undefined;
+  }
+  log(`pgbench: ${pgbench}; initialising scale 8 in database zw_pgbench`);
+  await ds.query('DROP DATABASE IF EXISTS zw_pgbench');
+  await ds.query('CREATE DATABASE zw_pgbench');
+  execFileSync(pgbench, ['-i', '-s', '8', '-q'], { env: pgbenchEnv(databaseUrl), stdio: 'ignore' });
+  return pgbench;
+}
+
+/** TPC-B transactions per second with 8 clients for `seconds`. */
+function pgbenchTps(pgbench, databaseUrl, seconds) {
+  const out = execFileSync(pgbench, ['-n', '-c', '8', '-j', '2', '-T', String(seconds)], {
+    env: pgbenchEnv(databaseUrl),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const match = /tps = ([\d.]+)/.exec(out);
+  if (!match) throw new Error(`pgbench printed no tps:\n${out}`);
+  return Number(match[1]);
+}
+
 module.exports = {
   root,
+  findPgbench,
+  pgbenchEnv,
+  preparePgbench,
+  pgbenchTps,
   dist,
   PASSWORD,
   ms,

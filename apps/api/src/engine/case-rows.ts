@@ -98,12 +98,8 @@ export class CaseRows {
       [instance.id, liveList],
     );
     for (const orphan of orphans) await this.hooks.terminate(m, orphan.id, { userId, reason: '调用环节已被取消' });
-    let newExternal = false;
     const created: CaseSteppedEvent['createdTasks'] = [];
-    for (const wait of waits) {
-      newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
-    }
-    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    for (const wait of waits) await this.insertWait(m, instance, wait, created, userId);
     return created;
   }
 
@@ -140,21 +136,19 @@ export class CaseRows {
       );
       for (const orphan of orphans) await this.hooks.terminate(m, orphan.id, { userId, reason: '调用环节已被取消' });
     }
-    let newExternal = false;
     const created: CaseSteppedEvent['createdTasks'] = [];
-    for (const wait of opened) newExternal = (await this.insertWait(m, instance, wait, created, userId)) || newExternal;
-    if (newExternal) await m.query(`SELECT pg_notify($1, '')`, [EXTERNAL_TASK_CHANNEL]);
+    for (const wait of opened) await this.insertWait(m, instance, wait, created, userId);
     return created;
   }
 
-  /** Inserts the row of a wait if it is new; returns true for a new external task. */
+  /** Inserts the row of a wait if it is new (a new external task also notifies the waiting fetches of its topic). */
   async insertWait(
     m: EntityManager,
     instance: InstanceRow,
     wait: Wait,
     created: CaseSteppedEvent['createdTasks'],
     userId?: string,
-  ): Promise<boolean> {
+  ): Promise<void> {
     switch (wait.kind) {
       case 'userTask': {
         // Diagrams written for Camunda name people by user name; rows hold user ids.
@@ -194,17 +188,27 @@ export class CaseRows {
           ],
         );
         if (inserted[0]) created.push({ id: inserted[0].id, activityId: wait.activityId, name: wait.name ?? wait.activityId });
-        return false;
+        return;
       }
       case 'externalTask': {
-        const inserted = await prepared<{ id: string }>(
+        await prepared<{ id: string }>(
           m,
           'insert_external_task',
+          // The NOTIFY (its payload the topic) goes with the row: only a row inserted sends it, delivered at commit.
           `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id`,
-          [instance.id, wait.waitId, wait.activityId, wait.topic, instance.definition_key, instance.business_key, wait.priority ?? 0],
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id, pg_notify($8, $4)`,
+          [
+            instance.id,
+            wait.waitId,
+            wait.activityId,
+            wait.topic,
+            instance.definition_key,
+            instance.business_key,
+            wait.priority ?? 0,
+            EXTERNAL_TASK_CHANNEL,
+          ],
         );
-        return inserted.length > 0;
+        return;
       }
       case 'timer':
         await prepared(
@@ -213,7 +217,7 @@ export class CaseRows {
           `INSERT INTO timers (instance_id, wait_id, activity_id, due_at) VALUES ($1,$2,$3,$4) ON CONFLICT (instance_id, wait_id) WHERE instance_id IS NOT NULL DO NOTHING`,
           [instance.id, wait.waitId, wait.activityId, wait.dueAt],
         );
-        return false;
+        return;
       case 'message':
       case 'signal':
         await m.query(
@@ -227,7 +231,7 @@ export class CaseRows {
             wait.kind,
           ],
         );
-        return false;
+        return;
       case 'callActivity': {
         const existing: unknown[] = await m.query(`SELECT 1 FROM process_instances WHERE parent_instance_id = $1 AND parent_wait_id = $2`, [
           instance.id,
@@ -242,10 +246,10 @@ export class CaseRows {
             parent: { instanceId: instance.id, waitId: wait.waitId },
           });
         }
-        return false;
+        return;
       }
       default:
-        return false;
+        return;
     }
   }
 

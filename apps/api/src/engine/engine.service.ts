@@ -194,8 +194,11 @@ export class EngineService implements EnginePort {
       [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status, JSON.stringify(types)],
     );
     await this.rows.writeHistory(m, instance.id, result, userId);
-    // The task the command completed is closed already (completeTaskIn): no statement for it.
-    if (result.closed && command.type === 'completeUserTask')
+    // The task the command completed is closed already (completeTaskIn, the external task's close): no statement for it.
+    if (
+      result.closed &&
+      (command.type === 'completeUserTask' || command.type === 'completeExternalTask' || command.type === 'externalTaskBpmnError')
+    )
       result = { ...result, closed: result.closed.filter((c) => c.waitId !== command.waitId) };
     const stepped = { ...instance, variable_types: types };
     const created = await this.rows.syncWaits(m, stepped, result, userId);
@@ -544,6 +547,11 @@ export class EngineService implements EnginePort {
   /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */
   async externalOutputs(m: EntityManager, instanceId: string, activityId: string): Promise<string[] | undefined> {
     return this.reads.externalOutputs(m, instanceId, activityId);
+  }
+
+  /** externalOutputs when the case's definition is known already (its row is locked and read). */
+  async externalOutputsOf(definitionId: string, activityId: string): Promise<string[] | undefined> {
+    return (await this.definitions.compiledById(definitionId)).elements.get(activityId)?.outputs;
   }
 
   async definitionXml(definitionId: string, tx?: Tx): Promise<string | undefined> {

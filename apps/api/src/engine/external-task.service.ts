@@ -4,6 +4,8 @@ import { Client } from 'pg';
 import { CamundaRestError } from '../platform/errors';
 import { DataSource, EntityManager } from 'typeorm';
 import { EngineService, EXTERNAL_TASK_CHANNEL } from './engine.service';
+import type { InstanceRow } from './case-rows';
+import { prepared } from '../platform/prepared';
 import { toTypedVariables, type TypedValue, type TypedVariables, type VariableTypes } from './camunda-variables';
 
 export interface FetchTopic {
@@ -71,7 +73,11 @@ interface ExternalRow {
 export class ExternalTaskService implements OnModuleDestroy {
   private readonly logger = new Logger(ExternalTaskService.name);
   private listener?: Promise<Client>;
-  private readonly waiters = new Set<() => void>();
+  /**
+   * Waiting long polls, oldest first, with the topics they wait for; `any` when a topic of theirs carries a filter
+   * (processDefinitionKey) that may refuse a task another waiter would take: those are woken by every notification.
+   */
+  private readonly waiters = new Map<(topic?: string) => void, { topics: string[]; any: boolean }>();
   private closed = false;
 
   constructor(
@@ -81,7 +87,7 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    for (const wake of this.waiters) wake();
+    for (const wake of this.waiters.keys()) wake();
     const client = await this.listener?.catch(() => undefined);
     await client?.end().catch(() => undefined);
   }
@@ -93,7 +99,9 @@ export class ExternalTaskService implements OnModuleDestroy {
       const client = new Client({ connectionString: options.url });
       this.listener = (async () => {
         await client.connect();
-        client.on('notification', () => this.wakeAll());
+        // A new task names its topic: one plain waiter of that topic is woken, not the whole stampede of fetches (which
+        // on two cores delays the one that wins). Anything else (a retry, a lock released, a bulk release) wakes all.
+        client.on('notification', (n) => (n.payload ? this.wakeFor(n.payload) : this.wakeAll()));
         client.on('error', (error) => {
           this.logger.warn({ err: error }, 'external-task listener lost; will reconnect');
           this.listener = undefined;
@@ -108,7 +116,22 @@ export class ExternalTaskService implements OnModuleDestroy {
   }
 
   private wakeAll(): void {
-    for (const wake of [...this.waiters]) wake();
+    for (const wake of [...this.waiters.keys()]) wake();
+  }
+
+  /** Wakes the oldest plain waiter of the topic, and every waiter whose filters might refuse what it would take. */
+  private wakeFor(topic: string): void {
+    let plain = false;
+    for (const [wake, w] of [...this.waiters]) {
+      if (!w.topics.includes(topic)) continue;
+      if (w.any) wake();
+      else if (!plain) {
+        plain = true;
+        // Out of the queue at once: the next notification picks the next waiter.
+        this.waiters.delete(wake);
+        wake(topic);
+      }
+    }
   }
 
   async fetchAndLock(request: FetchRequest): Promise<LockedExternalTask[]> {
@@ -119,19 +142,32 @@ export class ExternalTaskService implements OnModuleDestroy {
       if (this.closed) return [];
       // Register before fetching so a task created between the fetch and the wait still wakes us.
       let woken = false;
+      /** The topic of the notification that woke this waiter alone (wakeFor), to pass on if it answers without looking. */
+      let wokenFor: string | undefined;
       let timer: NodeJS.Timeout | undefined;
-      let wake: () => void = () => undefined;
+      let wake: (topic?: string) => void = () => undefined;
       const signal = new Promise<void>((resolve) => {
-        wake = () => {
+        wake = (topic?: string) => {
           woken = true;
+          wokenFor ??= topic;
           resolve();
         };
       });
-      this.waiters.add(wake);
+      this.waiters.set(wake, {
+        topics: request.topics.map((t) => t.topicName),
+        any: request.topics.some((t) => t.processDefinitionKey !== undefined),
+      });
       try {
         const tasks = await this.tryFetch(request);
+        // A full hand: more may be waiting (one NOTIFY can stand for many tasks), so the next waiter looks too.
+        if (tasks.length > 0 && tasks.length >= request.maxTasks)
+          for (const topic of new Set(tasks.map((t) => t.topicName))) this.wakeFor(topic);
         const remaining = deadline - Date.now();
-        if (tasks.length > 0 || remaining <= 0 || this.closed) return tasks;
+        if (tasks.length > 0 || remaining <= 0 || this.closed) {
+          // Woken during a fetch that may have started before the new task committed: another waiter looks for it.
+          if (wokenFor !== undefined) this.wakeFor(wokenFor);
+          return tasks;
+        }
         // Re-check now and then even without a notification, in case the LISTEN connection dropped one.
         if (!woken) await Promise.race([signal, new Promise((r) => (timer = setTimeout(r, Math.min(remaining, 5_000))))]);
       } finally {
@@ -143,7 +179,7 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   /**
    * One statement per topic: lock the tasks and read their cases' variables in a single round trip (a woken long
-   * poll answers sooner; every waiting fetch runs this on each NOTIFY). Several topics share one transaction.
+   * poll answers sooner). Several topics share one transaction.
    */
   private async tryFetch(request: FetchRequest): Promise<LockedExternalTask[]> {
     const fetchTopics = async (m: EntityManager): Promise<LockedExternalTask[]> => {
@@ -162,7 +198,9 @@ export class ExternalTaskService implements OnModuleDestroy {
           instance_variables: Record<string, unknown>;
           instance_variable_types: VariableTypes;
           instance_definition_id: string;
-        })[] = await m.query(
+        })[] = await prepared(
+          m,
+          `fetch_external${request.usePriority ? '_priority' : ''}${byKey ? '_key' : ''}`,
           `WITH locked AS (
              UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
               WHERE t.id IN (
@@ -211,15 +249,29 @@ export class ExternalTaskService implements OnModuleDestroy {
     };
   }
 
-  /** Locks the instance, then the task, and checks the caller holds the task's lock. */
-  private async held(m: EntityManager, id: string, workerId: string, verb: string): Promise<ExternalRow> {
+  /** Locks the task's case (one statement); its row is handed to the engine's step so it is not read again. */
+  private async lockCase(m: EntityManager, id: string): Promise<InstanceRow> {
     assertTaskId(id);
-    const found: { instance_id: string }[] = await m.query('SELECT instance_id FROM external_tasks WHERE id = $1', [id]);
-    if (!found[0]) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
-    await m.query('SELECT 1 FROM process_instances WHERE id = $1 FOR UPDATE', [found[0].instance_id]);
+    const rows = await prepared<InstanceRow>(
+      m,
+      'lock_external_instance',
+      'SELECT * FROM process_instances WHERE id = (SELECT instance_id FROM external_tasks WHERE id = $1) FOR UPDATE',
+      [id],
+    );
+    if (!rows[0]) throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+    return rows[0];
+  }
+
+  /** Locks the case, then the task, and checks the caller holds the task's lock. */
+  private async held(m: EntityManager, id: string, workerId: string, verb: string): Promise<ExternalRow> {
+    await this.lockCase(m, id);
     const rows: ExternalRow[] = await m.query('SELECT * FROM external_tasks WHERE id = $1 FOR UPDATE', [id]);
-    const row = rows[0];
-    if (row.status !== 'open') throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
+    this.assertHeld(id, rows[0], workerId, verb);
+    return rows[0];
+  }
+
+  private assertHeld(id: string, row: ExternalRow | undefined, workerId: string, verb: string): asserts row is ExternalRow {
+    if (!row || row.status !== 'open') throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
     if (row.worker_id !== workerId) {
       throw new CamundaRestError(
         400,
@@ -227,15 +279,39 @@ export class ExternalTaskService implements OnModuleDestroy {
         `External Task ${id} cannot be ${verb} by worker '${workerId}'. It is locked by worker '${row.worker_id ?? ''}'.`,
       );
     }
-    return row;
+  }
+
+  /**
+   * Closes the task the worker holds (completion, BPMN error) in one statement after the case's lock; only when it
+   * finds nothing is the row read again, to say why (gone, or held by another worker).
+   */
+  private async close(m: EntityManager, id: string, workerId: string, verb: string): Promise<ExternalRow> {
+    const closed = await prepared<ExternalRow>(
+      m,
+      'close_external_task',
+      `UPDATE external_tasks SET status = 'completed' WHERE id = $1 AND status = 'open' AND worker_id = $2 RETURNING *`,
+      [id, workerId],
+    );
+    if (closed[0]) return closed[0];
+    const rows: ExternalRow[] = await m.query('SELECT * FROM external_tasks WHERE id = $1', [id]);
+    this.assertHeld(id, rows[0], workerId, verb);
+    throw new CamundaRestError(404, 'RestException', `External task with id ${id} does not exist`);
   }
 
   /**
    * A worker sets only what its step declares (`outputs`): a render worker cannot reroute the case or rewrite its
    * title. A step that declares nothing keeps Camunda's behaviour (diagrams deployed through the API).
    */
-  private async assertOutputs(m: EntityManager, row: ExternalRow, variables: Record<string, unknown>): Promise<void> {
-    const outputs = await this.engine.externalOutputs(m, row.instance_id, row.activity_id);
+  private async assertOutputs(
+    m: EntityManager,
+    row: ExternalRow,
+    variables: Record<string, unknown>,
+    definitionId?: string,
+  ): Promise<void> {
+    if (Object.keys(variables).length === 0) return;
+    const outputs = definitionId
+      ? await this.engine.externalOutputsOf(definitionId, row.activity_id)
+      : await this.engine.externalOutputs(m, row.instance_id, row.activity_id);
     if (!outputs) return;
     const extra = Object.keys(variables).filter((name) => !outputs.includes(name));
     if (extra.length > 0) {
@@ -250,10 +326,17 @@ export class ExternalTaskService implements OnModuleDestroy {
   /** `types`: the Camunda types the worker sent its variables as (kept where the plain value does not tell them). */
   async complete(id: string, workerId: string, variables: Record<string, unknown>, types: VariableTypes = {}): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const row = await this.held(m, id, workerId, 'completed');
-      await this.assertOutputs(m, row, variables);
-      await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
-      await this.engine.execute(m, row.instance_id, { type: 'completeExternalTask', waitId: row.wait_id, variables }, undefined, types);
+      const instance = await this.lockCase(m, id);
+      const row = await this.close(m, id, workerId, 'completed');
+      await this.assertOutputs(m, row, variables, instance.definition_id);
+      await this.engine.execute(
+        m,
+        instance.id,
+        { type: 'completeExternalTask', waitId: row.wait_id, variables },
+        undefined,
+        types,
+        instance,
+      );
     });
   }
 
@@ -266,15 +349,16 @@ export class ExternalTaskService implements OnModuleDestroy {
     types: VariableTypes = {},
   ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const row = await this.held(m, id, workerId, 'reported a BPMN error');
-      await this.assertOutputs(m, row, variables);
-      await m.query(`UPDATE external_tasks SET status = 'completed' WHERE id = $1`, [id]);
+      const instance = await this.lockCase(m, id);
+      const row = await this.close(m, id, workerId, 'reported a BPMN error');
+      await this.assertOutputs(m, row, variables, instance.definition_id);
       await this.engine.execute(
         m,
-        row.instance_id,
+        instance.id,
         { type: 'externalTaskBpmnError', waitId: row.wait_id, errorCode, errorMessage, variables },
         undefined,
         types,
+        instance,
       );
     });
   }

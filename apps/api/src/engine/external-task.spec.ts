@@ -206,6 +206,40 @@ describe('/engine-rest/external-task', () => {
     expect(started - asked).toBeGreaterThanOrEqual(300);
   });
 
+  it('wakes one plain waiter per new task, the next task the next waiter; a filtered waiter does not swallow a wake', async () => {
+    const poll = (workerId: string, topic: Record<string, unknown> = {}) => {
+      const at = { answered: 0 };
+      const reply = rest('fetchAndLock', {
+        workerId,
+        maxTasks: 1,
+        asyncResponseTimeout: 8_000,
+        topics: [{ topicName: 'zw-stamp', lockDuration: 60_000, ...topic }],
+      }).then((res) => ((at.answered = Date.now()), res));
+      return { reply, at };
+    };
+    // Oldest: a waiter whose filter refuses these tasks; it must not take the one wake a task sends.
+    const filtered = poll('filtered', { processDefinitionKey: 'no-such-process' });
+    await new Promise((r) => setTimeout(r, 150));
+    const a = poll('a');
+    await new Promise((r) => setTimeout(r, 150));
+    const b = poll('b');
+    await new Promise((r) => setTimeout(r, 300));
+    const first = await start();
+    const t1 = Date.now();
+    const answeredFirst = await Promise.race([a.reply.then(() => 'a'), b.reply.then(() => 'b')]);
+    expect(Date.now() - t1).toBeLessThan(2_000);
+    // The other plain waiter still waits: no task for it yet.
+    await new Promise((r) => setTimeout(r, 300));
+    const other = answeredFirst === 'a' ? b : a;
+    expect(other.at.answered).toBe(0);
+    const second = await start();
+    const t2 = Date.now();
+    const replies = await Promise.all([a.reply, b.reply]);
+    expect(other.at.answered - t2).toBeLessThan(2_000);
+    expect(replies.flatMap((r) => (r.body as Locked[]).map((x) => x.processInstanceId)).sort()).toEqual([first, second].sort());
+    expect((await filtered.reply).body).toEqual([]);
+  }, 20_000);
+
   it('hands each task to exactly one of many concurrent workers', async () => {
     const ids = await Promise.all(Array.from({ length: 10 }, () => start()));
     const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => fetchLock(`w${i}`, 60_000)));
