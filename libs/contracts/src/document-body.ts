@@ -147,7 +147,7 @@ export function parseBodyText(body: string, attachmentNote?: string | null): Bod
   return [...paragraphs, ...attachments];
 }
 
-/** `附件：1．名称`, `　　　2.名称` → `名称`. */
+/** `附件：1．名称` and the indented `2.名称` lines after it → `名称`. */
 export function stripAttachmentNumber(line: string): string {
   return line
     .replace(/^[\s\u3000]*(附件[：:])?[\s\u3000]*/, '')

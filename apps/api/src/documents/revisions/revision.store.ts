@@ -72,11 +72,36 @@ export class RevisionStore {
     return rows[0];
   }
 
-  /** Revision 1 at 起草: the drafter's first text, all accepted. */
-  async initial(m: EntityManager, documentId: string, authorId: string, taskId: string | null, paragraphs: BodyParagraph[]): Promise<void> {
-    const marks = applyEdit([], serializeBody(paragraphs), 1, false);
-    await this.insert(m, { documentId, number: 1, kind: 'edit', step: '拟稿', authorId, taskId, paragraphs, marks, note: '起草' });
-    await this.syncDocument(m, documentId, paragraphs);
+  /**
+   * The drafter's form (起草 and 修改 at 拟稿, plain text with typed numbers): revision 1 at 起草, then an ordinary
+   * save at 拟稿, untracked until the draft first left 拟稿. The caller holds the case lock and has checked the step.
+   */
+  async recordDraft(m: EntityManager, documentId: string, authorId: string, body: string, attachmentNote?: string | null): Promise<void> {
+    const paragraphs = parseBodyText(body, attachmentNote);
+    const [task]: { id: string; returned: boolean }[] = await m.query(
+      `SELECT t.id, EXISTS (SELECT 1 FROM tasks c WHERE c.instance_id = t.instance_id AND c.activity_id = 'draft' AND c.status = 'completed') AS returned
+         FROM documents d JOIN tasks t ON t.instance_id = d.instance_id
+        WHERE d.id = $1 AND t.activity_id = 'draft' AND t.status = 'open' AND t.assignee = $2`,
+      [documentId, authorId],
+    );
+    const has: unknown[] = await m.query(`SELECT 1 FROM document_revisions WHERE document_id = $1 LIMIT 1`, [documentId]);
+    if (has.length === 0) {
+      const marks = applyEdit([], serializeBody(paragraphs), 1, false);
+      await this.insert(m, {
+        documentId,
+        number: 1,
+        kind: 'edit',
+        step: '拟稿',
+        authorId,
+        taskId: task?.id ?? null,
+        paragraphs,
+        marks,
+        note: '起草',
+      });
+      await this.syncDocument(m, documentId, paragraphs);
+      return;
+    }
+    await this.save(m, { documentId, authorId, step: '拟稿', taskId: task?.id ?? null, paragraphs, tracked: task?.returned ?? true });
   }
 
   /**
