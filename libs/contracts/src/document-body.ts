@@ -28,6 +28,14 @@ const MARK_PATTERN = /[\uE000-\uE005]/;
 export const FORBIDDEN_IN_TEXT = /[\r\n\uE000-\uE0FF]/;
 const FORBIDDEN_ALL = /[\r\n\uE000-\uE0FF]/g;
 
+/** Text as JSON and PostgreSQL can store it: lone UTF-16 surrogates become U+FFFD, NUL goes. */
+export function storableText(text: string): string {
+  return text
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .split('\u0000')
+    .join('');
+}
+
 export function levelMark(level: ParagraphLevel): string {
   return String.fromCharCode(LEVEL_MARK_BASE + PARAGRAPH_LEVELS.indexOf(level));
 }
@@ -136,12 +144,12 @@ export function detectLevel(line: string): BodyParagraph {
 export function parseBodyText(body: string, attachmentNote?: string | null): BodyParagraph[] {
   const paragraphs = body
     .split(/\r?\n/)
-    .map((line) => line.replace(FORBIDDEN_ALL, ''))
+    .map((line) => storableText(line.replace(FORBIDDEN_ALL, '')))
     .filter((line) => line.trim() !== '')
     .map(detectLevel);
   const attachments = (attachmentNote ?? '')
     .split(/\r?\n/)
-    .map((line) => stripAttachmentNumber(line.replace(FORBIDDEN_ALL, '')))
+    .map((line) => stripAttachmentNumber(storableText(line.replace(FORBIDDEN_ALL, ''))))
     .filter((line) => line !== '')
     .map((text) => ({ level: 'attachment' as const, text }));
   return [...paragraphs, ...attachments];

@@ -4,6 +4,7 @@ import {
   numberParagraphs,
   stripAttachmentNumber,
   FORBIDDEN_IN_TEXT,
+  storableText,
   type BodyParagraph,
   type ParagraphLevel,
 } from '@zhengwu/contracts';
@@ -155,7 +156,7 @@ function plainText(html: string): string {
       if (name.startsWith('#')) return String.fromCodePoint(parseInt(name.slice(1), 10));
       return ENTITIES[name.toLowerCase()] ?? whole;
     });
-  return text
+  return storableText(text)
     .split('')
     .filter((ch) => !FORBIDDEN_IN_TEXT.test(ch))
     .join('')

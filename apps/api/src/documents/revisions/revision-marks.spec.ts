@@ -1,4 +1,4 @@
-import { deserializeBody, markedParagraphs, serializeBody, type BodyParagraph } from '@zhengwu/contracts';
+import { deserializeBody, markedParagraphs, parseBodyText, serializeBody, storableText, type BodyParagraph } from '@zhengwu/contracts';
 import { acceptedText, applyEdit, compare, decide, diffText, listChanges, visibleText, type Span } from './revision-marks';
 
 const body = (...lines: [BodyParagraph['level'], string][]) => serializeBody(lines.map(([level, text]) => ({ level, text })));
@@ -85,5 +85,12 @@ describe('痕迹保留 marks, character by character in Chinese', () => {
       { k: '-', t: '甲', r: undefined },
       { k: '+', t: '乙', r: undefined },
     ]);
+  });
+});
+
+describe('text from outside', () => {
+  it('keeps what JSON and PostgreSQL can store: a lone surrogate becomes U+FFFD, NUL goes, pairs stay', () => {
+    expect(storableText('甲\uD800乙\u0000丙𠀀')).toBe('甲\uFFFD乙丙𠀀');
+    expect(parseBodyText('一、\uDC00标题')).toEqual([{ level: 'h1', text: '\uFFFD标题' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { markedParagraphs, serializeBody, type BodyParagraph, type MarkedRun } from '@zhengwu/contracts';
+import { markedParagraphs, serializeBody, storableText, type BodyParagraph, type MarkedRun } from '@zhengwu/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type EnginePort } from '../../engine/engine.port';
 import type { Principal } from '../../identity/principal';
@@ -129,7 +129,7 @@ export class RevisionsService {
   /** A save by the holder of the open 拟稿, 核稿 or 会签 step; taking an unclaimed step in hand (认领) first. */
   async save(me: Principal, id: string, dto: SaveRevisionDto) {
     const doc = await this.documents.assertVisible(me, id);
-    const paragraphs: BodyParagraph[] = dto.paragraphs.map((p) => ({ level: p.level, text: p.text.trim() }));
+    const paragraphs: BodyParagraph[] = dto.paragraphs.map((p) => ({ level: p.level, text: storableText(p.text).trim() }));
     if (paragraphs.every((p) => p.text === '')) {
       throw new AppError('VALIDATION_FAILED', '请填写正文', HttpStatus.BAD_REQUEST, [{ field: 'paragraphs', message: '正文不能为空' }]);
     }
