@@ -21,6 +21,7 @@ import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints
 import { VariableTypesSignals1765400000020 } from './1765400000020-variable-types-signals';
 import { CaseReadModel1765400000200 } from './1765400000200-case-read-model';
 import { AuditChainTail1765600000010 } from './1765600000010-audit-chain-tail';
+import { DocumentRevisions1765600000200 } from './1765600000200-document-revisions';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   VariableTypesSignals1765400000020,
   CaseReadModel1765400000200,
   AuditChainTail1765600000010,
+  DocumentRevisions1765600000200,
 ];

@@ -49,6 +49,8 @@ const DUMMY: Record<string, string> = {
   key: 'no-such-process',
   day: '2099-01-02',
   name: 'no-such-file.pdf',
+  number: '1',
+  changeId: 'c1',
 };
 
 type Send = (who: string, path: string, query: string) => Promise<Response>;
@@ -122,6 +124,18 @@ const SCOPES: Record<string, Scope> = {
   'PUT /api/documents/:id': {
     params: doc,
     body: (f) => ({ docType: '通知', title: '越权修改的标题', mainRecipients: [f.nanjingUnitId], body: '越权修改的正文' }),
+  },
+  'GET /api/documents/:id/revisions': { params: doc, owner: 'js.nigao' },
+  'POST /api/documents/:id/revisions': { params: doc, body: { base: 1, paragraphs: [{ level: 'text', text: '越权修改的正文' }] } },
+  'GET /api/documents/:id/revisions/diff': { params: doc, query: () => 'from=1&to=1', owner: 'js.nigao' },
+  'POST /api/documents/:id/revisions/import-docx': { params: doc, send: sendMultipart },
+  'GET /api/documents/:id/revisions/:number': { params: (f) => ({ id: f.document.id, number: '1' }), owner: 'js.nigao' },
+  'GET /api/documents/:id/revisions/:number/docx': { params: (f) => ({ id: f.document.id, number: '1' }), owner: 'js.nigao' },
+  'POST /api/documents/:id/revisions/:number/changes/:changeId/accept': {
+    params: (f) => ({ id: f.document.id, number: '1', changeId: 'c1' }),
+  },
+  'POST /api/documents/:id/revisions/:number/changes/:changeId/reject': {
+    params: (f) => ({ id: f.document.id, number: '1', changeId: 'c1' }),
   },
   'POST /api/documents/receipts/:receiptId/sign': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'POST /api/documents/receipts/:receiptId/refuse': { params: (f) => ({ receiptId: f.received.receiptId }), body: { reason: '越权退文' } },
@@ -414,7 +428,12 @@ describe('authorization matrix over the live route table', () => {
   it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {
     const before = await snapshot();
     // Bodies that are not JSON objects of a DTO: XML, files, or a Camunda REST body checked by its own rules.
-    const notJson = new Set(['POST /api/process-definitions', 'POST /api/attachments', 'PUT /api/holidays/:day']);
+    const notJson = new Set([
+      'POST /api/process-definitions',
+      'POST /api/attachments',
+      'POST /api/documents/:id/revisions/import-docx',
+      'PUT /api/holidays/:day',
+    ]);
     const writes = routes.filter((r) => !r.isPublic && !r.worker && ['POST', 'PUT'].includes(r.method) && !notJson.has(r.key));
     const failures: string[] = [];
     for (const route of writes) {
@@ -470,6 +489,10 @@ describe('authorization matrix over the live route table', () => {
       `SELECT owner_id, count(*)::int AS n FROM attachments WHERE owner_id = ANY($1::uuid[]) GROUP BY owner_id ORDER BY owner_id`,
       [[f.document.id, f.filing.id, f.dataRequest.id, f.project.id]],
     );
+    // Nor a revision of 江苏's 正文 (the refused saves, accepts and rejects).
+    out.revisions = await actors.q(`SELECT to_jsonb(x) AS row FROM document_revisions x WHERE document_id = ANY($1::uuid[]) ORDER BY id`, [
+      [f.document.id, f.received.documentId],
+    ]);
     out.roles = await actors.q(`SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, [f.jsUserId]);
     out.actions = await actors.q(`SELECT count(*)::int AS n FROM task_actions`);
     out.checks = await actors.q(`SELECT count(*)::int AS n FROM archive_checks`);

@@ -4,3 +4,4 @@ export * from './auth';
 export * from './password';
 export * from './sso';
 export * from './form';
+export * from './document-body';

@@ -8,6 +8,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
+import { RevisionStore } from './revisions/revision.store';
 import type { OfficialDocument } from '@zhengwu/pdf';
 import type { CreateDocumentDto, ListDocumentsQuery } from './documents.dto';
 
@@ -61,6 +62,7 @@ export class DocumentsService implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly demoCases: DemoCases,
     private readonly attachments: AttachmentsService,
+    private readonly revisionStore: RevisionStore,
   ) {}
 
   onModuleInit(): void {
@@ -124,6 +126,7 @@ export class DocumentsService implements OnModuleInit {
         m,
       );
       await m.query(`UPDATE documents SET instance_id = $2 WHERE id = $1`, [id, started.id]);
+      await this.revisionStore.recordDraft(m, id, me.userId, dto.body, dto.attachmentNote);
       return { id, instanceId: started.id };
     });
   }
@@ -152,6 +155,8 @@ export class DocumentsService implements OnModuleInit {
           dto.attachmentNote?.trim() || null,
         ],
       );
+      // 正文 with 痕迹保留: the form's save is a revision like the editor's.
+      await this.revisionStore.recordDraft(m, id, me.userId, dto.body, dto.attachmentNote);
     });
     return { ok: true };
   }
@@ -366,6 +371,8 @@ export class DocumentsService implements OnModuleInit {
     }
     if (e.activityId === 'countersign' && e.outcome === 'reject') return { countersignDisagreed: true };
     if (e.activityId === 'sign' && e.outcome === 'approve') {
+      // 清稿: the signed text is frozen (pending changes accepted with the signature) and typeset from.
+      await this.revisionStore.freeze(e.tx, doc.id, e.userId, e.taskId);
       const number = await this.issueNumber(e.tx, doc, e.userId);
       return { docNumber: number, signer: e.userId };
     }
@@ -570,6 +577,11 @@ export class DocumentsService implements OnModuleInit {
       [id, me.userId],
     );
     return rows.length > 0;
+  }
+
+  /** The document's own access rule, for its parts served elsewhere (the body's revisions): 404 when not visible. */
+  assertVisible(me: Principal, id: string): Promise<DocumentRow> {
+    return this.visibleDocument(this.dataSource.manager, me, id);
   }
 
   private async visibleDocument(m: EntityManager, me: Principal, id: string): Promise<DocumentRow> {

@@ -10,6 +10,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { AttachmentsPanel } from './attachments-panel';
+import { BodyRevisions } from './body-editor/body-revisions';
 import { CaseHistory, type HistoryEntry, type OpenStep } from './case-history';
 import { statusColor } from './document-form.logic';
 import { type Attachment, Files } from './files';
@@ -62,6 +63,7 @@ const REFRESH_MS = 10_000;
     NzIconModule,
     NzTagModule,
     AttachmentsPanel,
+    BodyRevisions,
     CaseHistory,
     PdfPreview,
     ReceiptStatusTable,
@@ -121,10 +123,10 @@ const REFRESH_MS = 10_000;
               names(d.ccRecipients)
             }}</nz-descriptions-item>
           </nz-descriptions>
-          <div class="body">{{ d.body }}</div>
-          @if (d.attachmentNote) {
-            <div class="note"><strong>附件：</strong>{{ d.attachmentNote }}</div>
-          }
+        </nz-card>
+
+        <nz-card nzTitle="正文（痕迹保留）" nzSize="small">
+          <zw-body-revisions [documentId]="d.id" (changed)="load(true)" />
         </nz-card>
 
         @if (official(); as pdf) {
@@ -168,15 +170,6 @@ const REFRESH_MS = 10_000;
   styles: `
     nz-card {
       margin-bottom: 16px;
-    }
-    .body {
-      white-space: pre-wrap;
-      margin-top: 16px;
-      line-height: 1.8;
-    }
-    .note {
-      white-space: pre-wrap;
-      margin-top: 8px;
     }
     .muted {
       color: #888;
