@@ -31,8 +31,8 @@ const ACTION_AT: Record<string, Record<string, string>> = {
   propose: { approve: '拟办' },
   handle: { approve: '办结' },
 };
-/** Engine steps that are work done (by a worker or a called case), as against routing. */
-const WORK_TYPES = ['serviceTask', 'sendTask', 'scriptTask', 'businessRuleTask', 'callActivity', 'manualTask'];
+/** Engine steps that are work done (by a worker or a called case), as against routing; the history names them `bpmn:ServiceTask`. */
+const WORK_TYPES = ['ServiceTask', 'SendTask', 'ScriptTask', 'BusinessRuleTask', 'CallActivity', 'ManualTask'];
 
 interface Step {
   step: string;
@@ -145,7 +145,7 @@ export class ProcessingSheets {
         unit: doc.unit_name,
         at,
         action: '分发',
-        opinion: `分发至${receipts.length}个单位（主送${main}个、抄送${receipts.length - main}个）`,
+        opinion: `${receipts.length}个单位：主送${main}、抄送${receipts.length - main}`,
         sortAt: after,
         rank: 2,
       });
@@ -189,12 +189,12 @@ export class ProcessingSheets {
         {
           title: '办理过程',
           columns: [
-            { title: '序号', width: 10 },
-            { title: '环节', width: 22 },
+            { title: '序号', width: 11 },
+            { title: '环节', width: 24 },
             { title: '办理人', width: 16 },
-            { title: '单位', width: 30 },
-            { title: '时间', width: 24 },
-            { title: '操作', width: 16 },
+            { title: '单位', width: 35 },
+            { title: '时间', width: 23 },
+            { title: '操作', width: 15 },
             { title: '意见' },
           ],
           rows: steps.map((s, i) => [String(i + 1), s.step, s.person, s.unit, dateTime(s.at), s.action, s.opinion]),
@@ -202,13 +202,13 @@ export class ProcessingSheets {
         {
           title: '分发与签收',
           columns: [
-            { title: '序号', width: 10 },
-            { title: '收文单位', width: 34 },
-            { title: '类别', width: 12 },
-            { title: '送达时间', width: 24 },
-            { title: '签收情况', width: 16 },
+            { title: '序号', width: 11 },
+            { title: '收文单位', width: 38 },
+            { title: '类别', width: 13 },
+            { title: '送达时间', width: 23 },
+            { title: '签收情况', width: 19 },
             { title: '签收人', width: 16 },
-            { title: '签收时间', width: 24 },
+            { title: '签收时间', width: 23 },
             { title: '退文理由' },
           ],
           rows: receipts.map((r, i) => [
@@ -343,7 +343,8 @@ export async function assignReceiptNumber(m: EntityManager, receiptId: string): 
     receiptId,
     year,
     value,
-    `${receipt.organ_code ?? ''}收〔${year}〕${value}号`,
+    // 机关代字 names the unit's 发文 (苏国土资发): its 收文 reads 苏国土资收.
+    `${(receipt.organ_code ?? '').replace(/发$/, '')}收〔${year}〕${value}号`,
   ]);
 }
 
@@ -380,19 +381,14 @@ async function actionSteps(m: EntityManager, instanceId: string, handler?: strin
 async function workSteps(m: EntityManager, instanceId: string, unit: string): Promise<Step[]> {
   const rows: { activity_id: string; activity_name: string | null; at: Date }[] = await m.query(
     `SELECT activity_id, activity_name, at FROM engine_history
-      WHERE instance_id = $1 AND event = 'end' AND activity_type = ANY($2::text[]) ORDER BY id`,
+      WHERE instance_id = $1 AND event = 'end' AND regexp_replace(activity_type, '^bpmn:', '') = ANY($2::text[]) ORDER BY id`,
     [instanceId, WORK_TYPES],
   );
-  return rows.map((w) => ({
-    step: w.activity_name ?? w.activity_id,
-    person: '系统',
-    unit,
-    at: w.at,
-    action: '完成',
-    opinion: '',
-    sortAt: w.at,
-    rank: 1,
-  }));
+  return rows.map((w) => {
+    // "排版（GB/T 9704 PDF）": the step is 排版, the parenthesis says how.
+    const [, step, how] = /^(.+?)（(.+)）$/.exec(w.activity_name ?? '') ?? [null, w.activity_name ?? w.activity_id, ''];
+    return { step, person: '系统', unit, at: w.at, action: '完成', opinion: how, sortAt: w.at, rank: 1 };
+  });
 }
 
 function secrecyText(secrecy: string, term: string | null): string {
