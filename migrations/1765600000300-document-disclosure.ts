@@ -12,7 +12,9 @@ export class DocumentDisclosure1765600000300 implements MigrationInterface {
     // NULL: not decided (documents drafted before the field existed).
     await q.query(`ALTER TABLE documents ADD COLUMN disclosure text CHECK (disclosure IN ('主动公开','依申请公开','不予公开'))`);
     // A classified document is never published.
-    await q.query(`ALTER TABLE documents ADD CONSTRAINT documents_secret_not_public CHECK (secrecy = '非密' OR disclosure IS NULL OR disclosure = '不予公开')`);
+    await q.query(
+      `ALTER TABLE documents ADD CONSTRAINT documents_secret_not_public CHECK (secrecy = '非密' OR disclosure IS NULL OR disclosure = '不予公开')`,
+    );
     await q.query(`
       CREATE TABLE document_receipt_counters (
         unit_id uuid NOT NULL REFERENCES units(id),
@@ -24,7 +26,9 @@ export class DocumentDisclosure1765600000300 implements MigrationInterface {
       `ALTER TABLE document_receipts ADD COLUMN receipt_year int, ADD COLUMN receipt_seq int CHECK (receipt_seq > 0), ADD COLUMN receipt_number text,
          ADD CONSTRAINT document_receipts_number_parts CHECK ((receipt_seq IS NULL) = (receipt_year IS NULL) AND (receipt_seq IS NULL) = (receipt_number IS NULL))`,
     );
-    await q.query(`CREATE UNIQUE INDEX document_receipts_unit_number ON document_receipts (unit_id, receipt_year, receipt_seq) WHERE receipt_seq IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX document_receipts_unit_number ON document_receipts (unit_id, receipt_year, receipt_seq) WHERE receipt_seq IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -66,7 +66,7 @@ describe('处理单: 发文稿纸 and 收文处理笺 as PDF', () => {
     expect([res.status, res.body.message]).toEqual([200, undefined]);
   };
   const until = async (what: string, probe: () => Promise<boolean>, ms = 30_000) => {
-    for (const started = Date.now(); Date.now() - started < ms; ) {
+    for (const started = Date.now(); Date.now() - started < ms;) {
       if (await probe()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -132,7 +132,11 @@ describe('处理单: 发文稿纸 and 收文处理笺 as PDF', () => {
     const [js] = await q(`SELECT id, instance_id FROM document_receipts WHERE document_id = $1 AND unit_id = $2`, [id, units['320000']]);
     expect((await post('js.shouwen', `/api/documents/receipts/${js.id}/sign`)).status).toBe(200);
     await act('js.shouwen', js.instance_id, 'propose', { action: 'approve', comment: '拟请规划处办理' });
-    await act('js.shenpi', js.instance_id, 'instruct', { action: 'approve', comment: '请规划处抓紧落实', variables: { handler: users['js.nigao'] } });
+    await act('js.shenpi', js.instance_id, 'instruct', {
+      action: 'approve',
+      comment: '请规划处抓紧落实',
+      variables: { handler: users['js.nigao'] },
+    });
     await act('js.nigao', js.instance_id, 'handle', { action: 'approve', comment: '已按要求报送' });
     const [bgt] = await q(`SELECT id FROM document_receipts WHERE document_id = $1 AND unit_id = $2`, [id, units['MLR-BGT']]);
     expect((await post('zhaolei', `/api/documents/receipts/${bgt.id}/refuse`, { reason: '非本厅职责，误送' })).status).toBe(200);
@@ -214,15 +218,12 @@ describe('处理单: 发文稿纸 and 收文处理笺 as PDF', () => {
       expect(rows2.some((r) => r.includes(row)) ? row : `${row}\n--- not in ---\n${text2}`).toBe(row);
     }
     expect(rows2.find((r) => r.includes('收文日期'))).toContain(
-      `收文日期${new Date(receipt.signed_at).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' }).replace(/\//g, '-').replace(/^(\d+)-(\d+)-(\d+)$/, '$1年$2月$3日')}`,
+      `收文日期${new Date(receipt.signed_at)
+        .toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })
+        .replace(/\//g, '-')
+        .replace(/^(\d+)-(\d+)-(\d+)$/, '$1年$2月$3日')}`,
     );
-    inOrder(text2, [
-      '办理意见',
-      '签收签收',
-      '拟办拟办拟请规划处办理',
-      '批办批办请规划处抓紧落实承办人：沈佳',
-      '承办办结已按要求报送',
-    ]);
+    inOrder(text2, ['办理意见', '签收签收', '拟办拟办拟请规划处办理', '批办批办请规划处抓紧落实承办人：沈佳', '承办办结已按要求报送']);
   });
 
   it('answers 404 to anyone outside the case, for either sheet', async () => {

@@ -68,7 +68,7 @@ export async function renderHandlingSheet(s: HandlingSheet): Promise<Buffer> {
   const pairW = (WIDTH - 2 * LABEL_W) / 2;
   const table = (widths: number[], rows: string[][], shaded: number[]) =>
     drawTable(doc, { x: PAGE_MARGIN, widths, style: BODY, lineHeight: LINE_H, bottom: BOTTOM, newPage, shaded }, rows, y);
-  for (let i = 0; i < s.fields.length; ) {
+  for (let i = 0; i < s.fields.length;) {
     const f = s.fields[i];
     const next = s.fields[i + 1];
     if (f.wide || !next || next.wide) {

@@ -52,7 +52,10 @@ export class CreateDocumentDto {
   @IsIn(URGENCIES, { message: `紧急程度须为 ${URGENCIES.join('、')} 之一` })
   urgency?: (typeof URGENCIES)[number];
 
-  @ApiPropertyOptional({ enum: DISCLOSURES, description: '公开属性，拟稿时确定；涉密公文只能不予公开（缺省时涉密为不予公开，非密为未确定）' })
+  @ApiPropertyOptional({
+    enum: DISCLOSURES,
+    description: '公开属性，拟稿时确定；涉密公文只能不予公开（缺省时涉密为不予公开，非密为未确定）',
+  })
   @IsOptional()
   @IsIn(DISCLOSURES, { message: `公开属性须为 ${DISCLOSURES.join('、')} 之一` })
   disclosure?: (typeof DISCLOSURES)[number];

@@ -174,9 +174,9 @@ export class ProcessingSheets {
         {
           label: '签发',
           value: signStep
-            ? `${signStep.opinion || '（无意见）'}　${signStep.person}　${chineseDate(signStep.at)}`
+            ? `${signStep.opinion || '（无意见）'}\u3000${signStep.person}\u3000${chineseDate(signStep.at)}`
             : doc.signed_at
-              ? `${doc.signer_name ?? ''}　${chineseDate(doc.signed_at)}`
+              ? `${doc.signer_name ?? ''}\u3000${chineseDate(doc.signed_at)}`
               : '尚未签发',
           wide: true,
         },
@@ -363,7 +363,7 @@ async function actionSteps(m: EntityManager, instanceId: string, handler?: strin
     const action = ACTION_AT[a.activity_id ?? '']?.[a.action] ?? ACTIONS[a.action] ?? a.action;
     // 批办 names the 承办人 (the one approving 批办 of the case: a return leads back to 拟办, not to a handler).
     const named = a.activity_id === 'instruct' && a.action === 'approve' && handler ? `承办人：${handler}` : '';
-    const opinion = [a.comment ?? '', named].filter(Boolean).join('　');
+    const opinion = [a.comment ?? '', named].filter(Boolean).join('\u3000');
     return {
       step: a.step ?? '',
       person: a.on_behalf ? `${a.person}（代${a.on_behalf}）` : a.person,
