@@ -1,0 +1,5 @@
+export * from './sm2';
+export * from './cert';
+export * from './ses';
+export * from './seal-image';
+export * from './ofd-seal';
