@@ -20,6 +20,7 @@ import { OidcLogins1765200000001 } from './1765200000001-oidc-logins';
 import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints';
 import { VariableTypesSignals1765400000020 } from './1765400000020-variable-types-signals';
 import { CaseReadModel1765400000200 } from './1765400000200-case-read-model';
+import { Seals1765600000100 } from './1765600000100-seals';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   AuditCheckpoints1765300000010,
   VariableTypesSignals1765400000020,
   CaseReadModel1765400000200,
+  Seals1765600000100,
 ];

@@ -55,6 +55,10 @@ describe('writeOfd (GB/T 33190)', () => {
     expect(Math.max(...ids)).toBe(read.maxUnitId);
   });
 
+  it('records the seal places in DocInfo, in mm, for 用印', () => {
+    expect(JSON.parse(read.info.CustomDatas as string)).toEqual([{ page: 0, organ: '示范部', boundary: [120, 200, 42, 42] }]);
+  });
+
   it('has the pages of the layout, A4 in millimetres, with the same text', () => {
     expect(read.pages).toHaveLength(2);
     for (const [i, page] of read.pages.entries()) {

@@ -149,6 +149,9 @@ export async function writeOfd(layout: Layout, opts: OfdOptions): Promise<Buffer
   }
   info.ele('ofd:Creator').txt(opts.creator ?? '政务办公平台');
   info.ele('ofd:CreatorVersion').txt(opts.creatorVersion ?? '@zhengwu/ofd 0.1.0');
+  // Where the seals go (GB/T 9704 §7.3.5), kept with the document so 用印 needs nothing but the OFD.
+  const places = sealPlaces(layout);
+  if (places.length > 0) info.ele('ofd:CustomDatas').ele('ofd:CustomData', { Name: SEAL_PLACES }).txt(JSON.stringify(places));
   info.up().ele('ofd:DocRoot').txt(OFD_PATHS.document);
   files.set(OFD_PATHS.root, bytes(root));
 
@@ -189,6 +192,27 @@ export async function writeOfd(layout: Layout, opts: OfdOptions): Promise<Buffer
 
   pageXml.forEach((xml, i) => files.set(OFD_PATHS.page(i), xml));
   return packOfd(files);
+}
+
+/** DocInfo CustomData naming the layout's seal places (JSON of {@link OfdSealPlace}[]). */
+export const SEAL_PLACES = 'zhengwu:SealPlaces';
+
+/** A seal place as the OFD records it: 0-based page, the organ, and the stamp's box in mm ([x, y, w, h] from the top-left). */
+export interface OfdSealPlace {
+  page: number;
+  organ: string;
+  boundary: [number, number, number, number];
+}
+
+export function sealPlaces(layout: Layout): OfdSealPlace[] {
+  return layout.pages.flatMap((p, page) =>
+    p.items.flatMap((it) => {
+      if (it.kind !== 'seal-place') return [];
+      const d = mm(it.diameter);
+      const box: [number, number, number, number] = [mm(it.cx) - d / 2, mm(it.cy) - d / 2, d, d];
+      return [{ page, organ: it.organ, boundary: box.map((v) => Math.round(v * 1000) / 1000) as typeof box }];
+    }),
+  );
 }
 
 function describeFont(source: OfdFontSource): { postscriptName: string; familyName: string } {

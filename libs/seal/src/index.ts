@@ -3,3 +3,4 @@ export * from './cert';
 export * from './ses';
 export * from './seal-image';
 export * from './ofd-seal';
+export * from './pdf-stamp';

@@ -2,7 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 // xmlbuilder2 parses into this DOM (a dependency of xmlbuilder2); the project's TS has no DOM lib.
 import type { Element } from '@oozcitak/dom/lib/dom/interfaces';
-import { OFD_NS, num, packOfd, resolveLoc, unpackOfd, type OfdFiles } from '@zhengwu/ofd';
+import { OFD_NS, SEAL_PLACES, num, packOfd, resolveLoc, unpackOfd, type OfdFiles, type OfdSealPlace } from '@zhengwu/ofd';
 import type { LayoutSealPlace } from '@zhengwu/pdf';
 import { checkIssuedBy, certificateInfo } from './cert';
 import { OID, sm3, type Sm2KeyPair } from './sm2';
@@ -101,6 +101,16 @@ function docPaths(files: OfdFiles): DocPaths {
 function pageIds(files: OfdFiles, docRoot: string): string[] {
   const pages = kid(rootOf(parse(files, docRoot)), 'Pages');
   return pages ? kids(pages, 'Page').map((p) => p.getAttribute('ID') ?? '') : [];
+}
+
+/** The seal places the writer recorded in DocInfo (none for an OFD from elsewhere). */
+export function sealPlacesOf(ofd: Uint8Array): OfdSealPlace[] {
+  const files = unpackOfd(ofd);
+  const info = kid(docPaths(files).body, 'DocInfo');
+  const datas = info ? kid(info, 'CustomDatas') : undefined;
+  const data = datas ? kids(datas, 'CustomData').find((d) => d.getAttribute('Name') === SEAL_PLACES) : undefined;
+  if (!data?.textContent) return [];
+  return JSON.parse(data.textContent) as OfdSealPlace[];
 }
 
 /** Seals an OFD package: adds one signature with a stamp annotation per place. Earlier signatures stay valid. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as fontkit from 'fontkit';
 
@@ -16,8 +18,8 @@ export interface SealImageOptions {
   name: string;
   /** A line under the star, e.g. "公文专用章". */
   label?: string;
-  /** The font to draw the text with (a 宋体-style bold face; libs/pdf's 小标宋 substitute). */
-  font: { data: Buffer; family?: string };
+  /** The font to draw the text with (default: Noto Serif SC Bold, a 宋体-style bold face as on 公章). */
+  font?: { data: Buffer; family?: string };
   /** Diameter in mm (42 by default, the common 单位印章 size). */
   diameterMm?: number;
   /** Pixels across (600 by default: about 360 dpi at 42 mm). */
@@ -30,7 +32,17 @@ interface OutlineFont {
   glyphForCodePoint(cp: number): { path: { toSVG(): string }; bbox: { minX: number; minY: number; maxX: number; maxY: number } };
 }
 
-function openFont(font: SealImageOptions['font']): OutlineFont {
+let defaultFont: Buffer | undefined;
+
+/** The seal face: Noto Serif SC Bold from its npm package (the same file libs/pdf uses for 小标宋). */
+export function defaultSealFont(): { data: Buffer } {
+  defaultFont ??= readFileSync(
+    join(dirname(require.resolve('@expo-google-fonts/noto-serif-sc/package.json')), '700Bold/NotoSerifSC_700Bold.ttf'),
+  );
+  return { data: defaultFont };
+}
+
+function openFont(font: SealImageOptions['font'] = defaultSealFont()): OutlineFont {
   const f = fontkit.create(font.data, font.family);
   return ('fonts' in f ? f.fonts[0] : f) as unknown as OutlineFont;
 }

@@ -19,7 +19,13 @@ import {
 import { generateSm2KeyPair, type Sm2KeyPair } from './sm2';
 import { makeSeal, parseSeal, sealSignatureValid } from './ses';
 import { drawSealPng, pngInfo } from './seal-image';
-import { sealOfd, stampPlace, verifyOfd, type SealMaterial } from './ofd-seal';
+import { sealOfd, sealPlacesOf, stampPlace, verifyOfd, type SealMaterial } from './ofd-seal';
+import { stampPdf } from './pdf-stamp';
+import { drawPdf } from '../../ofd/src/testing/fixture';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Independent checks: Node's X509Certificate (OpenSSL) parses the certificates; sm-crypto-v2 (an SM2
@@ -316,6 +322,27 @@ describe('sealing an OFD and 验章', () => {
     const m = verifyOfd(sealOfd(ofd, mixed.material, [{ page: 0, boundary: [120, 200, 42, 42] }]), { trustedCa: [ca.certificate] });
     expect(m.status).toBe('unknown');
     expect(m.signatures[0].problems.join()).toContain('签章者证书不受信任');
+  });
+
+  it('finds the seal places the writer recorded, and stamps the seal image there on the PDF', async () => {
+    const places = sealPlacesOf(ofd);
+    expect(places).toEqual([{ page: 0, organ: '示范部', boundary: [120, 200, 42, 42] }]);
+    const png = drawSealPng({ name: '示范部', pixels: 200 });
+    const pdf = await stampPdf(await drawPdf(layout), png, places);
+    const dir = mkdtempSync(join(tmpdir(), 'zw-seal-'));
+    try {
+      writeFileSync(join(dir, 'in.pdf'), pdf);
+      const out = execFileSync(process.execPath, [join(__dirname, 'testing', 'pdf-images.mjs'), join(dir, 'in.pdf')]);
+      const pages = JSON.parse(out.toString('utf8')) as number[][][];
+      // The layout's own image and the seal, on page 1 only.
+      expect(pages[1]).toEqual([]);
+      expect(pages[0]).toHaveLength(2);
+      const mm = (v: number) => (v * 25.4) / 72;
+      const seal = pages[0][1].map(mm);
+      [120, 200, 42, 42].forEach((v, i) => expect(Math.abs(seal[i] - v)).toBeLessThan(0.05));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a second seal (联合行文) keeps the first valid and both are reported', () => {
