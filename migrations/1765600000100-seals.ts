@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+const STATUSES_BEFORE = `'拟稿','核稿','会签','签发','分发','办结','不予签发','已撤销'`;
 const ROLES_BEFORE = `'drafter','reviewer','signer','clerk','office-reviewer','group-member','group-secretary','data-admin','dept-approver','archivist','sysadmin','secadmin','auditor'`;
 
 /**
@@ -13,6 +14,9 @@ export class Seals1765600000100 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE user_roles DROP CONSTRAINT user_roles_role_check`);
     await q.query(`ALTER TABLE user_roles ADD CONSTRAINT user_roles_role_check CHECK (role IN (${ROLES_BEFORE},'seal-keeper'))`);
+    // 用印: the document waits for its unit's 印章管理员 between 排版 and 分发.
+    await q.query(`ALTER TABLE documents DROP CONSTRAINT documents_status_check`);
+    await q.query(`ALTER TABLE documents ADD CONSTRAINT documents_status_check CHECK (status IN (${STATUSES_BEFORE},'用印'))`);
     await q.query(`
       CREATE TABLE seals (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -53,6 +57,9 @@ export class Seals1765600000100 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE document_ofd`);
     await q.query(`DROP TABLE seals`);
+    await q.query(`UPDATE documents SET status = '分发' WHERE status = '用印'`);
+    await q.query(`ALTER TABLE documents DROP CONSTRAINT documents_status_check`);
+    await q.query(`ALTER TABLE documents ADD CONSTRAINT documents_status_check CHECK (status IN (${STATUSES_BEFORE}))`);
     await q.query(`DELETE FROM user_roles WHERE role = 'seal-keeper'`);
     await q.query(`ALTER TABLE user_roles DROP CONSTRAINT user_roles_role_check`);
     await q.query(`ALTER TABLE user_roles ADD CONSTRAINT user_roles_role_check CHECK (role IN (${ROLES_BEFORE}))`);
