@@ -15,6 +15,7 @@ import { statusColor } from './document-form.logic';
 import { type Attachment, Files } from './files';
 import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
+import { SealPanel } from './seal-panel';
 
 interface UnitRef {
   id: string;
@@ -65,6 +66,7 @@ const REFRESH_MS = 10_000;
     CaseHistory,
     PdfPreview,
     ReceiptStatusTable,
+    SealPanel,
   ],
   template: `
     <div class="page">
@@ -136,6 +138,9 @@ const REFRESH_MS = 10_000;
               <zw-pdf-preview [attachmentId]="pdf.id" [title]="d.title" label="预览正式公文" />
             </div>
           </nz-card>
+          <nz-card nzTitle="电子印章" nzSize="small">
+            <zw-seal-panel [documentId]="d.id" [fileName]="d.docNumber || d.title" />
+          </nz-card>
         }
 
         <nz-card nzTitle="附件" nzSize="small">
@@ -204,7 +209,10 @@ export class DocumentDetailPage implements OnInit, OnDestroy {
     return d.openTasks.find((t) => t.activityId === 'draft' && t.assigneeName === me.displayName);
   });
   protected readonly canEdit = computed(() => !!this.myDraftTask() && this.auth.hasRole('drafter'));
-  protected readonly official = computed(() => this.doc()?.attachments.find((a) => a.isGenerated));
+  protected readonly official = computed(() =>
+    // The official PDF (the OFD beside it is generated too).
+    this.doc()?.attachments.find((a) => a.isGenerated && a.mime === 'application/pdf'),
+  );
 
   ngOnInit(): void {
     void this.load();
