@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as fontkit from 'fontkit';
+import { PNG } from 'pngjs';
 
 /**
  * A round red seal drawn from the unit's name, the way 公章 look (GB/T 9704 §7.3.5 places them; the
@@ -117,20 +118,18 @@ export function drawSealPng(o: SealImageOptions): Buffer {
   return Buffer.from(new Resvg(sealSvg(o), { fitTo: { mode: 'width', value: px }, background: 'rgba(0,0,0,0)' }).render().asPng());
 }
 
-/** Width and height of a PNG, and whether it has an alpha channel (colour types 4 and 6, or a tRNS chunk). */
+/**
+ * Width and height of a PNG and whether any pixel is transparent, read by decoding it fully (pngjs), so a
+ * damaged upload is refused when it is made, not when it is stamped.
+ */
 export function pngInfo(png: Uint8Array): { width: number; height: number; transparent: boolean } {
-  const b = Buffer.from(png);
-  if (
-    b.length < 33 ||
-    !b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ||
-    b.toString('latin1', 12, 16) !== 'IHDR'
-  ) {
-    throw new Error('印章图片必须是 PNG');
+  let img: PNG;
+  try {
+    img = PNG.sync.read(Buffer.from(png));
+  } catch {
+    throw new Error('印章图片必须是完好的 PNG 文件');
   }
-  const colorType = b[25];
-  return {
-    width: b.readUInt32BE(16),
-    height: b.readUInt32BE(20),
-    transparent: colorType === 4 || colorType === 6 || b.includes(Buffer.from('tRNS', 'latin1')),
-  };
+  let transparent = false;
+  for (let i = 3; i < img.data.length && !transparent; i += 4) transparent = img.data[i] < 255;
+  return { width: img.width, height: img.height, transparent };
 }

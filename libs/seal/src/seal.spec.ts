@@ -166,6 +166,11 @@ describe('seal image', () => {
 
   it('accepts only PNG uploads', () => {
     expect(() => pngInfo(Buffer.from('GIF89a..........................'))).toThrow('PNG');
+    const opaque = new PNG({ width: 10, height: 10 });
+    opaque.data.fill(255);
+    expect(pngInfo(PNG.sync.write(opaque))).toEqual({ width: 10, height: 10, transparent: false });
+    const truncated = drawSealPng({ name: '示范部', pixels: 200 }).subarray(0, 400);
+    expect(() => pngInfo(truncated)).toThrow('PNG');
   });
 });
 

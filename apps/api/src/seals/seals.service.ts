@@ -113,7 +113,7 @@ export class SealsService implements OnModuleInit {
     this.assertKeeper(me);
     const unit = await this.repo.unitPath(me.unitId);
     if (!unit) throw new NotFoundError('单位');
-    const name = dto.name?.trim() || organName(unit);
+    const name = sealName(dto.name) ?? organName(unit);
     const image = dto.imagePng ? uploadedPng(dto.imagePng) : drawSealPng({ name, label: dto.label?.trim() || undefined });
     const key = generateSm2KeyPair();
     const validFrom = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -191,7 +191,9 @@ export class SealsService implements OnModuleInit {
   /** How a seal drawn from this name would look, before it is made. */
   preview(me: Principal, dto: SealPreviewDto): Buffer {
     this.assertKeeper(me);
-    return drawSealPng({ name: dto.name, label: dto.label?.trim() || undefined });
+    const name = sealName(dto.name);
+    if (!name) throw new AppError('SEAL_NAME_REQUIRED', '请填写印章名称（至少 2 个字）', HttpStatus.BAD_REQUEST);
+    return drawSealPng({ name, label: dto.label?.trim() || undefined });
   }
 
   caCertificatePem(): string {
@@ -382,6 +384,12 @@ export class SealsService implements OnModuleInit {
     if (!seal || !unit || !unit.path.startsWith(me.unitPath)) throw new NotFoundError('印章');
     return seal;
   }
+}
+
+/** The name to draw: trimmed, at least two characters, else none (the unit's 署名 is used). */
+function sealName(given: string | undefined): string | undefined {
+  const name = given?.replace(/\s+/g, ' ').trim();
+  return name && Array.from(name).length >= 2 ? name : undefined;
 }
 
 /** The 署名 of a unit, as on its 公文: a 司局 or 办公厅 under the ministry's name. */

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { DataSource } from 'typeorm';
 import { renderOfficialDocument, type OfficialDocument } from '@zhengwu/pdf';
 import { packOfd, unpackOfd, writeOfd } from '@zhengwu/ofd';
@@ -269,5 +270,21 @@ describe('电子印章: 用印 and 验章', () => {
     expect(await q(`SELECT 1 FROM tasks WHERE instance_id = $1 AND activity_id = 'seal'`, [plain.instanceId])).toHaveLength(0);
     const v = await t.http().get(`/api/documents/${plain.id}/seal-verification`).set(auth('lina'));
     expect(v.body.status).toBe('unsigned');
+
+    // A new seal from an uploaded image: a transparent PNG only.
+    const white = new PNG({ width: 300, height: 300 });
+    white.data.fill(255);
+    const opaque = await t
+      .http()
+      .post('/api/seals')
+      .set(auth('sunli'))
+      .send({ imagePng: PNG.sync.write(white).toString('base64') });
+    expect(opaque.status).toBe(422);
+    const uploaded = await t
+      .http()
+      .post('/api/seals')
+      .set(auth('sunli'))
+      .send({ name: '国土资源部规划司', imagePng: drawSealPng({ name: '规划司', pixels: 300 }).toString('base64') });
+    expect([uploaded.status, uploaded.body.imageSource]).toEqual([201, 'uploaded']);
   });
 });
