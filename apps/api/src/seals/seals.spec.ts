@@ -10,6 +10,7 @@ import { packOfd, unpackOfd, writeOfd } from '@zhengwu/ofd';
 import { createCertificateAuthority, drawSealPng, generateSm2KeyPair, issueCertificate, makeSeal, sealOfd } from '@zhengwu/seal';
 import { sampleLayout, testFonts } from '../../../../libs/ofd/src/testing/fixture';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { DemoCases } from '../seed/demo-cases';
 
 /**
  * 用印 and 验章 over HTTP: the 印章管理员 makes the unit's seal, the 排版 worker (played here over its
@@ -286,5 +287,16 @@ describe('电子印章: 用印 and 验章', () => {
       .set(auth('sunli'))
       .send({ name: '国土资源部规划司', imagePng: drawSealPng({ name: '规划司', pixels: 300 }).toString('base64') });
     expect([uploaded.status, uploaded.body.imageSource]).toEqual([201, 'uploaded']);
+
+    // The demo seeder makes 规划司's seal the way 孙丽 would, once.
+    await t.http().post(`/api/seals/${uploaded.body.id}/revoke`).set(auth('sunli')).send({ reason: '演示数据' }).expect(200);
+    expect(await t.app.get(DemoCases).run(['seals'])).toEqual(['seals']);
+    expect(await t.app.get(DemoCases).run(['seals'])).toEqual([]);
+    const seals = (await t.http().get('/api/seals').set(auth('sunli'))).body as {
+      status: string;
+      label: string | null;
+      imageSource: string;
+    }[];
+    expect(seals.filter((s) => s.status === 'active')).toEqual([expect.objectContaining({ label: '公文专用章', imageSource: 'drawn' })]);
   });
 });
