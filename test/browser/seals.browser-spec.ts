@@ -57,15 +57,30 @@ describe('电子印章 in the browser', () => {
         .http()
         .post('/api/documents')
         .set({ Authorization: `Bearer ${tokens.lina}` })
-        .send({ docType: '通知', title, urgency: '平急', secrecy: '非密', body: '各有关单位：\n现将有关事项通知如下。', mainRecipients: [unit.id] })
+        .send({
+          docType: '通知',
+          title,
+          urgency: '平急',
+          secrecy: '非密',
+          body: '各有关单位：\n现将有关事项通知如下。',
+          mainRecipients: [unit.id],
+        })
     ).body as { id: string; instanceId: string };
     for (const [who, activity] of [
       ['lina', 'draft'],
       ['yangfan', 'review'],
       ['zhangwei', 'sign'],
     ]) {
-      const [task] = await q(`SELECT id FROM tasks WHERE instance_id = $1 AND activity_id = $2 AND status = 'open'`, [doc.instanceId, activity]);
-      await t.http().post(`/api/tasks/${task.id}/actions`).set({ Authorization: `Bearer ${tokens[who]}` }).send({ action: 'approve' }).expect(200);
+      const [task] = await q(`SELECT id FROM tasks WHERE instance_id = $1 AND activity_id = $2 AND status = 'open'`, [
+        doc.instanceId,
+        activity,
+      ]);
+      await t
+        .http()
+        .post(`/api/tasks/${task.id}/actions`)
+        .set({ Authorization: `Bearer ${tokens[who]}` })
+        .send({ action: 'approve' })
+        .expect(200);
     }
     const locked = await t
       .http()
@@ -92,7 +107,10 @@ describe('电子印章 in the browser', () => {
       .set(worker)
       .send({
         workerId: 'seals-browser',
-        variables: { officialPdf: { value: pdf.body.attachmentId, type: 'String' }, officialOfd: { value: ofd.body.attachmentId, type: 'String' } },
+        variables: {
+          officialPdf: { value: pdf.body.attachmentId, type: 'String' },
+          officialOfd: { value: ofd.body.attachmentId, type: 'String' },
+        },
       })
       .expect(204);
 
