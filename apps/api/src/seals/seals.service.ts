@@ -214,6 +214,9 @@ export class SealsService implements OnModuleInit {
       const doc = await this.repo.documentForSeal(m, documentId, true);
       if (!doc) throw new NotFoundError('公文');
       if (!doc.doc_number || !doc.signer_id) throw new ConflictError('DOCUMENT_NOT_SIGNED', '公文尚未签发编号，不能保存排版结果');
+      // A sealed 公文 is final: a late 排版 must not replace what was sealed and sent.
+      if ((await this.repo.documentOfd(documentId, m))?.sealed_at)
+        throw new ConflictError('ALREADY_SEALED', '公文已用印，不能再替换版式文件');
       const stored = await this.attachments.storeGenerated(m, {
         ownerKind: 'document',
         ownerId: documentId,
@@ -261,7 +264,17 @@ export class SealsService implements OnModuleInit {
     const mine = all.filter((p) => p.organ === seal.name);
     const places = mine.length > 0 ? mine : all;
     if (places.length === 0) throw new ConflictError('SEAL_PLACE_MISSING', '版式文件中没有用印位置，无法用印');
-    const key = { privateKey: this.cipher.decrypt(seal.private_key_enc), publicKey: seal.public_key };
+    let privateKey: string;
+    try {
+      privateKey = this.cipher.decrypt(seal.private_key_enc);
+    } catch {
+      throw new AppError(
+        'SEAL_KEY_UNAVAILABLE',
+        '印章私钥无法解密：SEAL_ENCRYPTION_KEY 与制作印章时不同',
+        HttpStatus.INTERNAL_SERVER_ERROR,
+      );
+    }
+    const key = { privateKey, publicKey: seal.public_key };
     const sealedOfd = sealOfd(ofd, { seal: seal.seal_data, certificate: seal.certificate, key }, places, {
       provider: { name: '政务办公平台', company: 'Zhengwu', version: '0.1.0' },
     });

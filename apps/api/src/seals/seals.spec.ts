@@ -172,6 +172,13 @@ describe('电子印章: 用印 and 验章', () => {
       name: string;
     }[];
     expect(files.map((f) => f.id).sort()).toEqual([seal.body.ofdAttachmentId, after.pdf_attachment_id].sort());
+    const late = await t
+      .http()
+      .put(`/api/worker/documents/${doc.id}/official.ofd`)
+      .set(worker)
+      .set('Content-Type', 'application/ofd')
+      .send(await writeOfd(sampleLayout(drawSealPng({ name: '示范', pixels: 200 })), { fonts: testFonts }));
+    expect([late.status, late.body.code]).toEqual([409, 'ALREADY_SEALED']);
     const [audit] = await q(`SELECT detail FROM audit_log WHERE action = 'document.seal' AND object_id = $1`, [doc.id]);
     expect(audit.detail).toMatchObject({ sealName: '国土资源部规划司', pages: [1] });
 
