@@ -8,6 +8,8 @@ module.exports = {
     '^@zhengwu/contracts$': '<rootDir>/libs/contracts/src',
     '^@zhengwu/engine$': '<rootDir>/libs/engine/src',
     '^@zhengwu/pdf$': '<rootDir>/libs/pdf/src',
+    '^@zhengwu/ofd$': '<rootDir>/libs/ofd/src',
+    '^@zhengwu/seal$': '<rootDir>/libs/seal/src',
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -21,6 +21,7 @@ import { AuditCheckpoints1765300000010 } from './1765300000010-audit-checkpoints
 import { VariableTypesSignals1765400000020 } from './1765400000020-variable-types-signals';
 import { CaseReadModel1765400000200 } from './1765400000200-case-read-model';
 import { AuditChainTail1765600000010 } from './1765600000010-audit-chain-tail';
+import { Seals1765600000100 } from './1765600000100-seals';
 import { DocumentRevisions1765600000200 } from './1765600000200-document-revisions';
 import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclosure';
 
@@ -49,6 +50,7 @@ export const migrations = [
   VariableTypesSignals1765400000020,
   CaseReadModel1765400000200,
   AuditChainTail1765600000010,
+  Seals1765600000100,
   DocumentRevisions1765600000200,
   DocumentDisclosure1765600000300,
 ];

@@ -26,6 +26,8 @@ const PUBLIC: Record<string, number> = {
   'GET /api/auth/providers': 200,
   'GET /api/auth/oidc/login': 302,
   'GET /api/auth/oidc/callback': 302,
+  // The CA certificate the seals chain to: what an outside verifier needs to check an OFD.
+  'GET /api/seals/ca.crt': 200,
 };
 /** Served by Express but not by a Nest controller: the OpenAPI pages (public by design: the API is documented). */
 const API_DOCS = [
@@ -164,6 +166,12 @@ const SCOPES: Record<string, Scope> = {
   'GET /api/archive/:id': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
   'GET /api/archive/:id/files/:name': { params: (f) => ({ id: f.archive.id, name: f.archive.fileName }), owner: 'linfang' },
   'POST /api/archive/:id/check': { params: (f) => ({ id: f.archive.id }) },
+  'GET /api/documents/:id/seal': { params: doc, owner: 'js.nigao' },
+  'GET /api/documents/:id/seal-verification': { params: doc, owner: 'js.nigao' },
+  'POST /api/seals': { none: 'makes the seal of the 印章管理员’s own unit' },
+  'POST /api/seals/preview': { none: 'draws a picture from the name it is given; reads and stores nothing' },
+  'GET /api/seals/:id/image': { params: (f) => ({ id: f.seal.id }), owner: 'sunli' },
+  'POST /api/seals/:id/revoke': { params: (f) => ({ id: f.seal.id }), body: { reason: '越权停用' } },
 };
 
 const isNone = (s: Scope): s is { none: string } => 'none' in s;

@@ -19,6 +19,7 @@ export const ROLE_PERSONAS: Record<string, string> = {
   'data-admin': 'huangli',
   'dept-approver': 'wufang',
   archivist: 'linfang',
+  'seal-keeper': 'sunli',
   sysadmin: 'admin',
   secadmin: 'secadmin',
   auditor: 'auditor',
@@ -40,6 +41,8 @@ export interface JiangsuRecords {
   system: { id: string };
   archive: { id: string; fileName: string };
   substitute: { id: string };
+  /** 规划司's electronic seal, made by its 印章管理员. */
+  seal: { id: string };
   jsUserId: string;
   nanjingUnitId: string;
 }
@@ -185,6 +188,7 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
     'huangli',
     'admin',
     'secadmin',
+    'sunli',
   );
   const year = new Date().getFullYear();
 
@@ -296,6 +300,10 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
     'zj archivist password change',
   );
 
+  // Made last: 规划司's document above went out before its unit had a seal.
+  const seal = await a.as('sunli').post('/api/seals', { label: '公文专用章' });
+  expectOk(seal, 'seal');
+
   const [nigao] = await a.q(`SELECT id FROM users WHERE username = 'js.nigao'`);
   return {
     document,
@@ -307,6 +315,7 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
     system: { id: sys.body.id as string },
     archive,
     substitute: { id: sub.body.id as string },
+    seal: { id: seal.body.id as string },
     jsUserId: nigao.id as string,
     nanjingUnitId: await a.unit('320100'),
   };

@@ -23,6 +23,7 @@ import { ErrorFilter } from './platform/error.filter';
 import { HealthController } from './platform/health.controller';
 import { ArchiveModule } from './archive/archive.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { SealsModule } from './seals/seals.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -75,6 +76,7 @@ export class AppModule {
         NotificationsModule,
         ArchiveModule,
         DashboardModule,
+        SealsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -34,11 +34,16 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
     body: '各有关单位：\n为贯彻落实《国土资源部关于进一步加强信息化工作统筹的若干意见》（国土资发〔2015〕16号），现将有关事项通知如下。\n一、高度重视，统筹推进。\n二、按时报送，确保质量。',
     ...dto,
   });
-  /** 分发 follows the worker's 排版: wait for it, as a person would wait for the document to arrive. */
-  const distributed = async (documentId: string): Promise<void> => {
+  /** 分发 follows the worker's 排版 (and 用印 when 规划司 has a seal): wait for it, as a person would wait for the document to arrive. */
+  const distributed = async (documentId: string, instanceId: string): Promise<void> => {
     for (let waited = 0; waited < 60_000; waited += 200) {
       const rows: unknown[] = await ctx.dataSource.query(`SELECT 1 FROM document_receipts WHERE document_id = $1 LIMIT 1`, [documentId]);
       if (rows.length > 0) return;
+      const sealing: unknown[] = await ctx.dataSource.query(
+        `SELECT 1 FROM tasks WHERE instance_id = $1 AND activity_id = 'seal' AND status = 'open'`,
+        [instanceId],
+      );
+      if (sealing.length > 0) await act('sunli', instanceId, 'seal', { action: 'approve', comment: '已核对，用印' });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`demo: document ${documentId} was not rendered and distributed within a minute (are the workers running?)`);
@@ -49,7 +54,7 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
     await act('lina', doc.instanceId, 'draft', { action: 'approve', comment: '请审核' });
     await act('yangfan', doc.instanceId, 'review', { action: 'approve', comment: '文字已核，同意' });
     await act('zhangwei', doc.instanceId, 'sign', { action: 'approve', comment: '同意印发' });
-    await distributed(doc.id);
+    await distributed(doc.id, doc.instanceId);
     return doc;
   };
 

@@ -22,7 +22,7 @@ export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
 /** 公开属性, decided at 拟稿 (政府信息公开条例). */
 export const DISCLOSURES = ['主动公开', '依申请公开', '不予公开'] as const;
-export const DOCUMENT_STATUSES = ['拟稿', '核稿', '会签', '签发', '分发', '办结', '不予签发', '已撤销'] as const;
+export const DOCUMENT_STATUSES = ['拟稿', '核稿', '会签', '签发', '用印', '分发', '办结', '不予签发', '已撤销'] as const;
 export const RECEIPT_STATUSES = ['已送达', '已签收', '退文', '办理中', '办结'] as const;
 
 export class CreateDocumentDto {

@@ -25,9 +25,9 @@ const LIMITS: Record<string, { receiptDays: number; handleDays: number }> = {
 };
 
 /** Where the sender's case stands, as the document's status. */
-const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发' };
+const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发', seal: '用印' };
 // 办结 when the last receipt closes; archiving follows as the case's last step.
-const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', distribute: '办结' };
+const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', distribute: '办结', seal: '分发' };
 
 interface DocumentRow {
   id: string;
@@ -385,8 +385,9 @@ export class DocumentsService implements OnModuleInit {
   private async senderStepped(e: CaseSteppedEvent): Promise<void> {
     // A 发文 case begins only with its document: a start through the generic API with another business key is refused.
     if (e.endedActivities.includes('start')) await this.documentOfCase(e.tx, e.businessKey);
-    // 分发 once the official PDF exists, so every recipient receives the document as printed.
-    if (e.endedActivities.includes('render')) {
+    // 分发 once the official PDF exists (and is sealed when 用印 follows 排版), so every recipient receives the document as printed.
+    const sealing = e.createdTasks.some((t) => t.activityId === 'seal');
+    if ((e.endedActivities.includes('render') && !sealing) || e.endedActivities.includes('seal')) {
       const doc = await this.documentOfCase(e.tx, e.businessKey);
       await this.distribute(e.tx, doc, doc.signer_id ?? doc.drafter_id);
     }

@@ -63,6 +63,8 @@ export interface AppConfig {
   mfaRequiredRoles: readonly Role[] | '*';
   /** Key that encrypts stored TOTP secrets (MFA_ENCRYPTION_KEY; generated once into DATA_DIR without it). */
   mfaEncryptionKey: string;
+  /** Key that encrypts the seals' SM2 private keys at rest (SEAL_ENCRYPTION_KEY; generated once into DATA_DIR without it). */
+  sealEncryptionKey: string;
   /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES: addresses, CIDRs or loopback/linklocal/uniquelocal; none by default). */
   trustedProxies: string[];
   /** Single sign-on through an OpenID Connect provider (OIDC_*); absent when OIDC_ISSUER is not set. */
@@ -285,6 +287,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (mfaKeyRaw !== undefined && mfaKeyRaw.length < 32) {
     throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be at least 32 characters long');
   }
+  const sealKeyRaw = env.SEAL_ENCRYPTION_KEY || undefined;
+  if (sealKeyRaw !== undefined && sealKeyRaw.length < 32) {
+    throw new ConfigError('SEAL_ENCRYPTION_KEY', 'must be at least 32 characters long');
+  }
   const apiProcesses = readInt(env, 'API_PROCESSES', availableParallelism(), 1, 64);
   const host = env.HOST || '0.0.0.0';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
@@ -331,6 +337,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     mailMaxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
     mfaRequiredRoles: readRoles(env, 'MFA_REQUIRED_ROLES', ADMIN_ROLES),
     mfaEncryptionKey: mfaKeyRaw ?? loadOrCreateSecret(dataDir, 'mfa-key'),
+    sealEncryptionKey: sealKeyRaw ?? loadOrCreateSecret(dataDir, 'seal-key'),
     trustedProxies: readProxies(env, 'TRUSTED_PROXIES'),
     oidc,
     localLogin,

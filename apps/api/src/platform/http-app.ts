@@ -53,7 +53,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   // XML stays bytes: a diagram declares its own encoding (ISO-8859-1, GBK…), which only the deploy route can read.
   app.useBodyParser('raw', { type: ['application/xml', 'text/xml'], limit: '5mb' });
   // Workers hand back generated files (the official PDF) as raw bytes.
-  app.useBodyParser('raw', { type: ['application/pdf'], limit: '50mb' });
+  app.useBodyParser('raw', { type: ['application/pdf', 'application/ofd'], limit: '50mb' });
   app.use(limitBodyDepth);
   answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });

@@ -146,6 +146,8 @@ export const DEMO_USERS: UserSeed[] = [
     memberOf: [{ unit: GROUP, position: '成员' }],
   },
   { username: 'guoqiang', displayName: '郭强', unit: 'MLR-GHS', title: '规划司收发员', roles: ['clerk'] },
+  // 用印: the keeper of 规划司's electronic seal.
+  { username: 'sunli', displayName: '孙丽', unit: 'MLR-GHS', title: '规划司印章管理员', roles: ['seal-keeper'] },
   // 耕地保护司, 地籍管理司, 科技司
   { username: 'wufang', displayName: '吴芳', unit: 'MLR-GBS', title: '耕地保护司副司长', roles: ['dept-approver', 'signer'] },
   { username: 'maqiang', displayName: '马强', unit: 'MLR-GBS', title: '耕保司收发员', roles: ['clerk', 'drafter'] },

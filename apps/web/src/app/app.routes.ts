@@ -54,6 +54,11 @@ export const routes: Routes = [
         loadChildren: () => import('./archive/archive.routes').then((m) => m.routes),
       },
       {
+        path: 'seals',
+        canActivate: [withRoles('seal-keeper')],
+        loadChildren: () => import('./seals/seals.routes').then((m) => m.routes),
+      },
+      {
         path: 'admin',
         canActivate: [withRoles('sysadmin', 'secadmin', 'auditor')],
         loadChildren: () => import('./admin/admin.routes').then((m) => m.routes),

@@ -17,6 +17,7 @@ import { type Attachment, Files } from './files';
 import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
 import { SheetPrint } from './sheet-print';
+import { SealPanel } from './seal-panel';
 
 interface UnitRef {
   id: string;
@@ -70,6 +71,7 @@ const REFRESH_MS = 10_000;
     PdfPreview,
     ReceiptStatusTable,
     SheetPrint,
+    SealPanel,
   ],
   template: `
     <div class="page">
@@ -160,6 +162,9 @@ const REFRESH_MS = 10_000;
               <zw-pdf-preview [attachmentId]="pdf.id" [title]="d.title" label="预览正式公文" />
             </div>
           </nz-card>
+          <nz-card nzTitle="电子印章" nzSize="small">
+            <zw-seal-panel [documentId]="d.id" [fileName]="d.docNumber || d.title" />
+          </nz-card>
         }
 
         <nz-card nzTitle="附件" nzSize="small">
@@ -219,7 +224,10 @@ export class DocumentDetailPage implements OnInit, OnDestroy {
     return d.openTasks.find((t) => t.activityId === 'draft' && t.assigneeName === me.displayName);
   });
   protected readonly canEdit = computed(() => !!this.myDraftTask() && this.auth.hasRole('drafter'));
-  protected readonly official = computed(() => this.doc()?.attachments.find((a) => a.isGenerated));
+  protected readonly official = computed(() =>
+    // The official PDF (the OFD beside it is generated too).
+    this.doc()?.attachments.find((a) => a.isGenerated && a.mime === 'application/pdf'),
+  );
 
   ngOnInit(): void {
     void this.load();
