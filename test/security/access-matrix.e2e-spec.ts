@@ -166,6 +166,8 @@ const SCOPES: Record<string, Scope> = {
   'GET /api/archive/:id': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
   'GET /api/archive/:id/files/:name': { params: (f) => ({ id: f.archive.id, name: f.archive.fileName }), owner: 'linfang' },
   'POST /api/archive/:id/check': { params: (f) => ({ id: f.archive.id }) },
+  'GET /api/documents/:id/sheet.pdf': { params: doc, owner: 'js.nigao' },
+  'GET /api/documents/receipts/:receiptId/sheet.pdf': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'GET /api/documents/:id/seal': { params: doc, owner: 'js.nigao' },
   'GET /api/documents/:id/seal-verification': { params: doc, owner: 'js.nigao' },
   'POST /api/seals': { none: 'makes the seal of the 印章管理员’s own unit' },
