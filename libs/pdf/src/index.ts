@@ -3,3 +3,4 @@ export { renderOfficialDocument, GBT9704 } from './official-document';
 export { renderProcessingSheet } from './processing-sheet';
 export { renderFilingReceipt, renderProjectApprovalNotice, renderDataHandoverSheet } from './forms';
 export * from './layout';
+export { renderCheckReport, type CheckReportSheet, type CheckReportItem } from './check-report';
