@@ -84,9 +84,15 @@ export function creatorOf(name: string, body: Buffer, madeHere: string | null): 
   if (name === 'PDF') {
     const text = body.toString('latin1');
     for (const key of ['Producer', 'Creator']) {
-      const literal = new RegExp(`/${key}\\s*\\(((?:\\\\.|[^\\\\)])*)\\)`).exec(text)?.[1];
+      // The value directly, or through an indirect reference (pdfkit writes `/Producer 13 0 R`).
+      const ref = new RegExp(`/${key}\\s+(\\d+)\\s+(\\d+)\\s+R`).exec(text);
+      const value = ref
+        ? new RegExp(`(?:^|\\s)${ref[1]}\\s+${ref[2]}\\s+obj\\s*([(<][\\s\\S]{0,2000}?)\\s*endobj`).exec(text)?.[1]
+        : undefined;
+      const from = value ?? new RegExp(`/${key}\\s*([(<][^/>]*[)>])`).exec(text)?.[1];
+      const literal = from && /^\(((?:\\.|[^\\)])*)\)/.exec(from)?.[1];
       if (literal) return decodePdfString(literal);
-      const hex = new RegExp(`/${key}\\s*<([0-9A-Fa-f\\s]+)>`).exec(text)?.[1];
+      const hex = from && /^<([0-9A-Fa-f\s]+)>/.exec(from)?.[1];
       if (hex) return decodePdfHex(hex.replace(/\s/g, ''));
     }
   }
@@ -94,7 +100,12 @@ export function creatorOf(name: string, body: Buffer, madeHere: string | null): 
 }
 
 function decodePdfString(raw: string): string {
-  const bytes = Buffer.from(raw.replace(/\\([()\\])/g, '$1'), 'latin1');
+  const unescaped = raw.replace(/\\([0-7]{1,3}|[()\\nrtbf])/g, (_, e: string) =>
+    /^[0-7]/.test(e)
+      ? String.fromCharCode(parseInt(e, 8))
+      : (({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' } as Record<string, string>)[e] ?? e),
+  );
+  const bytes = Buffer.from(unescaped, 'latin1');
   return decodePdfBytes(bytes);
 }
 
