@@ -250,6 +250,14 @@ async function main() {
     completedCount = 0;
     const done = new Promise((resolve) => (onCompleted = () => completedCount >= perRun && resolve()));
     const meter = s.cpuMeter(stack.pg.postmasterPid);
+    // Statements the api sends while draining (fetches, completions, the archiving cases they start), per task.
+    const { Client } = require('pg');
+    const query = Client.prototype.query;
+    let statements = 0;
+    Client.prototype.query = function (...args) {
+      statements += 1;
+      return query.apply(this, args);
+    };
     const t0 = process.hrtime.bigint();
     await ds.transaction(async (m) => {
       await m.query(`UPDATE external_tasks SET next_fetch_at = now() WHERE business_key = $1 AND status = 'open'`, [batch]);
@@ -259,6 +267,7 @@ async function main() {
     const seconds = s.ms(t0) / 1000;
     const drained = Math.min(completedCount, perRun);
     const cpu = meter();
+    Client.prototype.query = query;
     if (capped) {
       // Withdraw what is left; wait for the completions in flight.
       await ds.query(
@@ -301,6 +310,7 @@ async function main() {
     const tps = pgbench ? s.pgbenchTps(pgbench, stack.pg.url, PGBENCH_SECONDS) : undefined;
     const run = {
       tps,
+      statementsPerTask: statements / Math.max(1, drained),
       tasksPerSecond: drained / seconds,
       seconds,
       drained,
@@ -378,6 +388,11 @@ async function main() {
       `on a busy machine the rest is withdrawn and the rate is of the tasks done). ` +
       `Each drained task costs a share of a fetchAndLock transaction (UPDATE … FOR UPDATE SKIP LOCKED of up to ${CLIENT.maxTasks}) and one complete transaction, ` +
       `in which the engine recovers the case, steps it to its end and writes state, history and wait rows. ` +
+      `SQL statements the api sent per drained task (its share of the fetches, the completion's transaction, BEGIN and COMMIT included): ` +
+      `${s.round(
+        med((r) => r.statementsPerTask),
+        1,
+      )}. ` +
       `Plain HTTP round trips for comparison (GET /api/health, ${WORKERS} concurrent from a worker process): ${s.round(
         med((r) => r.httpRps),
         0,

@@ -22,6 +22,7 @@ import { VariableTypesSignals1765400000020 } from './1765400000020-variable-type
 import { CaseReadModel1765400000200 } from './1765400000200-case-read-model';
 import { AuditChainTail1765600000010 } from './1765600000010-audit-chain-tail';
 import { DocumentRevisions1765600000200 } from './1765600000200-document-revisions';
+import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclosure';
 import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
@@ -50,5 +51,6 @@ export const migrations = [
   CaseReadModel1765400000200,
   AuditChainTail1765600000010,
   DocumentRevisions1765600000200,
+  DocumentDisclosure1765600000300,
   ArchiveMetadata1765600000400,
 ];

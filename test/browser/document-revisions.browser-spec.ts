@@ -1,30 +1,18 @@
-import type { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { buildIfStale } from '../../scripts/build-if-stale';
-import { launchBrowser, screenshot, signedInPage } from '../support/browser';
-import { startPlatformForBrowser, type RunningPlatform } from '../support/platform';
+import { screenshot, signedInPage } from '../support/browser';
+import { browserSuite } from '../support/platform';
 
 /**
  * 正文 with 痕迹保留 in the browser: 李娜's draft reaches 核稿; 杨帆 opens the document, edits the body in the
  * structured editor, sees his change marked with his name, and accepts it.
  */
 describe('the 正文 edited at 核稿 with 痕迹保留, in the browser', () => {
-  let platform: RunningPlatform;
-  let browser: Browser;
+  const suite = browserSuite();
   const title = '关于报送2027年度数据汇交清单的通知';
-
-  beforeAll(async () => {
-    buildIfStale();
-    platform = await startPlatformForBrowser();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
 
   it('shows 核稿’s change by person and accepts it', async () => {
     // 拟稿 through the API (the form is covered by the document flow): the first draft goes to 核稿.
+    const { platform, browser } = suite;
     const { t } = platform;
     const [bgt] = await t.app.get(DataSource).query(`SELECT id FROM units WHERE code = 'MLR-BGT'`);
     const lina = `Bearer ${await t.login('lina')}`;

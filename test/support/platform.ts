@@ -1,3 +1,6 @@
+import type { Browser } from 'playwright-core';
+import { buildIfStale } from '../../scripts/build-if-stale';
+import { launchBrowser } from './browser';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -28,4 +31,22 @@ export async function startPlatformForBrowser(env: Record<string, string> = {}):
       await t.close();
     },
   };
+}
+
+/**
+ * The platform (built if stale) and a browser for one describe block: started before its tests, stopped after. Read
+ * the fields inside tests (they are set in beforeAll).
+ */
+export function browserSuite(): { platform: RunningPlatform; browser: Browser } {
+  const suite = {} as { platform: RunningPlatform; browser: Browser };
+  beforeAll(async () => {
+    buildIfStale();
+    suite.platform = await startPlatformForBrowser();
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.platform?.stop();
+  });
+  return suite;
 }

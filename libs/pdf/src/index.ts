@@ -1,6 +1,7 @@
 export * from './types';
 export { renderOfficialDocument, GBT9704 } from './official-document';
 export { renderProcessingSheet } from './processing-sheet';
+export { renderHandlingSheet, type HandlingField, type HandlingSection, type HandlingSheet } from './handling-sheet';
 export { renderFilingReceipt, renderProjectApprovalNotice, renderDataHandoverSheet } from './forms';
 export * from './layout';
 export { renderCheckReport, type CheckReportSheet, type CheckReportItem } from './check-report';

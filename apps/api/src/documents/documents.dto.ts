@@ -20,6 +20,8 @@ import { PageLimit, PageOffset } from '../platform/paging';
 export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
+/** 公开属性, decided at 拟稿 (政府信息公开条例). */
+export const DISCLOSURES = ['主动公开', '依申请公开', '不予公开'] as const;
 export const DOCUMENT_STATUSES = ['拟稿', '核稿', '会签', '签发', '分发', '办结', '不予签发', '已撤销'] as const;
 export const RECEIPT_STATUSES = ['已送达', '已签收', '退文', '办理中', '办结'] as const;
 
@@ -49,6 +51,14 @@ export class CreateDocumentDto {
   @IsOptional()
   @IsIn(URGENCIES, { message: `紧急程度须为 ${URGENCIES.join('、')} 之一` })
   urgency?: (typeof URGENCIES)[number];
+
+  @ApiPropertyOptional({
+    enum: DISCLOSURES,
+    description: '公开属性，拟稿时确定；涉密公文只能不予公开（缺省时涉密为不予公开，非密为未确定）',
+  })
+  @IsOptional()
+  @IsIn(DISCLOSURES, { message: `公开属性须为 ${DISCLOSURES.join('、')} 之一` })
+  disclosure?: (typeof DISCLOSURES)[number];
 
   @ApiProperty({ type: [String], description: '主送机关（单位编号）' })
   @IsArray({ message: '主送机关须为单位编号列表' })

@@ -3,14 +3,16 @@ import { TasksModule } from '../tasks/tasks.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { DocumentsWorkerController } from './documents.worker.controller';
+import { ProcessingSheets } from './processing-sheets';
+import { ProcessingSheetsController } from './processing-sheets.controller';
 import { RevisionStore } from './revisions/revision.store';
 import { RevisionsController } from './revisions/revisions.controller';
 import { RevisionsService } from './revisions/revisions.service';
 
 @Module({
   imports: [TasksModule],
-  controllers: [DocumentsController, DocumentsWorkerController, RevisionsController],
-  providers: [DocumentsService, RevisionStore, RevisionsService],
+  controllers: [DocumentsController, DocumentsWorkerController, RevisionsController, ProcessingSheetsController],
+  providers: [DocumentsService, RevisionStore, RevisionsService, ProcessingSheets],
   exports: [DocumentsService],
 })
 export class DocumentsModule {}

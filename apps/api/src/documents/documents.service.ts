@@ -8,6 +8,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
+import { assignReceiptNumber } from './processing-sheets';
 import { RevisionStore } from './revisions/revision.store';
 import type { OfficialDocument } from '@zhengwu/pdf';
 import type { CreateDocumentDto, ListDocumentsQuery } from './documents.dto';
@@ -90,8 +91,8 @@ export class DocumentsService implements OnModuleInit {
     return this.dataSource.transaction(async (m) => {
       await this.checkUnits(m, me, dto);
       const rows: { id: string }[] = await m.query(
-        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, secrecy, secrecy_term, urgency, main_recipients, cc_recipients, countersign_units, body, attachment_note)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, secrecy, secrecy_term, urgency, main_recipients, cc_recipients, countersign_units, body, attachment_note, disclosure)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
         [
           me.unitId,
           me.userId,
@@ -105,6 +106,7 @@ export class DocumentsService implements OnModuleInit {
           dto.countersignUnits ?? [],
           dto.body,
           dto.attachmentNote?.trim() || null,
+          disclosureOf(dto),
         ],
       );
       const id = rows[0].id;
@@ -140,7 +142,7 @@ export class DocumentsService implements OnModuleInit {
       await this.checkUnits(m, me, dto);
       await m.query(
         `UPDATE documents SET doc_type = $2, title = $3, secrecy = $4, secrecy_term = $5, urgency = $6, main_recipients = $7, cc_recipients = $8,
-                countersign_units = $9, body = $10, attachment_note = $11, updated_at = now() WHERE id = $1`,
+                countersign_units = $9, body = $10, attachment_note = $11, disclosure = $12, updated_at = now() WHERE id = $1`,
         [
           id,
           dto.docType,
@@ -153,6 +155,7 @@ export class DocumentsService implements OnModuleInit {
           dto.countersignUnits ?? [],
           dto.body,
           dto.attachmentNote?.trim() || null,
+          disclosureOf(dto),
         ],
       );
       // 正文 with 痕迹保留: the form's save is a revision like the editor's.
@@ -204,7 +207,7 @@ export class DocumentsService implements OnModuleInit {
     const doc = await this.visibleDocument(this.dataSource.manager, me, id);
     const [detail] = await this.dataSource.query(
       `SELECT d.id, d.doc_type AS "docType", d.title, d.secrecy, d.secrecy_term AS "secrecyTerm", d.urgency, d.body, d.attachment_note AS "attachmentNote",
-              d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt", d.signed_at AS "signedAt", d.closed_at AS "closedAt",
+              d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt", d.signed_at AS "signedAt", d.closed_at AS "closedAt", d.disclosure,
               d.instance_id AS "instanceId", u.id AS "unitId", u.name AS "unitName", dr.display_name AS "drafterName", sg.display_name AS "signerName",
               (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS "mainRecipients",
               (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS "ccRecipients",
@@ -218,7 +221,8 @@ export class DocumentsService implements OnModuleInit {
     const receipts = await this.dataSource.query(
       `SELECT r.id, r.unit_id AS "unitId", un.name AS "unitName", r.kind, r.status, r.delivered_at AS "deliveredAt", r.due_at AS "dueAt",
               r.signed_at AS "signedAt", sb.display_name AS "signedBy", r.refused_at AS "refusedAt", r.refuse_reason AS "refuseReason",
-              r.completed_at AS "completedAt", r.is_overdue AS "isOverdue", r.urge_count AS "urgeCount", h.display_name AS "handlerName"
+              r.completed_at AS "completedAt", r.is_overdue AS "isOverdue", r.urge_count AS "urgeCount", h.display_name AS "handlerName",
+              r.receipt_number AS "receiptNumber"
          FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units un ON un.id = r.unit_id
          LEFT JOIN users sb ON sb.id = r.signed_by LEFT JOIN users h ON h.id = r.handler_id
         WHERE r.document_id = $1 AND ($2 OR r.unit_id = $3) ORDER BY array_position(d.main_recipients || d.cc_recipients, r.unit_id)`,
@@ -486,6 +490,7 @@ export class DocumentsService implements OnModuleInit {
         receipt.id,
         e.userId,
       ]);
+      await assignReceiptNumber(e.tx, receipt.id);
     }
     if (e.activityId === 'receive' && e.outcome === 'reject') {
       await e.tx.query(
@@ -558,6 +563,8 @@ export class DocumentsService implements OnModuleInit {
       new AppError('VALIDATION_FAILED', message, HttpStatus.BAD_REQUEST, [{ field: name, message }]);
     if ([...main, ...cc].includes(me.unitId)) throw field('mainRecipients', '主送、抄送机关不能是本单位');
     if (countersign.includes(me.unitId)) throw field('countersignUnits', '会签单位不能是本单位');
+    if ((dto.secrecy ?? '非密') !== '非密' && dto.disclosure && dto.disclosure !== '不予公开')
+      throw field('disclosure', '涉密公文的公开属性只能为“不予公开”');
     const both = main.filter((id) => cc.includes(id));
     if (both.length > 0) throw field('ccRecipients', '同一单位不能既主送又抄送');
     const all = [...new Set([...main, ...cc, ...countersign])];
@@ -634,6 +641,11 @@ export class DocumentsService implements OnModuleInit {
       JSON.stringify({ documentId, to: doc.drafter_id, unitId: doc.unit_id, title: doc.title, docNumber: doc.doc_number, ...extra }),
     ]);
   }
+}
+
+/** 公开属性 as drafted; a classified document left undecided is 不予公开. */
+function disclosureOf(dto: CreateDocumentDto): string | null {
+  return dto.disclosure ?? ((dto.secrecy ?? '非密') !== '非密' ? '不予公开' : null);
 }
 
 function countersignVariables(units: string[]): Record<string, unknown> {

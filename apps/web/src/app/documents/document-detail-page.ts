@@ -16,6 +16,7 @@ import { statusColor } from './document-form.logic';
 import { type Attachment, Files } from './files';
 import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
+import { SheetPrint } from './sheet-print';
 
 interface UnitRef {
   id: string;
@@ -29,6 +30,7 @@ interface DocumentDetail {
   secrecy: string;
   secrecyTerm: string | null;
   urgency: string;
+  disclosure: string | null;
   body: string;
   attachmentNote: string | null;
   status: string;
@@ -67,6 +69,7 @@ const REFRESH_MS = 10_000;
     CaseHistory,
     PdfPreview,
     ReceiptStatusTable,
+    SheetPrint,
   ],
   template: `
     <div class="page">
@@ -79,6 +82,22 @@ const REFRESH_MS = 10_000;
             }
             @if (myDraftTask(); as t) {
               <a nz-button [routerLink]="['/tasks', t.id]">送核稿（到待办办理）</a>
+            }
+            <!-- 发文稿纸 for the drafting unit and the 会签 units; a recipient prints its own 收文处理笺. -->
+            @if (d.isSender || d.receipts.length === 0) {
+              <zw-sheet-print
+                [path]="'/api/documents/' + d.id + '/sheet.pdf'"
+                title="发文稿纸"
+                [fileName]="'发文稿纸-' + (d.docNumber || d.title) + '.pdf'"
+              />
+            } @else {
+              @for (r of d.receipts; track r.id) {
+                <zw-sheet-print
+                  [path]="'/api/documents/receipts/' + r.id + '/sheet.pdf'"
+                  title="收文处理笺"
+                  [fileName]="'收文处理笺-' + (r.receiptNumber || d.title) + '.pdf'"
+                />
+              }
             }
             <a nz-button routerLink="/documents">返回列表</a>
           </div>
@@ -101,6 +120,9 @@ const REFRESH_MS = 10_000;
               >{{ d.secrecy }}{{ d.secrecyTerm ? '★' + d.secrecyTerm : '' }}</nz-descriptions-item
             >
             <nz-descriptions-item nzTitle="紧急程度">{{ d.urgency }}</nz-descriptions-item>
+            <nz-descriptions-item nzTitle="公开属性">{{
+              d.disclosure || '未确定'
+            }}</nz-descriptions-item>
             <nz-descriptions-item nzTitle="发文单位">{{ d.unitName }}</nz-descriptions-item>
             <nz-descriptions-item nzTitle="拟稿人"
               >{{ d.drafterName }}（{{

@@ -10,6 +10,7 @@ import { NzTreeSelectModule } from 'ng-zorro-antd/tree-select';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import {
+  DISCLOSURES,
   DOC_TYPES,
   SECRECY_LEVELS,
   URGENCIES,
@@ -32,6 +33,7 @@ const FIELDS: DocumentField[] = [
   'secrecy',
   'secrecyTerm',
   'urgency',
+  'disclosure',
   'mainRecipients',
   'ccRecipients',
   'countersignUnits',
@@ -109,6 +111,27 @@ const FIELDS: DocumentField[] = [
               <nz-select nzId="urgency" name="urgency" [(ngModel)]="form.urgency">
                 @for (u of urgencies; track u) {
                   <nz-option [nzValue]="u" [nzLabel]="u" />
+                }
+              </nz-select>
+            </nz-form-control>
+          </nz-form-item>
+          <nz-form-item>
+            <nz-form-label nzFor="disclosure">公开属性</nz-form-label>
+            <nz-form-control
+              [nzValidateStatus]="status('disclosure')"
+              [nzErrorTip]="errors().disclosure ?? ''"
+              nzExtra="拟稿时确定，送核稿后不能再改"
+            >
+              <nz-select
+                nzId="disclosure"
+                name="disclosure"
+                [(ngModel)]="form.disclosure"
+                (ngModelChange)="touched('disclosure')"
+                nzPlaceHolder="请选择"
+              >
+                <nz-option nzValue="" nzLabel="未确定" />
+                @for (d of disclosures; track d) {
+                  <nz-option [nzValue]="d" [nzLabel]="d" />
                 }
               </nz-select>
             </nz-form-control>
@@ -248,6 +271,7 @@ export class DocumentFormPage implements OnInit {
   readonly id = input<string>();
   protected readonly docTypes = DOC_TYPES;
   protected readonly secrecyLevels = SECRECY_LEVELS;
+  protected readonly disclosures = DISCLOSURES;
   protected readonly urgencies = URGENCIES;
   protected form: DocumentForm = emptyDocumentForm();
   protected readonly units = signal<UnitOption[]>([]);

@@ -3,6 +3,8 @@
 export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
+/** 公开属性, decided at 拟稿; '' is not yet decided. */
+export const DISCLOSURES = ['主动公开', '依申请公开', '不予公开'] as const;
 
 export interface DocumentForm {
   docType: string;
@@ -10,6 +12,7 @@ export interface DocumentForm {
   secrecy: string;
   secrecyTerm: string;
   urgency: string;
+  disclosure: string;
   mainRecipients: string[];
   ccRecipients: string[];
   countersignUnits: string[];
@@ -26,6 +29,7 @@ export interface DocumentBody {
   secrecy: string;
   secrecyTerm?: string;
   urgency: string;
+  disclosure?: string;
   mainRecipients: string[];
   ccRecipients: string[];
   countersignUnits: string[];
@@ -57,6 +61,7 @@ export function emptyDocumentForm(): DocumentForm {
     secrecy: '非密',
     secrecyTerm: '',
     urgency: '平急',
+    disclosure: '',
     mainRecipients: [],
     ccRecipients: [],
     countersignUnits: [],
@@ -77,6 +82,8 @@ export function validateDocumentForm(
   else if (title.length < 2) errors.title = '标题至少 2 个字';
   else if (title.length > 200) errors.title = '标题不能超过 200 个字';
   if (form.secrecyTerm.trim().length > 20) errors.secrecyTerm = '保密期限不能超过 20 个字';
+  if (form.secrecy !== '非密' && form.disclosure && form.disclosure !== '不予公开')
+    errors.disclosure = '涉密公文的公开属性只能为“不予公开”';
   if (!form.body.trim()) errors.body = '请填写正文';
   if (form.attachmentNote.length > 2000) errors.attachmentNote = '附件说明不能超过 2000 字';
   if (form.mainRecipients.length === 0) errors.mainRecipients = '请至少选择一个主送机关';
@@ -111,6 +118,7 @@ export function toDocumentBody(form: DocumentForm): DocumentBody {
   if (form.secrecy !== '非密' && form.secrecyTerm.trim())
     body.secrecyTerm = form.secrecyTerm.trim();
   if (form.attachmentNote.trim()) body.attachmentNote = form.attachmentNote.trim();
+  if (form.disclosure) body.disclosure = form.disclosure;
   return body;
 }
 
@@ -121,6 +129,7 @@ export function fromDocument(doc: {
   secrecy: string;
   secrecyTerm?: string | null;
   urgency: string;
+  disclosure?: string | null;
   body: string;
   attachmentNote?: string | null;
   mainRecipients?: { id: string }[] | null;
@@ -134,6 +143,7 @@ export function fromDocument(doc: {
     secrecy: doc.secrecy,
     secrecyTerm: doc.secrecyTerm ?? '',
     urgency: doc.urgency,
+    disclosure: doc.disclosure ?? '',
     mainRecipients: ids(doc.mainRecipients),
     ccRecipients: ids(doc.ccRecipients),
     countersignUnits: ids(doc.countersignUnits),

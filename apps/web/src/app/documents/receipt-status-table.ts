@@ -20,6 +20,8 @@ export interface Receipt {
   isOverdue: boolean;
   urgeCount: number | null;
   handlerName: string | null;
+  /** 收文编号, given at 签收. */
+  receiptNumber?: string | null;
 }
 
 /** Each recipient unit's live status of one document (the sender sees all, a recipient its own). */
@@ -73,6 +75,9 @@ export interface Receipt {
                   退文 {{ r.refusedAt | date: 'MM-dd HH:mm' }}
                 } @else {
                   —
+                }
+                @if (r.receiptNumber) {
+                  <div class="muted">收文编号：{{ r.receiptNumber }}</div>
                 }
                 @if (r.handlerName) {
                   <div class="muted">承办人：{{ r.handlerName }}</div>
