@@ -179,11 +179,12 @@ export async function documentSource(instanceId: string, m: EntityManager): Prom
     signed_at: Date | null;
     closed_at: Date | null;
     pdf_attachment_id: string | null;
+    disclosure: string | null;
   }[] = await m.query(
     `SELECT d.id, d.unit_id, ${ISSUING_ORGAN_SQL} AS unit_name, d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.doc_number,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS main_to,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS cc,
-            d.signed_at, d.closed_at, to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id
+            d.signed_at, d.closed_at, to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id, to_jsonb(d) ->> 'disclosure' AS disclosure
        FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.instance_id = $1`,
     [instanceId],
   );
@@ -215,6 +216,8 @@ export async function documentSource(instanceId: string, m: EntityManager): Prom
     sheet: { heading: '', fields: [], steps: [], metadata: { title: doc.title, author: doc.unit_name } },
     basis: basisOf(instance),
     seals: (await sealedDocumentOf(m, doc.id))?.signatures ?? [],
+    disclosure: doc.disclosure ?? undefined,
+    note: doc.disclosure ? `公开属性：${doc.disclosure}` : undefined,
   };
   source.sheet = sheetOf('公文处理单', source, [
     ['标题', doc.title],
@@ -257,13 +260,16 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     main_to: string | null;
     cc: string | null;
     pdf_attachment_id: string | null;
+    disclosure: string | null;
+    receipt_number: string | null;
   }[] = await m.query(
     `SELECT r.id AS receipt_id, r.unit_id, r.kind, r.status, r.delivered_at, r.signed_at, r.refuse_reason, d.id AS document_id,
             d.title, d.doc_type, d.secrecy, d.secrecy_term, d.urgency, d.doc_number, d.signed_at AS signed_date, d.unit_id AS issuer_unit_id,
             ${ISSUING_ORGAN_SQL} AS issuer,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS main_to,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS cc,
-            to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id
+            to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id, to_jsonb(d) ->> 'disclosure' AS disclosure,
+            to_jsonb(r) ->> 'receipt_number' AS receipt_number
        FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id
       WHERE r.instance_id = $1`,
     [instanceId],
@@ -305,6 +311,10 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     sheet: { heading: '', fields: [], steps: [], metadata: { title: r.title, author: r.issuer } },
     basis: basisOf(instance),
     seals: sealed?.signatures ?? [],
+    disclosure: r.disclosure ?? undefined,
+    note:
+      [r.receipt_number && `收文编号：${r.receipt_number}`, r.disclosure && `公开属性：${r.disclosure}`].filter(Boolean).join('；') ||
+      undefined,
   };
   source.sheet = sheetOf('收文处理单', source, [
     ['来文单位', r.issuer],
@@ -313,6 +323,7 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     ['文种', r.doc_type],
     ['密级', r.secrecy + (r.secrecy_term ? `★${r.secrecy_term}` : '')],
     ['紧急程度', r.urgency],
+    ['收文编号', r.receipt_number ?? ''],
     ['收文类型', r.kind],
     ['送达时间', iso(r.delivered_at)],
     ['签收时间', r.signed_at ? iso(r.signed_at) : ''],

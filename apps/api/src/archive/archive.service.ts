@@ -207,6 +207,8 @@ export class ArchiveService implements OnModuleInit {
           seals: source.seals ?? [],
           key,
           systemVersion: SYSTEM_VERSION,
+          disclosure: source.disclosure,
+          note: source.note,
         });
         const { contents, manifestText, signature } = built;
 

@@ -378,8 +378,8 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
       });
       await m.query(
         `INSERT INTO documents (id, unit_id, drafter_id, doc_type, title, urgency, main_recipients, cc_recipients, body, status, signer_id, signed_at,
-           organ_code, doc_year, doc_seq, doc_number, pdf_attachment_id)
-         VALUES ($1,$2,$3,'通知','关于报送耕地保护情况的通知','平急',$4,$5,'正文','分发',$6,now(),'国土资规',$7,901,$8,$9)`,
+           organ_code, doc_year, doc_seq, doc_number, pdf_attachment_id, disclosure)
+         VALUES ($1,$2,$3,'通知','关于报送耕地保护情况的通知','平急',$4,$5,'正文','分发',$6,now(),'国土资规',$7,901,$8,$9,'主动公开')`,
         [documentId, units['MLR-GHS'], ids.lina, [units['MLR-BGT']], [units['320000']], ids.zhangwei, year, docNumber, pdf.id],
       );
       return { pdfId: pdf.id, annexId: annex.id };
@@ -438,6 +438,11 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
       expect.objectContaining({ responsible: '国土资源部规划司', organName: '江苏省国土资源厅', docNumber, docType: '通知', pieces: 3 }),
     );
     expect(meta.documents[0]).toEqual(expect.objectContaining({ primary: true, role: '正文', formatName: 'PDF' }));
+    // 公开属性 主动公开 opens the record (控制标识); the 收文编号 given at 签收 is kept in 附注.
+    const [numbered] = await q(`SELECT receipt_number FROM document_receipts WHERE id = $1`, [receipt.id]);
+    expect(numbered.receipt_number).toBeTruthy();
+    expect(xmlText).toContain('<控制标识 编号="M74">开放</控制标识>');
+    expect(xmlText).toContain(`<附注>收文编号：${numbered.receipt_number}；公开属性：主动公开</附注>`);
     const sheetText = (await extractPdf(readFileSync(join(dir, '办理单.pdf')))).pages.flatMap((pg) => pg.items.map((i) => i.str)).join('');
     expect(sheetText).toContain('收文处理单');
     expect(sheetText).toContain('国土资源部规划司');

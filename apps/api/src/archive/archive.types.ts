@@ -48,6 +48,10 @@ export interface ArchiveSource {
   basis?: string;
   /** Seal signatures of the documents in `files` (a sealed OFD), for 电子签名 in the metadata. */
   seals?: MetadataSignature[];
+  /** 公开属性 decided at 拟稿 (主动公开, 依申请公开, 不予公开), when the document has one. */
+  disclosure?: string;
+  /** 附注: what the metadata has no element for (公开属性, 收文编号). */
+  note?: string;
 }
 
 export type ArchiveSourceFn = (instanceId: string, m: EntityManager) => Promise<ArchiveSource>;

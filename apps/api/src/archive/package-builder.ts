@@ -71,6 +71,9 @@ export interface PackageInput {
   seals: MetadataSignature[];
   key: { privateKey: string; publicKey: string };
   systemVersion: string;
+  /** 公开属性 of the document: 主动公开 makes the 控制标识 开放, anything else 控制. */
+  disclosure?: string;
+  note?: string;
 }
 
 export interface BuiltPackage {
@@ -154,12 +157,13 @@ export function buildPackage(input: PackageInput): BuiltPackage {
     location: `${input.archiveNumber}/`,
     authorizedTo: `${input.organName}档案员`,
     authorizedActs: '查阅、下载、四性检测',
-    control: '控制',
+    control: input.disclosure === '主动公开' ? '开放' : '控制',
     system: `${system}：电子公文与办件系统，归档信息包格式版本 ${METADATA_FORMAT_VERSION}（SM3、SHA-256 摘要，SM2 签名）`,
     documents,
     signatures: [archiveSignature, ...input.seals],
     basis: input.basis,
     events: input.events,
+    note: input.note,
   });
   const xml = Buffer.from(metadataXml, 'utf8');
   const contents = [
