@@ -24,6 +24,7 @@ import { AuditChainTail1765600000010 } from './1765600000010-audit-chain-tail';
 import { Seals1765600000100 } from './1765600000100-seals';
 import { DocumentRevisions1765600000200 } from './1765600000200-document-revisions';
 import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclosure';
+import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   Seals1765600000100,
   DocumentRevisions1765600000200,
   DocumentDisclosure1765600000300,
+  ArchiveMetadata1765600000400,
 ];

@@ -161,7 +161,7 @@ describe('a document from draft to archive, through the real workers', () => {
     const tampered = await http('linfang').post(`/api/archive/${pkg.id}/check`);
     expect(tampered.body.ok).toBe(false);
     const failed = tampered.body.checks.filter((c: { ok: boolean }) => !c.ok);
-    expect(failed.map((c: { name: string }) => c.name)).toContain('真实性：数字摘要（SHA-256、SM3）');
+    expect(failed.map((c: { name: string }) => c.name)).toContain('真实性：BC-1-1 固化信息有效性检测');
     expect(failed.map((c: { detail: string }) => c.detail).join('\n')).toContain(official);
   });
 });

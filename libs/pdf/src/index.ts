@@ -4,3 +4,4 @@ export { renderProcessingSheet } from './processing-sheet';
 export { renderHandlingSheet, type HandlingField, type HandlingSection, type HandlingSheet } from './handling-sheet';
 export { renderFilingReceipt, renderProjectApprovalNotice, renderDataHandoverSheet } from './forms';
 export * from './layout';
+export { renderCheckReport, type CheckReportSheet, type CheckReportItem } from './check-report';

@@ -33,6 +33,8 @@ export interface ManifestFile {
 }
 
 export interface Manifest {
+  /** 2 since DA/T 46 metadata in Chinese element names; absent in the packages of format 1. */
+  formatVersion?: number;
   archiveNumber: string;
   createdAt: string;
   algorithms: { digest: string[]; signature: string };
@@ -204,11 +206,11 @@ export function parseXml(source: string): XmlElement {
     });
   };
   const element = (): XmlElement => {
-    const open = /^<([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*"[^"<]*")*)\s*(\/?)>/.exec(source.slice(pos));
+    const open = /^<([\p{L}_][\p{L}\p{N}_.-]*)((?:\s+[\p{L}_][\p{L}\p{N}_.:-]*\s*=\s*"[^"<]*")*)\s*(\/?)>/u.exec(source.slice(pos));
     if (!open) return fail('元素开始标记错误');
     pos += open[0].length;
     const node: XmlElement = { name: open[1], attributes: {}, children: [], text: '' };
-    for (const a of open[2].matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*"([^"<]*)"/g)) node.attributes[a[1]] = decode(a[2]);
+    for (const a of open[2].matchAll(/([\p{L}_][\p{L}\p{N}_.:-]*)\s*=\s*"([^"<]*)"/gu)) node.attributes[a[1]] = decode(a[2]);
     if (open[3] === '/') return node;
     for (;;) {
       const lt = source.indexOf('<', pos);
@@ -216,7 +218,7 @@ export function parseXml(source: string): XmlElement {
       node.text += decode(source.slice(pos, lt));
       pos = lt;
       if (source.startsWith(`</${node.name}`, pos)) {
-        const close = /^<\/([A-Za-z_][\w.-]*)\s*>/.exec(source.slice(pos));
+        const close = /^<\/([\p{L}_][\p{L}\p{N}_.-]*)\s*>/u.exec(source.slice(pos));
         if (!close || close[1] !== node.name) fail(`结束标记与 ${node.name} 不匹配`);
         pos += close![0].length;
         return node;
@@ -236,6 +238,11 @@ export function parseXml(source: string): XmlElement {
   skipMisc();
   if (pos !== source.length) fail('根元素之后还有内容');
   return root;
+}
+
+/** Every descendant named `name`, in document order. */
+export function findAll(root: XmlElement, name: string): XmlElement[] {
+  return root.children.flatMap((child) => [...(child.name === name ? [child] : []), ...findAll(child, name)]);
 }
 
 /** The first descendant named `name` (depth-first). */

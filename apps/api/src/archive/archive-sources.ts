@@ -1,6 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../platform/errors';
 import type { ArchiveEvent, ArchiveSource } from './archive.types';
+import { SM2_SM3_OID, type MetadataSignature } from './dat46';
+
+/**
+ * The organ that issued a document, as its 发文机关署名 reads: a department or office of an organ signs
+ * with the organ's name before its own (自然资源部规划司), an organ with its own name.
+ */
+const ISSUING_ORGAN_SQL = `CASE WHEN u.kind IN ('department','office') THEN coalesce((SELECT a.name FROM units a
+   WHERE u.path LIKE a.path || '%' AND a.id <> u.id AND a.kind IN ('ministry','province','city','county') ORDER BY a.depth DESC LIMIT 1), '') || u.name ELSE u.name END`;
 
 const ACTION_LABELS: Record<string, string> = {
   approve: '同意',
@@ -23,6 +31,7 @@ interface InstanceRow {
   id: string;
   definition_key: string;
   definition_name: string | null;
+  definition_version: number | null;
   business_key: string | null;
   status: string;
   variables: Record<string, unknown>;
@@ -36,7 +45,7 @@ interface InstanceRow {
 
 export async function loadInstance(m: EntityManager, instanceId: string): Promise<InstanceRow> {
   const rows: InstanceRow[] = await m.query(
-    `SELECT i.id, i.definition_key, i.process_name AS definition_name, i.business_key, i.status, i.variables, i.owner_unit_id, un.name AS unit_name,
+    `SELECT i.id, i.definition_key, i.process_name AS definition_name, i.definition_version, i.business_key, i.status, i.variables, i.owner_unit_id, un.name AS unit_name,
             i.started_at, i.ended_at, s.display_name AS starter_name, su.name AS starter_unit
        FROM cases i
        LEFT JOIN units un ON un.id = i.owner_unit_id LEFT JOIN users s ON s.id = i.started_by LEFT JOIN units su ON su.id = s.unit_id
@@ -142,6 +151,7 @@ export async function genericSource(instanceId: string, m: EntityManager): Promi
     events,
     files: files.map((f) => ({ attachmentId: f.id, role: 'attachment' as const })),
     sheet: { heading: `${processName}办理单`, fields: [], steps: [], metadata: { title, author: instance.unit_name ?? '' } },
+    basis: basisOf(instance),
   };
   source.sheet = sheetOf(`${processName}办理单`, source, [
     ['事项', title],
@@ -169,12 +179,13 @@ export async function documentSource(instanceId: string, m: EntityManager): Prom
     signed_at: Date | null;
     closed_at: Date | null;
     pdf_attachment_id: string | null;
+    disclosure: string | null;
   }[] = await m.query(
-    `SELECT d.id, d.unit_id, un.name AS unit_name, d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.doc_number,
+    `SELECT d.id, d.unit_id, ${ISSUING_ORGAN_SQL} AS unit_name, d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.doc_number,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS main_to,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS cc,
-            d.signed_at, d.closed_at, to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id
-       FROM documents d JOIN units un ON un.id = d.unit_id WHERE d.instance_id = $1`,
+            d.signed_at, d.closed_at, to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id, to_jsonb(d) ->> 'disclosure' AS disclosure
+       FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.instance_id = $1`,
     [instanceId],
   );
   const doc = docs[0];
@@ -203,6 +214,10 @@ export async function documentSource(instanceId: string, m: EntityManager): Prom
       .map((f) => ({ attachmentId: f.id, role: f.id === doc.pdf_attachment_id ? ('document' as const) : ('attachment' as const) }))
       .sort((a, b) => (a.role === b.role ? 0 : a.role === 'document' ? -1 : 1)),
     sheet: { heading: '', fields: [], steps: [], metadata: { title: doc.title, author: doc.unit_name } },
+    basis: basisOf(instance),
+    seals: (await sealedDocumentOf(m, doc.id))?.signatures ?? [],
+    disclosure: doc.disclosure ?? undefined,
+    note: doc.disclosure ? `公开属性：${doc.disclosure}` : undefined,
   };
   source.sheet = sheetOf('公文处理单', source, [
     ['标题', doc.title],
@@ -215,6 +230,163 @@ export async function documentSource(instanceId: string, m: EntityManager): Prom
     ['拟稿单位', doc.unit_name],
   ]);
   return source;
+}
+
+/**
+ * 收文 (document-receipt): the package of the recipient holds the document it received — the official
+ * PDF (and the sealed OFD and PDF with the seal's signature, once documents are sealed) and the
+ * document's attachments — with the issuing organ as 责任者, beside the 收文处理单 of its own handling.
+ * The recipient's organ forms the 全宗 (立档单位).
+ */
+export async function receiptSource(instanceId: string, m: EntityManager): Promise<ArchiveSource> {
+  const rows: {
+    receipt_id: string;
+    unit_id: string;
+    kind: string;
+    status: string;
+    delivered_at: Date;
+    signed_at: Date | null;
+    refuse_reason: string | null;
+    document_id: string;
+    title: string;
+    doc_type: string;
+    secrecy: string;
+    secrecy_term: string | null;
+    urgency: string;
+    doc_number: string | null;
+    signed_date: Date | null;
+    issuer_unit_id: string;
+    issuer: string;
+    main_to: string | null;
+    cc: string | null;
+    pdf_attachment_id: string | null;
+    disclosure: string | null;
+    receipt_number: string | null;
+  }[] = await m.query(
+    `SELECT r.id AS receipt_id, r.unit_id, r.kind, r.status, r.delivered_at, r.signed_at, r.refuse_reason, d.id AS document_id,
+            d.title, d.doc_type, d.secrecy, d.secrecy_term, d.urgency, d.doc_number, d.signed_at AS signed_date, d.unit_id AS issuer_unit_id,
+            ${ISSUING_ORGAN_SQL} AS issuer,
+            (SELECT string_agg(x.name, '、' ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS main_to,
+            (SELECT string_agg(x.name, '、' ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS cc,
+            to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id, to_jsonb(d) ->> 'disclosure' AS disclosure,
+            to_jsonb(r) ->> 'receipt_number' AS receipt_number
+       FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id
+      WHERE r.instance_id = $1`,
+    [instanceId],
+  );
+  const r = rows[0];
+  if (!r) return genericSource(instanceId, m);
+  const instance = await loadInstance(m, instanceId);
+  const sealed = await sealedDocumentOf(m, r.document_id);
+  // The document as received: its sealed renderings when it was sealed, else the official PDF.
+  const received = [sealed?.pdfAttachmentId ?? r.pdf_attachment_id, sealed?.ofdAttachmentId].filter((id): id is string => !!id);
+  const attachments: { id: string }[] = await m.query(
+    `SELECT id FROM attachments WHERE owner_kind = 'document' AND owner_id = $1 AND deleted_at IS NULL AND NOT id = ANY($2::uuid[])
+      ORDER BY uploaded_at, name`,
+    [r.document_id, [r.pdf_attachment_id, ...(sealed?.replaced ?? [])].filter((id): id is string => !!id)],
+  );
+  // What the recipient attached while handling it (its 拟办/承办 papers).
+  const own: { id: string }[] = await m.query(
+    `SELECT id FROM attachments WHERE owner_id = ANY($1::uuid[]) AND deleted_at IS NULL AND NOT owner_kind = 'document' ORDER BY uploaded_at, name`,
+    [[instanceId, r.receipt_id]],
+  );
+  const date = iso(r.signed_date ?? r.delivered_at).slice(0, 10);
+  const source: ArchiveSource = {
+    title: r.title,
+    docNumber: r.doc_number ?? undefined,
+    responsible: r.issuer,
+    date,
+    docType: r.doc_type,
+    secrecy: r.secrecy,
+    secrecyTerm: r.secrecy_term ?? undefined,
+    urgency: r.urgency,
+    mainTo: r.main_to ?? undefined,
+    cc: r.cc ?? undefined,
+    unitId: r.unit_id,
+    events: await caseEvents(m, instance),
+    files: [
+      ...received.map((id) => ({ attachmentId: id, role: 'document' as const })),
+      ...[...attachments, ...own].map((a) => ({ attachmentId: a.id, role: 'attachment' as const })),
+    ],
+    sheet: { heading: '', fields: [], steps: [], metadata: { title: r.title, author: r.issuer } },
+    basis: basisOf(instance),
+    seals: sealed?.signatures ?? [],
+    disclosure: r.disclosure ?? undefined,
+    note:
+      [r.receipt_number && `收文编号：${r.receipt_number}`, r.disclosure && `公开属性：${r.disclosure}`].filter(Boolean).join('；') ||
+      undefined,
+  };
+  source.sheet = sheetOf('收文处理单', source, [
+    ['来文单位', r.issuer],
+    ['文号', r.doc_number ?? ''],
+    ['标题', r.title],
+    ['文种', r.doc_type],
+    ['密级', r.secrecy + (r.secrecy_term ? `★${r.secrecy_term}` : '')],
+    ['紧急程度', r.urgency],
+    ['收文编号', r.receipt_number ?? ''],
+    ['收文类型', r.kind],
+    ['送达时间', iso(r.delivered_at)],
+    ['签收时间', r.signed_at ? iso(r.signed_at) : ''],
+    ['办理状态', r.status + (r.refuse_reason ? `（${r.refuse_reason}）` : '')],
+  ]);
+  return source;
+}
+
+/**
+ * HOOK sealedDocumentOf — the sealed OFD and PDF of a document and its seal signatures. Documents are
+ * sealed by the seals feature (table document_ofd, seals: GB/T 38540 seals with certificates from the
+ * deployment's CA). Until that table exists this answers undefined and a 收文 package holds the
+ * official PDF only; once it exists, the sealed OFD (which carries the seal's SignedValue in its
+ * Signs/ folder) and the sealed PDF take the official PDF's place and each seal becomes an 电子签名
+ * of the metadata. Read through to_jsonb so a renamed column leaves the package without seals rather
+ * than failing the archiving.
+ */
+export async function sealedDocumentOf(
+  m: EntityManager,
+  documentId: string,
+): Promise<{ ofdAttachmentId?: string; pdfAttachmentId?: string; replaced: string[]; signatures: MetadataSignature[] } | undefined> {
+  const exists: { t: string | null }[] = await m.query(`SELECT to_regclass('document_ofd')::text AS t`);
+  if (!exists[0]?.t) return undefined;
+  const rows: { o: Record<string, unknown>; s: Record<string, unknown> | null; u: string | null }[] = await m.query(
+    `SELECT to_jsonb(o) AS o, to_jsonb(s) AS s, un.name AS u
+       FROM document_ofd o LEFT JOIN seals s ON s.id = (to_jsonb(o) ->> 'seal_id')::uuid LEFT JOIN units un ON un.id = (to_jsonb(s) ->> 'unit_id')::uuid
+      WHERE o.document_id = $1`,
+    [documentId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const sealedOfd = str(row.o.sealed_ofd_attachment_id);
+  const ofd = sealedOfd ?? str(row.o.ofd_attachment_id);
+  const pdf = str(row.o.sealed_pdf_attachment_id);
+  const signatures: MetadataSignature[] = [];
+  const sealedAt = str(row.o.sealed_at);
+  if (sealedOfd && row.s && sealedAt) {
+    // bytea columns come out of to_jsonb as \x-prefixed hex.
+    const cert = str(row.s.certificate);
+    const certificate = cert?.startsWith('\\x') ? Buffer.from(cert.slice(2), 'hex').toString('base64') : (cert ?? '');
+    signatures.push({
+      rule: 'GB/T 38540-2020 电子印章签章（SES_Signature，签名值在 OFD 的 Doc_0/Signs/ 中，SM3 杂凑）',
+      time: new Date(sealedAt).toISOString(),
+      signer: `${row.u ?? ''}${str(row.s.name) ?? '电子印章'}`,
+      result: 'OFD Doc_0/Signs/Sign_0/SignedValue.dat',
+      certificate,
+      certificateKind: 'X.509',
+      certificateRef: `印章编码 ${str(row.s.es_id) ?? ''}，部署 CA 签发`,
+      algorithm: SM2_SM3_OID,
+    });
+  }
+  return {
+    ofdAttachmentId: ofd,
+    pdfAttachmentId: pdf,
+    replaced: [str(row.o.ofd_attachment_id), sealedOfd, pdf].filter((id): id is string => !!id),
+    signatures,
+  };
+}
+
+function basisOf(instance: InstanceRow): string {
+  const name = instance.definition_name ?? instance.definition_key;
+  return instance.definition_version ? `流程“${name}”第 ${instance.definition_version} 版` : `流程“${name}”`;
 }
 
 function sheetOf(heading: string, source: ArchiveSource, fields: [string, string][]): ArchiveSource['sheet'] {

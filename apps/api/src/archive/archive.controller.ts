@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { WorkerTokenGuard } from '../engine/engine-rest.controller';
 import { CurrentUser, Public, Roles } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
-import { ListArchiveQuery } from './archive.dto';
+import { CheckQuery, ListArchiveQuery, ReportQuery } from './archive.dto';
 import { ArchiveService } from './archive.service';
 
 /** 电子档案 for archivists (DESIGN.md §8: GET /api/archive, POST /api/archive/:id/check). */
@@ -25,6 +25,14 @@ export class ArchiveController {
     return this.archive.alerts();
   }
 
+  /** The XSD of metadata.xml (DA/T 46, format 2). */
+  @Get('schema/metadata.xsd')
+  schema(@Res() res: Response): void {
+    res.setHeader('Content-Type', 'application/xml; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="metadata.xsd"`);
+    res.end(this.archive.metadataSchema());
+  }
+
   @Get(':id')
   get(@CurrentUser() me: Principal, @Param('id') id: string) {
     return this.archive.get(me, id);
@@ -42,8 +50,18 @@ export class ArchiveController {
 
   @Post(':id/check')
   @HttpCode(200)
-  check(@CurrentUser() me: Principal, @Param('id') id: string) {
-    return this.archive.check(me, id);
+  check(@CurrentUser() me: Principal, @Param('id') id: string, @Query() query: CheckQuery) {
+    return this.archive.check(me, id, query.stage);
+  }
+
+  /** The printable 四性检测 report (PDF) of the latest check, or of the one named. */
+  @Get(':id/report.pdf')
+  async report(@CurrentUser() me: Principal, @Param('id') id: string, @Query() query: ReportQuery, @Res() res: Response): Promise<void> {
+    const pdf = await this.archive.reportPdf(me, id, query.check);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(pdf.name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(pdf.body);
   }
 }
 

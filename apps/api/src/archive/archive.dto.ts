@@ -38,3 +38,22 @@ export class ListArchiveQuery {
   @PageLimit(100, 20, 'pageSize')
   pageSize?: number;
 }
+
+export const STAGES = ['GD', 'YJ', 'BC'] as const;
+
+/** 四性检测 stage (DA/T 70-2018): GD 归档, YJ 移交与接收, BC 长期保存 (default). */
+export class CheckQuery {
+  @ApiPropertyOptional({ enum: STAGES, description: '检测环节：GD 归档，YJ 移交与接收，BC 长期保存（默认）' })
+  @IsOptional()
+  @IsIn(STAGES, { message: '检测环节只能是 GD（归档）、YJ（移交与接收）或 BC（长期保存）' })
+  stage?: (typeof STAGES)[number];
+}
+
+/** Which recorded check to print (the latest when absent). */
+export class ReportQuery {
+  @ApiPropertyOptional({ description: '检测记录 ID；缺省为最近一次' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: '检测记录 ID 格式不正确' })
+  check?: string;
+}

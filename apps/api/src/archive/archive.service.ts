@@ -1,10 +1,10 @@
 import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { renderProcessingSheet, type ProcessingSheet } from '@zhengwu/pdf';
+import { renderCheckReport, renderProcessingSheet, type ProcessingSheet } from '@zhengwu/pdf';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { sm2 } from 'sm-crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
@@ -12,29 +12,32 @@ import { AttachmentsService } from '../files/attachments.service';
 import { hasRole, type Principal } from '../identity/principal';
 import { APP_CONFIG, createOnce, type AppConfig } from '../platform/config';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
-import { checkPackage, type StoredPackage } from './archive-check';
-import {
-  MANIFEST,
-  METADATA,
-  PUBLIC_KEY,
-  SHEET,
-  SIGNATURE,
-  SM2_USER_ID,
-  metadataXml,
-  safeName,
-  sha256Of,
-  sm3Of,
-  type Manifest,
-  type ManifestFile,
-} from './archive-format';
-import { documentSource, genericSource, isUuid } from './archive-sources';
-import { RETENTION_LABELS, type ArchiveSourceFn, type CheckReport, type Retention } from './archive.types';
+import { REPORT_DIR, checkPackage, type StoredPackage } from './archive-check';
+import { MANIFEST, SHEET, SIGNATURE, safeName, sha256Of } from './archive-format';
+import { documentSource, genericSource, isUuid, receiptSource } from './archive-sources';
+import { RETENTION_LABELS, STAGE_LABELS, type ArchiveSourceFn, type CheckReport, type CheckStage, type Retention } from './archive.types';
+import { METADATA_FORMAT_VERSION } from './dat46';
+import { METADATA_XSD } from './dat46-schema';
+import { buildPackage, writePackage, type PackageFile } from './package-builder';
 import type { ListArchiveQuery } from './archive.dto';
 
 /** File-system failures that mean "the archive store cannot take the package now": retry later. */
 const STORAGE_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'EEXIST', 'EISDIR']);
 
 type CheckKind = 'ingest' | 'manual' | 'audit';
+
+/** The stage each kind of check runs when none is asked for: 归档 at ingest, 长期保存 afterwards. */
+const DEFAULT_STAGE: Record<CheckKind, CheckStage> = { ingest: 'GD', manual: 'BC', audit: 'BC' };
+
+/** The platform's version, named in 信息系统描述 and 文档创建程序 of the packages it writes. */
+const SYSTEM_VERSION = ((): string => {
+  // The nearest package.json up from here: apps/api's, from the sources and from dist alike.
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '';
+  }
+  return '';
+})();
 
 export interface ArchivePackageView {
   id: string;
@@ -84,6 +87,7 @@ export class ArchiveService implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.sources.has('document-exchange')) this.registerSource('document-exchange', documentSource);
+    if (!this.sources.has('document-receipt')) this.registerSource('document-receipt', receiptSource);
     // Every case that ends is archived. Diagrams may archive as their own last step (公文交换 does);
     // for all others a small archiving case is started in the same transaction as the end, so the
     // worker, its retries and incidents treat them alike and nothing ends unarchived.
@@ -153,74 +157,72 @@ export class ArchiveService implements OnModuleInit {
         const archiveNumber = `${this.config.archiveFonds}-${year}-${retention}-${unitCode}-${String(itemNo).padStart(4, '0')}`;
 
         // Content of the package, gathered before anything touches the archive store.
-        const contents: { file: ManifestFile; body: Buffer; attachmentId?: string }[] = [];
+        const files: PackageFile[] = [];
         const used = new Set<string>();
         let n = 0;
         for (const f of source.files) {
-          const { name, mime, body } = await this.attachmentContent(m, f.attachmentId);
+          const { name, mime, body, generated } = await this.attachmentContent(m, f.attachmentId);
           n += 1;
           let fileName = `${String(n).padStart(2, '0')}-${safeName(name)}`;
           while (used.has(fileName)) fileName = `_${fileName}`;
           used.add(fileName);
-          contents.push({ file: describe(fileName, f.role, mime, body), body, attachmentId: f.attachmentId });
+          files.push({ name: fileName, title: name, role: f.role, mime, body, generated, attachmentId: f.attachmentId });
         }
         const sheetPdf = await renderSheet(source.sheet);
-        contents.push({ file: describe(SHEET, 'sheet', 'application/pdf', sheetPdf), body: sheetPdf });
+        files.push({
+          name: SHEET,
+          title: source.sheet.heading || '办理单',
+          role: 'sheet',
+          mime: 'application/pdf',
+          body: sheetPdf,
+          generated: true,
+        });
         const key = this.signingKey();
-        const keyBody = Buffer.from(`${key.publicKey}\n`);
-        contents.push({ file: describe(PUBLIC_KEY, 'key', 'text/plain', keyBody), body: keyBody });
         const archivedAt = new Date().toISOString();
-        const xml = Buffer.from(
-          metadataXml({
-            archiveNumber,
-            fonds: this.config.archiveFonds,
-            fondsName,
-            year,
-            retention,
-            retentionLabel: RETENTION_LABELS[retention],
-            unitCode,
-            itemNo,
-            title: source.title,
-            docNumber: source.docNumber ?? null,
-            responsible: source.responsible,
-            date: source.date,
-            docType: source.docType,
-            secrecy: source.secrecy,
-            secrecyTerm: source.secrecyTerm ?? null,
-            urgency: source.urgency,
-            mainTo: source.mainTo ?? null,
-            cc: source.cc ?? null,
-            instanceId,
-            archivedAt,
-            publicKey: key.publicKey,
-            events: source.events,
-            files: contents.map((c) => ({ name: c.file.name, mime: c.file.mime, size: c.file.size })),
-          }),
-          'utf8',
-        );
-        contents.push({ file: describe(METADATA, 'metadata', 'application/xml', xml), body: xml });
-        const manifest: Manifest = {
+        const built = buildPackage({
           archiveNumber,
-          createdAt: archivedAt,
-          algorithms: { digest: ['SHA-256', 'SM3'], signature: 'SM2withSM3' },
-          files: contents.map((c) => c.file),
-        };
-        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-        const signature = sm2.doSignature(manifestText, key.privateKey, { hash: true, publicKey: key.publicKey, userId: SM2_USER_ID });
+          fonds: this.config.archiveFonds,
+          fondsName,
+          organName: fondsName,
+          instanceId,
+          year,
+          retention,
+          retentionLabel: RETENTION_LABELS[retention],
+          unitCode,
+          itemNo,
+          title: source.title,
+          docNumber: source.docNumber ?? null,
+          responsible: source.responsible,
+          date: source.date,
+          docType: source.docType,
+          urgency: source.urgency,
+          mainTo: source.mainTo ?? null,
+          cc: source.cc ?? null,
+          secrecy: source.secrecy,
+          secrecyTerm: source.secrecyTerm ?? null,
+          archivedAt,
+          basis: source.basis ?? `流程“${instance.definitionKey}”`,
+          events: source.events,
+          files,
+          seals: source.seals ?? [],
+          key,
+          systemVersion: SYSTEM_VERSION,
+          disclosure: source.disclosure,
+          note: source.note,
+        });
+        const { contents, manifestText, signature } = built;
 
         // Write to a temp dir, then rename: the store never holds half a package.
         await mkdir(this.config.archiveDir, { recursive: true });
         temp = join(this.config.archiveDir, `.tmp-${randomUUID()}`);
         final = join(this.config.archiveDir, archiveNumber);
-        await mkdir(temp, { mode: 0o750 });
-        for (const c of contents) await writeFile(join(temp, c.file.name), c.body, { mode: 0o640 });
-        await writeFile(join(temp, MANIFEST), manifestText, { mode: 0o640 });
-        await writeFile(join(temp, SIGNATURE), `${signature}\n`, { mode: 0o640 });
+        await writePackage(temp, built);
 
         const rows: { id: string }[] = await m.query(
           `INSERT INTO archive_packages (instance_id, definition_key, archive_number, fonds, year, retention, unit_code, item_no, unit_id, title,
-             doc_number, responsible, doc_date, doc_type, secrecy, secrecy_term, urgency, main_to, cc, metadata, manifest_sha256, signature, public_key, directory, archived_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25) RETURNING id`,
+             doc_number, responsible, doc_date, doc_type, secrecy, secrecy_term, urgency, main_to, cc, metadata, manifest_sha256, signature, public_key, directory, archived_at,
+             format_version)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26) RETURNING id`,
           [
             instanceId,
             instance.definitionKey,
@@ -241,12 +243,13 @@ export class ArchiveService implements OnModuleInit {
             source.urgency,
             source.mainTo ?? null,
             source.cc ?? null,
-            JSON.stringify({ fondsName, events: source.events, sheet: source.sheet }),
+            JSON.stringify({ fondsName, organName: fondsName, events: source.events, sheet: source.sheet }),
             sha256Of(Buffer.from(manifestText)),
             signature,
             key.publicKey,
             archiveNumber,
             archivedAt,
+            METADATA_FORMAT_VERSION,
           ],
         );
         for (const c of contents) {
@@ -338,10 +341,44 @@ export class ArchiveService implements OnModuleInit {
     }
   }
 
-  /** 四性检测 on demand (archivist). */
-  async check(me: Principal, id: string): Promise<CheckReport> {
+  /** 四性检测 on demand (archivist), at the stage asked for (长期保存 by default). */
+  async check(me: Principal, id: string, stage?: CheckStage): Promise<CheckReport> {
     await this.visiblePackage(me, id);
-    return this.runCheck(id, 'manual', me.userId);
+    return this.runCheck(id, 'manual', me.userId, undefined, stage);
+  }
+
+  /**
+   * The printable report (PDF) of a recorded check, the package's latest when none is named: drawn
+   * from the recorded result, so every check of the history can be printed.
+   */
+  async reportPdf(me: Principal, id: string, checkId?: string): Promise<{ name: string; body: Buffer }> {
+    const pkg = await this.visiblePackage(me, id);
+    if (checkId !== undefined && !isUuid(checkId)) throw new NotFoundError('检测记录');
+    const rows: { id: string; report: CheckReport; checked_at: Date; who: string | null; kind: CheckKind }[] = await this.dataSource.query(
+      `SELECT c.id, c.report, c.checked_at, u.display_name AS who, c.kind FROM archive_checks c LEFT JOIN users u ON u.id = c.checked_by
+        WHERE c.package_id = $1 ${checkId ? 'AND c.id = $2' : ''} ORDER BY c.checked_at DESC LIMIT 1`,
+      checkId ? [id, checkId] : [id],
+    );
+    const row = rows[0];
+    if (!row) throw new NotFoundError('检测记录');
+    const organ: { name: string | null }[] = await this.dataSource.query(
+      `SELECT metadata ->> 'fondsName' AS name FROM archive_packages WHERE id = $1`,
+      [id],
+    );
+    const body = await renderReport(
+      row.report,
+      pkg.archiveNumber,
+      pkg.title,
+      organ[0]?.name ?? '',
+      row.checked_at.toISOString(),
+      row.who ?? checkerLabel(row.kind),
+    );
+    return { name: `${pkg.archiveNumber}-四性检测报告-${row.report.stageLabel ?? ''}.pdf`, body };
+  }
+
+  /** The XSD of metadata.xml (format 2), for 档案馆 and anyone validating packages. */
+  metadataSchema(): string {
+    return METADATA_XSD;
   }
 
   /** Open alerts of failed fixity audits (administrators and archivists). */
@@ -352,19 +389,25 @@ export class ArchiveService implements OnModuleInit {
     );
   }
 
-  /** Runs the check over a stored package and records it; a failing audit raises an alert and an outbox row. */
-  async runCheck(packageId: string, kind: CheckKind, userId?: string, within?: EntityManager): Promise<CheckReport> {
-    const stored = await this.storedPackage(packageId);
-    const report = await checkPackage(join(this.config.archiveDir, stored.archiveNumber), stored);
+  /**
+   * Runs 四性检测 of one stage over a stored package and records it, with its printable report kept
+   * beside the package (检测报告/<stage>.pdf, the latest of each stage); a failing audit raises an
+   * alert and an outbox row.
+   */
+  async runCheck(packageId: string, kind: CheckKind, userId?: string, within?: EntityManager, stage?: CheckStage): Promise<CheckReport> {
+    const stored = await this.storedPackage(packageId, within);
+    const dir = join(this.config.archiveDir, stored.archiveNumber);
+    const report = await checkPackage(dir, stored, { stage: stage ?? DEFAULT_STAGE[kind] });
+    const reportFile = await this.keepReport(dir, stored, report, kind, userId, within);
     const record = async (m: EntityManager): Promise<void> => {
       const rows: { id: string }[] = await m.query(
-        `INSERT INTO archive_checks (package_id, kind, ok, report, checked_by) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-        [packageId, kind, report.ok, JSON.stringify(report), userId ?? null],
+        `INSERT INTO archive_checks (package_id, kind, ok, report, checked_by, stage, report_file) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+        [packageId, kind, report.ok, JSON.stringify(report), userId ?? null, report.stage, reportFile],
       );
       await m.query(`UPDATE archive_packages SET last_check_ok = $2, last_checked_at = now() WHERE id = $1`, [packageId, report.ok]);
       if (report.ok || kind !== 'audit') return;
       const failed = report.checks.filter((c) => !c.ok);
-      const message = `档案 ${stored.archiveNumber} 定期检测未通过：${failed.map((c) => `${c.name}（${c.detail}）`).join('；')}`;
+      const message = `档案 ${stored.archiveNumber} 定期检测（${report.stageLabel}）未通过：${failed.map((c) => `${c.name}（${c.detail}）`).join('；')}`;
       await m.query(`INSERT INTO archive_alerts (package_id, check_id, message) VALUES ($1,$2,$3)`, [packageId, rows[0].id, message]);
       await m.query(`INSERT INTO outbox (topic, payload) VALUES ('archive.fixity-failed', $1)`, [
         JSON.stringify({
@@ -469,8 +512,12 @@ export class ArchiveService implements OnModuleInit {
     return rows[0]?.path ?? me.unitPath;
   }
 
-  private async storedPackage(packageId: string): Promise<StoredPackage> {
+  private async storedPackage(packageId: string, within?: EntityManager): Promise<StoredPackage> {
+    const db = within ?? this.dataSource.manager;
     const rows: {
+      id: string;
+      instance_id: string;
+      manifest_sha256: string;
       archive_number: string;
       title: string;
       doc_number: string | null;
@@ -481,18 +528,19 @@ export class ArchiveService implements OnModuleInit {
       year: number;
       retention: string;
       unit_code: string;
-    }[] = await this.dataSource.query(
-      `SELECT archive_number, title, doc_number, to_char(doc_date, 'YYYY-MM-DD') AS date, public_key, signature, fonds, year, retention, unit_code
+    }[] = await db.query(
+      `SELECT id, instance_id, manifest_sha256, archive_number, title, doc_number, to_char(doc_date, 'YYYY-MM-DD') AS date, public_key, signature, fonds, year, retention, unit_code
          FROM archive_packages WHERE id = $1`,
       [packageId],
     );
     const p = rows[0];
     if (!p) throw new NotFoundError('档案');
-    const items = await this.dataSource.query(
-      `SELECT name, role, size::int AS size, sha256, sm3 FROM archive_items WHERE package_id = $1`,
-      [packageId],
+    const items = await db.query(`SELECT name, role, size::int AS size, sha256, sm3 FROM archive_items WHERE package_id = $1`, [packageId]);
+    const duplicates: { archive_number: string }[] = await db.query(
+      `SELECT archive_number FROM archive_packages WHERE id <> $1 AND (archive_number = $2 OR instance_id = $3)`,
+      [packageId, p.archive_number, p.instance_id],
     );
-    const series: { item_no: number }[] = await this.dataSource.query(
+    const series: { item_no: number }[] = await db.query(
       `SELECT item_no FROM archive_packages WHERE fonds = $1 AND year = $2 AND retention = $3 AND unit_code = $4`,
       [p.fonds, p.year, p.retention, p.unit_code],
     );
@@ -503,9 +551,48 @@ export class ArchiveService implements OnModuleInit {
       date: p.date,
       publicKey: p.public_key,
       signature: p.signature,
+      manifestSha256: p.manifest_sha256.trim(),
       items,
       seriesItemNos: series.map((s) => s.item_no),
+      duplicates: duplicates.map((d) => d.archive_number),
     };
+  }
+
+  /** Writes the report's PDF into the package's 检测报告/ folder; a store that cannot take it loses only the copy. */
+  private async keepReport(
+    dir: string,
+    stored: StoredPackage,
+    report: CheckReport,
+    kind: CheckKind,
+    userId: string | undefined,
+    within?: EntityManager,
+  ): Promise<string | null> {
+    try {
+      const db = within ?? this.dataSource.manager;
+      const who: { name: string }[] = userId ? await db.query(`SELECT display_name AS name FROM users WHERE id = $1`, [userId]) : [];
+      const organ: { name: string | null }[] = await db.query(
+        `SELECT metadata ->> 'fondsName' AS name FROM archive_packages WHERE archive_number = $1`,
+        [stored.archiveNumber],
+      );
+      const pdf = await renderReport(
+        report,
+        stored.archiveNumber,
+        stored.title,
+        organ[0]?.name ?? '',
+        new Date().toISOString(),
+        who[0]?.name ?? checkerLabel(kind),
+      );
+      const folder = join(dir, REPORT_DIR);
+      const name = `${STAGE_LABELS[report.stage]}.pdf`;
+      await mkdir(folder, { recursive: true, mode: 0o750 });
+      await writeFile(join(folder, `.${name}.tmp`), pdf, { mode: 0o640 });
+      await rename(join(folder, `.${name}.tmp`), join(folder, name));
+      await chmod(join(folder, name), 0o640);
+      return `${REPORT_DIR}/${name}`;
+    } catch (error) {
+      this.logger.warn({ err: error, archiveNumber: stored.archiveNumber }, 'the check report could not be kept with the package');
+      return null;
+    }
   }
 
   private async retentionOf(m: EntityManager, docType: string): Promise<Retention> {
@@ -527,9 +614,9 @@ export class ArchiveService implements OnModuleInit {
   }
 
   /** An attachment's stored content, verified against its recorded digest before it enters the archive. */
-  private async attachmentContent(m: EntityManager, id: string): Promise<{ name: string; mime: string; body: Buffer }> {
-    const rows: { name: string; mime: string; sha256: string }[] = await m.query(
-      `SELECT name, mime, sha256 FROM attachments WHERE id = $1`,
+  private async attachmentContent(m: EntityManager, id: string): Promise<{ name: string; mime: string; body: Buffer; generated: boolean }> {
+    const rows: { name: string; mime: string; sha256: string; generated: boolean }[] = await m.query(
+      `SELECT name, mime, sha256, coalesce((to_jsonb(a) ->> 'is_generated')::boolean, false) AS generated FROM attachments a WHERE id = $1`,
       [id],
     );
     const row = rows[0];
@@ -543,7 +630,7 @@ export class ArchiveService implements OnModuleInit {
     if (sha256Of(body) !== row.sha256) {
       throw new AppError('ARCHIVE_SOURCE_CORRUPT', `附件“${row.name}”的内容与登记的摘要不符，无法归档`, HttpStatus.SERVICE_UNAVAILABLE);
     }
-    return { name: row.name, mime: row.mime, body };
+    return { name: row.name, mime: row.mime, body, generated: row.generated };
   }
 
   /** The platform's archive key: ARCHIVE_SM2_PRIVATE_KEY, else generated once into DATA_DIR/archive-sm2.json (0600). */
@@ -579,8 +666,36 @@ export function organizationCode(code: string): string {
 /** The process that archives a case whose own diagram has no 归档 step. */
 export const CASE_ARCHIVING = 'case-archiving';
 
-function describe(name: string, role: ManifestFile['role'], mime: string, body: Buffer): ManifestFile {
-  return { name, role, mime, size: body.length, sha256: sha256Of(body), sm3: sm3Of(body) };
+function checkerLabel(kind: CheckKind): string {
+  return kind === 'ingest' ? '系统（归档时自动检测）' : kind === 'audit' ? '系统（定期检测）' : '系统';
+}
+
+function renderReport(
+  report: CheckReport,
+  archiveNumber: string,
+  title: string,
+  organ: string,
+  checkedAt: string,
+  checkedBy: string,
+): Promise<Buffer> {
+  return renderCheckReport({
+    stageLabel: report.stageLabel ?? STAGE_LABELS.GD,
+    standard: report.standard ?? 'DA/T 70-2018',
+    archiveNumber,
+    packageTitle: title,
+    organ,
+    checkedAt,
+    checkedBy,
+    ok: report.ok,
+    // Reports recorded before DA/T 70 numbering had only name, ok and detail.
+    items: report.checks.map((c) => ({
+      code: c.code ?? '',
+      property: c.property ?? c.name.split('：')[0],
+      title: c.code ? c.name.slice(c.name.indexOf(c.code) + c.code.length).trim() : c.name,
+      status: c.status ?? (c.ok ? 'pass' : 'fail'),
+      detail: c.detail,
+    })),
+  });
 }
 
 async function renderSheet(sheet: ProcessingSheet): Promise<Buffer> {

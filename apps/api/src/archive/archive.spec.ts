@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sm2 } from 'sm-crypto';
 import { DataSource } from 'typeorm';
+import { renderProcessingSheet } from '@zhengwu/pdf';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { EngineService } from '../engine/engine.service';
-import { parseXml, findElement, sha256Of, sm3Of, SM2_USER_ID, type Manifest } from './archive-format';
+import { randomUUID } from 'node:crypto';
+import { extractPdf } from '../../../../libs/pdf/src/testing/extract';
+import { AttachmentsService } from '../files/attachments.service';
+import { sha256Of, sm3Of, SM2_USER_ID, type Manifest } from './archive-format';
 import { ArchiveService } from './archive.service';
+import { validateMetadata } from './dat46-schema';
+import { readMetadata } from './metadata-reader';
 
 describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
   let t: TestApp;
@@ -70,7 +76,14 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
     const manifest = JSON.parse(manifestText) as Manifest;
     expect(manifest.files.map((f) => f.name).sort()).toEqual(['metadata.xml', 'sm2-public-key.txt', '办理单.pdf']);
-    expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'manifest.sig', 'metadata.xml', 'sm2-public-key.txt', '办理单.pdf']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'manifest.json',
+      'manifest.sig',
+      'metadata.xml',
+      'sm2-public-key.txt',
+      '办理单.pdf',
+      '检测报告',
+    ]);
     for (const f of manifest.files) {
       const body = readFileSync(join(dir, f.name));
       expect([f.size, f.sha256, f.sm3]).toEqual([body.length, sha256Of(body), sm3Of(body)]);
@@ -89,21 +102,44 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     const keyFile = JSON.parse(readFileSync(join(t.config.dataDir, 'archive-sm2.json'), 'utf8'));
     expect(keyFile.publicKey).toBe(publicKey);
 
-    const xml = parseXml(readFileSync(join(dir, 'metadata.xml'), 'utf8'));
-    expect(findElement(xml, 'title')?.text).toBe('关于开展2026年土地利用规划评估的通知');
-    expect(findElement(xml, 'archiveNumber')?.text).toBe(res.body.archiveNumber);
-    expect(findElement(xml, 'author')?.text).toBe('规划司');
-    expect(findElement(xml, 'urgency')?.text).toBe('加急');
-    const events = findElement(xml, 'businessEntity')!.children.map((e) => findElement(e, 'step')?.text);
-    expect(events).toEqual(['发起', '拟稿', '处室审核', '领导签发', '办结']);
+    const xmlText = readFileSync(join(dir, 'metadata.xml'), 'utf8');
+    expect((await validateMetadata(xmlText)).errors).toEqual([]);
+    const meta = readMetadata(xmlText);
+    expect(meta).toEqual(
+      expect.objectContaining({
+        version: 2,
+        title: '关于开展2026年土地利用规划评估的通知',
+        archiveNumber: res.body.archiveNumber,
+        responsible: '规划司',
+        // 立档单位 is the organ whose 全宗 this is, not the drafting department.
+        organName: '国土资源部',
+        fondsName: '国土资源部',
+        urgency: '加急',
+        pieces: 1,
+      }),
+    );
+    expect(xmlText).toContain('<立档单位名称 编号="M6">国土资源部</立档单位名称>');
+    expect(meta.events.map((e) => e.step)).toEqual(['发起', '拟稿', '处室审核', '领导签发', '办结']);
+    const sheetDoc = meta.documents.find((d) => d.fileName === '办理单.pdf')!;
+    expect([sheetDoc.sm3, sheetDoc.sha256]).toEqual([
+      manifest.files.find((f) => f.name === '办理单.pdf')!.sm3,
+      manifest.files.find((f) => f.name === '办理单.pdf')!.sha256,
+    ]);
     const sheet = readFileSync(join(dir, '办理单.pdf'));
     expect(sheet.subarray(0, 5).toString()).toBe('%PDF-');
 
     const ingest = await q(
-      `SELECT kind, ok FROM archive_checks c JOIN archive_packages p ON p.id = c.package_id WHERE p.instance_id = $1`,
+      `SELECT kind, ok, stage, report_file FROM archive_checks c JOIN archive_packages p ON p.id = c.package_id WHERE p.instance_id = $1`,
       [instanceId],
     );
-    expect(ingest).toEqual([{ kind: 'ingest', ok: true }]);
+    expect(ingest).toEqual([{ kind: 'ingest', ok: true, stage: 'GD', report_file: '检测报告/归档.pdf' }]);
+    // The 归档 report is kept beside the package, printable, with every DA/T 70 item.
+    const kept = await extractPdf(readFileSync(join(dir, '检测报告', '归档.pdf')));
+    const keptText = kept.pages.flatMap((pg) => pg.items.map((i) => i.str)).join('');
+    expect(keptText).toContain('电子档案四性检测报告（归档）');
+    expect(keptText).toContain(res.body.archiveNumber);
+    for (const code of ['GD-1-1', 'GD-1-14', 'GD-2-5', 'GD-3-8', 'GD-4-7']) expect(keptText).toContain(code);
+    expect(keptText).toContain('不适用');
 
     // Idempotent: the second call answers the same package and builds nothing.
     const again = await worker(instanceId);
@@ -114,16 +150,42 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     const check = await as('linfang').check(res.body.id);
     expect(check.status).toBe(200);
     expect(check.body.ok).toBe(true);
+    expect(check.body).toEqual(
+      expect.objectContaining({ stage: 'BC', stageLabel: '长期保存', standard: 'DA/T 70-2018', formatVersion: 2 }),
+    );
     expect(check.body.checks.map((c: { name: string }) => c.name)).toEqual(
       expect.arrayContaining([
-        '真实性：数字摘要（SHA-256、SM3）',
-        '真实性：电子签名（SM2）',
-        '完整性：文件齐全',
-        '可用性：文件可读',
-        '安全性：无可执行内容和加密',
+        '真实性：BC-1-1 固化信息有效性检测',
+        '完整性：BC-2-7 内容数据完整性检测',
+        '可用性：BC-3-4 内容数据的可读性检测',
+        '安全性：BC-4-2 病毒感染（恶意代码）检测',
       ]),
     );
     expect(check.body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    const transfer = await t.http().post(`/api/archive/${res.body.id}/check?stage=YJ`).set('Authorization', `Bearer ${tokens.linfang}`);
+    expect(transfer.status).toBe(200);
+    expect(transfer.body.checks[0].code).toBe('YJ-1-1');
+    expect(transfer.body.ok).toBe(true);
+    const badStage = await t.http().post(`/api/archive/${res.body.id}/check?stage=XX`).set('Authorization', `Bearer ${tokens.linfang}`);
+    expect(badStage.status).toBe(400);
+    const printed = await t
+      .http()
+      .get(`/api/archive/${res.body.id}/report.pdf`)
+      .set('Authorization', `Bearer ${tokens.linfang}`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(printed.status).toBe(200);
+    expect(printed.headers['content-type']).toBe('application/pdf');
+    const printedText = (await extractPdf(printed.body as Buffer)).pages.flatMap((pg) => pg.items.map((i) => i.str)).join('');
+    expect(printedText).toContain('电子档案四性检测报告（移交与接收）');
+    expect(printedText).toContain('林芳');
+    const xsd = await t.http().get('/api/archive/schema/metadata.xsd').set('Authorization', `Bearer ${tokens.linfang}`);
+    expect(xsd.status).toBe(200);
+    expect(xsd.text).toContain('<xs:element name="文件实体">');
 
     const list = await as('linfang').list(`?year=${year}&retention=Y&unit=GHS&keyword=规划评估`);
     expect(list.status).toBe(200);
@@ -148,8 +210,8 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     writeFileSync(sheetPath, Buffer.concat([original, Buffer.from('\n% tampered\n')]));
     const report = (await as('linfang').check(altered.id)).body;
     expect(report.ok).toBe(false);
-    const digest = report.checks.find((c: { name: string }) => c.name === '真实性：数字摘要（SHA-256、SM3）');
-    expect(digest).toEqual(expect.objectContaining({ ok: false, detail: expect.stringContaining('办理单.pdf') }));
+    const digest = report.checks.find((c: { code: string }) => c.code === 'BC-1-1');
+    expect(digest).toEqual(expect.objectContaining({ ok: false, status: 'fail', detail: expect.stringContaining('办理单.pdf') }));
     writeFileSync(sheetPath, original);
     expect((await as('linfang').check(altered.id)).body.ok).toBe(true);
 
@@ -158,11 +220,10 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     writeFileSync(join(archiveDir, deleted.archiveNumber, 'run.sh'), '#!/bin/sh\necho hi\n');
     const broken = (await as('linfang').check(deleted.id)).body;
     expect(broken.ok).toBe(false);
-    const integrity = broken.checks.find((c: { name: string }) => c.name === '完整性：文件齐全');
-    expect(integrity.ok).toBe(false);
-    expect(integrity.detail).toContain('缺少文件 metadata.xml');
-    expect(integrity.detail).toContain('清单之外的文件 run.sh');
-    expect(broken.checks.find((c: { name: string }) => c.name === '安全性：无可执行内容和加密').detail).toContain('run.sh');
+    const byCode = (code: string) => broken.checks.find((c: { code: string }) => c.code === code);
+    expect(byCode('BC-2-7')).toEqual(expect.objectContaining({ ok: false, detail: expect.stringContaining('缺少文件 metadata.xml') }));
+    expect(byCode('BC-4-3')).toEqual(expect.objectContaining({ ok: false, detail: expect.stringContaining('清单之外的文件 run.sh') }));
+    expect(byCode('BC-4-2')).toEqual(expect.objectContaining({ ok: false, detail: expect.stringContaining('run.sh') }));
 
     // The periodic fixity audit records an alert and an outbox row for the failing package only.
     const audit = await t.app.get(ArchiveService).audit();
@@ -285,4 +346,120 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     // Checked now, so due again only after the interval.
     expect(await archive.auditDue(24 * 3600)).toEqual({ checked: 0, failed: 0 });
   });
+
+  it('archives a 收文 with the document it received, the issuing organ as 责任者 and its own organ as 立档单位', async () => {
+    const engine = t.app.get(EngineService);
+    const units: Record<string, string> = {};
+    for (const row of await q(`SELECT id, code FROM units`)) units[row.code] = row.id;
+    const [clerk] = await q(`SELECT id FROM users WHERE username = 'js.shouwen'`);
+    // A document of 规划司, signed and distributed: its official PDF and one attachment.
+    const documentId = randomUUID();
+    const official = await renderSheetLike('关于报送耕地保护情况的通知');
+    const ds = t.app.get(DataSource);
+    const files = t.app.get(AttachmentsService);
+    const year = new Date().getFullYear();
+    const docNumber = `国土资规〔${year}〕901号`;
+    const { pdfId, annexId } = await ds.transaction(async (m) => {
+      const pdf = await files.storeGenerated(m, {
+        ownerKind: 'document',
+        ownerId: documentId,
+        name: `${docNumber}.pdf`,
+        content: official,
+        uploadedBy: ids.zhangwei,
+        unitId: units['MLR-GHS'],
+      });
+      const annex = await files.storeGenerated(m, {
+        ownerKind: 'document',
+        ownerId: documentId,
+        name: '附件1 统计表.csv',
+        content: Buffer.from('地区,面积\n江苏,100\n'),
+        uploadedBy: ids.lina,
+        unitId: units['MLR-GHS'],
+      });
+      await m.query(
+        `INSERT INTO documents (id, unit_id, drafter_id, doc_type, title, urgency, main_recipients, cc_recipients, body, status, signer_id, signed_at,
+           organ_code, doc_year, doc_seq, doc_number, pdf_attachment_id, disclosure)
+         VALUES ($1,$2,$3,'通知','关于报送耕地保护情况的通知','平急',$4,$5,'正文','分发',$6,now(),'国土资规',$7,901,$8,$9,'主动公开')`,
+        [documentId, units['MLR-GHS'], ids.lina, [units['MLR-BGT']], [units['320000']], ids.zhangwei, year, docNumber, pdf.id],
+      );
+      return { pdfId: pdf.id, annexId: annex.id };
+    });
+    // Two recipients; 江苏省厅 (抄送) signs for it and its case ends, 办公厅's stays open.
+    await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '主送')`, [documentId, units['MLR-BGT']]);
+    const [receipt] = await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '抄送') RETURNING id`, [
+      documentId,
+      units['320000'],
+    ]);
+    const { id: caseId } = await engine.startProcess('document-receipt', {
+      businessKey: receipt.id,
+      ownerUnitId: units['320000'],
+      startedBy: ids.zhangwei,
+      variables: {
+        documentId,
+        receiptId: receipt.id,
+        kind: '抄送',
+        title: '关于报送耕地保护情况的通知',
+        urgency: '平急',
+        docNumber,
+        docType: '通知',
+        senderUnit: '规划司',
+        receiptDays: 3,
+        handleDays: 10,
+      },
+    });
+    await q(`UPDATE document_receipts SET instance_id = $2 WHERE id = $1`, [receipt.id, caseId]);
+    const [task] = await q(`SELECT id FROM tasks WHERE instance_id = $1 AND activity_id = 'receive' AND status = 'open'`, [caseId]);
+    await engine.completeTask(task.id, { userId: clerk.id, outcome: 'approve', comment: '已签收，知悉' });
+    expect((await q(`SELECT status FROM process_instances WHERE id = $1`, [caseId]))[0].status).toBe('completed');
+
+    const res = await worker(caseId);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(expect.objectContaining({ responsible: '国土资源部规划司', docNumber, unitCode: '320000' }));
+    const dir = join(archiveDir, res.body.archiveNumber);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    // The received document itself (the official PDF, first, as 正文) and its attachment, beside the 收文处理单.
+    expect(manifest.files.map((f) => [f.name, f.role])).toEqual([
+      [`01-${docNumber}.pdf`, 'document'],
+      ['02-附件1 统计表.csv', 'attachment'],
+      ['办理单.pdf', 'sheet'],
+      ['sm2-public-key.txt', 'key'],
+      ['metadata.xml', 'metadata'],
+    ]);
+    expect(sha256Of(readFileSync(join(dir, `01-${docNumber}.pdf`)))).toBe(sha256Of(official));
+    const items = await q(
+      `SELECT i.attachment_id FROM archive_items i JOIN archive_packages p ON p.id = i.package_id WHERE p.instance_id = $1 AND i.attachment_id IS NOT NULL ORDER BY i.name`,
+      [caseId],
+    );
+    expect(items.map((i) => i.attachment_id)).toEqual([pdfId, annexId]);
+    const xmlText = readFileSync(join(dir, 'metadata.xml'), 'utf8');
+    expect((await validateMetadata(xmlText)).errors).toEqual([]);
+    const meta = readMetadata(xmlText);
+    expect(meta).toEqual(
+      expect.objectContaining({ responsible: '国土资源部规划司', organName: '江苏省国土资源厅', docNumber, docType: '通知', pieces: 3 }),
+    );
+    expect(meta.documents[0]).toEqual(expect.objectContaining({ primary: true, role: '正文', formatName: 'PDF' }));
+    // 公开属性 主动公开 opens the record (控制标识); the 收文编号 given at 签收 is kept in 附注.
+    const [numbered] = await q(`SELECT receipt_number FROM document_receipts WHERE id = $1`, [receipt.id]);
+    expect(numbered.receipt_number).toBeTruthy();
+    expect(xmlText).toContain('<控制标识 编号="M74">开放</控制标识>');
+    expect(xmlText).toContain(`<附注>收文编号：${numbered.receipt_number}；公开属性：主动公开</附注>`);
+    const sheetText = (await extractPdf(readFileSync(join(dir, '办理单.pdf')))).pages.flatMap((pg) => pg.items.map((i) => i.str)).join('');
+    expect(sheetText).toContain('收文处理单');
+    expect(sheetText).toContain('国土资源部规划司');
+    expect(sheetText).toContain('已签收，知悉');
+    const ingest = await q(`SELECT ok, report FROM archive_checks WHERE package_id = $1`, [res.body.id]);
+    expect(ingest[0].report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+    expect(ingest[0].ok).toBe(true);
+  });
+
+  /** A small PDF standing in for an official document (the 排版 worker is not part of this test). */
+  const renderSheetLike = async (title: string): Promise<Buffer> =>
+    Buffer.from(
+      await renderProcessingSheet({
+        heading: title,
+        fields: [['发文字号', '国土资规']],
+        steps: [],
+        metadata: { title, author: '国土资源部规划司' },
+      }),
+    );
 });

@@ -6,7 +6,8 @@ import { ArchiveService } from './archive.service';
 const MAX_POLL_MS = 60_000;
 
 /**
- * The periodic fixity audit (四性检测): each stored package is checked again once its last check is
+ * The periodic fixity audit: 四性检测 of the 长期保存 stage (DA/T 70 BC- items, see archive-check.ts) on
+ * each stored package again once its last check is
  * ARCHIVE_AUDIT_INTERVAL old. Every api process looks; ArchiveService.auditDue makes sure one of them
  * checks each due package.
  */

@@ -8,6 +8,19 @@ import { ApiError, toApiError } from '../core/api';
 export class ArchiveFiles {
   private readonly http = inject(HttpClient);
 
+  /** The printable 四性检测 report (PDF) of the package's latest check. */
+  async report(packageId: string): Promise<Blob> {
+    try {
+      return await firstValueFrom(
+        this.http.get(`/api/archive/${encodeURIComponent(packageId)}/report.pdf`, {
+          responseType: 'blob',
+        }),
+      );
+    } catch (error) {
+      throw await readBlobError(error);
+    }
+  }
+
   async get(packageId: string, name: string): Promise<Blob> {
     try {
       return await firstValueFrom(

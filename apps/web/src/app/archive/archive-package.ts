@@ -81,9 +81,19 @@ import { CheckReportView } from './check-report';
           </nz-card>
 
           @if (report(); as r) {
-            <nz-card nzTitle="四性检测报告" nzSize="small" id="check-report">
+            <nz-card
+              nzTitle="四性检测报告"
+              nzSize="small"
+              id="check-report"
+              [nzExtra]="printReport"
+            >
               <zw-check-report [report]="r" [checkedAt]="reportAt()" />
             </nz-card>
+            <ng-template #printReport>
+              <button nz-button nzSize="small" (click)="printReportPdf()">
+                <nz-icon nzType="printer" />打印报告（PDF）
+              </button>
+            </ng-template>
           }
 
           <nz-card nzTitle="文件" nzSize="small">
@@ -207,6 +217,17 @@ export class ArchivePackageView implements OnInit {
       this.message.error(error instanceof ApiError ? error.message : '检测失败，请稍后重试');
     } finally {
       this.checking.set(false);
+    }
+  }
+
+  /** Opens the PDF of the latest check for printing. */
+  async printReportPdf(): Promise<void> {
+    try {
+      const url = URL.createObjectURL(await this.files.report(this.id()));
+      window.open(url, '_blank');
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      this.message.error(error instanceof ApiError ? error.message : '报告生成失败，请稍后重试');
     }
   }
 

@@ -25,11 +25,18 @@ export interface CheckItem {
   name: string;
   ok: boolean;
   detail: string;
+  /** DA/T 70 item number with the stage (GD-1-1 …); absent in reports recorded before issue 17. */
+  code?: string;
+  status?: 'pass' | 'fail' | 'na';
 }
 
 export interface CheckReport {
   ok: boolean;
   checks: CheckItem[];
+  /** GD 归档, YJ 移交与接收, BC 长期保存. */
+  stage?: 'GD' | 'YJ' | 'BC';
+  stageLabel?: string;
+  standard?: string;
 }
 
 export interface ArchiveEvent {

@@ -10,6 +10,9 @@ import type { CheckReport } from './archive.types';
   imports: [NzTableModule, NzTagModule],
   template: `
     <p>
+      @if (report().stageLabel) {
+        检测环节：{{ report().stageLabel }}（{{ report().standard }}）&nbsp;
+      }
       检测结论：
       <nz-tag [nzColor]="report().ok ? 'green' : 'red'">{{
         report().ok ? '通过' : '未通过'
@@ -27,7 +30,7 @@ import type { CheckReport } from './archive.types';
     >
       <thead>
         <tr>
-          <th nzWidth="180px">检测项</th>
+          <th nzWidth="260px">检测项</th>
           <th nzWidth="90px">结果</th>
           <th>说明</th>
         </tr>
@@ -37,7 +40,11 @@ import type { CheckReport } from './archive.types';
           <tr>
             <td>{{ c.name }}</td>
             <td>
-              <nz-tag [nzColor]="c.ok ? 'green' : 'red'">{{ c.ok ? '通过' : '未通过' }}</nz-tag>
+              @if (c.status === 'na') {
+                <nz-tag>不适用</nz-tag>
+              } @else {
+                <nz-tag [nzColor]="c.ok ? 'green' : 'red'">{{ c.ok ? '通过' : '未通过' }}</nz-tag>
+              }
             </td>
             <td>{{ c.detail }}</td>
           </tr>
