@@ -114,6 +114,10 @@ export async function caseEvents(m: EntityManager, instance: InstanceRow): Promi
       unit: instance.unit_name ?? '',
       at: iso(instance.ended_at),
     });
+  } else {
+    // A running case is archived only by its own 归档 step, its last (archiveCase refuses otherwise): its business
+    // is done, and it ends as this step completes.
+    events.push({ action: '办结', step: '归档', person: '系统', unit: instance.unit_name ?? '', at: new Date().toISOString() });
   }
   return events;
 }
@@ -333,23 +337,18 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
 }
 
 /**
- * HOOK sealedDocumentOf — the sealed OFD and PDF of a document and its seal signatures. Documents are
- * sealed by the seals feature (table document_ofd, seals: GB/T 38540 seals with certificates from the
- * deployment's CA). Until that table exists this answers undefined and a 收文 package holds the
- * official PDF only; once it exists, the sealed OFD (which carries the seal's SignedValue in its
- * Signs/ folder) and the sealed PDF take the official PDF's place and each seal becomes an 电子签名
- * of the metadata. Read through to_jsonb so a renamed column leaves the package without seals rather
- * than failing the archiving.
+ * The sealed OFD and PDF of a document and its seal signatures (the seals feature: document_ofd, seals — GB/T
+ * 38540 seals with certificates from the deployment's CA). A document never sealed has its typeset OFD only, or
+ * nothing (a package then holds the official PDF); a sealed one's OFD (its Signs/ folder holds the SignedValue)
+ * and PDF take the official PDF's place and each seal becomes an 电子签名 of the metadata.
  */
 export async function sealedDocumentOf(
   m: EntityManager,
   documentId: string,
 ): Promise<{ ofdAttachmentId?: string; pdfAttachmentId?: string; replaced: string[]; signatures: MetadataSignature[] } | undefined> {
-  const exists: { t: string | null }[] = await m.query(`SELECT to_regclass('document_ofd')::text AS t`);
-  if (!exists[0]?.t) return undefined;
   const rows: { o: Record<string, unknown>; s: Record<string, unknown> | null; u: string | null }[] = await m.query(
     `SELECT to_jsonb(o) AS o, to_jsonb(s) AS s, un.name AS u
-       FROM document_ofd o LEFT JOIN seals s ON s.id = (to_jsonb(o) ->> 'seal_id')::uuid LEFT JOIN units un ON un.id = (to_jsonb(s) ->> 'unit_id')::uuid
+       FROM document_ofd o LEFT JOIN seals s ON s.id = o.seal_id LEFT JOIN units un ON un.id = s.unit_id
       WHERE o.document_id = $1`,
     [documentId],
   );
