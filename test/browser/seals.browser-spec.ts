@@ -126,5 +126,12 @@ describe('电子印章 in the browser', () => {
     await lina.getByRole('button', { name: /验章/ }).click();
     await lina.getByTestId('seal-verification').getByText('签章有效').waitFor();
     await screenshot(lina, '32-document-sealed');
+    // The OFD itself, read in the browser: its page drawn with the embedded fonts, the seal's picture on it.
+    await lina.getByRole('button', { name: '预览 OFD 版式文件' }).click();
+    const pages = lina.getByTestId('ofd-pages');
+    await pages.locator('svg').first().waitFor();
+    expect(await pages.locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['关于开展2026年度档案检查的通知']));
+    expect(await pages.locator('svg image').count()).toBeGreaterThanOrEqual(1);
+    await screenshot(lina, '33-ofd-preview');
   });
 });

@@ -6,6 +6,7 @@ import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Files } from './files';
+import { OfdPreviewButton } from './ofd-preview';
 
 interface DocumentSeal {
   ofdAttachmentId: string | null;
@@ -50,7 +51,7 @@ const CHANGE: Record<SignatureReport['changed'][number]['change'], string> = {
 /** The 公文's 电子印章: whether it was sealed (用印), its OFD to download, and 验章 on demand. */
 @Component({
   selector: 'zw-seal-panel',
-  imports: [DatePipe, NzButtonModule, NzIconModule, NzTagModule],
+  imports: [DatePipe, NzButtonModule, NzIconModule, NzTagModule, OfdPreviewButton],
   template: `
     @if (seal(); as s) {
       <div class="row">
@@ -67,6 +68,11 @@ const CHANGE: Record<SignatureReport['changed'][number]['change'], string> = {
       </div>
       <div class="toolbar">
         @if (s.ofdAttachmentId; as ofd) {
+          <zw-ofd-preview
+            [attachmentId]="ofd"
+            label="预览 OFD 版式文件"
+            title="OFD 版式文件（含电子印章）"
+          />
           <button nz-button type="button" (click)="downloadOfd(ofd)">
             <nz-icon nzType="download" />下载 OFD 版式文件
           </button>
