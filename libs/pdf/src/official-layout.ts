@@ -169,10 +169,47 @@ function toLine(slice: { text: string; style: Style; w: number }[], last: boolea
   return { runs, width: w, last };
 }
 
+/** Verbs that open the subject of a 公文 title ("关于申请…", "关于印发…"): a line may start with them. */
+const TITLE_VERBS = [
+  '申请',
+  '请求',
+  '商请',
+  '增加',
+  '推进',
+  '加强',
+  '做好',
+  '开展',
+  '建立',
+  '建设',
+  '印发',
+  '转发',
+  '批转',
+  '发布',
+  '公布',
+  '调整',
+  '设立',
+  '成立',
+  '表彰',
+  '同意',
+  '批准',
+  '报送',
+  '进一步',
+  '规范',
+  '完善',
+  '实施',
+  '落实',
+  '召开',
+  '举办',
+  '提供',
+  '下达',
+  '核定',
+  '征求',
+];
+
 /**
- * Breaks a 标题 without splitting a word, with no dictionary: lines may only end at a punctuation mark,
- * before "关于" or after it, after "的", before a conjunction (和, 与, 及, 暨, 并), or where Latin/digits
- * meet Chinese. Among the breaks that fit, the most even lines win (GB/T 9704 §7.3.1: 回行时词意完整，
+ * Breaks a 标题 without splitting a word, with no dictionary (only the title verbs above): lines may only end at a punctuation mark,
+ * before "关于" or after it, before a title verb, after "的", before a conjunction (和, 与, 及, 暨, 并), or before a number that
+ * follows Chinese. Among the breaks that fit, the most even lines win (GB/T 9704 §7.3.1: 回行时词意完整，
  * 排列对称，长短适宜, 梯形或菱形). Only when no such break fits does it fall back to 避头尾 breaking.
  */
 export function breakTitle(text: string, style: Style, maxWidth: number): string[] {
@@ -188,10 +225,14 @@ export function breakTitle(text: string, style: Style, maxWidth: number): string
     if (punct.test(prev) && !NO_START.has(cur)) p = 0;
     else if (/[（《「『“‘〔【]/.test(cur)) p = 0;
     else if (at(i, '关于')) p = 0;
+    else if (TITLE_VERBS.some((v) => at(i, v))) p = 1;
     else if (i >= 2 && chars[i - 2] + prev === '关于') p = 2;
     else if (prev === '的') p = 1;
     else if (/[和与及暨并]/.test(cur) && i > 1) p = 2;
-    else if (/[A-Za-z0-9]/.test(prev) !== /[A-Za-z0-9]/.test(cur) && /[\u4e00-\u9fff]/.test(prev + cur)) p = 3;
+    // Before a number ("商请提供 / 2026年度"), never after one: "2025 / 年度" would split a word.
+    else if (/[0-9A-Za-z]/.test(cur) && /[\u4e00-\u9fff]/.test(prev)) p = 3;
+    // Never leave the 文种 ("请示", "通知") or two characters alone on a line.
+    if (i < 3 || chars.length - i < 4) continue;
     if (p !== undefined && !NO_START.has(cur) && !NO_END.has(prev)) cost.set(i, p);
   }
   const w = (a: number, b: number) => widthOf(chars.slice(a, b).join(''), style);
@@ -437,16 +478,20 @@ function fileHead(d: OfficialDocument, out: Pages, format: OfficialFormat): numb
   if (format === 'upward') {
     // 上行文 (§7.2.4, §7.2.6): 发文字号 one character in from the left, "签发人：" + names in 楷体 one
     // character in from the right on the same line; several signers one per line, the number on the last.
+    // Several signers: two names a line, left to right and top down, each line starting under the first
+    // name of the line above (§7.2.6).
     const signers = d.signers && d.signers.length ? d.signers : [''];
     const label = '签发人：';
     const labelW = widthOf(label, FS) + SPACING;
-    const nameW = Math.max(...signers.map((s) => widthOf(s, KT)));
+    const colW = Math.max(...signers.map((s) => widthOf(s, KT))) + CH;
+    const perLine = signers.length > 1 ? 2 : 1;
+    const nameW = colW * (perLine - 1) + Math.max(...signers.map((s) => widthOf(s, KT)));
     const x0 = RIGHT - CH - nameW - labelW;
-    signers.forEach((s, i) => {
+    for (let i = 0; i < signers.length; i += perLine) {
       if (i === 0) out.text(0, { text: label, style: FS, x: x0 }, gridBaseline(line));
-      out.text(0, { text: s, style: KT, x: x0 + labelW }, gridBaseline(line));
+      signers.slice(i, i + perLine).forEach((s, k) => out.text(0, { text: s, style: KT, x: x0 + labelW + k * colW }, gridBaseline(line)));
       line++;
-    });
+    }
     numberLine = line - 1;
     out.text(0, { text: d.docNumber, style: FS, x: G.left + CH }, gridBaseline(numberLine));
   } else if (format === 'file') {
@@ -518,6 +563,8 @@ function mainRows(d: OfficialDocument, format: OfficialFormat): Row[] {
   // 正文 (§7.3.3). A first paragraph that only repeats the 主送 line is dropped.
   let body = paragraphs(d.body);
   if (body.length && recipients && body[0].replace(/[:：]$/, '') === recipients) body = body.slice(1);
+  // Without a 主送 (纪要) the 正文 keeps one empty line under the title.
+  if (!recipients && rows.length && body.length) rows.push(blank());
   rows.push(...bodyRows(body.join('\n')));
 
   // 附件说明 one empty line below the 正文, two characters in: "附件：1.名称" (§7.3.4).
