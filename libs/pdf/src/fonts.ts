@@ -196,13 +196,21 @@ async function buildWenkai(): Promise<string | null> {
     else merged.merge(font, { scale: 1 });
   }
   const out = merged!.write({ type: 'ttf', toBuffer: true }) as unknown as Buffer;
-  mkdirSync(dirname(cache), { recursive: true });
-  // Write then rename, so a concurrent process never reads half a file.
-  const tmp = `${cache}.${process.pid}.tmp`;
-  writeFileSync(tmp, out);
-  renameSync(tmp, cache);
+  try {
+    mkdirSync(dirname(cache), { recursive: true });
+    // Write then rename, so a concurrent process never reads half a file.
+    const tmp = `${cache}.${process.pid}.tmp`;
+    writeFileSync(tmp, out);
+    renameSync(tmp, cache);
+  } catch {
+    // A read-only temp dir: keep the font in memory for this process.
+    wenkaiMemory = out;
+  }
   return cache;
 }
+
+/** The merged font when the cache file could not be written. */
+let wenkaiMemory: Buffer | null = null;
 
 let wenkaiPath: string | null | undefined;
 
@@ -242,8 +250,9 @@ function bundled(face: Face): FaceFont {
     if (semi) candidates.push({ path: semi, source: 'bundled' });
   }
   for (const c of candidates) {
-    if (!existsSync(c.path)) continue;
-    const data = readFileSync(c.path);
+    const inMemory = face === 'kt' && c.path === wenkaiPath && wenkaiMemory;
+    if (!inMemory && !existsSync(c.path)) continue;
+    const data = inMemory ? wenkaiMemory! : readFileSync(c.path);
     const fonts = fontsIn(data);
     const font = (c.postscriptName && fonts.find((f) => f.postscriptName === c.postscriptName)) || fonts[0];
     const loaded = describe(face, c.path, data, c.source, font, fonts.length > 1);
