@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { Face, registerFonts } from './fonts';
+import { Face, prepareFonts, registerFonts } from './fonts';
 import { PdfMetadata } from './types';
 
 /** Millimetres to PDF points. */
@@ -23,8 +23,46 @@ export interface Pdf {
   finish(): Promise<Buffer>;
 }
 
-/** A4 document with the Chinese faces registered and the information dictionary filled. */
-export function createPdf(meta: PdfMetadata): Pdf {
+const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The XMP packet's descriptions (ISO 16684-1; Dublin Core, XMP basic and Adobe PDF schemas) mirroring the
+ * information dictionary. pdfkit writes XMP for PDF 1.4+ but neither escapes the values nor writes the
+ * keywords as dc:subject, so its writer is replaced.
+ */
+function xmpDescriptions(meta: PdfMetadata, created: Date): string {
+  const iso = created.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const keywords = meta.keywords ?? [];
+  return `
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+  <xmp:CreateDate>${iso}</xmp:CreateDate>
+  <xmp:ModifyDate>${iso}</xmp:ModifyDate>
+  <xmp:MetadataDate>${iso}</xmp:MetadataDate>
+  <xmp:CreatorTool>${xml(CREATOR)}</xmp:CreatorTool>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <dc:format>application/pdf</dc:format>
+  <dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xml(meta.title)}</rdf:li></rdf:Alt></dc:title>
+  <dc:creator><rdf:Seq><rdf:li>${xml(meta.author)}</rdf:li></rdf:Seq></dc:creator>
+  <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${xml(meta.subject ?? '')}</rdf:li></rdf:Alt></dc:description>
+  <dc:subject><rdf:Bag>${keywords.map((k) => `<rdf:li>${xml(k)}</rdf:li>`).join('')}</rdf:Bag></dc:subject>
+  <dc:language><rdf:Bag><rdf:li>zh-CN</rdf:li></rdf:Bag></dc:language>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+  <pdf:Producer>${xml(PRODUCER)}</pdf:Producer>
+  <pdf:Keywords>${xml(keywords.join(', '))}</pdf:Keywords>
+</rdf:Description>`;
+}
+
+const CREATOR = '政务办公平台';
+const PRODUCER = '@zhengwu/pdf (pdfkit)';
+
+/**
+ * An A4 PDF 1.7 document with the Chinese faces registered, the information dictionary filled and an
+ * XMP metadata stream (Title, Author, Subject, Keywords, dates) in the catalog.
+ */
+export async function createPdf(meta: PdfMetadata): Promise<Pdf> {
+  await prepareFonts();
   const created = parseDate(meta.createdAt);
   const doc = new PDFDocument({
     size: 'A4',
@@ -33,6 +71,7 @@ export function createPdf(meta: PdfMetadata): Pdf {
     bufferPages: true,
     lang: 'zh-CN',
     displayTitle: true,
+    pdfVersion: '1.7',
     info: {
       Title: meta.title,
       Author: meta.author,
@@ -40,10 +79,12 @@ export function createPdf(meta: PdfMetadata): Pdf {
       Keywords: (meta.keywords ?? []).join(', '),
       CreationDate: created,
       ModDate: created,
-      Creator: '政务办公平台',
-      Producer: '@zhengwu/pdf (pdfkit)',
+      Creator: CREATOR,
+      Producer: PRODUCER,
     },
   });
+  // Replaces pdfkit's XMP writer (called from doc.end()); see xmpDescriptions.
+  (doc as unknown as { _addInfo: () => void })._addInfo = () => doc.appendXML(xmpDescriptions(meta, created));
   registerFonts(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

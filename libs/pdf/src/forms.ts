@@ -44,7 +44,7 @@ function signOff(doc: PDFKit.PDFDocument, lines: string[], y: number): number {
 
 /** 备案回执: proof that a filing was registered, with its 备案号. */
 export async function renderFilingReceipt(r: FilingReceipt): Promise<Buffer> {
-  const { doc, finish } = createPdf(r.metadata);
+  const { doc, finish } = await createPdf(r.metadata);
   let y = formHeading(doc, '备案回执');
   const no = `备案号：${r.filingNumber}`;
   putText(doc, no, A4_W - PAGE_MARGIN - textWidth(doc, no, HEAD), y + EM_ASCENT * 12, HEAD);
@@ -70,7 +70,7 @@ export async function renderFilingReceipt(r: FilingReceipt): Promise<Buffer> {
 
 /** 立项通知 for an approved informatization project. */
 export async function renderProjectApprovalNotice(n: ProjectApprovalNotice): Promise<Buffer> {
-  const { doc, finish } = createPdf(n.metadata);
+  const { doc, finish } = await createPdf(n.metadata);
   let y = formHeading(doc, '信息化项目立项通知');
   const no = `项目编号：${n.projectNumber}`;
   putText(doc, no, A4_W - PAGE_MARGIN - textWidth(doc, no, HEAD), y + EM_ASCENT * 12, HEAD);
@@ -99,7 +99,7 @@ export async function renderProjectApprovalNotice(n: ProjectApprovalNotice): Pro
 
 /** 数据提供交接单: what was provided for a data request, with both sides' confirmation. */
 export async function renderDataHandoverSheet(s: DataHandoverSheet): Promise<Buffer> {
-  const { doc, finish } = createPdf(s.metadata);
+  const { doc, finish } = await createPdf(s.metadata);
   const newPage = () => {
     doc.addPage({ size: 'A4', margin: 0 });
     return PAGE_MARGIN;

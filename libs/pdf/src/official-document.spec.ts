@@ -87,7 +87,9 @@ describe('renderOfficialDocument (GB/T 9704-2012)', () => {
     expect(toMm(red[0].x0)).toBeCloseTo(28, 1);
     expect(toMm(red[0].x1)).toBeCloseTo(184, 1);
     // 标题 two lines below the line, 2号, centred; 主送 one line below the title, flush left.
-    const title = find(pdf, '自然资源部关于推进', 1);
+    // The title breaks only between words: "自然资源部关于 / 推进…建设 / 与应用工作的通知".
+    const title = find(pdf, '自然资源部关于', 1);
+    expect(compact(title.text)).toBe('自然资源部关于');
     expect(title.size).toBeCloseTo(22, 1);
     expect(emTop(title) - sepMm).toBeGreaterThan(2 * LINE_MM - TOL);
     expect(emTop(title) - sepMm).toBeLessThan(3 * LINE_MM + TOL);
@@ -178,7 +180,7 @@ describe('renderOfficialDocument (GB/T 9704-2012)', () => {
 });
 
 describe('renderOfficialDocument variants', () => {
-  it('lays out an upward document: 标志 80 mm down, 发文字号 one character in, 签发人 one character from the right', async () => {
+  it('lays out an upward document: 标志 35 mm down (GB/T 9704-2012; 80 mm was the 1999 rule), 发文字号 one character in, 签发人 one character from the right', async () => {
     const doc = sampleDocument(0, {
       isUpward: true,
       signers: ['张三'],
@@ -202,7 +204,7 @@ describe('renderOfficialDocument variants', () => {
     expect(text).not.toContain('非密');
     expect(text).not.toContain('平急');
     const mark = find(pdf, '江苏省自然资源厅文件', 1);
-    expect(Math.abs(emTop(mark) - (37 + 80))).toBeLessThan(TOL);
+    expect(Math.abs(emTop(mark) - (37 + 35))).toBeLessThan(TOL);
     const line = find(pdf, '苏自然资〔2026〕12号', 1);
     expect(compact(line.text)).toBe('苏自然资〔2026〕12号签发人：张三');
     expect(Math.abs(toMm(line.x) - (28 + CH3_MM))).toBeLessThan(TOL);
@@ -224,19 +226,22 @@ describe('renderOfficialDocument variants', () => {
       expect(at).toBeGreaterThanOrEqual(from);
       from = at + compact(p).length;
     }
-    // Every page between the first and the one where the body ends is full.
-    for (const p of pdf.pages.slice(1, -2)) {
+    // Every page between the first and the one where the body ends is full, but the one whose last line
+    // went over to keep the 署名 company.
+    const sigPage = pdf.pages.find((p) => linesOf(p).some((l) => l.text === '2026年3月5日'))!;
+    for (const p of pdf.pages.slice(1, sigPage.number - 2)) {
       const body16 = linesOf(p).filter((l) => l.size === 16);
       expect(body16).toHaveLength(22);
     }
   }, 60000);
 
-  it('leaves a page that holds only the 版记 unnumbered', async () => {
-    // 23 one-line paragraphs end the body so low on page 2 that the 版记 needs a page of its own.
+  it('puts the 版记 on an even page: a blank page first when it does not fit under a body ending on page 2, neither numbered', async () => {
+    // 23 one-line paragraphs end the body so low on page 2 that the 版记 does not fit under it.
     const body = Array.from({ length: 23 }, (_, i) => `第${i + 1}段，本段只有一行文字。`).join('\n');
     const pdf = extractPdf(await renderOfficialDocument(sampleDocument(0, { body, attachments: [], note: undefined })));
-    expect(pdf.pages).toHaveLength(3);
-    const last = linesOf(pdf.pages[2]);
+    expect(pdf.pages).toHaveLength(4);
+    expect(linesOf(pdf.pages[2])).toHaveLength(0);
+    const last = linesOf(pdf.pages[3]);
     expect(last.every((l) => l.size === 14)).toBe(true);
     expect(last.some(isPageNumber)).toBe(false);
     expect(compact(last.map((l) => l.text).join(''))).toContain('2026年3月6日印发');

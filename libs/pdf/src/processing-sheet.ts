@@ -26,7 +26,7 @@ export function formHeading(doc: PDFKit.PDFDocument, heading: string, top: numbe
 
 /** 办理单: the key facts of the case, then every step with person, unit, time, action and opinion. */
 export async function renderProcessingSheet(s: ProcessingSheet): Promise<Buffer> {
-  const { doc, finish } = createPdf(s.metadata);
+  const { doc, finish } = await createPdf(s.metadata);
   const width = A4_W - 2 * PAGE_MARGIN;
   const bottom = A4_H - PAGE_MARGIN;
   const newPage = () => {

@@ -52,8 +52,34 @@ export interface OfficialDocument {
   printingOrgan: string;
   /** 印发日期. */
   printingDate: string;
+  /**
+   * 文种 (通知, 通报, 报告, 意见, 决定, 请示, 函, 纪要 …): picks the format when `format` is not given —
+   * 函 → 信函格式, 纪要 → 纪要格式, 请示 and 报告 (or `isUpward`) → 上行文, everything else → 文件格式.
+   */
+  docType?: string;
+  /** The GB/T 9704 format, overriding the one `docType` implies. */
+  format?: OfficialFormat;
+  /**
+   * Laid out for a seal (GB/T 9704 §7.3.5.1: 成文日期 右空四字, 署名 centred over it, two empty lines
+   * above so the seal's top stays within one line of the 正文). Without it the 署名 follows §7.3.5.2.
+   */
+  sealed?: boolean;
+  /**
+   * 联合行文: the issuing organs in order, 主办 first. The 标志 stacks their `mark` names with
+   * `markSuffix` on the right (§7.2.3); each gets a 署名 (`signature`) with its own seal place (§7.3.5).
+   */
+  jointIssuers?: { mark: string; signature: string }[];
+  /** The word after the names of a joint 标志, "文件" by default (信函 and 纪要: none). */
+  markSuffix?: string;
+  /** 纪要: 出席, 请假, 列席 lists (GB/T 9704 §10.3), names already joined with "、" or "，". */
+  attendance?: { label: '出席' | '请假' | '列席'; names: string }[];
+  /** 附件 pages: each on a new page after the 正文 (§8), numbered like the 附件说明. */
+  annexes?: { title: string; body?: string }[];
   metadata: PdfMetadata;
 }
+
+/** 文件格式, 上行文 (文件格式 with 签发人), 信函格式 (§10.1), 纪要格式 (§10.3). */
+export type OfficialFormat = 'file' | 'upward' | 'letter' | 'minutes';
 
 /** One row of a 办理单 (processing sheet): every step of the case. */
 export interface ProcessingStep {

@@ -31,7 +31,8 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
     docType: '通知',
     urgency: '平急',
     secrecy: '非密',
-    body: '各有关单位：\n为贯彻落实《国土资源部关于进一步加强信息化工作统筹的若干意见》（国土资发〔2015〕16号），现将有关事项通知如下。\n一、高度重视，统筹推进。\n二、按时报送，确保质量。',
+    // The 主送 line comes from mainRecipients: the body must not repeat it.
+    body: '为贯彻落实《国土资源部关于进一步加强信息化工作统筹的若干意见》（国土资发〔2015〕16号），现将有关事项通知如下。\n一、高度重视，统筹推进。\n二、按时报送，确保质量。',
     ...dto,
   });
   /** 分发 follows the worker's 排版 (and 用印 when 规划司 has a seal): wait for it, as a person would wait for the document to arrive. */
@@ -75,7 +76,12 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
 
   // Handled to the end by 北京局: the sender's case is 办结.
   const inspection = await issue(
-    draft({ docType: '函', title: '关于商请提供2026年度土地督察信息化需求的函', mainRecipients: [await unit('MLR-DCJ-BJ')] }),
+    draft({
+      docType: '函',
+      title: '关于商请提供2026年度土地督察信息化需求的函',
+      mainRecipients: [await unit('MLR-DCJ-BJ')],
+      body: '为做好2026年度土地督察信息化建设工作，请你局结合工作实际，梳理提出信息化需求，于2026年4月1日前函告我司。\n特此函商。',
+    }),
   );
   const bj = await receiptCase(inspection.id, 'MLR-DCJ-BJ');
   const luoping = await ctx.as('luoping');
@@ -86,7 +92,12 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
 
   // Refused (退文) by 耕地保护司 as misaddressed.
   const misaddressed = await issue(
-    draft({ docType: '函', title: '关于不动产登记信息平台接入事宜的函', mainRecipients: [await unit('MLR-GBS')] }),
+    draft({
+      docType: '函',
+      title: '关于不动产登记信息平台接入事宜的函',
+      mainRecipients: [await unit('MLR-GBS')],
+      body: '为推进不动产登记信息平台与政务办公平台对接，请你司提出接入需求和联系人。\n特此函商。',
+    }),
   );
   await act('maqiang', await receiptCase(misaddressed.id, 'MLR-GBS'), 'receive', {
     action: 'reject',

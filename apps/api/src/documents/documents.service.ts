@@ -314,12 +314,18 @@ export class DocumentsService implements OnModuleInit {
           .map((line) => line.trim())
           .filter(Boolean)
       : attachments.filter((a) => !a.isGenerated).map((a) => a.name.replace(/\.[^.]+$/, ''));
+    // The format follows the 文种 (GB/T 9704-2012): 函 → 信函格式 with the organ's name as 标志, 纪要 →
+    // "…纪要" 标志 without 发文字号, 请示/报告 → 上行文, others → 文件格式.
+    const mark = doc.doc_type === '函' ? organ : doc.doc_type === '纪要' ? `${organ}纪要` : `${organ}文件`;
     return {
+      docType: doc.doc_type,
+      // 涉密 documents carry a 份号 (§7.2.1); the electronic original is copy 1.
+      copyNumber: doc.secrecy && doc.secrecy !== '非密' ? '000001' : undefined,
       secrecy: doc.secrecy,
       secrecyTerm: doc.secrecy_term ?? undefined,
       urgency: doc.urgency,
-      issuerMark: doc.doc_type === '函' ? organ : `${organ}文件`,
-      docNumber: doc.doc_number,
+      issuerMark: mark,
+      docNumber: doc.doc_type === '纪要' ? '' : doc.doc_number,
       isUpward: doc.doc_type === '请示' || doc.doc_type === '报告',
       signers: doc.signer_name ? [doc.signer_name] : [],
       title: doc.title,

@@ -2,6 +2,9 @@ import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
 import { EngineService } from '../engine/engine.service';
+import { DocumentsService } from './documents.service';
+import { renderOfficialDocument } from '@zhengwu/pdf';
+import { extractPdf, linesOf } from '../../../../libs/pdf/src/testing/extract';
 import { DemoCases } from '../seed/demo-cases';
 
 describe('公文交换 document-exchange', () => {
@@ -369,5 +372,17 @@ describe('公文交换 document-exchange', () => {
     expect(statuses.filter((s) => s.startsWith('关于报送2027年度信息化建设计划的通知'))).toContain(
       '关于报送2027年度信息化建设计划的通知:分发',
     );
+    // The demo 函 is typeset in the 信函格式 (GB/T 9704 §10.1) and its 主送 is printed once.
+    const [letter] = await q(
+      `SELECT id FROM documents WHERE title = '关于商请提供2026年度土地督察信息化需求的函' AND created_at > now() - interval '5 minutes'`,
+    );
+    const data = await t.app.get(DocumentsService).officialData(letter.id);
+    expect(data).toEqual(expect.objectContaining({ docType: '函', copyNumber: undefined }));
+    expect(data.issuerMark).toMatch(/规划司$/); // the organ's name, no "文件" in a 信函
+    expect(data.body).not.toMatch(/^[^\n]*：\n/); // no 主送 line in the body
+    const pdf = extractPdf(await renderOfficialDocument(data));
+    const lines = pdf.pages.flatMap((p) => linesOf(p).map((l) => l.text.replace(/\s/g, '')));
+    expect(lines.filter((l) => l.includes(`${data.mainRecipients}：`))).toHaveLength(1);
+    expect(linesOf(pdf.pages[0]).some((l) => /^—\s*1\s*—$/.test(l.text))).toBe(false);
   });
 });

@@ -72,4 +72,8 @@ const fonts = [
     ].map((m) => m[1]),
   ),
 ];
-process.stdout.write(JSON.stringify({ info: meta.info, pages, fonts }));
+const raw = readFileSync(process.argv[2]).toString('latin1');
+const version = /^%PDF-(\d\.\d)/.exec(raw)?.[1] ?? null;
+// The XMP stream as pdfjs parsed it (dc:title, dc:creator, …) — null when the catalog has none.
+const xmp = meta.metadata ? Object.fromEntries([...meta.metadata]) : null;
+process.stdout.write(JSON.stringify({ info: meta.info, pages, fonts, version, xmp }));

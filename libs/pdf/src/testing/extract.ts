@@ -10,6 +10,8 @@ export interface TextItem {
   baseline: number;
   width: number;
   size: number;
+  /** pdfjs's id of the font the item is set in (differs per embedded font). */
+  font: string;
 }
 
 export interface Shape {
@@ -32,6 +34,10 @@ export interface Extracted {
   info: Record<string, string>;
   pages: ExtractedPage[];
   fonts: string[];
+  /** The header's version, e.g. "1.7". */
+  version: string | null;
+  /** The XMP metadata as pdfjs parsed it: dc:title, dc:creator, dc:description, dc:subject, … */
+  xmp: Record<string, unknown> | null;
 }
 
 const SCRIPT = join(__dirname, 'extract-pdf.mjs');
@@ -80,4 +86,32 @@ export function linesOf(page: ExtractedPage): TextLine[] {
       size: Math.max(...r.map((i) => i.size)),
     };
   });
+}
+
+const PICTURE = join(__dirname, 'picture.mjs');
+
+export interface PictureDiff {
+  width: number;
+  height: number;
+  refWidth: number;
+  refHeight: number;
+  /** Share of pixels differing by more than 64 in some channel. */
+  differing: number;
+  meanDiff: number;
+}
+
+/**
+ * Renders page 1 at `width` pixels and compares it with the reference PNG; with `update` the reference
+ * is written first (UPDATE_PICTURES=1 when a layout change is intended).
+ */
+export function comparePicture(pdf: Buffer, reference: string, width: number, update = false): PictureDiff {
+  const dir = mkdtempSync(join(tmpdir(), 'zw-pic-'));
+  try {
+    const file = join(dir, 'in.pdf');
+    writeFileSync(file, pdf);
+    const args = [PICTURE, file, reference, String(width), ...(update ? ['--update'] : [])];
+    return JSON.parse(execFileSync(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }).toString('utf8')) as PictureDiff;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
