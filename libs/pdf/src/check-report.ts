@@ -37,7 +37,7 @@ const STATUS: Record<CheckReportItem['status'], string> = { pass: '通过', fail
 
 /** 电子档案四性检测报告 (DA/T 70): a key-value head, a summary, then one table row per item. */
 export async function renderCheckReport(r: CheckReportSheet): Promise<Buffer> {
-  const { doc, finish } = createPdf({
+  const { doc, finish } = await createPdf({
     title: `${r.archiveNumber} 四性检测报告（${r.stageLabel}）`,
     author: r.organ,
     subject: `${r.standard} 四性检测（${r.stageLabel}环节）`,

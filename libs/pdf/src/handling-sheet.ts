@@ -47,7 +47,7 @@ const LABEL_W = mm(24);
 
 /** Renders a 发文稿纸 or 收文处理笺 on A4, with page numbers and the PDF's document information. */
 export async function renderHandlingSheet(s: HandlingSheet): Promise<Buffer> {
-  const { doc, finish } = createPdf(s.metadata);
+  const { doc, finish } = await createPdf(s.metadata);
   const newPage = () => {
     doc.addPage({ size: 'A4', margin: 0 });
     return PAGE_MARGIN;

@@ -292,12 +292,14 @@ export class DocumentsService implements OnModuleInit {
       signer_name: string | null;
       main_names: string[];
       cc_names: string[];
+      sealed: boolean;
     }[] = await this.dataSource.query(
       `SELECT d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.body, d.attachment_note, d.doc_number, d.signed_at,
               u.name AS unit_name, u.kind AS unit_kind, (SELECT r.name FROM units r WHERE r.parent_id IS NULL ORDER BY r.sort LIMIT 1) AS root_name,
               s.display_name AS signer_name,
               ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.main_recipients) ORDER BY array_position(d.main_recipients, x.id)) AS main_names,
-              ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.cc_recipients) ORDER BY array_position(d.cc_recipients, x.id)) AS cc_names
+              ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.cc_recipients) ORDER BY array_position(d.cc_recipients, x.id)) AS cc_names,
+              EXISTS (SELECT 1 FROM seals z WHERE z.unit_id = d.unit_id AND z.status = 'active') AS sealed
          FROM documents d JOIN units u ON u.id = d.unit_id LEFT JOIN users s ON s.id = d.signer_id WHERE d.id = $1`,
       [id],
     );
@@ -333,6 +335,8 @@ export class DocumentsService implements OnModuleInit {
       body: doc.body,
       attachments: attachmentNames,
       signatureUnit: organ,
+      // A unit with an active 电子印章 seals at 用印: the 署名 is laid out for the seal (§7.3.5.1).
+      sealed: doc.sealed,
       date,
       cc: doc.cc_names,
       printingOrgan: organ,
