@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import type { Principal } from '../identity/principal';
+import { REPORT_DIR } from './archive-check';
 import { sha256Of, sm3Of } from './archive-format';
 import { ArchiveService } from './archive.service';
 import { RETENTION_LABELS } from './archive.types';
@@ -66,7 +67,10 @@ export class ArchiveTransferService {
         if (entry.isFile()) files.push({ name: entry.name, body: await readFile(join(dir, entry.name)) });
       }
       files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      // The printable report runCheck just kept (a store that could not take it loses only the PDF).
+      const reportPdf = await readFile(join(dir, REPORT_DIR, `${report.stageLabel}.pdf`)).catch(() => undefined);
       contents.push({
+        reportPdf,
         archiveNumber: p.archiveNumber,
         title: p.title,
         year: p.year,

@@ -211,6 +211,8 @@ describe('archive certificate and DA/T 48 transfer packages', () => {
         retentionLabel: i.retentionLabel,
         files: filesOf(dir),
         report,
+        // The printable report rides along; any PDF shows it is carried intact (the api passes the rendered one).
+        reportPdf: n === 0 ? sheet : undefined,
       });
     }
     const xml = buildEep({
@@ -255,6 +257,9 @@ describe('archive certificate and DA/T 48 transfer packages', () => {
       }
       expect(el(entity, '检测报告')[0].getAttribute('阶段')).toBe('移交与接收');
       expect(el(el(entity, '检测报告')[0], '检测项').length).toBeGreaterThan(20);
+      const pdf = el(el(entity, '检测报告')[0], '报告文件');
+      if (n === 0) expect(Buffer.from(pdf[0].textContent!, 'base64').equals(sheet)).toBe(true);
+      else expect(pdf).toHaveLength(0);
     });
     // Both signatures, verified by sm-crypto-v2 over the byte ranges the rule names, with the certificate's key.
     const sig = el(el(top, '电子签名块')[0], '电子签名')[0];
@@ -322,6 +327,20 @@ describe('archive certificate and DA/T 48 transfer packages', () => {
       ['锁定签名', false], // the lock covers the 电子签名块
     ]);
     expect(c.reasons[0]).toBe('电子签名验证失败：签名对象或签名结果已被改动');
+
+    // The printable report of the first package: one byte changed.
+    const altPdf = Buffer.from(sheet);
+    altPdf[300] ^= 0x01;
+    const sheetSm3 = sm3v2(new Uint8Array(sheet));
+    const pdfTampered = xml.replace(`SM3="${sheetSm3}">${sheet.toString('base64')}`, `SM3="${sheetSm3}">${altPdf.toString('base64')}`);
+    expect(pdfTampered).not.toBe(xml);
+    const e = await verifyTransfer(pdfTampered, [ca.certificate]);
+    expect(e.reasons).toEqual(
+      expect.arrayContaining([
+        '电子签名验证失败：签名对象或签名结果已被改动',
+        `${packages[0].archiveNumber} 的移交检测报告文件与其 SM3 或大小不符`,
+      ]),
+    );
 
     // Not an EEP at all.
     const d = await verifyTransfer('<其他/>', [ca.certificate]);

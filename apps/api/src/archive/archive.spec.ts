@@ -529,6 +529,13 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     );
     for (const p of packages) expect(xml).toContain(`档号="${p.archiveNumber}"`);
     expect(xml.match(/<文件实体 /g)).toHaveLength(packages.length);
+    // With each package's printable 移交与接收 report, as kept beside the package.
+    for (const p of packages) {
+      const pdf = new RegExp(`<文件实体 档号="${p.archiveNumber}">.*?<报告文件 [^>]*>([^<]+)</报告文件>`).exec(xml);
+      expect(Buffer.from(pdf![1], 'base64').equals(readFileSync(join(archiveDir, p.archiveNumber, '检测报告', '移交与接收.pdf')))).toBe(
+        true,
+      );
+    }
     // Each package was checked with the 移交与接收 set first, and that check recorded.
     const yj = await q(
       `SELECT count(DISTINCT package_id)::int AS n FROM archive_checks WHERE stage = 'YJ' AND ok AND package_id = ANY($1::uuid[])`,

@@ -41,6 +41,8 @@ export interface EepPackage {
   files: EepFile[];
   /** The sender's 移交与接收 (YJ-) check of the package. */
   report: CheckReport;
+  /** Its printable report (PDF), when it could be kept. */
+  reportPdf?: Buffer;
 }
 
 export interface EepInput {
@@ -151,6 +153,11 @@ export function buildEep(input: EepInput): string {
       const r = p.report;
       const report = entity.ele('检测报告', { 阶段: r.stageLabel, 依据: r.standard, 结论: r.ok ? '通过' : '不通过' });
       for (const c of r.checks) report.ele('检测项', { 编号: c.code, 性质: c.property, 结果: STATUS_LABELS[c.status] }).txt(c.detail);
+      if (p.reportPdf) {
+        report
+          .ele('报告文件', { 计算机文件名: `${r.stageLabel}.pdf`, 计算机文件大小: String(p.reportPdf.length), SM3: sm3Of(p.reportPdf) })
+          .txt(p.reportPdf.toString('base64'));
+      }
     }
     const sigBlock = root.ele('电子签名块');
     signatureElement(
@@ -226,6 +233,8 @@ export interface EepReadPackage {
   /** Problems of the files themselves: a digest or size that does not match its 电子属性. */
   problems: string[];
   senderReportOk: boolean | null;
+  /** The sender's printable YJ- report, when the EEP has one. */
+  reportPdf?: Buffer;
 }
 
 export interface EepRead {
@@ -299,7 +308,16 @@ export function readEep(xml: string, trustedCas: Buffer[]): EepRead {
       files.push({ name, body });
     }
     const report = child(entity, '检测报告');
+    const pdfNode = report && child(report, '报告文件');
+    let reportPdf: Buffer | undefined;
+    if (pdfNode) {
+      reportPdf = Buffer.from(text(pdfNode), 'base64');
+      if (sm3Of(reportPdf) !== attr(pdfNode, 'SM3') || String(reportPdf.length) !== attr(pdfNode, '计算机文件大小')) {
+        problems.push(`${archiveNumber} 的移交检测报告文件与其 SM3 或大小不符`);
+      }
+    }
     packages.push({
+      reportPdf,
       archiveNumber,
       title: text(child(entity, '题名')),
       files,
