@@ -166,6 +166,10 @@ const SCOPES: Record<string, Scope> = {
   'GET /api/archive/:id': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
   'GET /api/archive/:id/files/:name': { params: (f) => ({ id: f.archive.id, name: f.archive.fileName }), owner: 'linfang' },
   'POST /api/archive/:id/check': { params: (f) => ({ id: f.archive.id }) },
+  'GET /api/archive/:id/report.pdf': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
+  // A selection of another organ's packages is not found, like packages that do not exist.
+  'POST /api/archive/transfers': { params: () => ({}), body: (f) => ({ packageIds: [f.archive.id] }) },
+  'POST /api/archive/transfers/verify': { none: 'checks the uploaded transfer package only; reads no record of any unit' },
   'GET /api/documents/:id/sheet.pdf': { params: doc, owner: 'js.nigao' },
   'GET /api/documents/receipts/:receiptId/sheet.pdf': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'GET /api/documents/:id/seal': { params: doc, owner: 'js.nigao' },

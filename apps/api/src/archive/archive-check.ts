@@ -1,7 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sm2 } from 'sm-crypto';
+import { certificateInfo, checkIssuedBy, fromPem } from '@zhengwu/seal';
 import {
+  CERTIFICATE,
   MANIFEST,
   METADATA,
   PUBLIC_KEY,
@@ -81,6 +83,8 @@ interface Context {
   metadataError?: string;
   schema?: { valid: boolean; errors: SchemaError[] };
   stored?: StoredPackage;
+  /** CA certificates (DER) a format-3 signer's certificate must chain to. */
+  trustedCas: Buffer[];
 }
 
 interface ItemDef {
@@ -165,6 +169,8 @@ export const CHECK_ITEMS: ItemDef[] = [
 
 export interface CheckOptions {
   stage: CheckStage;
+  /** The deployment's CA (DER): a format-3 package's certificate must be issued by one of these. */
+  trustedCas?: Buffer[];
 }
 
 /**
@@ -173,6 +179,7 @@ export interface CheckOptions {
  */
 export async function checkPackage(dir: string, stored: StoredPackage | undefined, options: CheckOptions): Promise<CheckReport> {
   const c = await gather(dir, stored, options.stage);
+  c.trustedCas = options.trustedCas ?? [];
   if (c.metadataText !== undefined && c.metadata?.version === 2 && ENTRY.includes(options.stage)) {
     c.schema = await validateMetadata(c.metadataText);
   }
@@ -217,6 +224,7 @@ async function gather(dir: string, stored: StoredPackage | undefined, stage: Che
     reportFiles: [],
     listed: [],
     stored,
+    trustedCas: [],
   };
   try {
     c.dirMode = (await stat(dir)).mode;
@@ -283,7 +291,48 @@ function fixity(c: Context): Outcome {
     if (!verified) problems.push(`${MANIFEST} 的 SM2 签名验证失败（${SIGNATURE}）`);
   }
   if (c.stored && c.publicKey && c.publicKey !== c.stored.publicKey) problems.push(`公钥文件 ${PUBLIC_KEY} 与登记的归档公钥不一致`);
-  return judge(problems, `${c.listed.length} 个文件的 SM3、SHA-256 摘要与清单一致，${MANIFEST} 的 SM2 签名验证通过`);
+  const chain = certificateChain(c, key);
+  problems.push(...chain.problems);
+  return judge(problems, `${c.listed.length} 个文件的 SM3、SHA-256 摘要与清单一致，${MANIFEST} 的 SM2 签名验证通过${chain.detail}`);
+}
+
+/**
+ * Format 3: the manifest names the signer's certificate, which is in the package, certifies the key the
+ * signature verified with, and chains to this deployment's CA. Format 2 signed with a bare key: said so.
+ */
+function certificateChain(c: Context, key: string | undefined): { problems: string[]; detail: string } {
+  const version = c.manifest?.formatVersion ?? 1;
+  if (version < 3) return { problems: [], detail: `；格式版本 ${version} 的信息包以裸 SM2 公钥签名，无证书可验证` };
+  const signer = c.manifest?.signer;
+  if (!signer || typeof signer.certificate !== 'string')
+    return { problems: [`${MANIFEST} 未指明签名证书（格式版本 3 必须有）`], detail: '' };
+  if (signer.certificate !== CERTIFICATE) return { problems: [`${MANIFEST} 指明的签名证书文件 ${signer.certificate} 不合规`], detail: '' };
+  const pem = c.files.get(CERTIFICATE);
+  if (!pem) return { problems: [`签名证书文件 ${CERTIFICATE} 缺失`], detail: '' };
+  let der: Buffer;
+  let info: ReturnType<typeof certificateInfo>;
+  try {
+    der = fromPem(pem.toString('utf8'));
+    info = certificateInfo(der);
+  } catch {
+    return { problems: [`签名证书文件 ${CERTIFICATE} 无法解析`], detail: '' };
+  }
+  const problems: string[] = [];
+  if (info.serialNumber !== signer.serialNumber || info.fingerprint !== signer.fingerprint)
+    problems.push(`${MANIFEST} 记录的证书序列号或指纹与 ${CERTIFICATE} 不符`);
+  if (key && info.publicKey !== key) problems.push(`签名证书 ${CERTIFICATE} 的公钥不是签署 ${MANIFEST} 的公钥`);
+  if (c.trustedCas.length === 0) {
+    problems.push('没有可信的 CA 证书，无法验证签名证书的证书链');
+  } else {
+    // Valid when it signed: the chain is checked at the package's signing time, not today.
+    const signedAt = new Date(c.manifest?.createdAt ?? '');
+    const at = Number.isNaN(signedAt.getTime()) ? new Date() : signedAt;
+    const results = c.trustedCas.map((ca) => checkIssuedBy(der, ca, at));
+    const failed = results.find((r): r is { ok: false; reason: string } => !r.ok);
+    if (!results.some((r) => r.ok))
+      problems.push(`签名证书（序列号 ${info.serialNumber}）未通过证书链验证：${failed?.reason ?? '未知原因'}`);
+  }
+  return { problems, detail: `；签名证书（序列号 ${info.serialNumber}，${signer.subject}）由本部署 CA 签发，证书链验证通过` };
 }
 
 function needV2(c: Context, what: string): Outcome | undefined {
@@ -428,7 +477,8 @@ function manifestWellFormed(c: Context): Outcome {
     problems.push(`${MANIFEST} 未声明 SM3 与 SHA-256 摘要算法`);
   }
   if (m.algorithms?.signature !== 'SM2withSM3') problems.push(`${MANIFEST} 未声明 SM2withSM3 签名算法`);
-  if (m.formatVersion !== undefined && m.formatVersion !== 2) problems.push(`${MANIFEST} 的格式版本 ${String(m.formatVersion)} 未知`);
+  if (m.formatVersion !== undefined && m.formatVersion !== 2 && m.formatVersion !== 3)
+    problems.push(`${MANIFEST} 的格式版本 ${String(m.formatVersion)} 未知`);
   if (!Array.isArray(m.files) || m.files.length === 0) problems.push(`${MANIFEST} 没有文件清单`);
   for (const f of c.listed) {
     if (typeof f.name !== 'string' || !f.name || f.name.includes('/') || f.name.includes('\\'))
@@ -446,7 +496,8 @@ function manifestWellFormed(c: Context): Outcome {
 function directoryStructure(c: Context): Outcome {
   const problems: string[] = [];
   if (!ARCHIVE_NUMBER.test(c.dirName)) problems.push(`档案包目录名 ${c.dirName} 不是档号`);
-  for (const name of [MANIFEST, SIGNATURE, METADATA, PUBLIC_KEY]) if (!c.files.has(name)) problems.push(`缺少固定文件 ${name}`);
+  const fixed = [MANIFEST, SIGNATURE, METADATA, PUBLIC_KEY, ...((c.manifest?.formatVersion ?? 1) >= 3 ? [CERTIFICATE] : [])];
+  for (const name of fixed) if (!c.files.has(name)) problems.push(`缺少固定文件 ${name}`);
   for (const sub of c.subdirs) if (sub !== REPORT_DIR) problems.push(`信息包中有不应存在的子目录 ${sub}/`);
   for (const name of c.reportFiles) if (!REPORT_FILES.has(name)) problems.push(`${REPORT_DIR}/ 中有不应存在的文件 ${name}`);
   return judge(problems, `目录 ${c.dirName}/ 以档号命名，含清单、签名、元数据、公钥，无多余子目录`);

@@ -8,6 +8,13 @@ export const SIGNATURE = 'manifest.sig';
 export const METADATA = 'metadata.xml';
 export const PUBLIC_KEY = 'sm2-public-key.txt';
 export const SHEET = '办理单.pdf';
+/** The X.509 certificate (PEM) of the archive key, issued by the deployment's CA (format 3). */
+export const CERTIFICATE = 'sm2-certificate.pem';
+/**
+ * Version of the package layout in manifest.json: 2 signed with a bare SM2 key (DA/T 46 metadata);
+ * 3 adds the signer's certificate, named in the manifest and kept in the package.
+ */
+export const PACKAGE_FORMAT_VERSION = 3;
 /** Used as the SM2 user id (ZA) of the archive signature; the GB/T 32918 default. */
 export const SM2_USER_ID = '1234567812345678';
 
@@ -32,9 +39,22 @@ export interface ManifestFile {
   sm3: string;
 }
 
+export interface ManifestSigner {
+  /** The certificate's file in the package (PEM). */
+  certificate: string;
+  /** Serial number, hex. */
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  /** SHA-256 of the certificate's DER, hex. */
+  fingerprint: string;
+}
+
 export interface Manifest {
-  /** 2 since DA/T 46 metadata in Chinese element names; absent in the packages of format 1. */
+  /** 2 since DA/T 46 metadata in Chinese element names, 3 since the certificate; absent in format 1. */
   formatVersion?: number;
+  /** Format 3: the certificate of the signing key (its file in the package and how it is named). */
+  signer?: ManifestSigner;
   archiveNumber: string;
   createdAt: string;
   algorithms: { digest: string[]; signature: string };

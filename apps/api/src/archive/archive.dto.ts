@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageLimit, PageNumber } from '../platform/paging';
 
 export const RETENTIONS = ['Y', 'D30', 'D10'] as const;
@@ -56,4 +56,22 @@ export class ReportQuery {
   @IsString()
   @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: '检测记录 ID 格式不正确' })
   check?: string;
+}
+
+/** What to transfer to the 档案馆: a 年度, or the packages chosen (at least one of the two). */
+export class CreateTransferBody {
+  @ApiPropertyOptional({ description: '移交的年度' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '年度必须是四位数年份' })
+  @Min(1949, { message: '年度必须是四位数年份' })
+  @Max(2999, { message: '年度必须是四位数年份' })
+  year?: number;
+
+  @ApiPropertyOptional({ type: [String], description: '移交的档案 ID' })
+  @IsOptional()
+  @IsArray({ message: '档案 ID 必须是列表' })
+  @ArrayMaxSize(500, { message: '一次最多移交 500 件' })
+  @IsUUID('all', { each: true, message: '档案 ID 格式不正确' })
+  packageIds?: string[];
 }

@@ -2,21 +2,22 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/co
 import { InjectDataSource } from '@nestjs/typeorm';
 import { renderCheckReport, renderProcessingSheet, type ProcessingSheet } from '@zhengwu/pdf';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sm2 } from 'sm-crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { certificateInfo, checkIssuedBy, fromPem, toPem } from '@zhengwu/seal';
 import { ENGINE_PORT, type EnginePort } from '../engine/engine.port';
 import { AttachmentsService } from '../files/attachments.service';
 import { hasRole, type Principal } from '../identity/principal';
 import { APP_CONFIG, createOnce, type AppConfig } from '../platform/config';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import { DeploymentCa } from '../seals/deployment-ca.service';
 import { REPORT_DIR, checkPackage, type StoredPackage } from './archive-check';
-import { MANIFEST, SHEET, SIGNATURE, safeName, sha256Of } from './archive-format';
+import { MANIFEST, PACKAGE_FORMAT_VERSION, SHEET, SIGNATURE, safeName, sha256Of } from './archive-format';
 import { documentSource, genericSource, isUuid, receiptSource } from './archive-sources';
 import { RETENTION_LABELS, STAGE_LABELS, type ArchiveSourceFn, type CheckReport, type CheckStage, type Retention } from './archive.types';
-import { METADATA_FORMAT_VERSION } from './dat46';
 import { METADATA_XSD } from './dat46-schema';
 import { buildPackage, writePackage, type PackageFile } from './package-builder';
 import type { ListArchiveQuery } from './archive.dto';
@@ -76,13 +77,14 @@ const PACKAGE_COLUMNS = `p.id, p.instance_id AS "instanceId", p.archive_number A
 export class ArchiveService implements OnModuleInit {
   private readonly logger = new Logger(ArchiveService.name);
   private readonly sources = new Map<string, ArchiveSourceFn>();
-  private key?: { privateKey: string; publicKey: string };
+  private key?: { privateKey: string; publicKey: string; certificate: Buffer };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly attachments: AttachmentsService,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
+    private readonly ca: DeploymentCa,
   ) {}
 
   onModuleInit(): void {
@@ -249,7 +251,7 @@ export class ArchiveService implements OnModuleInit {
             key.publicKey,
             archiveNumber,
             archivedAt,
-            METADATA_FORMAT_VERSION,
+            PACKAGE_FORMAT_VERSION,
           ],
         );
         for (const c of contents) {
@@ -381,6 +383,44 @@ export class ArchiveService implements OnModuleInit {
     return METADATA_XSD;
   }
 
+  /** Packages of the archivist's 全宗 for a transfer: a year's, or those named (ids outside the scope are not found). */
+  async packagesInScope(
+    me: Principal,
+    request: { year?: number; packageIds?: string[] },
+  ): Promise<{ id: string; archiveNumber: string; title: string; year: number; retention: Retention }[]> {
+    const scope = await this.scopePath(me);
+    const params: unknown[] = [`${escapeLike(scope)}%`];
+    const where = ['un.path LIKE $1'];
+    if (request.year !== undefined) where.push(`p.year = $${params.push(request.year)}`);
+    if (request.packageIds?.length) {
+      if (!request.packageIds.every(isUuid)) throw new NotFoundError('档案');
+      where.push(`p.id = ANY($${params.push(request.packageIds)}::uuid[])`);
+    }
+    const rows: { id: string; archiveNumber: string; title: string; year: number; retention: Retention }[] = await this.dataSource.query(
+      `SELECT p.id, p.archive_number AS "archiveNumber", p.title, p.year, p.retention
+         FROM archive_packages p JOIN units un ON un.id = p.unit_id WHERE ${where.join(' AND ')}
+        ORDER BY p.year, p.retention, p.unit_code, p.item_no`,
+      params,
+    );
+    if (request.packageIds?.length && rows.length !== new Set(request.packageIds).size) throw new NotFoundError('档案');
+    return rows;
+  }
+
+  /** The unit path of the archivist's organ: what they may see and transfer. */
+  scopeOf(me: Principal): Promise<string> {
+    return this.scopePath(me);
+  }
+
+  /** 全宗名称 of the archivist's organ: the 封装包创建单位 of a transfer. */
+  async organName(me: Principal): Promise<string> {
+    return (await this.fondsName(this.dataSource.manager, me.unitId)) || this.config.archiveFonds;
+  }
+
+  /** The archive key with its certificate, to sign transfer packages (never leaves the api process). */
+  signingMaterial(): { privateKey: string; publicKey: string; certificate: Buffer } {
+    return this.signingKey();
+  }
+
   /** Open alerts of failed fixity audits (administrators and archivists). */
   async alerts(): Promise<unknown[]> {
     return this.dataSource.query(
@@ -397,7 +437,7 @@ export class ArchiveService implements OnModuleInit {
   async runCheck(packageId: string, kind: CheckKind, userId?: string, within?: EntityManager, stage?: CheckStage): Promise<CheckReport> {
     const stored = await this.storedPackage(packageId, within);
     const dir = join(this.config.archiveDir, stored.archiveNumber);
-    const report = await checkPackage(dir, stored, { stage: stage ?? DEFAULT_STAGE[kind] });
+    const report = await checkPackage(dir, stored, { stage: stage ?? DEFAULT_STAGE[kind], trustedCas: this.ca.trusted() });
     const reportFile = await this.keepReport(dir, stored, report, kind, userId, within);
     const record = async (m: EntityManager): Promise<void> => {
       const rows: { id: string }[] = await m.query(
@@ -633,24 +673,65 @@ export class ArchiveService implements OnModuleInit {
     return { name: row.name, mime: row.mime, body, generated: row.generated };
   }
 
-  /** The platform's archive key: ARCHIVE_SM2_PRIVATE_KEY, else generated once into DATA_DIR/archive-sm2.json (0600). */
-  private signingKey(): { privateKey: string; publicKey: string } {
+  /** The certificate (DER) of the archive's signing key, issued by the deployment's CA. */
+  signingCertificate(): Buffer {
+    return this.signingKey().certificate;
+  }
+
+  /** The deployment's CA certificates a package's signer must chain to. */
+  trustedCas(): Buffer[] {
+    return this.ca.trusted();
+  }
+
+  /**
+   * The platform's archive key: ARCHIVE_SM2_PRIVATE_KEY, else generated once into DATA_DIR/archive-sm2.json
+   * (0600), with its X.509 certificate from the deployment's CA in DATA_DIR/archive-sm2.crt. A certificate
+   * for another key or from another CA (the key or the CA was replaced) is issued anew.
+   */
+  private signingKey(): { privateKey: string; publicKey: string; certificate: Buffer } {
     if (this.key) return this.key;
+    let pair: { privateKey: string; publicKey: string };
     if (this.config.archiveSm2PrivateKey) {
       const privateKey = this.config.archiveSm2PrivateKey;
-      this.key = { privateKey, publicKey: sm2.getPublicKeyFromPrivateKey(privateKey) };
-      return this.key;
+      pair = { privateKey, publicKey: sm2.getPublicKeyFromPrivateKey(privateKey) };
+    } else {
+      const file = join(this.config.dataDir, 'archive-sm2.json');
+      if (!existsSync(file)) {
+        mkdirSync(this.config.dataDir, { recursive: true });
+        const made = sm2.generateKeyPairHex();
+        // Api processes signing their first package at the same moment must all use one key.
+        createOnce(file, JSON.stringify({ algorithm: 'SM2', privateKey: made.privateKey, publicKey: made.publicKey }));
+      }
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { privateKey: string; publicKey: string };
+      pair = { privateKey: stored.privateKey, publicKey: stored.publicKey };
     }
-    const file = join(this.config.dataDir, 'archive-sm2.json');
-    if (!existsSync(file)) {
-      mkdirSync(this.config.dataDir, { recursive: true });
-      const pair = sm2.generateKeyPairHex();
-      // Api processes signing their first package at the same moment must all use one key.
-      createOnce(file, JSON.stringify({ algorithm: 'SM2', privateKey: pair.privateKey, publicKey: pair.publicKey }));
-    }
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { privateKey: string; publicKey: string };
-    this.key = { privateKey: stored.privateKey, publicKey: stored.publicKey };
+    this.key = { ...pair, certificate: this.certificateFor(pair.publicKey) };
     return this.key;
+  }
+
+  private certificateFor(publicKey: string): Buffer {
+    const file = join(this.config.dataDir, 'archive-sm2.crt');
+    const usable = (der: Buffer): boolean =>
+      certificateInfo(der).publicKey === publicKey &&
+      this.ca.trusted().some((ca) => checkIssuedBy(der, ca, new Date(Date.now() + 30 * 86_400_000)).ok);
+    if (existsSync(file)) {
+      try {
+        const der = fromPem(readFileSync(file, 'utf8'));
+        if (usable(der)) return der;
+      } catch {
+        /* unreadable: issued anew below */
+      }
+    }
+    const host = new URL(this.config.publicUrl).host;
+    const der = this.ca.issue({ C: 'CN', O: '政务办公平台', OU: '电子档案', CN: `电子档案系统归档签名（${host}）` }, publicKey, 10);
+    // Written whole with rename: another process reading it never sees half a certificate.
+    mkdirSync(this.config.dataDir, { recursive: true });
+    const temp = `${file}.${randomUUID()}.tmp`;
+    writeFileSync(temp, toPem(der), { mode: 0o600 });
+    renameSync(temp, file);
+    // Two processes issuing at once both write a valid certificate; use whichever is on disk.
+    const onDisk = fromPem(readFileSync(file, 'utf8'));
+    return usable(onDisk) ? onDisk : der;
   }
 }
 

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { renderProcessingSheet } from '@zhengwu/pdf';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { EngineService } from '../engine/engine.service';
-import { randomUUID } from 'node:crypto';
+import { X509Certificate, randomUUID } from 'node:crypto';
 import { extractPdf } from '../../../../libs/pdf/src/testing/extract';
 import { AttachmentsService } from '../files/attachments.service';
 import { sha256Of, sm3Of, SM2_USER_ID, type Manifest } from './archive-format';
@@ -43,6 +43,15 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     check: (id: string) => t.http().post(`/api/archive/${id}/check`).set('Authorization', `Bearer ${tokens[who]}`),
   });
 
+  /** The body of a response as text, whatever its media type. */
+  const text = (req: ReturnType<ReturnType<TestApp['http']>['get']>) =>
+    req.buffer(true).parse((res, cb) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (data += chunk));
+      res.on('end', () => cb(null, data));
+    });
+
   /** A three-step-approval case of 规划司 taken to its end through the engine: 拟稿 → 处室审核 → 领导签发. */
   const endCase = async (title: string, docType = '通知') => {
     const engine = t.app.get(EngineService);
@@ -75,11 +84,12 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     const dir = join(archiveDir, res.body.archiveNumber);
     const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
     const manifest = JSON.parse(manifestText) as Manifest;
-    expect(manifest.files.map((f) => f.name).sort()).toEqual(['metadata.xml', 'sm2-public-key.txt', '办理单.pdf']);
+    expect(manifest.files.map((f) => f.name).sort()).toEqual(['metadata.xml', 'sm2-certificate.pem', 'sm2-public-key.txt', '办理单.pdf']);
     expect(readdirSync(dir).sort()).toEqual([
       'manifest.json',
       'manifest.sig',
       'metadata.xml',
+      'sm2-certificate.pem',
       'sm2-public-key.txt',
       '办理单.pdf',
       '检测报告',
@@ -92,7 +102,7 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
       `SELECT name, sha256, sm3 FROM archive_items i JOIN archive_packages p ON p.id = i.package_id WHERE p.instance_id = $1`,
       [instanceId],
     );
-    expect(items).toHaveLength(3);
+    expect(items).toHaveLength(4);
     const publicKey = readFileSync(join(dir, 'sm2-public-key.txt'), 'utf8').trim();
     const signature = readFileSync(join(dir, 'manifest.sig'), 'utf8').trim();
     expect(sm2.doVerifySignature(manifestText, signature, publicKey, { hash: true, userId: SM2_USER_ID })).toBe(true);
@@ -101,6 +111,16 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     );
     const keyFile = JSON.parse(readFileSync(join(t.config.dataDir, 'archive-sm2.json'), 'utf8'));
     expect(keyFile.publicKey).toBe(publicKey);
+    // Format 3: the manifest names the archive certificate, issued by the deployment CA the seals use.
+    expect(manifest.formatVersion).toBe(3);
+    const certPem = readFileSync(join(dir, 'sm2-certificate.pem'), 'utf8');
+    const cert = new X509Certificate(certPem);
+    expect(cert.serialNumber.toLowerCase()).toBe(manifest.signer!.serialNumber);
+    const caRes = await text(t.http().get('/api/seals/ca.crt'));
+    expect(cert.checkIssued(new X509Certificate(caRes.body as string))).toBe(true);
+    const certRes = await text(t.http().get('/api/archive/certificate.pem').set('Authorization', `Bearer ${tokens.linfang}`));
+    expect(certRes.status).toBe(200);
+    expect(certRes.body).toBe(certPem);
 
     const xmlText = readFileSync(join(dir, 'metadata.xml'), 'utf8');
     expect((await validateMetadata(xmlText)).errors).toEqual([]);
@@ -151,7 +171,7 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     expect(check.status).toBe(200);
     expect(check.body.ok).toBe(true);
     expect(check.body).toEqual(
-      expect.objectContaining({ stage: 'BC', stageLabel: '长期保存', standard: 'DA/T 70-2018', formatVersion: 2 }),
+      expect.objectContaining({ stage: 'BC', stageLabel: '长期保存', standard: 'DA/T 70-2018', formatVersion: 3 }),
     );
     expect(check.body.checks.map((c: { name: string }) => c.name)).toEqual(
       expect.arrayContaining([
@@ -193,7 +213,7 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
     expect((await as('linfang').list('?keyword=没有这个题名')).body.items).toEqual([]);
     const detail = await as('linfang').get(res.body.id);
     expect(detail.status).toBe(200);
-    expect(detail.body.files).toHaveLength(3);
+    expect(detail.body.files).toHaveLength(4);
     expect(detail.body.lastCheck).toEqual(expect.objectContaining({ kind: 'manual', ok: true }));
     const download = await t
       .http()
@@ -423,6 +443,7 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
       ['02-附件1 统计表.csv', 'attachment'],
       ['办理单.pdf', 'sheet'],
       ['sm2-public-key.txt', 'key'],
+      ['sm2-certificate.pem', 'key'],
       ['metadata.xml', 'metadata'],
     ]);
     expect(sha256Of(readFileSync(join(dir, `01-${docNumber}.pdf`)))).toBe(sha256Of(official));
@@ -462,4 +483,87 @@ describe('electronic archive (DA/T 46 package, 四性检测 DA/T 70)', () => {
         metadata: { title, author: '国土资源部规划司' },
       }),
     );
+
+  it('exports a year as a signed DA/T 48 EEP for archivists, records it, and verifies an upload of it (and refuses it altered)', async () => {
+    const year = new Date().getFullYear();
+    const auth = { Authorization: `Bearer ${tokens.linfang}` };
+    expect((await t.http().post('/api/archive/transfers').set('Authorization', `Bearer ${tokens.lina}`).send({ year })).status).toBe(403);
+    expect((await t.http().post('/api/archive/transfers').set(auth).send({})).status).toBe(400);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/archive/transfers')
+          .set(auth)
+          .send({ packageIds: [randomUUID()] })
+      ).status,
+    ).toBe(404);
+
+    // A package altered in the store (an earlier test) fails 移交与接收: the year is refused, naming it.
+    const refused = await t.http().post('/api/archive/transfers').set(auth).send({ year });
+    expect(refused.status).toBe(409);
+    const [altered] = await q(
+      `SELECT archive_number AS n FROM archive_packages WHERE last_check_ok = false ORDER BY archive_number LIMIT 1`,
+    );
+    expect(refused.body.message).toMatch(new RegExp(`^以下档案未通过移交检测，不能移交：.*${altered.n}：真实性：YJ-`));
+
+    const good: { id: string }[] = await q(
+      `SELECT id FROM archive_packages WHERE year = $1 AND last_check_ok ORDER BY archive_number LIMIT 4`,
+      [year],
+    );
+    expect(good.length).toBeGreaterThan(2);
+    const res = await text(
+      t
+        .http()
+        .post('/api/archive/transfers')
+        .set(auth)
+        .send({ packageIds: good.map((g) => g.id) }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/xml/);
+    const xml = res.body as string;
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><电子文件封装包>/);
+    const packages: { archiveNumber: string }[] = await q(
+      `SELECT archive_number AS "archiveNumber" FROM archive_packages WHERE id = ANY($1::uuid[])`,
+      [good.map((g) => g.id)],
+    );
+    for (const p of packages) expect(xml).toContain(`档号="${p.archiveNumber}"`);
+    expect(xml.match(/<文件实体 /g)).toHaveLength(packages.length);
+    // With each package's printable 移交与接收 report, as kept beside the package.
+    for (const p of packages) {
+      const pdf = new RegExp(`<文件实体 档号="${p.archiveNumber}">.*?<报告文件 [^>]*>([^<]+)</报告文件>`).exec(xml);
+      expect(Buffer.from(pdf![1], 'base64').equals(readFileSync(join(archiveDir, p.archiveNumber, '检测报告', '移交与接收.pdf')))).toBe(
+        true,
+      );
+    }
+    // Each package was checked with the 移交与接收 set first, and that check recorded.
+    const yj = await q(
+      `SELECT count(DISTINCT package_id)::int AS n FROM archive_checks WHERE stage = 'YJ' AND ok AND package_id = ANY($1::uuid[])`,
+      [good.map((g) => g.id)],
+    );
+    expect(yj[0].n).toBe(packages.length);
+
+    const verify = (body: string) =>
+      t
+        .http()
+        .post('/api/archive/transfers/verify')
+        .set(auth)
+        .attach('file', Buffer.from(body), { filename: 'eep.xml', contentType: 'application/xml' });
+    const ok = await verify(xml);
+    expect(ok.status).toBe(200);
+    expect(ok.body.reasons).toEqual([]);
+    expect(ok.body).toEqual(expect.objectContaining({ ok: true, creator: '国土资源部' }));
+    expect(ok.body.packages).toHaveLength(packages.length);
+
+    const bad = await verify(xml.replace(/(<条目 [^>]*题名=")/, '$1改'));
+    expect(bad.body.ok).toBe(false);
+    expect(bad.body.reasons[0]).toBe('电子签名验证失败：签名对象或签名结果已被改动');
+
+    const list = await t.http().get('/api/archive/transfers').set(auth);
+    expect(list.body.map((x: { direction: string; ok: boolean }) => [x.direction, x.ok])).toEqual([
+      ['import', false],
+      ['import', true],
+      ['export', true],
+    ]);
+  });
 });

@@ -1,8 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sm2 } from 'sm-crypto';
+import { certificateInfo, toPem, type NameParts } from '@zhengwu/seal';
 import {
+  CERTIFICATE,
   MANIFEST,
+  PACKAGE_FORMAT_VERSION,
   METADATA,
   PUBLIC_KEY,
   SIGNATURE,
@@ -11,9 +14,10 @@ import {
   sm3Of,
   type Manifest,
   type ManifestFile,
+  type ManifestSigner,
 } from './archive-format';
 import type { ArchiveEvent } from './archive.types';
-import { METADATA_FORMAT_VERSION, SM2_SM3_OID, metadataXmlV2, type MetadataDocument, type MetadataSignature } from './dat46';
+import { SM2_SM3_OID, metadataXmlV2, type MetadataDocument, type MetadataSignature } from './dat46';
 import { FORMAT_NAMES, creatorOf, formatVersion, pdfPages, sniffFormat } from './file-properties';
 
 /** The program that makes the files the platform generates, for 文档创建程序 (M50) and 信息系统描述 (M51). */
@@ -69,7 +73,8 @@ export interface PackageInput {
   files: PackageFile[];
   /** Seal signatures of the documents in the package (收文 of a sealed OFD). */
   seals: MetadataSignature[];
-  key: { privateKey: string; publicKey: string };
+  /** The archive key; with its certificate (DER) the package is format 3, without it format 2 (bare key). */
+  key: { privateKey: string; publicKey: string; certificate?: Buffer };
   systemVersion: string;
   /** 公开属性 of the document: 主动公开 makes the 控制标识 开放, anything else 控制. */
   disclosure?: string;
@@ -93,10 +98,32 @@ export function describe(name: string, role: ManifestFile['role'], mime: string,
  */
 export function buildPackage(input: PackageInput): BuiltPackage {
   const keyBody = Buffer.from(`${input.key.publicKey}\n`);
+  const cert = input.key.certificate;
   const files: PackageFile[] = [
     ...input.files,
     { name: PUBLIC_KEY, title: '归档签名公钥', role: 'key', mime: 'text/plain', body: keyBody, generated: true },
   ];
+  let signer: ManifestSigner | undefined;
+  if (cert) {
+    const info = certificateInfo(cert);
+    if (info.publicKey !== input.key.publicKey) throw new Error('the archive certificate is not for the archive key');
+    files.push({
+      name: CERTIFICATE,
+      title: '归档签名证书',
+      role: 'key',
+      mime: 'text/plain',
+      body: Buffer.from(toPem(cert)),
+      generated: true,
+    });
+    signer = {
+      certificate: CERTIFICATE,
+      serialNumber: info.serialNumber,
+      subject: distinguishedName(info.subject),
+      issuer: distinguishedName(info.issuer),
+      fingerprint: info.fingerprint,
+    };
+  }
+  const formatNo = cert ? PACKAGE_FORMAT_VERSION : 2;
   const system = `${SYSTEM_NAME} ${input.systemVersion}`;
   const documents: MetadataDocument[] = files.map((f, i) => {
     const formatName = FORMAT_NAMES[f.mime] ?? sniffFormat(f.body);
@@ -124,9 +151,9 @@ export function buildPackage(input: PackageInput): BuiltPackage {
     time: input.archivedAt,
     signer: `${input.fondsName}电子档案系统`,
     result: SIGNATURE,
-    certificate: input.key.publicKey,
-    certificateKind: 'SM2公钥',
-    certificateRef: PUBLIC_KEY,
+    certificate: cert ? cert.toString('base64') : input.key.publicKey,
+    certificateKind: cert ? 'X.509' : 'SM2公钥',
+    certificateRef: signer ? `${CERTIFICATE}：序列号 ${signer.serialNumber}，签发者 ${signer.issuer}` : PUBLIC_KEY,
     algorithm: SM2_SM3_OID,
   };
   const metadataXml = metadataXmlV2({
@@ -158,7 +185,7 @@ export function buildPackage(input: PackageInput): BuiltPackage {
     authorizedTo: `${input.organName}档案员`,
     authorizedActs: '查阅、下载、四性检测',
     control: input.disclosure === '主动公开' ? '开放' : '控制',
-    system: `${system}：电子公文与办件系统，归档信息包格式版本 ${METADATA_FORMAT_VERSION}（SM3、SHA-256 摘要，SM2 签名）`,
+    system: `${system}：电子公文与办件系统，归档信息包格式版本 ${formatNo}（SM3、SHA-256 摘要，SM2 签名${cert ? '，本部署 CA 签发的 X.509 证书' : ''}）`,
     documents,
     signatures: [archiveSignature, ...input.seals],
     basis: input.basis,
@@ -171,7 +198,8 @@ export function buildPackage(input: PackageInput): BuiltPackage {
     { file: describe(METADATA, 'metadata', 'application/xml', xml), body: xml },
   ];
   const manifest: Manifest = {
-    formatVersion: METADATA_FORMAT_VERSION,
+    formatVersion: formatNo,
+    ...(signer ? { signer } : {}),
     archiveNumber: input.archiveNumber,
     createdAt: input.archivedAt,
     algorithms: { digest: ['SHA-256', 'SM3'], signature: 'SM2withSM3' },
@@ -184,6 +212,14 @@ export function buildPackage(input: PackageInput): BuiltPackage {
     userId: SM2_USER_ID,
   });
   return { contents, manifestText, signature, metadataXml };
+}
+
+/** A distinguished name as people read it: CN=…, OU=…, O=…, C=…. */
+export function distinguishedName(parts: NameParts): string {
+  return (['CN', 'OU', 'O', 'C'] as const)
+    .filter((k) => parts[k])
+    .map((k) => `${k}=${parts[k]}`)
+    .join(', ');
 }
 
 /** Writes a built package into `dir` (which must not exist yet): files 0640, folder 0750. */
