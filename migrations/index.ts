@@ -25,6 +25,7 @@ import { Seals1765600000100 } from './1765600000100-seals';
 import { DocumentRevisions1765600000200 } from './1765600000200-document-revisions';
 import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclosure';
 import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
+import { Exchange1765600000600 } from './1765600000600-exchange';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   DocumentRevisions1765600000200,
   DocumentDisclosure1765600000300,
   ArchiveMetadata1765600000400,
+  Exchange1765600000600,
 ];
