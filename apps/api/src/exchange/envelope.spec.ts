@@ -1,4 +1,17 @@
-import { createCertificateAuthority, generateSm2KeyPair, issueCertificate, SM2_USER_ID } from '@zhengwu/seal';
+import { unzipSync, zipSync } from 'fflate';
+import { writeOfd } from '@zhengwu/ofd';
+import {
+  createCertificateAuthority,
+  drawSealPng,
+  generateSm2KeyPair,
+  issueCertificate,
+  makeSeal,
+  sealOfd,
+  stampPlace,
+  SM2_USER_ID,
+  type CertificateAuthority,
+} from '@zhengwu/seal';
+import { sampleLayout, testFonts } from '../../../../libs/ofd/src/testing/fixture';
 import { sm2Verify as independentVerify } from '../../../../test/support/sm2-verify';
 import {
   EXCHANGE_FORMAT,
@@ -80,6 +93,66 @@ describe('exchange envelope', () => {
 
     expect(verifyEnvelope(copy(), mlr.ca.certificate, 'JS')).toEqual(
       expect.objectContaining({ ok: false, code: 'EXCHANGE_SENDER_MISMATCH' }),
+    );
+  });
+});
+
+/** A unit's seal made by `ca` (制章者) with a signer certificate from `ca`, as the seals feature makes them. */
+function sealMaterial(ca: CertificateAuthority) {
+  const key = generateSm2KeyPair();
+  const certificate = issueCertificate(ca, {
+    subject: { C: 'CN', O: '规划司', CN: '规划司电子印章' },
+    publicKey: key.publicKey,
+    usage: 'signing',
+    validYears: 1,
+  });
+  const seal = makeSeal({
+    esId: `11010000000${Math.floor(Math.random() * 1e5)}`,
+    name: '规划司',
+    signerCertificates: [certificate],
+    picture: { png: drawSealPng({ name: '规划司', font: testFonts('xbs'), pixels: 200 }), widthMm: 42, heightMm: 42 },
+    validStart: new Date(Date.now() - 86_400_000),
+    validEnd: new Date(Date.now() + 365 * 86_400_000),
+    maker: { certificate: ca.certificate, key: ca.key },
+  });
+  return { seal, certificate, key };
+}
+
+describe('exchange envelope with a sealed OFD', () => {
+  const mlr = identity('MLR');
+  let unsealed: Buffer;
+  let sealed: Buffer;
+  const withOfd = (ofd: Buffer): SignedEnvelope => {
+    const e = envelope();
+    e.files.push(fileEntry('ofd', '正式公文.ofd', 'application/ofd', ofd));
+    return signEnvelope(e, mlr.signer);
+  };
+
+  beforeAll(async () => {
+    const layout = sampleLayout(drawSealPng({ name: '规划司', font: testFonts('xbs'), pixels: 200 }));
+    const place = layout.pages[0].items.find((i) => i.kind === 'seal-place');
+    if (!place || place.kind !== 'seal-place') throw new Error('the sample has a seal place');
+    unsealed = await writeOfd(layout, { fonts: testFonts });
+    sealed = sealOfd(unsealed, sealMaterial(mlr.ca), [stampPlace(0, place)], { time: new Date() });
+  });
+
+  it('verifies the seal under the partner CA', () => {
+    expect(verifyEnvelope(withOfd(sealed), mlr.ca.certificate, 'MLR')).toEqual(expect.objectContaining({ ok: true, sealStatus: 'valid' }));
+  });
+
+  it('refuses an OFD changed after sealing even when the sender signed the package over the changed file', () => {
+    const files = unzipSync(sealed);
+    const page = Object.keys(files).find((f) => /Content\.xml$/.test(f) && f.includes('Page')) as string;
+    files[page] = Buffer.concat([Buffer.from(files[page]), Buffer.from('<!-- 改 -->')]);
+    const verdict = verifyEnvelope(withOfd(Buffer.from(zipSync(files))), mlr.ca.certificate, 'MLR');
+    expect(verdict).toEqual(expect.objectContaining({ ok: false, code: 'EXCHANGE_SEAL_INVALID' }));
+  });
+
+  it('refuses a seal made under another CA', () => {
+    const other = createCertificateAuthority({ C: 'CN', O: '冒名', CN: '冒名制章中心' });
+    const layoutSealed = sealOfd(unsealed, sealMaterial(other), [{ page: 0, boundary: [120, 200, 42, 42] }]);
+    expect(verifyEnvelope(withOfd(layoutSealed), mlr.ca.certificate, 'MLR')).toEqual(
+      expect.objectContaining({ ok: false, code: 'EXCHANGE_SEAL_INVALID' }),
     );
   });
 });
