@@ -88,6 +88,7 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
   // ---- partners --------------------------------------------------------------------------------
 
   async addPartner(me: Principal, dto: CreatePartnerDto): Promise<{ id: string }> {
+    this.identity.current(); // 503 while this deployment has no exchange identity
     let der: Buffer;
     try {
       der = fromPem(dto.caCertificate);
@@ -143,6 +144,8 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
   /** The drafting unit names the partner units while the document is still a draft. */
   async setPartnerRecipients(me: Principal, documentId: string, recipients: PartnerRecipientDto[]): Promise<{ ok: true }> {
     if (!isUuid(documentId)) throw new NotFoundError('公文');
+    // 分发 signs with the exchange key: a document may name partner units only where there is one.
+    if (recipients.length > 0) this.identity.current();
     await this.dataSource.transaction(async (m) => {
       const docs: { unit_id: string; status: string }[] = await m.query(`SELECT unit_id, status FROM documents WHERE id = $1 FOR UPDATE`, [
         documentId,

@@ -163,6 +163,25 @@ describe('公文交换 between two deployments', () => {
     expect(await qj(`SELECT status FROM exchange_incoming WHERE package_id = $1`, [firstPackage.id])).toEqual([{ status: '已签收' }]);
   });
 
+  it('delivers a package once when two api processes of the sender run their delivery at the same moment', async () => {
+    const second = await createHttpApp(mlr.config, mlr.db.url); // another api process on the same database and DATA_DIR
+    await second.init();
+    try {
+      const documentId = await sendDocument('关于开展耕地保护督察的通知');
+      const counts = await Promise.all([deliverFromMlr(), second.get(ExchangeService).deliverDue()]);
+      expect(counts.sort()).toEqual([0, 1]);
+      const out = await outgoingOf(documentId);
+      expect(out).toEqual(expect.objectContaining({ delivery: 'delivered', attempts: 0 }));
+      expect(await qj(`SELECT count(*)::int AS n FROM exchange_incoming WHERE package_id = $1`, [out.id])).toEqual([{ n: 1 }]);
+      const [received] = await qj(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'exchange.received' AND object_id = $1`, [
+        out.id,
+      ]);
+      expect(received.n).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('retries while the receiver is down and delivers once after it restarts', async () => {
     const documentId = await sendDocument('关于报送年度统计数据的通知');
     await jsApp.close();
@@ -254,6 +273,6 @@ describe('公文交换 between two deployments', () => {
         detail: expect.objectContaining({ code: 'EXCHANGE_UNKNOWN_SENDER' }),
       }),
     ]);
-    expect(await qj(`SELECT count(*)::int AS n FROM exchange_incoming`)).toEqual([{ n: 2 }]);
+    expect(await qj(`SELECT count(*)::int AS n FROM exchange_incoming`)).toEqual([{ n: 3 }]);
   });
 });
