@@ -80,15 +80,15 @@ export class ExchangeController {
     return this.exchange.listIncoming(me);
   }
 
-  @Post('incoming/:packageId/sign')
+  @Post('incoming/:id/sign')
   @HttpCode(200)
-  sign(@CurrentUser() me: Principal, @Param('packageId') packageId: string) {
+  sign(@CurrentUser() me: Principal, @Param('id') packageId: string) {
     return this.exchange.answerIncoming(me, packageId, '签收');
   }
 
-  @Post('incoming/:packageId/refuse')
+  @Post('incoming/:id/refuse')
   @HttpCode(200)
-  refuse(@CurrentUser() me: Principal, @Param('packageId') packageId: string, @Body() dto: RefuseIncomingDto) {
+  refuse(@CurrentUser() me: Principal, @Param('id') packageId: string, @Body() dto: RefuseIncomingDto) {
     return this.exchange.answerIncoming(me, packageId, '退文', dto.reason);
   }
 }

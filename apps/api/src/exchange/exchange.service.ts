@@ -147,12 +147,14 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
     // 分发 signs with the exchange key: a document may name partner units only where there is one.
     if (recipients.length > 0) this.identity.current();
     await this.dataSource.transaction(async (m) => {
-      const docs: { unit_id: string; status: string }[] = await m.query(`SELECT unit_id, status FROM documents WHERE id = $1 FOR UPDATE`, [
-        documentId,
-      ]);
+      const docs: { unit_id: string; status: string; drafter_id: string }[] = await m.query(
+        `SELECT unit_id, status, drafter_id FROM documents WHERE id = $1 FOR UPDATE`,
+        [documentId],
+      );
       if (!docs[0] || docs[0].unit_id !== me.unitId) throw new NotFoundError('公文');
-      if (!['拟稿', '核稿', '会签', '签发'].includes(docs[0].status)) {
-        throw new ConflictError('DOCUMENT_ALREADY_DISTRIBUTED', '公文已分发，不能再更改外部收文单位');
+      // As for the local recipients: the drafter, while the document is at 拟稿.
+      if (docs[0].status !== '拟稿' || docs[0].drafter_id !== me.userId) {
+        throw new ConflictError('DOCUMENT_NOT_DRAFTING', '只有拟稿人在拟稿阶段可以更改外部收文单位');
       }
       await m.query(`DELETE FROM document_partner_recipients WHERE document_id = $1`, [documentId]);
       for (const r of recipients) {

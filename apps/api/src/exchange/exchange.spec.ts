@@ -144,6 +144,19 @@ describe('公文交换 between two deployments', () => {
     expect(Buffer.from(pkg.files[0].content, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
     expect(pkg.files[0].size).toBe(Number(pdf.size));
 
+    // Only the addressed unit sees and answers it: 浙江's clerk on the same deployment gets 404, as for no package.
+    const zj = await js.login('zj.shouwen');
+    expect(
+      (
+        await httpJs()
+          .get('/api/exchange/incoming')
+          .set({ Authorization: `Bearer ${zj}` })
+      ).body,
+    ).toEqual([]);
+    const foreign = await httpJs()
+      .post(`/api/exchange/incoming/${out.id}/sign`)
+      .set({ Authorization: `Bearer ${zj}` });
+    expect([foreign.status, foreign.body.code]).toEqual([404, 'NOT_FOUND']);
     const signed = await httpJs().post(`/api/exchange/incoming/${out.id}/sign`).set(auth('js.shouwen'));
     expect([signed.status, signed.body.message]).toEqual([200, undefined]);
     expect(await deliverFromJs()).toBe(1);
