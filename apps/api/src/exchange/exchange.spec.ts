@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createCertificateAuthority, generateSm2KeyPair, issueCertificate } from '@zhengwu/seal';
 import request from 'supertest';
@@ -114,6 +115,20 @@ describe('公文交换 between two deployments', () => {
     (await mlr.http().get(`/api/exchange/documents/${documentId}/partner-recipients`).set(auth('lina'))).body as Row[];
 
   let firstPackage: { id: string; body: Buffer };
+
+  it('publishes an exchange certificate issued by the deployment CA that names the organ (read by OpenSSL)', async () => {
+    const identity = (await mlr.http().get('/api/exchange/identity')).body;
+    const cert = new X509Certificate(identity.certificate);
+    const ca = new X509Certificate((await mlr.http().get('/api/seals/ca.crt')).text);
+    expect(cert.checkIssued(ca)).toBe(true);
+    expect(cert.ca).toBe(false);
+    expect(cert.subject).toContain('OU=MLR');
+    expect(new X509Certificate(identity.caCertificate).fingerprint256).toBe(ca.fingerprint256);
+    const partners = (await js.http().get('/api/exchange/partners').set(auth('js.admin'))).body;
+    expect(partners).toEqual([
+      expect.objectContaining({ organCode: 'MLR', caFingerprint: ca.fingerprint256.replaceAll(':', '').toLowerCase() }),
+    ]);
+  });
 
   it('delivers a signed package that becomes a 收文 of 江苏省厅, and its signed 签收 updates the sender', async () => {
     const documentId = await sendDocument('关于开展跨系统公文交换试点的通知');
