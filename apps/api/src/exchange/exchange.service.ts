@@ -282,54 +282,58 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
         [this.workerId, LOCK_MS, BATCH],
       )
       .then(([rows]: [DueRow[], number]) => rows);
-    let delivered = 0;
-    for (const row of due) {
-      const path = row.kind === 'document' ? '/api/exchange/inbox' : '/api/exchange/receipts';
-      let outcome: { ok: true } | { ok: false; permanent: boolean; error: string };
-      try {
-        const res = await fetch(`${row.base_url}${path}`, {
-          method: 'POST',
-          headers: { 'Content-Type': EXCHANGE_MEDIA_TYPE },
-          body: row.body,
-          signal: AbortSignal.timeout(30_000),
-        });
-        if (res.ok) outcome = { ok: true };
-        else {
-          const answer = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-          // 4xx but 408/429: the partner looked at the package and refused it; sending it again changes nothing.
-          const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-          outcome = { ok: false, permanent, error: `${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`.trim() };
-        }
-      } catch (error) {
-        outcome = { ok: false, permanent: false, error: describe(error) };
+    // In parallel: each call ends within its 30 s timeout, well inside the lease, so no other process takes a row over mid-send.
+    const outcomes = await Promise.all(due.map((row) => this.deliverOne(row)));
+    return outcomes.filter(Boolean).length;
+  }
+
+  /** Sends one claimed row and records the answer; true when the partner accepted it. */
+  private async deliverOne(row: DueRow): Promise<boolean> {
+    const path = row.kind === 'document' ? '/api/exchange/inbox' : '/api/exchange/receipts';
+    let outcome: { ok: true } | { ok: false; permanent: boolean; error: string };
+    try {
+      const res = await fetch(`${row.base_url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': EXCHANGE_MEDIA_TYPE },
+        body: row.body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (res.ok) outcome = { ok: true };
+      else {
+        const answer = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+        // 4xx but 408/429: the partner looked at the package and refused it; sending it again changes nothing.
+        const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+        outcome = { ok: false, permanent, error: `${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`.trim() };
       }
-      if (outcome.ok) {
-        await this.dataSource.query(
-          `UPDATE exchange_outgoing SET delivery = 'delivered', delivered_at = now(), locked_by = NULL, lock_expires_at = NULL, last_error = NULL,
-                  status = CASE WHEN kind = 'document' AND status = '待送达' THEN '已送达' ELSE status END
-            WHERE id = $1 AND locked_by = $2`,
-          [row.id, this.workerId],
-        );
-        delivered += 1;
-      } else if (outcome.permanent) {
-        await this.dataSource.query(
-          `UPDATE exchange_outgoing SET delivery = 'failed', attempts = attempts + 1, locked_by = NULL, lock_expires_at = NULL, last_error = $3,
-                  status = CASE WHEN kind = 'document' THEN '被拒收' ELSE status END
-            WHERE id = $1 AND locked_by = $2`,
-          [row.id, this.workerId, outcome.error.slice(0, 2000)],
-        );
-        this.logger.warn({ outgoingId: row.id, error: outcome.error }, 'exchange package refused by the partner');
-      } else {
-        await this.dataSource.query(
-          `UPDATE exchange_outgoing SET attempts = attempts + 1, last_error = $3, locked_by = NULL, lock_expires_at = NULL,
-                  delivery = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END,
-                  next_attempt_at = now() + make_interval(secs => least($5::double precision * power(2, attempts), $6::double precision) / 1000)
-            WHERE id = $1 AND locked_by = $2`,
-          [row.id, this.workerId, outcome.error.slice(0, 2000), MAX_ATTEMPTS, this.retryBaseMs(), RETRY_MAX_MS],
-        );
-      }
+    } catch (error) {
+      outcome = { ok: false, permanent: false, error: describe(error) };
     }
-    return delivered;
+    if (outcome.ok) {
+      await this.dataSource.query(
+        `UPDATE exchange_outgoing SET delivery = 'delivered', delivered_at = now(), locked_by = NULL, lock_expires_at = NULL, last_error = NULL,
+                status = CASE WHEN kind = 'document' AND status = '待送达' THEN '已送达' ELSE status END
+          WHERE id = $1 AND locked_by = $2`,
+        [row.id, this.workerId],
+      );
+      return true;
+    } else if (outcome.permanent) {
+      await this.dataSource.query(
+        `UPDATE exchange_outgoing SET delivery = 'failed', attempts = attempts + 1, locked_by = NULL, lock_expires_at = NULL, last_error = $3,
+                status = CASE WHEN kind = 'document' THEN '被拒收' ELSE status END
+          WHERE id = $1 AND locked_by = $2`,
+        [row.id, this.workerId, outcome.error.slice(0, 2000)],
+      );
+      this.logger.warn({ outgoingId: row.id, error: outcome.error }, 'exchange package refused by the partner');
+    } else {
+      await this.dataSource.query(
+        `UPDATE exchange_outgoing SET attempts = attempts + 1, last_error = $3, locked_by = NULL, lock_expires_at = NULL,
+                delivery = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = now() + make_interval(secs => least($5::double precision * power(2, attempts), $6::double precision) / 1000)
+          WHERE id = $1 AND locked_by = $2`,
+        [row.id, this.workerId, outcome.error.slice(0, 2000), MAX_ATTEMPTS, this.retryBaseMs(), RETRY_MAX_MS],
+      );
+    }
+    return false;
   }
 
   /** Tests shorten the backoff through EXCHANGE_POLL_MS: the first retry waits at most one poll interval. */
