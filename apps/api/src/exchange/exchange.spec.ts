@@ -87,7 +87,7 @@ describe('公文交换 between two deployments', () => {
     throw new Error(`timed out waiting for ${what}`);
   };
   /** lina drafts a 通知 to a local unit and to 江苏省厅 on the partner deployment; it is signed and rendered. */
-  const sendDocument = async (title: string): Promise<string> => {
+  const sendDocument = async (title: string, unitCode = '320000'): Promise<string> => {
     const [local] = await qm(`SELECT id FROM units WHERE code = 'MLR-BGT'`);
     const created = await mlr
       .http()
@@ -99,7 +99,7 @@ describe('公文交换 between two deployments', () => {
       .http()
       .put(`/api/exchange/documents/${created.body.id}/partner-recipients`)
       .set(auth('lina'))
-      .send({ recipients: [{ organCode: 'JSZRT', unitCode: '320000', unitName: '江苏省自然资源厅', kind: '主送' }] });
+      .send({ recipients: [{ organCode: 'JSZRT', unitCode, unitName: '江苏省自然资源厅', kind: '主送' }] });
     expect([partnerRecipients.status, partnerRecipients.body.message]).toEqual([200, undefined]);
     await step('lina', created.body.instanceId, 'draft');
     await step('yangfan', created.body.instanceId, 'review');
@@ -248,6 +248,25 @@ describe('公文交换 between two deployments', () => {
     );
   });
 
+  it('does not send again what the partner refused, and shows the sender why', async () => {
+    const documentId = await sendDocument('关于核实单位代码的通知', 'NO-SUCH-UNIT');
+    expect(await deliverFromMlr()).toBe(0);
+    expect(await outgoingOf(documentId)).toEqual(
+      expect.objectContaining({
+        delivery: 'failed',
+        status: '被拒收',
+        attempts: 1,
+        last_error: expect.stringContaining('EXCHANGE_UNKNOWN_UNIT'),
+      }),
+    );
+    expect((await partnerStatus(documentId))[0]).toEqual(
+      expect.objectContaining({ status: '被拒收', lastError: expect.stringContaining('NO-SUCH-UNIT') }),
+    );
+    await qm(`UPDATE exchange_outgoing SET next_attempt_at = now() - interval '1 hour' WHERE document_id = $1`, [documentId]);
+    expect(await deliverFromMlr()).toBe(0);
+    expect((await outgoingOf(documentId)).attempts).toBe(1);
+  });
+
   it('refuses a tampered package and one from an unknown sender, with the reason, and records both', async () => {
     const tampered = JSON.parse(firstPackage.body.toString('utf8')) as SignedEnvelope & DocumentEnvelope;
     tampered.packageId = '0b5c7d55-1d3e-4a7c-8f00-1a2b3c4d5e6f'; // a new package, so it cannot pass as a replay
@@ -290,6 +309,7 @@ describe('公文交换 between two deployments', () => {
 
     const refusals = await qj(`SELECT object_id, outcome, detail FROM audit_log WHERE action = 'exchange.refused' ORDER BY id`);
     expect(refusals).toEqual([
+      expect.objectContaining({ outcome: 'failure', detail: expect.objectContaining({ code: 'EXCHANGE_UNKNOWN_UNIT' }) }),
       expect.objectContaining({
         object_id: tampered.packageId,
         outcome: 'failure',
