@@ -184,6 +184,7 @@ const SCOPES: Record<string, Scope> = {
   'PUT /api/exchange/documents/:id/partner-recipients': { params: doc, body: { recipients: [] } },
   'GET /api/exchange/documents/:id/partner-recipients': { params: doc, owner: 'js.nigao' },
   // No 江苏 package in this fixture (one deployment); exchange.spec has 浙江's clerk get 404 on 江苏's package.
+  'GET /api/exchange/incoming/:id/files/:name': { none: 'serves only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/sign': { none: 'answers only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/refuse': { none: 'answers only packages addressed to the caller’s own unit' },
 };

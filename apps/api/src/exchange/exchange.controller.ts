@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentUser, Public, Roles } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
 import { AppError } from '../platform/errors';
@@ -78,6 +78,16 @@ export class ExchangeController {
   @Get('incoming')
   incoming(@CurrentUser() me: Principal) {
     return this.exchange.listIncoming(me);
+  }
+
+  /** The received PDF or OFD, as a download (the name is the one in the package). */
+  @Get('incoming/:id/files/:name')
+  async file(@CurrentUser() me: Principal, @Param('id') packageId: string, @Param('name') name: string, @Res() res: Response) {
+    const file = await this.exchange.incomingFile(me, packageId, name);
+    res.setHeader('Content-Type', file.mediaType);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(file.content);
   }
 
   @Post('incoming/:id/sign')

@@ -276,6 +276,7 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
          FROM exchange_partners p
         WHERE p.id = o.partner_id AND o.id IN (
               SELECT id FROM exchange_outgoing WHERE delivery = 'pending' AND next_attempt_at <= now()
+                 AND partner_id IN (SELECT id FROM exchange_partners WHERE removed_at IS NULL)
                  AND (lock_expires_at IS NULL OR lock_expires_at < now())
                ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.kind, o.body, o.attempts, p.base_url`,
@@ -456,6 +457,24 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
          FROM exchange_incoming i JOIN exchange_partners p ON p.id = i.partner_id WHERE i.unit_id = $1 ORDER BY i.received_at DESC LIMIT 200`,
       [me.unitId],
     );
+  }
+
+  /** A file of a received package (the PDF or the OFD, by its name in the package), for the addressed unit. */
+  async incomingFile(me: Principal, packageId: string, name: string): Promise<{ name: string; mediaType: string; content: Buffer }> {
+    if (!isUuid(packageId)) throw new NotFoundError('收文');
+    const rows: { unit_id: string; body: Buffer }[] = await this.dataSource.query(
+      `SELECT unit_id, body FROM exchange_incoming WHERE package_id = $1`,
+      [packageId],
+    );
+    if (!rows[0] || rows[0].unit_id !== me.unitId) throw new NotFoundError('收文');
+    const envelope = JSON.parse(rows[0].body.toString('utf8')) as DocumentEnvelope;
+    const file = envelope.files.find((f) => f.name === name);
+    if (!file) throw new NotFoundError('文件');
+    return {
+      name: file.name,
+      mediaType: file.role === 'pdf' ? 'application/pdf' : 'application/ofd',
+      content: Buffer.from(file.content, 'base64'),
+    };
   }
 
   /** 签收 or 退文 by a clerk of the addressed unit; the signed receipt goes back through the delivery queue. */

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createCertificateAuthority, generateSm2KeyPair, issueCertificate } from '@zhengwu/seal';
 import request from 'supertest';
@@ -172,6 +172,32 @@ describe('公文交换 between two deployments', () => {
       .post(`/api/exchange/incoming/${out.id}/sign`)
       .set({ Authorization: `Bearer ${zj}` });
     expect([foreign.status, foreign.body.code]).toEqual([404, 'NOT_FOUND']);
+    const pdfName = encodeURIComponent(pkg.files[0].name);
+    const download = await httpJs()
+      .get(`/api/exchange/incoming/${out.id}/files/${pdfName}`)
+      .set(auth('js.shouwen'))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect([download.status, download.headers['content-type']]).toEqual([200, 'application/pdf']);
+    const [sent] = await qm(`SELECT a.sha256 FROM documents d JOIN attachments a ON a.id = d.pdf_attachment_id WHERE d.id = $1`, [
+      documentId,
+    ]);
+    expect(
+      createHash('sha256')
+        .update(download.body as Buffer)
+        .digest('hex'),
+    ).toBe(sent.sha256);
+    expect(
+      (
+        await httpJs()
+          .get(`/api/exchange/incoming/${out.id}/files/${pdfName}`)
+          .set({ Authorization: `Bearer ${zj}` })
+      ).status,
+    ).toBe(404);
     const signed = await httpJs().post(`/api/exchange/incoming/${out.id}/sign`).set(auth('js.shouwen'));
     expect([signed.status, signed.body.message]).toEqual([200, undefined]);
     expect(await deliverFromJs()).toBe(1);
