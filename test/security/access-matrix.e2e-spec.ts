@@ -180,6 +180,7 @@ const SCOPES: Record<string, Scope> = {
   'GET /api/seals/:id/image': { params: (f) => ({ id: f.seal.id }), owner: 'sunli' },
   'POST /api/seals/:id/revoke': { params: (f) => ({ id: f.seal.id }), body: { reason: '越权停用' } },
   'POST /api/exchange/partners': { none: 'partner deployments are the platform’s (sysadmin)' },
+  'POST /api/exchange/outgoing/:id/retry': { none: 'the exchange queue is the platform’s (sysadmin)' },
   'DELETE /api/exchange/partners/:id': { none: 'partner deployments are the platform’s (sysadmin)' },
   'PUT /api/exchange/documents/:id/partner-recipients': { params: doc, body: { recipients: [] } },
   'GET /api/exchange/documents/:id/partner-recipients': { params: doc, owner: 'js.nigao' },

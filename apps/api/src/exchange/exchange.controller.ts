@@ -65,6 +65,19 @@ export class ExchangeController {
     return this.exchange.removePartner(id);
   }
 
+  @Roles('sysadmin')
+  @Get('outgoing/failed')
+  failed() {
+    return this.exchange.listFailed();
+  }
+
+  @Roles('sysadmin')
+  @Post('outgoing/:id/retry')
+  @HttpCode(200)
+  retry(@Param('id') id: string) {
+    return this.exchange.retry(id);
+  }
+
   @Put('documents/:id/partner-recipients')
   setRecipients(@CurrentUser() me: Principal, @Param('id') id: string, @Body() dto: SetPartnerRecipientsDto) {
     return this.exchange.setPartnerRecipients(me, id, dto.recipients);

@@ -141,6 +141,32 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
 
   // ---- sending ---------------------------------------------------------------------------------
 
+  /** Packages and receipts set aside (refused by the partner, or out of attempts), newest first. */
+  listFailed(): Promise<unknown[]> {
+    return this.dataSource.query(
+      `SELECT o.id, o.kind, p.organ_code AS "organCode", o.unit_code AS "unitCode", o.unit_name AS "unitName", o.document_id AS "documentId",
+              o.status, o.attempts, o.last_error AS "lastError", o.created_at AS "createdAt"
+         FROM exchange_outgoing o JOIN exchange_partners p ON p.id = o.partner_id
+        WHERE o.delivery = 'failed' ORDER BY o.created_at DESC LIMIT 200`,
+    );
+  }
+
+  /** The administrator sends a set-aside package or receipt again (after the partner fixed what it refused). */
+  async retry(id: string): Promise<{ ok: true }> {
+    if (!isUuid(id)) throw new NotFoundError('交换包');
+    await this.dataSource.transaction(async (m) => {
+      const [, n]: [unknown[], number] = await m.query(
+        `UPDATE exchange_outgoing SET delivery = 'pending', attempts = 0, next_attempt_at = now(), locked_by = NULL, lock_expires_at = NULL,
+                status = CASE WHEN status = '被拒收' THEN '待送达' ELSE status END
+          WHERE id = $1 AND delivery = 'failed'`,
+        [id],
+      );
+      if (n === 0) throw new NotFoundError('发送失败的交换包');
+      await this.audit.record({ action: 'exchange.retry', objectType: 'exchange-package', objectId: id }, m);
+    });
+    return { ok: true };
+  }
+
   /** The drafting unit names the partner units while the document is still a draft. */
   async setPartnerRecipients(me: Principal, documentId: string, recipients: PartnerRecipientDto[]): Promise<{ ok: true }> {
     if (!isUuid(documentId)) throw new NotFoundError('公文');

@@ -291,6 +291,16 @@ describe('公文交换 between two deployments', () => {
     await qm(`UPDATE exchange_outgoing SET next_attempt_at = now() - interval '1 hour' WHERE document_id = $1`, [documentId]);
     expect(await deliverFromMlr()).toBe(0);
     expect((await outgoingOf(documentId)).attempts).toBe(1);
+
+    // The administrator sees it set aside and may send it again (here it is refused again: the unit still does not exist).
+    const out = await outgoingOf(documentId);
+    const failed = await mlr.http().get('/api/exchange/outgoing/failed').set(auth('admin'));
+    expect(failed.body).toEqual([expect.objectContaining({ id: out.id, organCode: 'JSZRT', unitCode: 'NO-SUCH-UNIT', status: '被拒收' })]);
+    expect((await mlr.http().post(`/api/exchange/outgoing/${out.id}/retry`).set(auth('admin'))).status).toBe(200);
+    expect(await outgoingOf(documentId)).toEqual(expect.objectContaining({ delivery: 'pending', status: '待送达', attempts: 0 }));
+    expect(await deliverFromMlr()).toBe(0);
+    expect(await outgoingOf(documentId)).toEqual(expect.objectContaining({ delivery: 'failed', status: '被拒收', attempts: 1 }));
+    expect((await mlr.http().post(`/api/exchange/outgoing/${out.id}/retry`).set(auth('lina'))).status).toBe(403);
   });
 
   it('refuses a tampered package and one from an unknown sender, with the reason, and records both', async () => {
@@ -333,8 +343,10 @@ describe('公文交换 between two deployments', () => {
       .send(JSON.stringify(signEnvelope(forged, { key, certificate, caCertificate: ca.certificate })));
     expect([unknown.status, unknown.body.code]).toEqual([403, 'EXCHANGE_UNKNOWN_SENDER']);
 
+    // The refused package was refused twice (sent, then retried by the administrator), then the two forgeries.
     const refusals = await qj(`SELECT object_id, outcome, detail FROM audit_log WHERE action = 'exchange.refused' ORDER BY id`);
     expect(refusals).toEqual([
+      expect.objectContaining({ outcome: 'failure', detail: expect.objectContaining({ code: 'EXCHANGE_UNKNOWN_UNIT' }) }),
       expect.objectContaining({ outcome: 'failure', detail: expect.objectContaining({ code: 'EXCHANGE_UNKNOWN_UNIT' }) }),
       expect.objectContaining({
         object_id: tampered.packageId,
