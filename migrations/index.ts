@@ -26,6 +26,7 @@ import { DocumentRevisions1765600000200 } from './1765600000200-document-revisio
 import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclosure';
 import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
+import { Exchange1765600000600 } from './1765600000600-exchange';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   DocumentDisclosure1765600000300,
   ArchiveMetadata1765600000400,
   ArchiveTransfer1765600000500,
+  Exchange1765600000600,
 ];

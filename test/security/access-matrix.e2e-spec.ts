@@ -28,6 +28,11 @@ const PUBLIC: Record<string, number> = {
   'GET /api/auth/oidc/callback': 302,
   // The CA certificate the seals chain to: what an outside verifier needs to check an OFD.
   'GET /api/seals/ca.crt': 200,
+  // 公文交换: a partner deployment's packages and receipts prove their sender by SM2 signature, not a session;
+  // the identity is what a partner registers. This test app has no EXCHANGE_ORGAN_CODE (exchange off).
+  'GET /api/exchange/identity': 503,
+  'POST /api/exchange/inbox': 415,
+  'POST /api/exchange/receipts': 415,
 };
 /** Served by Express but not by a Nest controller: the OpenAPI pages (public by design: the API is documented). */
 const API_DOCS = [
@@ -178,6 +183,15 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/seals/preview': { none: 'draws a picture from the name it is given; reads and stores nothing' },
   'GET /api/seals/:id/image': { params: (f) => ({ id: f.seal.id }), owner: 'sunli' },
   'POST /api/seals/:id/revoke': { params: (f) => ({ id: f.seal.id }), body: { reason: '越权停用' } },
+  'POST /api/exchange/partners': { none: 'partner deployments are the platform’s (sysadmin)' },
+  'POST /api/exchange/outgoing/:id/retry': { none: 'the exchange queue is the platform’s (sysadmin)' },
+  'DELETE /api/exchange/partners/:id': { none: 'partner deployments are the platform’s (sysadmin)' },
+  'PUT /api/exchange/documents/:id/partner-recipients': { params: doc, body: { recipients: [] } },
+  'GET /api/exchange/documents/:id/partner-recipients': { params: doc, owner: 'js.nigao' },
+  // No 江苏 package in this fixture (one deployment); exchange.spec has 浙江's clerk get 404 on 江苏's package.
+  'GET /api/exchange/incoming/:id/files/:name': { none: 'serves only packages addressed to the caller’s own unit' },
+  'POST /api/exchange/incoming/:id/sign': { none: 'answers only packages addressed to the caller’s own unit' },
+  'POST /api/exchange/incoming/:id/refuse': { none: 'answers only packages addressed to the caller’s own unit' },
 };
 
 const isNone = (s: Scope): s is { none: string } => 'none' in s;

@@ -24,6 +24,7 @@ import { HealthController } from './platform/health.controller';
 import { ArchiveModule } from './archive/archive.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { SealsModule } from './seals/seals.module';
+import { ExchangeModule } from './exchange/exchange.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -77,6 +78,7 @@ export class AppModule {
         ArchiveModule,
         DashboardModule,
         SealsModule,
+        ExchangeModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -447,6 +447,8 @@ export class DocumentsService implements OnModuleInit {
     return number;
   }
 
+  private readonly distributionHooks: ((m: EntityManager, documentId: string) => Promise<void>)[] = [];
+
   /** 分发: one receipt and one receiving case per recipient unit, in the 签发 transaction. */
   private async distribute(m: EntityManager, doc: DocumentRow, signerId: string): Promise<void> {
     const [full]: { main_recipients: string[]; cc_recipients: string[]; unit_name: string; doc_number: string; doc_type: string }[] =
@@ -490,6 +492,12 @@ export class DocumentsService implements OnModuleInit {
       );
     }
     await this.notify(m, 'document.distributed', doc.id, { recipients: recipients.map((r) => r.unitId) });
+    for (const hook of this.distributionHooks) await hook(m, doc.id);
+  }
+
+  /** Recipients beyond this deployment (公文交换 with partners) are served in the same 分发 transaction. */
+  onDistribute(hook: (m: EntityManager, documentId: string) => Promise<void>): void {
+    this.distributionHooks.push(hook);
   }
 
   // ---- each recipient's case ----------------------------------------------------------------

@@ -43,6 +43,8 @@ export interface AppConfig {
   attachmentMaxBytes: number;
   /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
   archiveFonds: string;
+  /** 公文交换 identity (EXCHANGE_ORGAN_CODE / EXCHANGE_ORGAN_NAME); exchange is off while the code is unset. */
+  exchange: { organCode?: string; organName: string; pollMs: number };
   /** SM2 private key (64 hex digits) signing archive manifests; without it one is generated into DATA_DIR. */
   archiveSm2PrivateKey?: string;
   /** Seconds between fixity audits of the stored archive packages (ARCHIVE_AUDIT_INTERVAL, default 24h). */
@@ -268,6 +270,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (!/^[A-Z0-9]{1,12}$/.test(archiveFonds)) {
     throw new ConfigError('ARCHIVE_FONDS', `must be 1-12 capital letters or digits (a 全宗号 like Z001), got "${archiveFonds}"`);
   }
+  const exchangeOrganCode = env.EXCHANGE_ORGAN_CODE || undefined;
+  if (exchangeOrganCode !== undefined && !/^[A-Za-z0-9-]{1,32}$/.test(exchangeOrganCode)) {
+    throw new ConfigError('EXCHANGE_ORGAN_CODE', `must be 1-32 letters, digits or hyphens, got "${exchangeOrganCode}"`);
+  }
   const auditSm2PrivateKey = env.AUDIT_SM2_PRIVATE_KEY || undefined;
   if (auditSm2PrivateKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(auditSm2PrivateKey)) {
     throw new ConfigError('AUDIT_SM2_PRIVATE_KEY', 'must be an SM2 private key of 64 hex digits');
@@ -327,6 +333,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,
+    exchange: {
+      organCode: exchangeOrganCode,
+      organName: env.EXCHANGE_ORGAN_NAME || exchangeOrganCode || '',
+      pollMs: readInt(env, 'EXCHANGE_POLL_MS', 5000, 100, 3_600_000),
+    },
     archiveSm2PrivateKey: archiveSm2PrivateKey?.toLowerCase(),
     archiveAuditIntervalSeconds: readDuration(env, 'ARCHIVE_AUDIT_INTERVAL', 24 * 3600),
     auditSm2PrivateKey: auditSm2PrivateKey?.toLowerCase(),

@@ -54,6 +54,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   app.useBodyParser('raw', { type: ['application/xml', 'text/xml'], limit: '5mb' });
   // Workers hand back generated files (the official PDF) as raw bytes.
   app.useBodyParser('raw', { type: ['application/pdf', 'application/ofd'], limit: '50mb' });
+  // 公文交换 packages stay bytes: the receiver keeps exactly what was signed (PDF and OFD inside, base64).
+  app.useBodyParser('raw', { type: ['application/vnd.zhengwu.exchange+json'], limit: '120mb' });
   app.use(limitBodyDepth);
   answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('api', { exclude: ['engine-rest/{*path}'] });

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DocumentsModule } from '../documents/documents.module';
+import { SealsModule } from '../seals/seals.module';
+import { ExchangeController } from './exchange.controller';
+import { ExchangeIdentity } from './exchange-identity';
+import { ExchangeService } from './exchange.service';
+
+@Module({
+  imports: [DocumentsModule, SealsModule],
+  controllers: [ExchangeController],
+  providers: [ExchangeService, ExchangeIdentity],
+})
+export class ExchangeModule {}
