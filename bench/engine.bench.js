@@ -373,6 +373,7 @@ async function main() {
   const httpCmds = web((r) => r.commandsPerSecond);
   const httpNodeMs = s.round((web((r) => r.cpu.node) * 10) / httpCmds, 1);
   const httpPgMs = s.round((web((r) => r.cpu.postgres) * 10) / httpCmds, 1);
+  const httpMachineMs = s.round((web((r) => r.cpu.machine) * 10) / httpCmds, 1);
   const metHttp = figures[3].met;
   const analysis = [
     `**${met8 ? 'What limits it' : 'Why the target is missed'}.** With 8 clients through the engine service a command costs ${nodeMs} ms of Node CPU and ` +
@@ -387,6 +388,9 @@ async function main() {
       `(median of the runs; the HTTP clients' own process is not counted) and ${httpStatementsPerCommand} SQL statements per command (the session check, ` +
       `the case's lock by task, the task and its signers in one read, the task action, the completion, state, history, the next task with its notice, ` +
       `the audit chain's tail and row, BEGIN and COMMIT)${pgbench ? `; the target needs 0.15 × ${Math.round(tpsMedian)} = ${Math.round(0.15 * tpsMedian)} commands/s` : ''}. ` +
+      `The whole machine spent ${httpMachineMs} ms of CPU per command in that run (the api, PostgreSQL and the HTTP clients' own process, ` +
+      `which here shares the two cores as a browser would not): ${Math.round(2000 / httpMachineMs)} commands/s is the ceiling of this machine ` +
+      `for this bench${pgbench ? `, against ${Math.round(0.15 * tpsMedian)} asked` : ''}. ` +
       `Over the service path a command adds the HTTP stack (express, Nest's guards, pipes and interceptors, helmet, pino-http), the token and session ` +
       `check, the person's rights to the task and its audit row. The profile of the api during the 8-client HTTP run is below.`,
     '',
