@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { Face, prepareFonts, registerFonts } from './fonts';
 import { PdfMetadata } from './types';
+import { breakStyledLines, type BrokenLine, type StyledRun } from './line-break';
 
 /** Millimetres to PDF points. */
 export const MM = 72 / 25.4;
@@ -161,72 +162,15 @@ export function dateTime(iso: string): string {
   return `${p.year}-${z(p.month)}-${z(p.day)} ${z(p.hour)}:${z(p.minute)}`;
 }
 
-/** Characters that may not start a line, and ones that may not end one (避头尾). */
-const NO_START = new Set([...'，。、；：？！）》」』”’】〕…—％,.;:?!)]}%·']);
-const NO_END = new Set([...'（《「『“‘【〔([{']);
-
-/** Breakable units: a run of Latin letters/digits stays whole, everything else is one character. */
-function units(text: string): string[] {
-  return text.match(/[A-Za-z0-9]+(?:[.\-/:%][A-Za-z0-9]+)*%?|[\s\S]/gu) ?? [];
-}
-
-export interface Run {
-  text: string;
-  style: TextStyle;
-}
-
-export interface Line {
-  runs: Run[];
-  /** Natural width of the line. */
-  width: number;
-  /** True for the last line of a paragraph (not justified). */
-  last: boolean;
-}
+export type Run = StyledRun<TextStyle>;
+export type Line = BrokenLine<TextStyle>;
 
 /**
  * Breaks styled runs into lines of at most `width` points, the first one narrower by `indent`,
  * keeping 避头尾 rules by moving characters to the next line.
  */
 export function breakLines(doc: PDFKit.PDFDocument, runs: Run[], width: number, indent = 0): Line[] {
-  type U = { text: string; style: TextStyle; w: number };
-  const all: U[] = [];
-  for (const r of runs) {
-    for (const u of units(r.text)) {
-      if (u === '\n') continue;
-      all.push({ text: u, style: r.style, w: textWidth(doc, u, r.style) + (r.style.spacing ?? 0) });
-    }
-  }
-  const lines: Line[] = [];
-  let i = 0;
-  let first = true;
-  while (i < all.length) {
-    const avail = width - (first ? indent : 0);
-    let j = i;
-    let used = 0;
-    // The trailing spacing of the last character on a line is not visible.
-    while (j < all.length && used + all[j].w - (all[j].style.spacing ?? 0) <= avail + 0.01) {
-      used += all[j].w;
-      j++;
-    }
-    if (j === i) j = i + 1; // a unit wider than the line: place it alone
-    if (j < all.length) {
-      let k = j;
-      while (k > i + 1 && (NO_START.has(all[k].text) || NO_END.has(all[k - 1].text))) k--;
-      j = k;
-    }
-    const slice = all.slice(i, j);
-    const lineRuns: Run[] = [];
-    for (const u of slice) {
-      const prev = lineRuns[lineRuns.length - 1];
-      if (prev && prev.style === u.style) prev.text += u.text;
-      else lineRuns.push({ text: u.text, style: u.style });
-    }
-    const w = slice.reduce((s, u) => s + u.w, 0) - (slice.length ? (slice[slice.length - 1].style.spacing ?? 0) : 0);
-    lines.push({ runs: lineRuns, width: w, last: j >= all.length });
-    i = j;
-    first = false;
-  }
-  return lines;
+  return breakStyledLines(runs, width, indent, (u, style) => textWidth(doc, u, style));
 }
 
 /** Draws a broken line at x; `justifyTo` spreads a non-last line to that width. */

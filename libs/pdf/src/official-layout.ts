@@ -2,6 +2,7 @@ import { chineseDate, EM_ASCENT, mm, A4_H, A4_W } from './doc';
 import { Face, faceMetrics, prepareFonts } from './fonts';
 import { Layout, LayoutItem, LayoutPage } from './layout';
 import { OfficialDocument, OfficialFormat } from './types';
+import { breakStyledLines, NO_END, NO_START, type BrokenLine, type StyledRun } from './line-break';
 
 /**
  * GB/T 9704-2012 geometry. The 版心 is a grid of 22 lines × 28 characters of 3号 (16 pt) (§5.2.2): the
@@ -98,75 +99,15 @@ export function widthOf(text: string, s: Style): number {
 
 // ---- line breaking ---------------------------------------------------------------------------
 
-/** Characters that may not start a line, and ones that may not end one (避头尾). */
-const NO_START = new Set([...'，。、；：？！）》」』”’】〕…—％,.;:?!)]}%·']);
-const NO_END = new Set([...'（《「『“‘【〔([{']);
-
-/** Breakable units: a run of Latin letters/digits stays whole, everything else is one character. */
-function units(text: string): string[] {
-  return text.match(/[A-Za-z0-9]+(?:[.\-/:%][A-Za-z0-9]+)*%?|[\s\S]/gu) ?? [];
-}
-
-export interface Run {
-  text: string;
-  style: Style;
-}
-
-export interface Line {
-  runs: Run[];
-  /** Natural width of the line. */
-  width: number;
-  /** True for the last line of a paragraph (not justified). */
-  last: boolean;
-}
+export type Run = StyledRun<Style>;
+export type Line = BrokenLine<Style>;
 
 /**
  * Breaks styled runs into lines of at most `width` points, the first one narrower by `indent`, keeping
  * 避头尾 rules by moving characters to the next line.
  */
 export function breakLines(runs: Run[], width: number, indent = 0): Line[] {
-  type U = { text: string; style: Style; w: number };
-  const all: U[] = [];
-  for (const r of runs) {
-    for (const u of units(r.text)) {
-      if (u === '\n') continue;
-      all.push({ text: u, style: r.style, w: widthOf(u, r.style) + (r.style.spacing ?? 0) });
-    }
-  }
-  const lines: Line[] = [];
-  let i = 0;
-  let first = true;
-  while (i < all.length) {
-    const avail = width - (first ? indent : 0);
-    let j = i;
-    let used = 0;
-    // The trailing spacing of the last character on a line is not visible.
-    while (j < all.length && used + all[j].w - (all[j].style.spacing ?? 0) <= avail + 0.01) {
-      used += all[j].w;
-      j++;
-    }
-    if (j === i) j = i + 1; // a unit wider than the line: place it alone
-    if (j < all.length) {
-      let k = j;
-      while (k > i + 1 && (NO_START.has(all[k].text) || NO_END.has(all[k - 1].text))) k--;
-      j = k;
-    }
-    lines.push(toLine(all.slice(i, j), j >= all.length));
-    i = j;
-    first = false;
-  }
-  return lines;
-}
-
-function toLine(slice: { text: string; style: Style; w: number }[], last: boolean): Line {
-  const runs: Run[] = [];
-  for (const u of slice) {
-    const prev = runs[runs.length - 1];
-    if (prev && prev.style === u.style) prev.text += u.text;
-    else runs.push({ text: u.text, style: u.style });
-  }
-  const w = slice.reduce((s, u) => s + u.w, 0) - (slice.length ? (slice[slice.length - 1].style.spacing ?? 0) : 0);
-  return { runs, width: w, last };
+  return breakStyledLines(runs, width, indent, widthOf);
 }
 
 /** Verbs that open the subject of a 公文 title ("关于申请…", "关于印发…"): a line may start with them. */
