@@ -27,6 +27,7 @@ import { DocumentDisclosure1765600000300 } from './1765600000300-document-disclo
 import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
 import { Exchange1765600000600 } from './1765600000600-exchange';
+import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   ArchiveMetadata1765600000400,
   ArchiveTransfer1765600000500,
   Exchange1765600000600,
+  DocumentJointAttendance1765600000700,
 ];

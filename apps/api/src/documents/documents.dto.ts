@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,6 +15,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { PageLimit, PageOffset } from '../platform/paging';
 
@@ -24,6 +26,27 @@ export const URGENCIES = ['平急', '加急', '特急'] as const;
 export const DISCLOSURES = ['主动公开', '依申请公开', '不予公开'] as const;
 export const DOCUMENT_STATUSES = ['拟稿', '核稿', '会签', '签发', '用印', '分发', '办结', '不予签发', '已撤销'] as const;
 export const RECEIPT_STATUSES = ['已送达', '已签收', '退文', '办理中', '办结'] as const;
+
+/** 纪要's attendance lists (GB/T 9704-2012 §10.3), names as the 文秘 writes them (joined with 、). */
+export class AttendanceDto {
+  @ApiPropertyOptional({ description: '出席' })
+  @IsOptional()
+  @IsString({ message: '出席人员须为文字' })
+  @MaxLength(1000, { message: '出席人员不能超过 1000 字' })
+  present?: string;
+
+  @ApiPropertyOptional({ description: '请假' })
+  @IsOptional()
+  @IsString({ message: '请假人员须为文字' })
+  @MaxLength(1000, { message: '请假人员不能超过 1000 字' })
+  absent?: string;
+
+  @ApiPropertyOptional({ description: '列席' })
+  @IsOptional()
+  @IsString({ message: '列席人员须为文字' })
+  @MaxLength(1000, { message: '列席人员不能超过 1000 字' })
+  attending?: string;
+}
 
 export class CreateDocumentDto {
   @ApiProperty({ enum: DOC_TYPES, description: '文种' })
@@ -95,6 +118,17 @@ export class CreateDocumentDto {
   @IsString()
   @MaxLength(2000, { message: '附件说明不能超过 2000 字' })
   attachmentNote?: string;
+
+  @ApiPropertyOptional({ description: '联合行文：以本单位（主办）和全部会签单位的名义联合发文，须有会签单位' })
+  @IsOptional()
+  @IsBoolean({ message: '联合行文须为 true 或 false' })
+  jointIssue?: boolean;
+
+  @ApiPropertyOptional({ type: AttendanceDto, description: '纪要的出席、请假、列席人员（仅纪要）' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AttendanceDto)
+  attendance?: AttendanceDto;
 }
 
 export class ListDocumentsQuery {

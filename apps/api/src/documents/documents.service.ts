@@ -91,8 +91,8 @@ export class DocumentsService implements OnModuleInit {
     return this.dataSource.transaction(async (m) => {
       await this.checkUnits(m, me, dto);
       const rows: { id: string }[] = await m.query(
-        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, secrecy, secrecy_term, urgency, main_recipients, cc_recipients, countersign_units, body, attachment_note, disclosure)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, secrecy, secrecy_term, urgency, main_recipients, cc_recipients, countersign_units, body, attachment_note, disclosure, joint_issue, attendance)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
         [
           me.unitId,
           me.userId,
@@ -107,6 +107,8 @@ export class DocumentsService implements OnModuleInit {
           dto.body,
           dto.attachmentNote?.trim() || null,
           disclosureOf(dto),
+          dto.jointIssue ?? false,
+          attendanceOf(dto),
         ],
       );
       const id = rows[0].id;
@@ -142,7 +144,8 @@ export class DocumentsService implements OnModuleInit {
       await this.checkUnits(m, me, dto);
       await m.query(
         `UPDATE documents SET doc_type = $2, title = $3, secrecy = $4, secrecy_term = $5, urgency = $6, main_recipients = $7, cc_recipients = $8,
-                countersign_units = $9, body = $10, attachment_note = $11, disclosure = $12, updated_at = now() WHERE id = $1`,
+                countersign_units = $9, body = $10, attachment_note = $11, disclosure = $12, joint_issue = $13, attendance = $14, updated_at = now()
+          WHERE id = $1`,
         [
           id,
           dto.docType,
@@ -156,6 +159,8 @@ export class DocumentsService implements OnModuleInit {
           dto.body,
           dto.attachmentNote?.trim() || null,
           disclosureOf(dto),
+          dto.jointIssue ?? false,
+          attendanceOf(dto),
         ],
       );
       // 正文 with 痕迹保留: the form's save is a revision like the editor's.
@@ -207,7 +212,7 @@ export class DocumentsService implements OnModuleInit {
     const doc = await this.visibleDocument(this.dataSource.manager, me, id);
     const [detail] = await this.dataSource.query(
       `SELECT d.id, d.doc_type AS "docType", d.title, d.secrecy, d.secrecy_term AS "secrecyTerm", d.urgency, d.body, d.attachment_note AS "attachmentNote",
-              d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt", d.signed_at AS "signedAt", d.closed_at AS "closedAt", d.disclosure,
+              d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt", d.signed_at AS "signedAt", d.closed_at AS "closedAt", d.disclosure, d.joint_issue AS "jointIssue", d.attendance,
               d.instance_id AS "instanceId", u.id AS "unitId", u.name AS "unitName", dr.display_name AS "drafterName", sg.display_name AS "signerName",
               (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS "mainRecipients",
               (SELECT json_agg(json_build_object('id', x.id, 'name', x.name) ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS "ccRecipients",
@@ -293,13 +298,20 @@ export class DocumentsService implements OnModuleInit {
       main_names: string[];
       cc_names: string[];
       sealed: boolean;
+      joint_issue: boolean;
+      attendance: { present?: string; absent?: string; attending?: string } | null;
+      joint_organs: string[];
     }[] = await this.dataSource.query(
       `SELECT d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.body, d.attachment_note, d.doc_number, d.signed_at,
               u.name AS unit_name, u.kind AS unit_kind, (SELECT r.name FROM units r WHERE r.parent_id IS NULL ORDER BY r.sort LIMIT 1) AS root_name,
               s.display_name AS signer_name,
               ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.main_recipients) ORDER BY array_position(d.main_recipients, x.id)) AS main_names,
               ARRAY(SELECT x.name FROM units x WHERE x.id = ANY(d.cc_recipients) ORDER BY array_position(d.cc_recipients, x.id)) AS cc_names,
-              EXISTS (SELECT 1 FROM seals z WHERE z.unit_id = d.unit_id AND z.status = 'active') AS sealed
+              EXISTS (SELECT 1 FROM seals z WHERE z.unit_id = d.unit_id AND z.status = 'active') AS sealed,
+              d.joint_issue, d.attendance,
+              ARRAY(SELECT CASE WHEN x.kind IN ('department', 'office')
+                                THEN (SELECT r.name FROM units r WHERE r.parent_id IS NULL ORDER BY r.sort LIMIT 1) || x.name ELSE x.name END
+                      FROM units x WHERE x.id = ANY(d.countersign_units) ORDER BY array_position(d.countersign_units, x.id)) AS joint_organs
          FROM documents d JOIN units u ON u.id = d.unit_id LEFT JOIN users s ON s.id = d.signer_id WHERE d.id = $1`,
       [id],
     );
@@ -337,6 +349,20 @@ export class DocumentsService implements OnModuleInit {
       signatureUnit: organ,
       // A unit with an active 电子印章 seals at 用印: the 署名 is laid out for the seal (§7.3.5.1).
       sealed: doc.sealed,
+      // 联合行文 (§7.2.3, §7.3.5): the 主办 organ first, then the 会签 units that co-issue, each with its 署名.
+      jointIssuers: doc.joint_issue ? [organ, ...doc.joint_organs].map((name) => ({ mark: name, signature: name })) : undefined,
+      // 纪要 (§10.3): 出席, 请假, 列席 under the title.
+      attendance: doc.attendance
+        ? (
+            [
+              ['出席', doc.attendance.present],
+              ['请假', doc.attendance.absent],
+              ['列席', doc.attendance.attending],
+            ] as const
+          )
+            .filter((e): e is ['出席' | '请假' | '列席', string] => !!e[1])
+            .map(([label, names]) => ({ label, names }))
+        : undefined,
       date,
       cc: doc.cc_names,
       printingOrgan: organ,
@@ -586,6 +612,8 @@ export class DocumentsService implements OnModuleInit {
       throw field('disclosure', '涉密公文的公开属性只能为“不予公开”');
     const both = main.filter((id) => cc.includes(id));
     if (both.length > 0) throw field('ccRecipients', '同一单位不能既主送又抄送');
+    if (dto.jointIssue && countersign.length === 0) throw field('jointIssue', '联合行文须选择会签单位（联合发文的机关）');
+    if (dto.attendance && dto.docType !== '纪要') throw field('attendance', '出席、请假、列席人员只用于纪要');
     const all = [...new Set([...main, ...cc, ...countersign])];
     const known: { id: string }[] = await m.query(`SELECT id FROM units WHERE id = ANY($1::uuid[])`, [all]);
     const missing = all.filter((id) => !known.some((k) => k.id === id));
@@ -665,6 +693,18 @@ export class DocumentsService implements OnModuleInit {
 /** 公开属性 as drafted; a classified document left undecided is 不予公开. */
 function disclosureOf(dto: CreateDocumentDto): string | null {
   return dto.disclosure ?? ((dto.secrecy ?? '非密') !== '非密' ? '不予公开' : null);
+}
+
+/** 纪要's attendance lists as stored: only the lists given, trimmed; none for other 文种 (checkUnits refuses them). */
+function attendanceOf(dto: CreateDocumentDto): string | null {
+  const a = dto.attendance;
+  if (!a || dto.docType !== '纪要') return null;
+  const lists = {
+    present: a.present?.trim() || undefined,
+    absent: a.absent?.trim() || undefined,
+    attending: a.attending?.trim() || undefined,
+  };
+  return Object.values(lists).some(Boolean) ? JSON.stringify(lists) : null;
 }
 
 function countersignVariables(units: string[]): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { NzCheckboxModule } from 'ng-zorro-antd/checkbox';
 import { Component, OnInit, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
@@ -39,6 +40,10 @@ const FIELDS: DocumentField[] = [
   'countersignUnits',
   'body',
   'attachmentNote',
+  'jointIssue',
+  'present',
+  'absent',
+  'attending',
 ];
 
 /** 起草公文 (`/documents/new`) and 修改 (`/documents/:id/edit`) while the drafter holds 拟稿. */
@@ -46,6 +51,7 @@ const FIELDS: DocumentField[] = [
   selector: 'zw-document-form-page',
   imports: [
     FormsModule,
+    NzCheckboxModule,
     RouterLink,
     NzButtonModule,
     NzFormModule,
@@ -207,6 +213,43 @@ const FIELDS: DocumentField[] = [
             />
           </nz-form-control>
         </nz-form-item>
+        <nz-form-item>
+          <nz-form-label nzFor="jointIssue">联合行文</nz-form-label>
+          <nz-form-control
+            [nzValidateStatus]="status('jointIssue')"
+            [nzErrorTip]="errors().jointIssue ?? ''"
+            nzExtra="以本单位（主办）和会签单位的名义联合发文：版头列各机关名称，落款逐一署名"
+          >
+            <label
+              nz-checkbox
+              id="jointIssue"
+              name="jointIssue"
+              [(ngModel)]="form.jointIssue"
+              (ngModelChange)="touched('jointIssue')"
+              >与会签单位联合行文</label
+            >
+          </nz-form-control>
+        </nz-form-item>
+        @if (form.docType === '纪要') {
+          @for (f of attendanceFields; track f.key) {
+            <nz-form-item>
+              <nz-form-label [nzFor]="f.key">{{ f.label }}</nz-form-label>
+              <nz-form-control
+                [nzValidateStatus]="status(f.key)"
+                [nzErrorTip]="errors()[f.key] ?? ''"
+              >
+                <input
+                  nz-input
+                  [id]="f.key"
+                  [name]="f.key"
+                  [placeholder]="f.hint"
+                  [(ngModel)]="form[f.key]"
+                  (ngModelChange)="touched(f.key)"
+                />
+              </nz-form-control>
+            </nz-form-item>
+          }
+        }
 
         <nz-form-item>
           <nz-form-label nzFor="body" nzRequired>正文</nz-form-label>
@@ -272,6 +315,12 @@ export class DocumentFormPage implements OnInit {
   protected readonly docTypes = DOC_TYPES;
   protected readonly secrecyLevels = SECRECY_LEVELS;
   protected readonly disclosures = DISCLOSURES;
+  /** 纪要's lists (GB/T 9704-2012 §10.3). */
+  protected readonly attendanceFields = [
+    { key: 'present', label: '出席', hint: '如：张伟、李明、王芳' },
+    { key: 'absent', label: '请假', hint: '可不填' },
+    { key: 'attending', label: '列席', hint: '可不填' },
+  ] as const;
   protected readonly urgencies = URGENCIES;
   protected form: DocumentForm = emptyDocumentForm();
   protected readonly units = signal<UnitOption[]>([]);

@@ -66,6 +66,26 @@ describe('document request body', () => {
     expect(body).not.toHaveProperty('attachmentNote');
   });
 
+  it('asks for co-issuers before a 联合行文 and sends the 纪要 lists only for a 纪要', () => {
+    expect(validateDocumentForm(filled({ jointIssue: true }), OWN).jointIssue).toMatch(/会签单位/);
+    expect(
+      hasErrors(validateDocumentForm(filled({ jointIssue: true, countersignUnits: [B] }), OWN)),
+    ).toBe(false);
+    expect(toDocumentBody(filled({ jointIssue: true, countersignUnits: [B] })).jointIssue).toBe(
+      true,
+    );
+    expect(
+      toDocumentBody(filled({ docType: '纪要', present: ' 张伟、李娜 ', absent: '' })).attendance,
+    ).toEqual({
+      present: '张伟、李娜',
+      absent: undefined,
+      attending: undefined,
+    });
+    expect(toDocumentBody(filled({ docType: '通知', present: '张伟' }))).not.toHaveProperty(
+      'attendance',
+    );
+  });
+
   it('keeps the 保密期限 only for classified documents', () => {
     expect(toDocumentBody(filled({ secrecy: '秘密', secrecyTerm: '1年' })).secrecyTerm).toBe('1年');
     expect(toDocumentBody(filled({ secrecy: '非密', secrecyTerm: '1年' }))).not.toHaveProperty(

@@ -18,6 +18,12 @@ export interface DocumentForm {
   countersignUnits: string[];
   body: string;
   attachmentNote: string;
+  /** 联合行文: issued jointly with the 会签 units. */
+  jointIssue: boolean;
+  /** 纪要: 出席, 请假, 列席. */
+  present: string;
+  absent: string;
+  attending: string;
 }
 
 export type DocumentField = keyof DocumentForm;
@@ -35,6 +41,8 @@ export interface DocumentBody {
   countersignUnits: string[];
   body: string;
   attachmentNote?: string;
+  jointIssue?: boolean;
+  attendance?: { present?: string; absent?: string; attending?: string };
 }
 
 /** A unit as the api's tree gives it (GET /api/org/units). */
@@ -67,6 +75,10 @@ export function emptyDocumentForm(): DocumentForm {
     countersignUnits: [],
     body: '',
     attachmentNote: '',
+    jointIssue: false,
+    present: '',
+    absent: '',
+    attending: '',
   };
 }
 
@@ -96,6 +108,10 @@ export function validateDocumentForm(
   if (ownUnitId && form.countersignUnits.includes(ownUnitId))
     errors.countersignUnits = '会签单位不能是本单位';
   else if (form.countersignUnits.length > 20) errors.countersignUnits = '会签单位不能超过 20 个';
+  if (form.jointIssue && form.countersignUnits.length === 0)
+    errors.jointIssue = '联合行文须选择会签单位（联合发文的机关）';
+  for (const f of ['present', 'absent', 'attending'] as const)
+    if (form[f].length > 1000) errors[f] = '人员名单不能超过 1000 字';
   return errors;
 }
 
@@ -119,6 +135,15 @@ export function toDocumentBody(form: DocumentForm): DocumentBody {
     body.secrecyTerm = form.secrecyTerm.trim();
   if (form.attachmentNote.trim()) body.attachmentNote = form.attachmentNote.trim();
   if (form.disclosure) body.disclosure = form.disclosure;
+  if (form.jointIssue) body.jointIssue = true;
+  if (form.docType === '纪要') {
+    const attendance = {
+      present: form.present.trim() || undefined,
+      absent: form.absent.trim() || undefined,
+      attending: form.attending.trim() || undefined,
+    };
+    if (Object.values(attendance).some(Boolean)) body.attendance = attendance;
+  }
   return body;
 }
 
@@ -135,6 +160,8 @@ export function fromDocument(doc: {
   mainRecipients?: { id: string }[] | null;
   ccRecipients?: { id: string }[] | null;
   countersignUnits?: { id: string }[] | null;
+  jointIssue?: boolean | null;
+  attendance?: { present?: string; absent?: string; attending?: string } | null;
 }): DocumentForm {
   const ids = (units?: { id: string }[] | null) => (units ?? []).map((u) => u.id);
   return {
@@ -149,6 +176,10 @@ export function fromDocument(doc: {
     countersignUnits: ids(doc.countersignUnits),
     body: doc.body,
     attachmentNote: doc.attachmentNote ?? '',
+    jointIssue: doc.jointIssue ?? false,
+    present: doc.attendance?.present ?? '',
+    absent: doc.attendance?.absent ?? '',
+    attending: doc.attendance?.attending ?? '',
   };
 }
 
