@@ -62,7 +62,7 @@ export class ReportQuery {
 export class CreateTransferBody {
   @ApiPropertyOptional({ description: '移交的年度' })
   @IsOptional()
-  @Type(() => Number)
+  // A JSON body carries numbers as numbers: no conversion (an object with a hostile valueOf would throw in it).
   @IsInt({ message: '年度必须是四位数年份' })
   @Min(1949, { message: '年度必须是四位数年份' })
   @Max(2999, { message: '年度必须是四位数年份' })

@@ -33,8 +33,9 @@ export class ExchangeIdentity {
     if (!code) {
       throw new AppError(
         'EXCHANGE_NOT_CONFIGURED',
-        '本系统未设置公文交换机构代码（EXCHANGE_ORGAN_CODE），不能收发交换公文',
-        HttpStatus.SERVICE_UNAVAILABLE,
+        '本系统未设置公文交换机构代码（EXCHANGE_ORGAN_CODE），不能收发交换公文；请管理员设置后重启',
+        // The request is fine; this deployment is not set up for it (a state the administrator changes): 409.
+        HttpStatus.CONFLICT,
       );
     }
     return code;

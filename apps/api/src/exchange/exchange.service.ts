@@ -88,7 +88,7 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
   // ---- partners --------------------------------------------------------------------------------
 
   async addPartner(me: Principal, dto: CreatePartnerDto): Promise<{ id: string }> {
-    this.identity.current(); // 503 while this deployment has no exchange identity
+    this.identity.current(); // 409 EXCHANGE_NOT_CONFIGURED while this deployment has no exchange identity
     let der: Buffer;
     try {
       der = fromPem(dto.caCertificate);
