@@ -30,7 +30,7 @@ const PUBLIC: Record<string, number> = {
   'GET /api/seals/ca.crt': 200,
   // 公文交换: a partner deployment's packages and receipts prove their sender by SM2 signature, not a session;
   // the identity is what a partner registers. This test app has no EXCHANGE_ORGAN_CODE (exchange off).
-  'GET /api/exchange/identity': 503,
+  'GET /api/exchange/identity': 409,
   'POST /api/exchange/inbox': 415,
   'POST /api/exchange/receipts': 415,
 };
