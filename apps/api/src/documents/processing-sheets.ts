@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { renderHandlingSheet, type HandlingSheet } from '@zhengwu/pdf';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../identity/principal';
 import { NotFoundError } from '../platform/errors';
+import { ENGINE_PORT, type EnginePort, type HistoryEntry } from '../engine/engine.port';
 
 /** How a recorded task action reads on paper; claiming a task (领办) is bookkeeping, not a step. */
 const ACTIONS: Record<string, string> = {
@@ -66,7 +67,10 @@ interface ActionRow {
  */
 @Injectable()
 export class ProcessingSheets {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(ENGINE_PORT) private readonly engine: EnginePort,
+  ) {}
 
   /**
    * 发文稿纸: for the drafting unit (and the units above it) and the 会签 units, who sign on it; the recipients see the
@@ -132,7 +136,7 @@ export class ProcessingSheets {
     );
 
     const steps = await actionSteps(m, doc.instance_id);
-    const work = await workSteps(m, doc.instance_id, doc.unit_name);
+    const work = workSteps(await this.engine.history(doc.instance_id), doc.unit_name);
     steps.push(...work);
     if (receipts.length > 0) {
       const at = receipts.reduce((min, r) => (r.delivered_at < min ? r.delivered_at : min), receipts[0].delivered_at);
@@ -377,18 +381,16 @@ async function actionSteps(m: EntityManager, instanceId: string, handler?: strin
   });
 }
 
-/** Work the engine did in the case (排版, 用印 by a worker, 归档 …): the end of each such step. */
-async function workSteps(m: EntityManager, instanceId: string, unit: string): Promise<Step[]> {
-  const rows: { activity_id: string; activity_name: string | null; at: Date }[] = await m.query(
-    `SELECT activity_id, activity_name, at FROM engine_history
-      WHERE instance_id = $1 AND event = 'end' AND regexp_replace(activity_type, '^bpmn:', '') = ANY($2::text[]) ORDER BY id`,
-    [instanceId, WORK_TYPES],
-  );
-  return rows.map((w) => {
-    // "排版（GB/T 9704 PDF）": the step is 排版, the parenthesis says how.
-    const [, step, how] = /^(.+?)（(.+)）$/.exec(w.activity_name ?? '') ?? [null, w.activity_name ?? w.activity_id, ''];
-    return { step, person: '系统', unit, at: w.at, action: '完成', opinion: how, sortAt: w.at, rank: 1 };
-  });
+/** Work the engine did in the case (排版, 用印 by a worker, 归档 …): the end of each such step, from its history. */
+function workSteps(history: HistoryEntry[], unit: string): Step[] {
+  return history
+    .filter((h) => h.event === 'end' && WORK_TYPES.includes((h.activityType ?? '').replace(/^bpmn:/, '')))
+    .map((w) => {
+      // "排版（GB/T 9704 PDF）": the step is 排版, the parenthesis says how.
+      const [, step, how] = /^(.+?)（(.+)）$/.exec(w.activityName ?? '') ?? [null, w.activityName ?? w.activityId ?? '', ''];
+      const at = new Date(w.at);
+      return { step, person: '系统', unit, at, action: '完成', opinion: how, sortAt: at, rank: 1 };
+    });
 }
 
 function secrecyText(secrecy: string, term: string | null): string {

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { activityStatus, passedOver, type HistoryCounts } from './activity-status';
 import type { InstanceRow } from './case-rows';
 import type { DefinitionsService } from './definitions.service';
-import type { InstanceView, TaskModel, Tx } from './engine.port';
+import type { HistoryEntry, InstanceView, TaskModel, Tx } from './engine.port';
 
 /** The engine's answers about cases and definitions that change nothing: the instance view, history, a step's model. */
 export class CaseReads {
@@ -49,7 +49,7 @@ export class CaseReads {
     };
   }
 
-  async history(instanceId: string): Promise<unknown[]> {
+  async history(instanceId: string): Promise<HistoryEntry[]> {
     return this.dataSource.query(
       `SELECT h.id, h.activity_id AS "activityId", h.activity_name AS "activityName", h.activity_type AS "activityType", h.event, h.at,
               h.user_id AS "userId", u.display_name AS "userName", h.detail

@@ -136,6 +136,20 @@ export interface ProcessListener {
  * user task; only who holds a task is written outside the engine) and the view `cases` (one row per case). Every
  * other engine relation (state, history, external tasks, timers, subscriptions, definitions) is the adapter's alone.
  */
+/** One line of a case's history (start, end, take and so on of an element), as the engine recorded it. */
+export interface HistoryEntry {
+  id: string;
+  activityId: string | null;
+  activityName: string | null;
+  /** The element's BPMN type, e.g. "bpmn:ServiceTask". */
+  activityType: string | null;
+  event: string;
+  at: Date;
+  userId: string | null;
+  userName: string | null;
+  detail: unknown;
+}
+
 export interface EnginePort {
   startProcess(key: string, options: StartOptions, tx?: Tx): Promise<{ id: string }>;
   completeTask(taskId: string, options: CompleteTaskOptions, tx?: Tx): Promise<void>;
@@ -163,6 +177,8 @@ export interface EnginePort {
   lockInstance(instanceId: string, tx: Tx): Promise<{ definitionKey: string; status: string } | undefined>;
   /** lockInstance for the case of a task, in one statement; undefined when there is no such task. */
   lockCaseOfTask(taskId: string, tx: Tx): Promise<LockedCase | undefined>;
+  /** The case's history in order (what the engine did: elements started and ended, by whom). */
+  history(instanceId: string): Promise<HistoryEntry[]>;
   /** 驳回 where the diagram has no reject route: the task closes as rejected and the case ends where it stands. */
   rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void>;
   /** Whether the case waits on an external task of this topic (e.g. its own archiving step). */

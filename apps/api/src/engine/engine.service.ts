@@ -18,6 +18,7 @@ import type {
   CaseSteppedEvent,
   CompleteTaskOptions,
   EnginePort,
+  HistoryEntry,
   InstanceView,
   LockedCase,
   ProcessListener,
@@ -531,7 +532,7 @@ export class EngineService implements EnginePort {
     return this.reads.getInstance(id);
   }
 
-  async history(instanceId: string): Promise<unknown[]> {
+  async history(instanceId: string): Promise<HistoryEntry[]> {
     return this.reads.history(instanceId);
   }
 
