@@ -144,6 +144,7 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/documents/:id/revisions/:number/changes/:changeId/reject': {
     params: (f) => ({ id: f.document.id, number: '1', changeId: 'c1' }),
   },
+  'GET /api/documents/receipts/:receiptId': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'POST /api/documents/receipts/:receiptId/sign': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'POST /api/documents/receipts/:receiptId/refuse': { params: (f) => ({ receiptId: f.received.receiptId }), body: { reason: '越权退文' } },
   'POST /api/approvals': { none: 'accepts a case in the caller’s own county' },
