@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import type { Principal } from '../identity/principal';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import { AttachmentsService } from '../files/attachments.service';
 import { TasksService } from '../tasks/tasks.service';
 import { assignReceiptNumber } from './processing-sheets';
 
@@ -57,12 +58,27 @@ export class ReceiptsService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
     private readonly tasks: TasksService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
     this.engine.listen(RECEIPT_PROCESS, {
       taskCompleting: (e) => this.taskCompleting(e),
       caseStepped: (e) => this.stepped(e),
+    });
+    // The recipient's own papers of a 收文 (拟办 notes, 承办 results): its unit reads them; whoever works an open
+    // step after 签收 adds them. A partner's document has no local record to hang them on but this receipt.
+    this.attachments.registerOwner('document-receipt', {
+      canRead: async (me, id, m) =>
+        (await m.query(`SELECT 1 FROM document_receipts WHERE id = $1 AND unit_id = $2`, [id, me.unitId])).length > 0,
+      canWrite: async (me, id, m) =>
+        (
+          await m.query(
+            `SELECT 1 FROM document_receipts r JOIN tasks t ON t.instance_id = r.instance_id AND t.status = 'open' AND t.activity_id <> 'receive'
+              WHERE r.id = $1 AND r.unit_id = $2 AND (t.assignee = $3 OR t.assignee IS NULL)`,
+            [id, me.unitId, me.userId],
+          )
+        ).length > 0,
     });
   }
 

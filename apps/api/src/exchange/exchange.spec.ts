@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../platform/http-app';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
 import { EXCHANGE_FORMAT, fileEntry, signEnvelope, type DocumentEnvelope, type SignedEnvelope } from './envelope';
 import { ArchiveService } from '../archive/archive.service';
@@ -265,6 +266,10 @@ describe('公文交换 between two deployments', () => {
       expect([res.status, res.body.message]).toEqual([200, undefined]);
     };
     const [handler] = await qj(`SELECT id FROM users WHERE username = 'js.nigao'`);
+    // The clerk's 拟办 note hangs on the receipt (a partner's document has no local record); another unit cannot add one.
+    const note = await attach(js, tokens['js.shouwen'], 'document-receipt', receipt.id, '拟办意见.pdf');
+    expect([note.status, note.body.message]).toEqual([201, undefined]);
+    expect((await attach(js, zj, 'document-receipt', receipt.id)).status).toBe(404);
     await act('js.shouwen', 'propose');
     await act('js.shenpi', 'instruct', { handler: handler.id });
     await act('js.nigao', 'handle');
@@ -284,7 +289,12 @@ describe('公文交换 between two deployments', () => {
       `SELECT a.sha256 FROM documents d JOIN attachments a ON a.id = d.pdf_attachment_id JOIN exchange_outgoing o ON o.document_id = d.id WHERE o.id = $1`,
       [firstPackage.id],
     );
-    expect(files).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'document', sha256: sent.sha256 })]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ role: 'document', sha256: sent.sha256 }),
+        expect.objectContaining({ role: 'attachment', name: expect.stringContaining('拟办意见') }),
+      ]),
+    );
     const check = await js.app.get(ArchiveService).runCheck(archived.id, 'manual');
     expect(check.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(check.ok).toBe(true);

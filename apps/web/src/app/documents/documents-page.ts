@@ -31,6 +31,8 @@ interface DocumentRow {
   unitName: string;
   receiptCounts?: Record<string, number> | null;
   receiptId?: string;
+  /** Set when the document came from a partner deployment (公文交换): it has no local page of its own. */
+  exchangePackageId?: string | null;
   kind?: string;
   receiptStatus?: string;
   deliveredAt?: string;
@@ -150,7 +152,15 @@ const RECEIVED_STATUSES = ['已送达', '已签收', '退文', '办理中', '办
             @for (d of table.data; track d.receiptId ?? d.id) {
               <tr>
                 <td>
-                  <a [routerLink]="['/documents', d.id]">{{ d.title }}</a>
+                  <a
+                    [routerLink]="
+                      d.id ? ['/documents', d.id] : ['/documents', 'received', d.receiptId]
+                    "
+                    >{{ d.title }}</a
+                  >
+                  @if (d.exchangePackageId) {
+                    <nz-tag nzColor="blue" title="经公文交换收自其他系统">交换</nz-tag>
+                  }
                   @if (d.secrecy && d.secrecy !== '非密') {
                     <nz-tag nzColor="red">{{ d.secrecy }}</nz-tag>
                   }
