@@ -17,6 +17,7 @@ import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
+import { Viewport } from '../core/viewport';
 import { stepForm } from './step-forms.logic';
 import {
   INBOX_URL_KEY,
@@ -271,7 +272,9 @@ interface TaskRow {
         (nzPageSizeChange)="resize($event)"
         nzSize="middle"
         [nzNoResult]="empty()"
-        [nzScroll]="{ x: '980px' }"
+        [nzScroll]="viewport.isPhone() ? {} : { x: '980px' }"
+        [nzSimple]="viewport.isPhone()"
+        class="zw-cards"
         data-testid="inbox-table"
       >
         <thead>
@@ -315,13 +318,14 @@ interface TaskRow {
             >
               @if (state().view === 'todo') {
                 <td
+                  class="zw-card-check"
                   [nzChecked]="selected().has(t.id)"
                   (nzCheckedChange)="check(t.id, $event)"
                   [nzLabel]="'选择：' + (t.title || t.name)"
                   (click)="$event.stopPropagation()"
                 ></td>
               }
-              <td class="title-cell">
+              <td class="title-cell zw-card-title">
                 <a [routerLink]="[t.id]" class="title-link" data-testid="inbox-open">{{
                   t.title || t.name
                 }}</a>
@@ -340,26 +344,30 @@ interface TaskRow {
                   }
                 </span>
               </td>
-              <td>{{ t.processName || t.processKey }}</td>
-              <td>{{ t.name }}</td>
+              <td data-label="流程">{{ t.processName || t.processKey }}</td>
+              <td [attr.data-label]="state().view === 'done' ? '办理环节' : '当前环节'">
+                {{ t.name }}
+              </td>
               @switch (state().view) {
                 @case ('done') {
-                  <td>{{ outcome(t) }}</td>
-                  <td>{{ t.completedAt ? (t.completedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}</td>
+                  <td data-label="办理结果">{{ outcome(t) }}</td>
+                  <td data-label="办理时间">
+                    {{ t.completedAt ? (t.completedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}
+                  </td>
                 }
                 @case ('cc') {
-                  <td>
+                  <td data-label="阅读">
                     @if (t.readAt) {
                       <span class="muted">已读</span>
                     } @else {
                       <nz-tag nzColor="blue">未读</nz-tag>
                     }
                   </td>
-                  <td>{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  <td data-label="到达时间">{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
                 }
                 @default {
-                  <td>{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
-                  <td [class.overdue]="overdue(t)">
+                  <td data-label="到达时间">{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  <td data-label="办理期限" [class.overdue]="overdue(t)">
                     {{ t.dueAt ? (t.dueAt | date: 'yyyy-MM-dd HH:mm') : '不限' }}
                   </td>
                 }
@@ -467,6 +475,26 @@ interface TaskRow {
     .tags nz-tag {
       margin-right: 4px;
     }
+    /* Phone: the filters take the full width, two to a line; the title link is a 40 px touch target. */
+    @media (max-width: 767.98px) {
+      .search,
+      .range {
+        width: 100%;
+      }
+      .filter,
+      .filter-wide {
+        width: calc(50% - 4px);
+      }
+      .title-link {
+        display: inline-block;
+        padding: 9px 0;
+      }
+      .zw-card-check {
+        min-width: 40px;
+        min-height: 40px;
+        justify-content: center;
+      }
+    }
   `,
 })
 export class InboxPage {
@@ -474,6 +502,7 @@ export class InboxPage {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly message = inject(NzMessageService);
+  protected readonly viewport = inject(Viewport);
   protected readonly views = VIEWS;
   protected readonly processes = PROCESSES;
   protected readonly urgencies = URGENCIES;
