@@ -13,6 +13,18 @@ async function expectNoSidewaysScroll(page: Page, where: string): Promise<void> 
   expect({ where, scrollWidth, clientWidth, fits: scrollWidth <= clientWidth }).toEqual({ where, scrollWidth, clientWidth, fits: true });
 }
 
+/** Waits until the element stops moving (a drawer sliding in, a dialog zooming open). */
+async function settled(target: Locator): Promise<void> {
+  await target.waitFor();
+  let last = '';
+  for (let round = 0; round < 30; round++) {
+    const now = JSON.stringify(await target.boundingBox());
+    if (now === last) return;
+    last = now;
+    await target.page().waitForTimeout(100);
+  }
+}
+
 /** Every visible one of these is at least 40 px high, a finger's width. */
 async function expectTouchTargets(targets: Locator, what: string): Promise<number> {
   await targets.first().waitFor();
@@ -83,10 +95,7 @@ describe('the phone layout', () => {
     await expectTouchTargets(phone.getByTestId('menu-button'), 'menu button');
     await phone.getByTestId('menu-button').click();
     const inboxItem = phone.getByTestId('menu-drawer').locator('[data-menu="/inbox"]');
-    await inboxItem.waitFor();
-    // The drawer slides in; picture it once it stands still.
-    for (let x = -1; x < 0; x = (await inboxItem.boundingBox())?.x ?? -1) await phone.waitForTimeout(100);
-    await phone.waitForTimeout(300);
+    await settled(inboxItem);
     await screenshot(phone, '80-phone-menu');
     await inboxItem.click();
     await phone.waitForURL(/\/inbox/);
@@ -104,6 +113,11 @@ describe('the phone layout', () => {
     await expectNoSidewaysScroll(phone, 'inbox');
     await expectTouchTargets(row.getByTestId('inbox-open'), 'task link');
     await screenshot(phone, '81-phone-inbox');
+    // The filters beyond the search box wait behind 筛选.
+    expect(await phone.getByTestId('filter-process').isVisible()).toBe(false);
+    await phone.getByTestId('inbox-more-filters').click();
+    await phone.getByTestId('filter-process').waitFor();
+    await expectNoSidewaysScroll(phone, 'inbox with its filters');
 
     // 阅件: what was copied to him reads the same way.
     await phone.getByTestId('tab-cc').click();
@@ -125,6 +139,13 @@ describe('the phone layout', () => {
     await phone.getByTestId('task-diagram').locator('svg').first().waitFor();
     await phone.getByTestId('task-diagram').locator('.djs-element.zw-active[data-element-id="review"]').waitFor();
     await expectNoSidewaysScroll(phone, 'task page with the diagram');
+    // 退回 asks again in a dialog that fits the screen too; he thinks better of it.
+    await phone.getByTestId('action-return').click();
+    await settled(phone.locator('.ant-modal'));
+    await expectNoSidewaysScroll(phone, '退回 dialog');
+    await expectTouchTargets(phone.locator('.ant-modal-footer button'), 'dialog buttons');
+    await phone.locator('.ant-modal-footer button').filter({ hasText: '取消' }).click();
+    await phone.getByTestId('action-dialog').waitFor({ state: 'hidden' });
     await act(phone, 'approve', '同意');
     await expectNoSidewaysScroll(phone, 'task page after 同意');
 

@@ -123,7 +123,12 @@ interface TaskRow {
         }
       </nz-tabs>
 
-      <form class="toolbar filters" (ngSubmit)="search()" data-testid="inbox-filters">
+      <form
+        class="toolbar filters"
+        [class.filters-folded]="!filtersOpen()"
+        (ngSubmit)="search()"
+        data-testid="inbox-filters"
+      >
         <input
           nz-input
           name="q"
@@ -141,7 +146,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="全部流程"
           aria-label="流程"
-          class="filter-wide"
+          class="filter-wide optional"
           data-testid="filter-process"
         >
           @for (p of processes; track p.key) {
@@ -155,7 +160,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="紧急程度"
           aria-label="紧急程度"
-          class="filter"
+          class="filter optional"
           data-testid="filter-urgency"
         >
           @for (u of urgencies; track u) {
@@ -169,7 +174,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="是否超期"
           aria-label="是否超期"
-          class="filter"
+          class="filter optional"
           data-testid="filter-overdue"
         >
           <nz-option nzValue="true" nzLabel="已超期" />
@@ -181,7 +186,7 @@ interface TaskRow {
           (ngModelChange)="apply()"
           [nzPlaceHolder]="['到达日期起', '到达日期止']"
           aria-label="到达日期范围"
-          class="range"
+          class="range optional"
           data-testid="filter-range"
         />
         <nz-select
@@ -189,7 +194,7 @@ interface TaskRow {
           [(ngModel)]="sort"
           (ngModelChange)="apply()"
           aria-label="排序"
-          class="filter"
+          class="filter optional"
           data-testid="inbox-sort"
         >
           @for (s of sorts; track s.key) {
@@ -199,6 +204,17 @@ interface TaskRow {
         <button nz-button nzType="primary" type="submit" data-testid="inbox-search-button">
           <nz-icon nzType="search" />查询
         </button>
+        @if (viewport.isPhone()) {
+          <button
+            nz-button
+            type="button"
+            [attr.aria-expanded]="filtersOpen()"
+            (click)="filtersOpen.set(!filtersOpen())"
+            data-testid="inbox-more-filters"
+          >
+            <nz-icon nzType="filter" />{{ filtersOpen() ? '收起筛选' : '筛选' }}
+          </button>
+        }
         @if (filtered()) {
           <button nz-button type="button" (click)="reset()" data-testid="inbox-reset">重置</button>
         }
@@ -475,8 +491,12 @@ interface TaskRow {
     .tags nz-tag {
       margin-right: 4px;
     }
-    /* Phone: the filters take the full width, two to a line; the title link is a 40 px touch target. */
+    /* Phone: the search box on its own line, the other filters folded behind 筛选 and two to a line when
+       shown; the title link is a 40 px touch target. */
     @media (max-width: 767.98px) {
+      .filters-folded .optional {
+        display: none;
+      }
       .search,
       .range {
         width: 100%;
@@ -503,6 +523,8 @@ export class InboxPage {
   private readonly route = inject(ActivatedRoute);
   private readonly message = inject(NzMessageService);
   protected readonly viewport = inject(Viewport);
+  /** On a phone the filters beyond the search box are folded away until asked for. */
+  protected readonly filtersOpen = signal(false);
   protected readonly views = VIEWS;
   protected readonly processes = PROCESSES;
   protected readonly urgencies = URGENCIES;
