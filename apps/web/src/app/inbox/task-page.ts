@@ -959,6 +959,25 @@ interface DialogState {
       padding-left: 18px;
       margin: 0;
     }
+    /* Phone: the step's buttons share the width two to a line, 常用语 and buttons are 40 px touch targets. */
+    @media (max-width: 767.98px) {
+      .head-ops {
+        width: 100%;
+      }
+      .buttons > button {
+        flex: 1 1 calc(50% - 4px);
+        min-height: 44px;
+      }
+      .phrase {
+        min-height: 40px;
+        font-size: 14px;
+        padding: 0 12px;
+      }
+      .time {
+        display: block;
+        margin-left: 0;
+      }
+    }
   `,
 })
 export class TaskPage {
