@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { renderOfficialDocument } from '@zhengwu/pdf';
 import { buildIfStale } from '../../scripts/build-if-stale';
 import { EXCHANGE_FORMAT, fileEntry, signEnvelope, type DocumentEnvelope } from '../../apps/api/src/exchange/envelope';
@@ -117,5 +118,42 @@ describe('公文交换 收文 in the browser', () => {
       [envelope.packageId],
     );
     expect(queued).toEqual([{ kind: 'receipt', status: '待送达' }]);
+  });
+
+  it('lets the drafter name a unit on a partner deployment in the form, and shows it on the document page', async () => {
+    const jsIdentity = (await js.http().get('/api/exchange/identity')).body;
+    const mlrAdmin = await mlr.login('admin');
+    await mlr
+      .http()
+      .post('/api/exchange/partners')
+      .set({ Authorization: `Bearer ${mlrAdmin}` })
+      .send({ organCode: 'JSZRT', name: '江苏省自然资源厅', baseUrl: jsBase, caCertificate: jsIdentity.caCertificate })
+      .expect(201);
+    const lina = await mlr.login('lina');
+    const [local] = (await mlr.app.get(DataSource).query(`SELECT id FROM units WHERE code = 'MLR-BGT'`)) as { id: string }[];
+    const created = await mlr
+      .http()
+      .post('/api/documents')
+      .set({ Authorization: `Bearer ${lina}` })
+      .send({ docType: '通知', title: '关于报送交换演练总结的通知', body: '请于月底前报送。', mainRecipients: [local.id] })
+      .expect(201);
+
+    const page = await signedInPage(browser, mlrBase, 'lina');
+    await page.goto(`/documents/${created.body.id}/edit`);
+    await page.getByRole('button', { name: '添加外部收文单位' }).click();
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('单位代码为 1–32 位字母、数字或连字符（对方系统中的单位代码）').waitFor();
+    await page.getByLabel('单位代码').fill('320000');
+    await page.getByLabel('单位名称').fill('江苏省自然资源厅');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.waitForURL(new RegExp(`/documents/${created.body.id}$`));
+    const partner = page.getByTestId('partner-recipient');
+    await partner.getByText('江苏省自然资源厅').first().waitFor();
+    await partner.getByText('待分发').waitFor();
+    await screenshot(page, '63-exchange-partner-recipient');
+    const stored = await mlr.app
+      .get(DataSource)
+      .query(`SELECT unit_code, unit_name, kind FROM document_partner_recipients WHERE document_id = $1`, [created.body.id]);
+    expect(stored).toEqual([{ unit_code: '320000', unit_name: '江苏省自然资源厅', kind: '主送' }]);
   });
 });

@@ -145,6 +145,13 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Packages and receipts set aside (refused by the partner, or out of attempts), newest first. */
+  async directory(): Promise<{ organCode: string; name: string }[]> {
+    if (!this.config.exchange.organCode) return [];
+    return this.dataSource.query(
+      `SELECT organ_code AS "organCode", name FROM exchange_partners WHERE removed_at IS NULL ORDER BY organ_code`,
+    );
+  }
+
   listFailed(): Promise<unknown[]> {
     return this.dataSource.query(
       `SELECT o.id, o.kind, p.organ_code AS "organCode", o.unit_code AS "unitCode", o.unit_name AS "unitName", o.document_id AS "documentId",
