@@ -188,7 +188,11 @@ const REFRESH_MS = 10_000;
         </ng-template>
 
         <nz-card nzTitle="流程" nzSize="small">
-          <zw-case-history [entries]="d.history" [steps]="d.openTasks" />
+          <zw-case-history
+            processKey="document-exchange"
+            [entries]="d.history"
+            [steps]="d.openTasks"
+          />
         </nz-card>
       } @else if (failed()) {
         <div class="page-header"><h2>公文交换</h2></div>

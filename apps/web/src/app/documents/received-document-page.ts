@@ -191,7 +191,11 @@ const SEAL_LABELS: Record<string, string> = {
         }
 
         <nz-card nzTitle="办理过程" nzSize="small">
-          <zw-case-history [entries]="d.history" [steps]="d.openTasks" />
+          <zw-case-history
+            processKey="document-receipt"
+            [entries]="d.history"
+            [steps]="d.openTasks"
+          />
         </nz-card>
       } @else if (failed()) {
         <div class="page-header"><h2>收文</h2></div>
