@@ -31,6 +31,12 @@ describe('a project proposal through the leading-group vote into the ledger, in 
     await gaoyuan.getByRole('link', { name: '新建立项申请' }).click();
     await gaoyuan.getByTestId('project-form').waitFor();
     await gaoyuan.getByLabel('项目名称').fill(name);
+    // 暂存: what was typed comes back after leaving the page (kept on the server, per person and form).
+    await gaoyuan.getByTestId('draft-save').click();
+    await gaoyuan.getByText(/^已暂存 .* 的内容$/).waitFor();
+    await gaoyuan.reload();
+    await gaoyuan.getByText(/^已恢复 .* 的内容$/).waitFor();
+    expect(await gaoyuan.getByLabel('项目名称').inputValue()).toBe(name);
     await gaoyuan.getByText('数据采集及建库', { exact: true }).click();
     await gaoyuan.getByLabel('预算（万元）').fill('0');
     await gaoyuan.getByTestId('project-submit').click();
@@ -42,6 +48,12 @@ describe('a project proposal through the leading-group vote into the ledger, in 
     await gaoyuan.getByTestId('project-submit').click();
     await gaoyuan.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
     const projectUrl = new URL(gaoyuan.url()).pathname;
+    // Submitted: the 暂存 has served its purpose and a new form starts empty.
+    await gaoyuan.goto('/projects/new');
+    await gaoyuan.getByTestId('project-form').waitFor();
+    await gaoyuan.getByTestId('draft-save').waitFor();
+    expect(await gaoyuan.getByLabel('项目名称').inputValue()).toBe('');
+    await gaoyuan.goto(projectUrl);
 
     // 高原 is also a department approver, but not of his own proposal (separation of duties): the task page says
     // why, and his 司长 approves it.
@@ -51,6 +63,13 @@ describe('a project proposal through the leading-group vote into the ledger, in 
     await screenshot(gaoyuan, '30b-project-separation-of-duties');
     const zhouqi = await signedInPage(browser, base, 'zhouqi');
     await openTask(zhouqi, name, '单位领导审批');
+    // 常用语 of his own: kept for him, offered on every task page.
+    await zhouqi.getByTestId('phrases-manage').click();
+    await zhouqi.getByRole('button', { name: '添加一条' }).click();
+    await zhouqi.locator('.ant-modal input').last().fill('同意申报，请信息办审查。');
+    await zhouqi.locator('.ant-modal-footer').getByRole('button', { name: '保存' }).click();
+    await zhouqi.getByTestId('phrase').filter({ hasText: '同意申报，请信息办审查。' }).click();
+    expect(await zhouqi.getByTestId('opinion').inputValue()).toContain('同意申报，请信息办审查。');
     await act(zhouqi, 'approve', '同意申报');
 
     const chenjing = await signedInPage(browser, base, 'chenjing');

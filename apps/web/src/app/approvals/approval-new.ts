@@ -1,4 +1,4 @@
-import { Component, inject, signal } from '@angular/core';
+import { Component, inject, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { NzButtonModule } from 'ng-zorro-antd/button';
@@ -6,6 +6,8 @@ import { NzFormModule } from 'ng-zorro-antd/form';
 import { NzInputModule } from 'ng-zorro-antd/input';
 import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzSelectModule } from 'ng-zorro-antd/select';
+import { DraftBar } from '../core/draft-bar';
+import { restoreInto } from '../core/drafts.logic';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { MATTER_TYPES } from './approval.model';
@@ -30,7 +32,15 @@ const FIELDS: AcceptField[] = [
 /** 受理: the county window records an application and sends it to 县级审查. */
 @Component({
   selector: 'zw-approval-new',
-  imports: [FormsModule, RouterLink, NzButtonModule, NzFormModule, NzInputModule, NzSelectModule],
+  imports: [
+    DraftBar,
+    FormsModule,
+    RouterLink,
+    NzButtonModule,
+    NzFormModule,
+    NzInputModule,
+    NzSelectModule,
+  ],
   template: `
     <div class="page">
       <div class="page-header">
@@ -173,6 +183,11 @@ const FIELDS: AcceptField[] = [
             <button nz-button nzType="primary" type="submit" [nzLoading]="busy()">
               受理并提交
             </button>
+            <zw-draft-bar
+              formKey="approval"
+              [snapshot]="snapshot"
+              (restore)="restoreDraft($event)"
+            />
             <a nz-button routerLink="/approvals" class="cancel">取消</a>
           </nz-form-control>
         </nz-form-item>
@@ -198,6 +213,11 @@ export class ApprovalNew {
   protected readonly unitName = inject(Auth).user()?.unitName ?? '';
   protected readonly matterTypes = MATTER_TYPES;
   protected readonly form = emptyAcceptForm();
+  private readonly draftBar = viewChild(DraftBar);
+  protected readonly snapshot = (): object => this.form;
+  protected restoreDraft(payload: Record<string, unknown>): void {
+    Object.assign(this.form, restoreInto(emptyAcceptForm(), payload));
+  }
   protected readonly errors = signal<FieldErrors<AcceptField>>({});
   protected readonly busy = signal(false);
 
@@ -218,6 +238,7 @@ export class ApprovalNew {
         '/approvals',
         toAcceptBody(this.form),
       );
+      await this.draftBar()?.clear();
       this.message.success(`已受理，受理编号 ${created.caseNo}`);
       await this.router.navigate(['/approvals', created.id]);
     } catch (error) {

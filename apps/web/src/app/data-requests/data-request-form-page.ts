@@ -8,6 +8,7 @@ import {
   inject,
   input,
   signal,
+  viewChild,
 } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
@@ -21,6 +22,8 @@ import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzSelectModule } from 'ng-zorro-antd/select';
 import { NzSpinModule } from 'ng-zorro-antd/spin';
 import { NzTagModule } from 'ng-zorro-antd/tag';
+import { DraftBar } from '../core/draft-bar';
+import { restoreInto } from '../core/drafts.logic';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { AttachmentsPanel } from '../documents/attachments-panel';
@@ -69,6 +72,7 @@ export class RangeLabels implements AfterViewInit {
 @Component({
   selector: 'zw-data-request-form-page',
   imports: [
+    DraftBar,
     FormsModule,
     RouterLink,
     NzAlertModule,
@@ -396,6 +400,13 @@ export class RangeLabels implements AfterViewInit {
             >
               {{ id() ? '重新提交' : '提交申请' }}
             </button>
+            @if (!id()) {
+              <zw-draft-bar
+                formKey="data-request"
+                [snapshot]="snapshot"
+                (restore)="form = restoreDraft($event)"
+              />
+            }
             @if (id()) {
               <button
                 nz-button
@@ -495,6 +506,17 @@ export class DataRequestFormPage implements OnInit {
   readonly dataset = input<string>();
   protected readonly formats = DATA_FORMATS;
   protected form: DataRequestForm = emptyDataRequestForm();
+  private readonly draftBar = viewChild(DraftBar);
+  /** 暂存 keeps the form as typed (attachments are uploaded with the record, not kept). */
+  protected readonly snapshot = (): object => this.form;
+  protected restoreDraft(payload: Record<string, unknown>): DataRequestForm {
+    const form = restoreInto(emptyDataRequestForm(), payload);
+    // The period's dates travel as ISO text: back to dates for the picker, dropping anything unreadable.
+    const period = (form.period as unknown[])
+      .map((v) => new Date(String(v)))
+      .filter((d) => !Number.isNaN(d.getTime()));
+    return { ...form, period: period.length === 2 ? period : [] } as DataRequestForm;
+  }
   protected comment = '';
   protected readonly catalogue = signal<Dataset[]>([]);
   /** Bumped on every change of the chosen datasets or format, so the hints below recompute. */
@@ -616,6 +638,7 @@ export class DataRequestFormPage implements OnInit {
           '/data-requests',
           toDataRequestBody(this.form),
         );
+        await this.draftBar()?.clear();
         const failed = await this.uploadPending(created.id);
         if (failed.length)
           this.message.warning(

@@ -10,6 +10,7 @@ import {
   needsDialog,
   staysOnPage,
   validateAction,
+  phraseErrors,
 } from './task-actions.logic';
 
 describe('the buttons', () => {
@@ -183,5 +184,17 @@ describe('after an operation', () => {
         staysOnPage(a as never),
       ),
     ).toBe(false);
+  });
+});
+
+describe('常用语 editing', () => {
+  it('names empty, too long and repeated rows', () => {
+    expect(phraseErrors(['同意。', ' ', '同意。', '长'.repeat(101), '已阅。'])).toEqual([
+      undefined,
+      '常用语不能为空',
+      '与前面的常用语重复',
+      '每条常用语不能超过 100 个字',
+      undefined,
+    ]);
   });
 });

@@ -250,3 +250,16 @@ export function staysOnPage(action: TaskAction, position?: 'before' | 'after' | 
   if (action === 'add-signer') return position === 'after';
   return ['claim', 'unclaim', 'urge', 'cc', 'remove-signer'].includes(action);
 }
+
+/** The api's rules for a person's 常用语, per row (undefined where the row is fine). */
+export function phraseErrors(rows: readonly string[]): (string | undefined)[] {
+  const seen = new Set<string>();
+  return rows.map((row) => {
+    const p = row.trim();
+    if (!p) return '常用语不能为空';
+    if (p.length > 100) return '每条常用语不能超过 100 个字';
+    if (seen.has(p)) return '与前面的常用语重复';
+    seen.add(p);
+    return undefined;
+  });
+}

@@ -52,6 +52,7 @@ import {
   type ContractValues,
 } from './contract-form.logic';
 import type { FormField } from '@zhengwu/contracts';
+import { PhrasesEditor } from './phrases-editor';
 import { ProcessDiagram } from './process-diagram';
 import {
   STEP_FIELDS,
@@ -173,6 +174,7 @@ interface DialogState {
 @Component({
   selector: 'zw-task-page',
   imports: [
+    PhrasesEditor,
     DatePipe,
     FormsModule,
     RouterLink,
@@ -614,7 +616,7 @@ interface DialogState {
                   @if (decides()) {
                     <div class="phrases" role="group" aria-label="常用语">
                       <span class="muted">常用语：</span>
-                      @for (p of phrases; track p) {
+                      @for (p of phrases(); track p) {
                         <button
                           type="button"
                           class="phrase"
@@ -624,7 +626,21 @@ interface DialogState {
                           {{ p }}
                         </button>
                       }
+                      <button
+                        nz-button
+                        nzType="link"
+                        type="button"
+                        (click)="editingPhrases.set(true)"
+                        data-testid="phrases-manage"
+                      >
+                        管理常用语
+                      </button>
                     </div>
+                    <zw-phrases-editor
+                      [(open)]="editingPhrases"
+                      [phrases]="phrases()"
+                      (saved)="phrases.set($event)"
+                    />
                   }
                 </form>
                 <div class="buttons">
@@ -990,7 +1006,9 @@ export class TaskPage {
   readonly id = input.required<string>();
   private readonly opinionBox = viewChild<ElementRef<HTMLTextAreaElement>>('opinionBox');
 
-  protected readonly phrases = COMMON_PHRASES;
+  /** The person's own 常用语 (the platform's until they keep their own). */
+  protected readonly phrases = signal<string[]>([...COMMON_PHRASES]);
+  protected readonly editingPhrases = signal(false);
   protected readonly outcomeText = outcomeText;
   protected readonly task = signal<TaskDetail | null>(null);
   protected readonly failed = signal<string | null>(null);
@@ -1102,6 +1120,7 @@ export class TaskPage {
   };
 
   constructor() {
+    void this.loadPhrases();
     effect(() => {
       const id = this.id();
       untracked(() => {
@@ -1352,6 +1371,14 @@ export class TaskPage {
     this.periodTo.set(null);
     this.failed.set(null);
     this.task.set(null);
+  }
+
+  private async loadPhrases(): Promise<void> {
+    try {
+      this.phrases.set((await this.api.get<{ phrases: string[] }>('/personal/phrases')).phrases);
+    } catch {
+      // The platform's phrases stay: the opinion box works without the person's own.
+    }
   }
 
   async load(id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Component, OnInit, computed, inject, input, signal } from '@angular/core';
+import { Component, OnInit, computed, inject, input, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { NzAlertModule } from 'ng-zorro-antd/alert';
@@ -11,6 +11,8 @@ import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzRadioModule } from 'ng-zorro-antd/radio';
 import { NzResultModule } from 'ng-zorro-antd/result';
 import { NzSpinModule } from 'ng-zorro-antd/spin';
+import { DraftBar } from '../core/draft-bar';
+import { restoreInto } from '../core/drafts.logic';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { AttachmentsPanel } from '../documents/attachments-panel';
@@ -54,6 +56,7 @@ function thisYear(): number {
 @Component({
   selector: 'zw-project-form-page',
   imports: [
+    DraftBar,
     FormsModule,
     RouterLink,
     NzAlertModule,
@@ -306,6 +309,13 @@ function thisYear(): number {
             >
               {{ id() ? '重新提交' : '提交申报' }}
             </button>
+            @if (!id()) {
+              <zw-draft-bar
+                formKey="project"
+                [snapshot]="snapshot"
+                (restore)="form = restoreDraft($event)"
+              />
+            }
             <a nz-button [routerLink]="id() ? ['/projects', id()] : ['/projects']">取消</a>
           </div>
           <p class="hint">提交后送本单位领导审批，再经信息办审查、领导小组表决后立项。</p>
@@ -384,6 +394,12 @@ export class ProjectFormPage implements OnInit {
   readonly id = input<string>();
   protected readonly categories = PROJECT_CATEGORIES;
   protected form: ProjectForm = emptyProjectForm(thisYear());
+  private readonly draftBar = viewChild(DraftBar);
+  /** 暂存 keeps the form as typed (attachments are uploaded with the record, not kept). */
+  protected readonly snapshot = (): object => this.form;
+  protected restoreDraft(payload: Record<string, unknown>): ProjectForm {
+    return restoreInto(emptyProjectForm(thisYear()), payload);
+  }
   protected comment = '';
   protected readonly errors = signal<FieldErrors<ProjectField>>({});
   protected readonly formError = signal<string | null>(null);
@@ -482,6 +498,7 @@ export class ProjectFormPage implements OnInit {
         await this.router.navigate(['/projects', id]);
       } else {
         const created = await this.api.post<{ id: string }>('/projects', body);
+        await this.draftBar()?.clear();
         const failed = await this.uploadPending(created.id);
         if (failed.length)
           this.message.warning(
