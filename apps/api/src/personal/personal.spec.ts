@@ -31,7 +31,7 @@ describe('personal 常用语 and 暂存', () => {
       .set(as('lina'))
       .send({ phrases: ['已阅。'] })
       .expect(200);
-    const cases: [unknown, number, string][] = [
+    const cases: [object, number, string][] = [
       [{ phrases: ['同意', '同意'] }, 400, '重复'],
       [{ phrases: ['  '] }, 400, '空'],
       [{ phrases: Array.from({ length: 31 }, (_, i) => `第${i}条`) }, 400, '最多 30 条'],
