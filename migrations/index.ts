@@ -30,6 +30,7 @@ import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
 import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts';
 import { Personal1765600001300 } from './1765600001300-personal';
+import { Directory1765600001400 } from './1765600001400-directory';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   DocumentJointAttendance1765600000700,
   ExchangeReceipts1765600001000,
   Personal1765600001300,
+  Directory1765600001400,
 ];

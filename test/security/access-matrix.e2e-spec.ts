@@ -87,6 +87,8 @@ const sendMultipart: Send = (who, path, query) =>
 const doc = (f: JiangsuRecords) => ({ id: f.document.id });
 const SCOPES: Record<string, Scope> = {
   'POST /api/auth/password': { none: 'acts on the caller’s own account only' },
+  'PUT /api/directory/me': { none: 'the caller’s own telephone and mail only' },
+  'PUT /api/directory/people/:id': { none: 'sysadmin keeps contact details of people in any unit' },
   'PUT /api/personal/phrases': { none: 'the caller’s own 常用语 only: no id names another person' },
   'DELETE /api/personal/phrases': { none: 'the caller’s own 常用语 only' },
   'GET /api/personal/drafts/:form': { none: 'the caller’s own 暂存 only: the path names a form, not a person' },

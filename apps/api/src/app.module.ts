@@ -26,6 +26,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { SealsModule } from './seals/seals.module';
 import { ExchangeModule } from './exchange/exchange.module';
 import { PersonalModule } from './personal/personal.module';
+import { DirectoryModule } from './directory/directory.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -81,6 +82,7 @@ export class AppModule {
         SealsModule,
         ExchangeModule,
         PersonalModule,
+        DirectoryModule,
       ],
       controllers: [HealthController],
       providers: [

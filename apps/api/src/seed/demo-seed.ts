@@ -23,8 +23,16 @@ export async function seedDemo(dataSource: DataSource, password: string): Promis
       const unitId = unitIds.get(user.unit);
       if (!unitId) throw new Error(`demo user ${user.username} names unknown unit ${user.unit}`);
       const rows: { id: string }[] = await m.query(
-        'INSERT INTO users (username, display_name, unit_id, title, password_hash, email) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-        [user.username, user.displayName, unitId, user.title, hash, demoEmail(user.username, user.unit)],
+        'INSERT INTO users (username, display_name, unit_id, title, password_hash, email, office_phone) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+        [
+          user.username,
+          user.displayName,
+          unitId,
+          user.title,
+          hash,
+          demoEmail(user.username, user.unit),
+          demoPhone(DEMO_USERS.indexOf(user), user.unit),
+        ],
       );
       for (const role of user.roles) await m.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [rows[0].id, role]);
       for (const membership of user.memberOf ?? []) {
@@ -74,6 +82,12 @@ export async function ensureAdmin(dataSource: DataSource, password: string): Pro
 }
 
 /** Demo addresses on reserved example domains: the ministry's people `@mlr…`, a province's `@js…`/`@zj…`. */
+/** A made-up office number of the demo (area code by province, then a running number). */
+export function demoPhone(index: number, unitCode: string): string {
+  const area = unitCode.startsWith('32') ? '025' : unitCode.startsWith('33') ? '0571' : '010';
+  return `${area}-6655${String(1000 + index).padStart(4, '0')}`;
+}
+
 export function demoEmail(username: string, unitCode: string): string {
   const domain = unitCode.startsWith('32') ? 'js' : unitCode.startsWith('33') ? 'zj' : 'mlr';
   return `${username}@${domain}.example.gov.cn`;

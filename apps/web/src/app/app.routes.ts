@@ -59,6 +59,11 @@ export const routes: Routes = [
         loadChildren: () => import('./seals/seals.routes').then((m) => m.routes),
       },
       {
+        path: 'directory',
+        title: '通讯录',
+        loadComponent: () => import('./directory/directory-page').then((m) => m.DirectoryPage),
+      },
+      {
         path: 'admin',
         canActivate: [withRoles('sysadmin', 'secadmin', 'auditor')],
         loadChildren: () => import('./admin/admin.routes').then((m) => m.routes),

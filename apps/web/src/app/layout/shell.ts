@@ -41,6 +41,7 @@ export const MENU: MenuItem[] = [
   { path: '/data-requests', label: '数据使用申请', icon: 'database' },
   { path: '/archive', label: '电子档案', icon: 'folder-open', roles: ['archivist'] },
   { path: '/seals', label: '电子印章', icon: 'safety-certificate', roles: ['seal-keeper'] },
+  { path: '/directory', label: '通讯录', icon: 'contacts' },
   {
     path: '/admin',
     label: '系统管理',
