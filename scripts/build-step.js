@@ -12,6 +12,7 @@
  * (Ctrl-C ended `npm start` while it waited), it stops the step instead of building on for nobody.
  */
 const { spawn } = require('node:child_process');
+const { setInterval, clearInterval, setTimeout } = require('node:timers');
 
 const [what, cwd, announce, script, ...args] = process.argv.slice(2);
 const started = Date.now();

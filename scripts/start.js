@@ -14,6 +14,7 @@
  */
 const cluster = require('node:cluster');
 const { join } = require('node:path');
+const { setInterval } = require('node:timers');
 const { buildIfStale, root } = require('./build-if-stale');
 
 if (cluster.isPrimary) buildIfStale();

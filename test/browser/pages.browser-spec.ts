@@ -5,14 +5,15 @@ import { attach } from '../support/attach';
 import { screenshot, signedInPage } from '../support/browser';
 import { browserSuite } from '../support/platform';
 
-/** A one-page PDF with a line of text, made here so the test owns what the viewer must show. */
+/** A two-page PDF with a line of text on each, made here so the test owns what the viewer must show. */
 function samplePdf(): Promise<Buffer> {
   return new Promise((resolve) => {
     const doc = new PDFDocument({ size: 'A4' });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.fontSize(24).text('Zhengwu preview test', 72, 72);
+    doc.fontSize(24).text('Zhengwu preview test, page 1', 72, 72);
+    doc.addPage().fontSize(24).text('Zhengwu preview test, page 2', 72, 72);
     doc.end();
   });
 }
@@ -30,16 +31,16 @@ async function until<T>(probe: () => Promise<T | undefined>, ms: number): Promis
 
 /** Collects the page's Content-Security-Policy violations (reported in the page and in any frame it made). */
 async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
-  });
+  // Scripts as text: this file compiles without the DOM library (the page's globals are not the test's).
+  await page.addInitScript(`
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI));
+  `);
   const violations: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
   });
-  return async () => [...violations, ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))];
+  return async () => [...violations, ...(await page.evaluate<string[]>('window.cspViolations'))];
 }
 
 describe('pages that must show what they say', () => {
@@ -56,7 +57,7 @@ describe('pages that must show what they say', () => {
       .send({ docType: '通知', title: '关于预览正式公文的测试通知', body: '各有关单位：\n特此通知。', mainRecipients: [bgt.id] });
     expect(created.status).toBe(201);
     const documentId = (created.body as { id: string }).id;
-    expect((await attach(t, token, 'document', documentId, '预览测试.pdf', await samplePdf())).status).toBe(201);
+    expect((await attach(t, token, 'document', documentId, '预览测试.pdf', Buffer.from(await samplePdf()))).status).toBe(201);
 
     const lina = await signedInPage(suite.browser, baseUrl, 'lina');
     const violations = await watchCsp(lina);
@@ -77,7 +78,19 @@ describe('pages that must show what they say', () => {
     });
     expect(frames.filter((url) => url.startsWith('chrome-error:'))).toEqual([]);
     const pdfFrame = lina.frames().find((f) => f.url().startsWith('blob:'));
-    expect(await pdfFrame?.evaluate(() => document.contentType)).toBe('application/pdf');
+    expect(await pdfFrame?.evaluate<string>('document.contentType')).toBe('application/pdf');
+    // And it read the document: its toolbar counts the two pages.
+    const pages = await until(
+      () =>
+        viewer!.evaluate<string | undefined>(`(() => {
+          const toolbar = document.querySelector('pdf-viewer')?.shadowRoot?.querySelector('viewer-toolbar');
+          const selector = toolbar?.shadowRoot?.querySelector('viewer-page-selector');
+          const count = selector?.shadowRoot?.querySelector('#pagelength')?.textContent?.trim();
+          return count && count !== '0' ? count : undefined; // 0 until the document is read
+        })()`),
+      15_000,
+    );
+    expect(pages).toBe('2');
     expect(await violations()).toEqual([]);
     await screenshot(lina, '90-pdf-preview');
   });
@@ -103,12 +116,13 @@ describe('pages that must show what they say', () => {
 
   it('lines the 流程定义 headers up with their columns, also with a version list open', async () => {
     const admin = await signedInPage(suite.browser, suite.platform.baseUrl, 'admin');
+    await admin.setViewportSize({ width: 1440, height: 900 });
     await admin.goto('/admin');
     await admin.getByRole('tab', { name: '流程定义' }).click();
     const table = admin.locator('zw-definitions-tab nz-table').first();
     await table.locator('td.mono').first().waitFor();
     await table.locator('button.ant-table-row-expand-icon').first().click();
-    await admin.locator('zw-definitions-tab nz-table nz-table').first().waitFor();
+    await table.locator('tr.ant-table-expanded-row').first().waitFor();
     // Each header's left edge is its column's: 流程标识 over the key, 名称 over the name, 操作 over the buttons.
     const lefts = async (row: string): Promise<number[]> => {
       const cells = await table.locator(row).first().locator(':scope > th, :scope > td').all();
@@ -119,5 +133,59 @@ describe('pages that must show what they say', () => {
     expect(headers).toHaveLength(6);
     expect(cells).toEqual(headers);
     await screenshot(admin, '93-definitions');
+  });
+
+  it('keeps a 备案号 on one line in the filings list at an office screen’s 1440 px', async () => {
+    const { t, baseUrl } = suite.platform;
+    const token: Record<string, string> = {};
+    for (const who of ['js.nigao', 'js.shenpi', 'chenjing']) token[who] = await t.login(who);
+    const as = (who: string) => ({
+      post: (path: string, body: object = {}) => t.http().post(path).set('Authorization', `Bearer ${token[who]}`).send(body),
+    });
+    const openTask = async (filingId: string): Promise<string> => {
+      const [row]: { id: string }[] = await t.app
+        .get(DataSource)
+        .query(`SELECT t.id FROM tasks t JOIN filings f ON f.instance_id = t.instance_id WHERE f.id = $1 AND t.status = 'open'`, [
+          filingId,
+        ]);
+      return row.id;
+    };
+    const created = await as('js.nigao').post('/api/filings', {
+      kind: '信息化规划',
+      title: '江苏省国土资源“十五五”信息化发展规划（备案号换行检查）',
+      periodStart: 2026,
+      periodEnd: 2030,
+      summary: '统筹全省国土资源信息化建设。',
+      content: '一、现状与形势；二、总体要求；三、主要任务；四、保障措施。',
+      contactName: '沈佳',
+      contactPhone: '025-86658123',
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    expect((await as('js.nigao').post(`/api/filings/${id}/submit`)).status).toBe(200);
+    expect((await as('js.shenpi').post(`/api/tasks/${await openTask(id)}/actions`, { action: 'approve', comment: '同意' })).status).toBe(
+      200,
+    );
+    expect((await as('chenjing').post(`/api/tasks/${await openTask(id)}/actions`, { action: 'approve', comment: '予以备案' })).status).toBe(
+      200,
+    );
+
+    const page = await signedInPage(suite.browser, baseUrl, 'chenjing');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto('/filings');
+    const cell = page
+      .locator('td.filing-no')
+      .filter({ hasText: /国土资信备〔\d{4}〕\d+号/ })
+      .first();
+    await cell.waitFor();
+    // One line: the text's boxes all share one top edge.
+    const tops = await page.evaluate<number[]>(`(() => {
+      const td = Array.from(document.querySelectorAll('td.filing-no')).find((c) => /国土资信备/.test(c.textContent));
+      const range = document.createRange();
+      range.selectNodeContents(td);
+      return [...new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)))];
+    })()`);
+    expect(tops).toHaveLength(1);
+    await screenshot(page, '94-filings');
   });
 });
