@@ -11,8 +11,10 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const web = join(root, 'apps', 'web');
 
-function run(args, what) {
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+/** Runs one step through build-step.js, which prints its progress; ends this process when it fails. */
+function run(what, cwd, announce, script, args) {
+  const step = [join(__dirname, 'build-step.js'), what, cwd, announce ? 'yes' : 'no', script, ...args];
+  const result = spawnSync(process.execPath, step, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     process.stderr.write(`构建失败 (build failed): ${what}; see the errors above.\n`);
     process.exit(result.status ?? 1);
@@ -33,15 +35,10 @@ function webIsStale() {
 }
 
 function buildIfStale() {
-  run([require.resolve('typescript/bin/tsc'), '-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json'], 'api and workers');
-  if (webIsStale()) {
-    process.stdout.write('building the web application (about half a minute)…\n');
-    const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: web, stdio: 'inherit' });
-    if (result.status !== 0) {
-      process.stderr.write('构建失败 (build failed): web; see the errors above.\n');
-      process.exit(result.status ?? 1);
-    }
-  }
+  const tsc = require.resolve('typescript/bin/tsc');
+  run('api 与 workers (the api and workers)', root, false, tsc, ['-b', 'apps/api/tsconfig.build.json', 'apps/worker/tsconfig.build.json']);
+  // The first web build takes minutes on a small machine, later ones about half a minute.
+  if (webIsStale()) run('网页应用 (the web application)', web, true, require.resolve('@angular/cli/bin/ng.js'), ['build']);
 }
 
 module.exports = { buildIfStale, root };

@@ -1,5 +1,5 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,13 @@ interface Started {
   output: () => string;
 }
 
-/** Runs `npm start`'s entry exactly as a user does, waiting for the `ready` line. */
-function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['scripts/start.js'], { cwd: root, env: { ...process.env, DATABASE_URL: '', ...env } });
+/** Runs `npm start`'s entry (or `npm start` itself) exactly as a user does, waiting for the `ready` line. */
+function start(env: Record<string, string>, command: 'node' | 'npm' | 'npm in its own process group' = 'node'): Promise<Started> {
+  const fullEnv = { ...process.env, DATABASE_URL: '', ...env };
+  const child =
+    command !== 'node'
+      ? spawn('npm', ['start'], { cwd: root, env: fullEnv, detached: command !== 'npm' })
+      : spawn(process.execPath, ['scripts/start.js'], { cwd: root, env: fullEnv });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,6 +46,33 @@ function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
     child.on('exit', (code) => resolve(code));
     child.kill('SIGINT');
   });
+}
+
+/** Every process below `pid` (its children, theirs…), from ps. */
+function descendants(pid: number): { pid: number; command: string }[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([p, pp, command]) => ({ pid: Number(p), ppid: Number(pp), command }));
+  const found: { pid: number; command: string }[] = [];
+  const walk = (parent: number): void => {
+    for (const row of rows.filter((r) => r.ppid === parent)) {
+      found.push({ pid: row.pid, command: row.command });
+      walk(row.pid);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -136,4 +167,78 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(err).toContain('PORT');
     expect(err).toContain('whole number');
   }, 120_000);
+
+  it('stops everything — api processes, workers, PostgreSQL — on SIGINT or SIGTERM to the `npm start` process', async () => {
+    // A DATA_DIR the platform makes 0700 (a strict umask) under a 0755 directory: fixed for the postgres account.
+    const base = mkdtempSync(join(tmpdir(), 'zhengwu-npm-start-'));
+    chmodSync(base, 0o755);
+    const data = join(base, 'data');
+    mkdirSync(data, { mode: 0o700 });
+    // `kill -INT <npm>`, `kill -TERM <npm>`, and Ctrl-C on a terminal (SIGINT to the whole process group).
+    for (const signal of ['SIGINT', 'SIGTERM', 'Ctrl-C'] as const) {
+      const ctrlC = signal === 'Ctrl-C';
+      const started = await start(
+        { DATA_DIR: data, PORT: '0', LOG_LEVEL: 'warn', API_PROCESSES: '2' },
+        ctrlC ? 'npm in its own process group' : 'npm',
+      );
+      const npm = started.child.pid ?? 0;
+      const tree = descendants(npm);
+      const pgPid = Number(readFileSync(join(data, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      // npm execs node (no shell between), which forks two api processes and the workers' process.
+      expect(tree.filter((p) => p.command === 'node').length).toBeGreaterThanOrEqual(4);
+      expect(tree.map((p) => p.pid)).toContain(pgPid);
+      const port = Number(new URL(started.url).port);
+      expect(await portOpen(port)).toBe(true);
+      started.child.removeAllListeners('exit');
+      const exited = new Promise<number | null | 'still running'>((resolve) => {
+        started.child.on('exit', resolve);
+        setTimeout(() => resolve('still running'), 60_000).unref();
+      });
+      // The npm process alone, as `kill -INT <pid>` does; or its whole group, as a terminal's Ctrl-C does.
+      if (ctrlC) process.kill(-npm, 'SIGINT');
+      else process.kill(npm, signal);
+      const code = await exited;
+      if (code === 'still running') for (const p of [npm, ...tree.map((t) => t.pid)].filter(alive)) process.kill(p, 'SIGKILL');
+      expect({ signal, code }).toEqual({ signal, code: 0 });
+      const left = tree.filter((p) => alive(p.pid));
+      expect({ signal, left }).toEqual({ signal, left: [] });
+      expect(await portOpen(port)).toBe(false);
+      expect(existsSync(join(data, 'pg', 'postmaster.pid'))).toBe(false);
+    }
+    if (process.getuid?.() === 0) expect(statSync(data).mode & 0o001).toBe(0o001);
+
+    // npm killed outright tells nobody: the platform notices its parent is gone and stops in order all the same.
+    const orphaned = await start({ DATA_DIR: data, PORT: '0', LOG_LEVEL: 'warn', API_PROCESSES: '2' }, 'npm');
+    const tree = descendants(orphaned.child.pid ?? 0);
+    const port = Number(new URL(orphaned.url).port);
+    orphaned.child.removeAllListeners('exit');
+    process.kill(orphaned.child.pid ?? 0, 'SIGKILL');
+    const deadline = Date.now() + 60_000;
+    while (tree.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    const left = tree.filter((p) => alive(p.pid));
+    for (const p of left) process.kill(p.pid, 'SIGKILL');
+    expect(left).toEqual([]);
+    expect(await portOpen(port)).toBe(false);
+    expect(existsSync(join(data, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 400_000);
+
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root, names the directory the postgres account cannot enter, and the command that fixes it',
+    async () => {
+      const closed = mkdtempSync(join(tmpdir(), 'zhengwu-closed-'));
+      chmodSync(closed, 0o700);
+      const child = spawn(process.execPath, ['scripts/start.js'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: join(closed, 'data'), PORT: '0', LOG_LEVEL: 'warn', API_PROCESSES: '1' },
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ code, err }).toEqual({ code: 1, err: expect.stringContaining(`chmod o+x ${closed}`) });
+      expect(err).toContain(`无法进入目录 ${closed}`);
+      expect(err).not.toContain('    at '); // said plainly, without a stack
+      expect(existsSync(join(closed, 'data', 'pg', 'PG_VERSION'))).toBe(false);
+    },
+    120_000,
+  );
 });

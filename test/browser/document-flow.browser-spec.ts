@@ -87,6 +87,21 @@ describe('a document from draft to 签收 to archive, in the browser', () => {
     await lina.goto(documentUrl);
     await reloadUntil(lina, '办结');
     await screenshot(lina, '14-document-done');
+    // 预览正式公文 shows the typeset PDF in Chromium's viewer, not a frame blocked by the content security policy.
+    await lina.getByRole('button', { name: '预览正式公文' }).click();
+    await lina.locator('iframe[title="' + title + '"]').waitFor();
+    for (const started = Date.now(); !lina.frames().some((f) => /^chrome-extension:\/\/\w+\/index\.html$/.test(f.url()));) {
+      if (Date.now() - started > 15_000)
+        throw new Error(
+          `no PDF viewer in the preview: ${lina
+            .frames()
+            .map((f) => f.url())
+            .join(', ')}`,
+        );
+      await lina.waitForTimeout(200);
+    }
+    await screenshot(lina, '14a-document-preview');
+    await lina.keyboard.press('Escape');
 
     // 归档: the archivist finds the package and runs 四性检测 on it.
     const linfang = await signedInPage(browser, base, 'linfang');
@@ -114,6 +129,13 @@ describe('a document from draft to 签收 to archive, in the browser', () => {
       .first()
       .waitFor();
     await screenshot(linfang, '15-archive-check');
+    // At an office screen's 1440 px the file table's 操作 stays in view beside the long digests.
+    await linfang.setViewportSize({ width: 1440, height: 900 });
+    const downloadButton = linfang.getByRole('button', { name: /^下载 / }).first();
+    const table = linfang.locator('nz-card', { hasText: 'SHA-256' }).locator('.ant-table-container').first();
+    const [button, box] = [await downloadButton.boundingBox(), await table.boundingBox()];
+    expect(button && box && button.x >= box.x && button.x + button.width <= box.x + box.width).toBe(true);
+    expect(button && button.x + button.width <= 1440).toBe(true);
 
     // 移交: this year's packages as a signed EEP, then the same file verified as a 档案馆 would on 接收.
     await linfang.goto('/archive/transfers');

@@ -81,6 +81,9 @@ describe('a project proposal through the leading-group vote into the ledger, in 
     for (const member of ['wangjianguo', 'liuhaiyan', 'sunzhiqiang', 'zhangwei']) {
       const page = await signedInPage(browser, base, member);
       await openTask(page, name, '领导小组表决');
+      // 提请以集体决定方式议定 is the 组长's alone: an ordinary member is not offered it.
+      await page.getByTestId('opinion').waitFor();
+      expect(await page.getByTestId('vote-refer').count()).toBe(member === 'wangjianguo' ? 1 : 0);
       await act(page, 'approve', '同意立项');
       await page.context().close();
     }

@@ -7,9 +7,9 @@ import type { ArchiveEvent } from './archive.types';
  * names, each with its number (编号) as an attribute, built with xmlbuilder2 and validated against
  * the schema in dat46-schema.ts (docs/archive.md lists every element and where its number comes from).
  *
- * Numbers M1–M64 are confirmed (an open DA/T 46 checker's source and the standard's contents,
- * /work/shared/STANDARDS.md); M65–M74 (存储位置, 权限管理 and their children) follow the standard's order
- * and are marked "to confirm" there. The 业务实体 and 机构人员 elements carry no number: their numbering
+ * Numbers M1–M64 are confirmed (an open DA/T 46 checker's source and the standard's contents);
+ * M65–M74 (存储位置, 权限管理 and their children) follow the standard's order and are still to be
+ * confirmed against the text of the standard. The 业务实体 and 机构人员 elements carry no number: their numbering
  * could not be found, and none is invented.
  */
 export const METADATA_NS = 'urn:zhengwu:archive:da-t-46-2009';

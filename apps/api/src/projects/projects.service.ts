@@ -393,8 +393,8 @@ export class ProjectsService implements OnModuleInit {
     await this.recordOpinion(e, project, 'office', duplicates);
     if (e.outcome === 'return') return {};
     const units = await ledgerUnits(e.tx);
-    const members: { user_id: string }[] = await e.tx.query(
-      `SELECT m.user_id FROM unit_members m JOIN users u ON u.id = m.user_id
+    const members: { user_id: string; position: string | null }[] = await e.tx.query(
+      `SELECT m.user_id, m.position FROM unit_members m JOIN users u ON u.id = m.user_id
         WHERE m.unit_id = $1 AND u.is_active ORDER BY (m.position = '组长') DESC, (m.position = '副组长') DESC, u.username`,
       [units.group],
     );
@@ -405,8 +405,11 @@ export class ProjectsService implements OnModuleInit {
         HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
+    // The task page offers the referral only to the chair; the vote itself checks again (voted()).
+    const chair = members.find((r) => r.position === '组长');
     return {
       voters: members.map((r) => r.user_id),
+      ...(chair ? { groupChair: chair.user_id } : {}),
       officeRecommendation: e.outcome === 'approve' ? '建议立项' : '建议不予立项',
       duplicateCount: duplicates.length,
     };
@@ -431,7 +434,7 @@ export class ProjectsService implements OnModuleInit {
         e.userId,
       ]);
       if (chair.length === 0) {
-        throw new AppError('REFER_NOT_ALLOWED', '只有领导小组组长可以提请以集体决定方式议定', HttpStatus.BAD_REQUEST, [
+        throw new AppError('REFER_NOT_ALLOWED', '只有领导小组组长可以提请以集体决定方式议定', HttpStatus.FORBIDDEN, [
           { field: 'variables.referToSecretary', message: '仅组长可用' },
         ]);
       }

@@ -241,8 +241,12 @@ describe('信息化项目立项 and the ledgers', () => {
 
   it('lets only the chair refer the decision to the secretary; a collective 不予立项 notifies the submitter', async () => {
     const p = await toVote();
+    // The task page learns who the chair is from the case (it shows the referral to the chair only).
+    const memberTask = await as('liuhaiyan').get(`/tasks/${await task(p.instanceId, 'vote', 'liuhaiyan')}`);
+    expect(memberTask.body.form.groupChair).toBe(ids.wangjianguo);
     const refused = await vote(p, 'liuhaiyan', 'approve', { variables: { referToSecretary: true } });
-    expect([refused.status, refused.body.code]).toEqual([400, 'REFER_NOT_ALLOWED']);
+    expect([refused.status, refused.body.code]).toEqual([403, 'REFER_NOT_ALLOWED']);
+    expect(refused.body.message).toBe('只有领导小组组长可以提请以集体决定方式议定');
     expect(refused.body.details).toEqual([expect.objectContaining({ field: 'variables.referToSecretary' })]);
     expect((await q(`SELECT count(*)::int AS n FROM project_votes WHERE project_id = $1`, [p.id]))[0].n).toBe(0);
     expect((await vote(p, 'wangjianguo', 'approve', { variables: { referToSecretary: true } })).status).toBe(200);

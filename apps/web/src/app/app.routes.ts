@@ -5,6 +5,8 @@ import { Password } from './login/password';
 import { TwoFactor } from './login/two-factor';
 import { SsoLanding } from './login/sso';
 import { Shell } from './layout/shell';
+import { Forbidden } from './errors/forbidden';
+import { NotFound } from './errors/not-found';
 
 /** Every feature is a lazy chunk: the login page and the shell load first, each page on first visit. */
 export const routes: Routes = [
@@ -68,7 +70,9 @@ export const routes: Routes = [
         canActivate: [withRoles('sysadmin', 'secadmin', 'auditor')],
         loadChildren: () => import('./admin/admin.routes').then((m) => m.routes),
       },
+      { path: 'forbidden', component: Forbidden, title: '无权访问 - 政务办公平台' },
+      // Last: any address no page above answers (also inside a feature, whose routes end without one).
+      { path: '**', component: NotFound, title: '页面不存在 - 政务办公平台' },
     ],
   },
-  { path: '**', redirectTo: '' },
 ];

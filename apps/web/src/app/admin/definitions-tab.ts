@@ -80,7 +80,15 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
             </td>
           </tr>
           <tr [nzExpand]="expanded().has(g.key)">
-            <table class="versions">
+            <!-- A table of its own: header cells of a plain nested table were counted as the outer table's
+                 columns, which shifted the outer headers by one. -->
+            <nz-table
+              #versions
+              class="versions"
+              [nzData]="g.versions"
+              nzSize="small"
+              [nzShowPagination]="false"
+            >
               <thead>
                 <tr>
                   <th>版本</th>
@@ -91,7 +99,7 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
                 </tr>
               </thead>
               <tbody>
-                @for (v of g.versions; track v.id) {
+                @for (v of versions.data; track v.id) {
                   <tr>
                     <td>v{{ v.version }}</td>
                     <td>{{ v.deployed_at | date: 'yyyy-MM-dd HH:mm' }}</td>
@@ -113,7 +121,7 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
                   </tr>
                 }
               </tbody>
-            </table>
+            </nz-table>
           </tr>
         }
       </tbody>
@@ -180,11 +188,6 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
     }
     .versions {
       width: 100%;
-    }
-    .versions th,
-    .versions td {
-      padding: 4px 8px;
-      text-align: left;
     }
     .deploy-errors {
       margin-bottom: 8px;

@@ -102,7 +102,7 @@ import { CheckReportView } from './check-report';
               [nzData]="p.files"
               [nzShowPagination]="false"
               nzSize="small"
-              [nzScroll]="{ x: '1200px' }"
+              [nzScroll]="{ x: '960px' }"
             >
               <thead>
                 <tr>
@@ -110,7 +110,8 @@ import { CheckReportView } from './check-report';
                   <th nzWidth="90px">大小</th>
                   <th>SHA-256</th>
                   <th>SM3</th>
-                  <th nzWidth="80px">操作</th>
+                  <!-- Kept in view at the right: the digests are long, the download is what people came for. -->
+                  <th nzWidth="80px" nzRight>操作</th>
                 </tr>
               </thead>
               <tbody>
@@ -120,7 +121,7 @@ import { CheckReportView } from './check-report';
                     <td>{{ size(f.size) }}</td>
                     <td class="digest">{{ f.sha256 }}</td>
                     <td class="digest">{{ f.sm3 }}</td>
-                    <td>
+                    <td nzRight>
                       <button
                         nz-button
                         nzType="link"

@@ -1,6 +1,6 @@
 import { HttpClient, HttpInterceptorFn, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { CanActivateFn, Router } from '@angular/router';
+import { CanActivateFn, RedirectCommand, Router } from '@angular/router';
 import type {
   LoginOutcome,
   LoginResponse,
@@ -214,10 +214,11 @@ export const signedIn: CanActivateFn = async (_route, state) => {
   return router.createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
 };
 
-/** A page only for some roles. */
+/** A page only for some roles; anyone else sees 无权访问 at the address they asked for. */
 export function withRoles(...roles: Role[]): CanActivateFn {
   return () => {
     const auth = inject(Auth);
-    return auth.hasRole(...roles) || inject(Router).createUrlTree(['/']);
+    if (auth.hasRole(...roles)) return true;
+    return new RedirectCommand(inject(Router).parseUrl('/forbidden'), { skipLocationChange: true });
   };
 }

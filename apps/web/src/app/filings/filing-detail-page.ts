@@ -114,9 +114,11 @@ interface FilingReceipt {
             <nz-descriptions-item nzTitle="状态"
               ><nz-tag [nzColor]="color(f.status)">{{ f.status }}</nz-tag></nz-descriptions-item
             >
-            <nz-descriptions-item nzTitle="备案号">{{
-              f.filingNo || '（登记时编号）'
-            }}</nz-descriptions-item>
+            <nz-descriptions-item nzTitle="备案号"
+              ><span class="filing-no">{{
+                f.filingNo || '（登记时编号）'
+              }}</span></nz-descriptions-item
+            >
             <nz-descriptions-item nzTitle="类别">{{ f.kind }}</nz-descriptions-item>
             <nz-descriptions-item nzTitle="规划期"
               >{{ f.periodStart }}—{{ f.periodEnd }} 年</nz-descriptions-item
@@ -141,7 +143,9 @@ interface FilingReceipt {
         @if (receipt(); as r) {
           <nz-card nzTitle="备案回执" nzSize="small">
             <nz-descriptions nzBordered nzSize="small" [nzColumn]="2">
-              <nz-descriptions-item nzTitle="备案号">{{ r.filingNo }}</nz-descriptions-item>
+              <nz-descriptions-item nzTitle="备案号"
+                ><span class="filing-no">{{ r.filingNo }}</span></nz-descriptions-item
+              >
               <nz-descriptions-item nzTitle="登记日期">{{
                 r.registeredAt | date: 'yyyy-MM-dd'
               }}</nz-descriptions-item>
@@ -192,6 +196,10 @@ interface FilingReceipt {
     </div>
   `,
   styles: `
+    /* A 备案号 is read and copied whole: it never breaks inside. */
+    .filing-no {
+      white-space: nowrap;
+    }
     nz-card,
     .alert {
       margin-bottom: 16px;

@@ -107,7 +107,7 @@ interface FilingRow {
           [nzLoading]="loading()"
           (nzPageIndexChange)="goTo($event)"
           nzNoResult="暂无备案"
-          [nzScroll]="{ x: '1000px' }"
+          [nzScroll]="{ x: '1050px' }"
         >
           <thead>
             <tr>
@@ -116,7 +116,7 @@ interface FilingRow {
               <th nzWidth="110px">规划期</th>
               <th nzWidth="160px">报送单位</th>
               <th nzWidth="90px">状态</th>
-              <th nzWidth="180px">备案号</th>
+              <th nzWidth="230px">备案号</th>
               <th nzWidth="140px">报送时间</th>
             </tr>
           </thead>
@@ -132,7 +132,7 @@ interface FilingRow {
                 <td>
                   <nz-tag [nzColor]="color(f.status)">{{ f.status }}</nz-tag>
                 </td>
-                <td>{{ f.filingNo || '—' }}</td>
+                <td class="filing-no">{{ f.filingNo || '—' }}</td>
                 <td>{{ f.submittedAt ? (f.submittedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}</td>
               </tr>
             }
@@ -142,6 +142,10 @@ interface FilingRow {
     </div>
   `,
   styles: `
+    /* A 备案号 is read and copied whole: it never breaks inside. */
+    .filing-no {
+      white-space: nowrap;
+    }
     .search {
       width: 240px;
     }

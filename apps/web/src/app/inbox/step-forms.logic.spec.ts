@@ -1,4 +1,11 @@
-import { historySteps, stepForm, stepVariables, validateStep, voteTally } from './step-forms.logic';
+import {
+  canReferToSecretary,
+  historySteps,
+  stepForm,
+  stepVariables,
+  validateStep,
+  voteTally,
+} from './step-forms.logic';
 
 describe('what each step asks for', () => {
   it('knows steps by name, by activity id, and 批办 by its form key', () => {
@@ -126,6 +133,15 @@ describe('the step’s inputs', () => {
     });
     expect(voteTally({ voters: ['a'] })).toEqual({ voters: 1, cast: 0, approve: 0, reject: 0 });
     expect(voteTally({})).toBeNull();
+  });
+
+  it('offers the referral to 集体决定 to the group’s 组长 only', () => {
+    const form = { voters: ['chair', 'member'], groupChair: 'chair' };
+    expect(canReferToSecretary(form, 'chair')).toBe(true);
+    expect(canReferToSecretary(form, 'member')).toBe(false);
+    expect(canReferToSecretary(form, undefined)).toBe(false);
+    // A case started before the chair was recorded offers it to nobody (the api still decides).
+    expect(canReferToSecretary({ voters: ['chair'] }, 'chair')).toBe(false);
   });
 });
 

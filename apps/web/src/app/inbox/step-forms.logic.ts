@@ -305,6 +305,17 @@ export const STEP_FIELDS = [
   'referToSecretary',
 ] as const;
 
+/**
+ * Only the leading group's 组长 may refer a vote to 集体决定; the case names the chair (groupChair, set when
+ * 信息办 sends the proposal to the vote). The api refuses anyone else (REFER_NOT_ALLOWED).
+ */
+export function canReferToSecretary(
+  form: Record<string, unknown>,
+  userId: string | undefined,
+): boolean {
+  return typeof userId === 'string' && form['groupChair'] === userId;
+}
+
 /** 表决 progress from the case's variables (voters, votesCast, votesApprove, votesReject). */
 export function voteTally(
   form: Record<string, unknown>,

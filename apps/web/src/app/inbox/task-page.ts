@@ -61,6 +61,7 @@ import {
   stepVariables,
   validateStep,
   voteTally,
+  canReferToSecretary,
   type StepExtras,
 } from './step-forms.logic';
 import {
@@ -572,7 +573,7 @@ interface DialogState {
                       </nz-form-item>
                     }
                   }
-                  @if (step().kind === 'vote') {
+                  @if (step().kind === 'vote' && canRefer()) {
                     <nz-form-item>
                       <nz-form-control
                         [nzValidateStatus]="status('referToSecretary')"
@@ -1068,6 +1069,9 @@ export class TaskPage {
   protected readonly canUpload = computed(() => this.step().canUpload && this.canApprove());
   protected readonly summary = computed(() => formSummary(this.task()?.form ?? {}));
   protected readonly tally = computed(() => voteTally(this.task()?.form ?? {}));
+  protected readonly canRefer = computed(() =>
+    canReferToSecretary(this.task()?.form ?? {}, this.me()?.id),
+  );
   protected readonly overdue = computed(() => {
     const t = this.task();
     return t ? isOverdue(t) : false;
@@ -1246,7 +1250,7 @@ export class TaskPage {
       fileName: this.fileName,
       link: this.link,
       expiresAt: this.expiresAt,
-      referToSecretary: this.referToSecretary,
+      referToSecretary: this.referToSecretary && this.canRefer(),
     };
   }
 
