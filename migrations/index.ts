@@ -29,6 +29,7 @@ import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
 import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
 import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts';
+import { Supervision1765600001200 } from './1765600001200-supervision';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   Exchange1765600000600,
   DocumentJointAttendance1765600000700,
   ExchangeReceipts1765600001000,
+  Supervision1765600001200,
 ];
