@@ -2,7 +2,13 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
-import { CreateSupervisionDto, ExportSupervisionQuery, ListSupervisionQuery, ReportSupervisionDto, ReturnSupervisionDto } from './supervision.dto';
+import {
+  CreateSupervisionDto,
+  ExportSupervisionQuery,
+  ListSupervisionQuery,
+  ReportSupervisionDto,
+  ReturnSupervisionDto,
+} from './supervision.dto';
 import { SupervisionService } from './supervision.service';
 
 /**

@@ -117,8 +117,18 @@ export class SupervisionRepository {
   }
 
   async unit(id: string, m?: EntityManager): Promise<{ id: string; path: string; name: string } | undefined> {
-    const rows: { id: string; path: string; name: string }[] = await this.m(m).query(`SELECT id, path, name FROM units WHERE id = $1`, [id]);
+    const rows: { id: string; path: string; name: string }[] = await this.m(m).query(`SELECT id, path, name FROM units WHERE id = $1`, [
+      id,
+    ]);
     return rows[0];
+  }
+
+  /** Units a creator may make responsible: their subtree, or every unit (办公厅); bodies such as a leading group answer for nothing. */
+  async unitsWithin(path: string | null): Promise<{ id: string; name: string; depth: number }[]> {
+    return this.dataSource.query(
+      `SELECT id, name, depth FROM units WHERE kind <> 'body' AND ($1::text IS NULL OR path LIKE $1) ORDER BY path`,
+      [path === null ? null : `${escapeLike(path)}%`],
+    );
   }
 
   /** A case from the engine port's read model (`cases`), with its owner unit's path. */
@@ -145,12 +155,10 @@ export class SupervisionRepository {
 
   /** Whether the person holds an open step of the case now (they may report its 办结). */
   async holdsOpenStep(me: Principal, instanceId: string, m?: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await this.m(m).query(`SELECT 1 FROM tasks t WHERE t.instance_id = $4 AND t.status = 'open' AND ${HOLDS} LIMIT 1`, [
-      me.userId,
-      me.roles,
-      me.unitId,
-      instanceId,
-    ]);
+    const rows: unknown[] = await this.m(m).query(
+      `SELECT 1 FROM tasks t WHERE t.instance_id = $4 AND t.status = 'open' AND ${HOLDS} LIMIT 1`,
+      [me.userId, me.roles, me.unitId, instanceId],
+    );
     return rows.length > 0;
   }
 
@@ -186,7 +194,14 @@ export class SupervisionRepository {
     return rows[0].id;
   }
 
-  async addEvent(m: EntityManager, itemId: string, kind: string, userId: string | null, note: string | null, detail: object = {}): Promise<void> {
+  async addEvent(
+    m: EntityManager,
+    itemId: string,
+    kind: string,
+    userId: string | null,
+    note: string | null,
+    detail: object = {},
+  ): Promise<void> {
     await m.query(`INSERT INTO supervision_events (item_id, kind, user_id, note, detail) VALUES ($1, $2, $3, $4, $5)`, [
       itemId,
       kind,
@@ -206,13 +221,7 @@ export class SupervisionRepository {
   }
 
   /** Moves the item from one stage to another; false when it was not in `from` (someone else moved it first). */
-  async moveStage(
-    m: EntityManager,
-    id: string,
-    from: SupervisionStage,
-    to: SupervisionStage,
-    by: string | null,
-  ): Promise<boolean> {
+  async moveStage(m: EntityManager, id: string, from: SupervisionStage, to: SupervisionStage, by: string | null): Promise<boolean> {
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [, moved]: [unknown[], number] = await m.query(
       `UPDATE supervision_items
@@ -227,7 +236,11 @@ export class SupervisionRepository {
   }
 
   /** The ledger within the viewer's scope, newest first; `limit` undefined for the export. */
-  async ledger(viewer: Viewer, filter: LedgerFilter, page?: { offset: number; limit: number }): Promise<{ items: ItemRow[]; total: number }> {
+  async ledger(
+    viewer: Viewer,
+    filter: LedgerFilter,
+    page?: { offset: number; limit: number },
+  ): Promise<{ items: ItemRow[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, ...values: unknown[]) => {
@@ -249,7 +262,10 @@ export class SupervisionRepository {
     if (filter.year) add(`extract(year FROM s.created_at AT TIME ZONE 'Asia/Shanghai') = ?`, filter.year);
     if (filter.targetId) add(`coalesce(s.document_id, s.instance_id) = ?`, filter.targetId);
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }]: { total: number }[] = await this.dataSource.query(`SELECT count(*)::int AS total FROM ${ITEM_FROM} ${whereSql}`, params);
+    const [{ total }]: { total: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM ${ITEM_FROM} ${whereSql}`,
+      params,
+    );
     const paging = page ? ` LIMIT ${Number(page.limit)} OFFSET ${Number(page.offset)}` : ' LIMIT 10000';
     const items: ItemRow[] = await this.dataSource.query(
       `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} ${whereSql} ORDER BY s.created_at DESC, s.id${paging}`,
@@ -258,8 +274,18 @@ export class SupervisionRepository {
     return { items, total };
   }
 
-  async events(itemId: string): Promise<
-    { id: string; kind: string; userName: string | null; note: string | null; detail: Record<string, unknown>; at: Date; recipients: string | null }[]
+  async events(
+    itemId: string,
+  ): Promise<
+    {
+      id: string;
+      kind: string;
+      userName: string | null;
+      note: string | null;
+      detail: Record<string, unknown>;
+      at: Date;
+      recipients: string | null;
+    }[]
   > {
     return this.dataSource.query(
       `SELECT e.id::text AS id, e.kind, u.display_name AS "userName", e.note, e.detail, e.at,

@@ -42,10 +42,11 @@ export class SupervisionService implements OnModuleInit {
   onModuleInit(): void {
     // The 办结 report's files: whoever may report adds them while the item is open; whoever sees the item reads them.
     this.attachments.registerOwner('supervision', {
-      canRead: async (me, id) => (await this.visibleItem(me, id).then(
-        () => true,
-        () => false,
-      )),
+      canRead: async (me, id) =>
+        await this.visibleItem(me, id).then(
+          () => true,
+          () => false,
+        ),
       canWrite: async (me, id) => {
         const item = await this.visibleItem(me, id).catch(() => undefined);
         return !!item && item.stage === 'open' && (await this.mayReport(me, item));
@@ -69,8 +70,13 @@ export class SupervisionService implements OnModuleInit {
     return hasRole(me, ...LEADER_ROLES) || (await this.isOffice(me));
   }
 
-  async capabilities(me: Principal): Promise<{ canCreate: boolean; isOffice: boolean }> {
-    return { canCreate: await this.mayCreate(me), isOffice: await this.isOffice(me) };
+  /** What the pages offer: the 督办 button, and the units the form may name as responsible. */
+  async capabilities(
+    me: Principal,
+  ): Promise<{ canCreate: boolean; isOffice: boolean; units: { id: string; name: string; depth: number }[] }> {
+    const canCreate = await this.mayCreate(me);
+    const isOffice = await this.isOffice(me);
+    return { canCreate, isOffice, units: canCreate ? await this.repo.unitsWithin(isOffice ? null : me.unitPath) : [] };
   }
 
   private async viewer(me: Principal): Promise<Viewer> {
@@ -98,14 +104,15 @@ export class SupervisionService implements OnModuleInit {
   // ---- create --------------------------------------------------------------------------------
 
   async create(me: Principal, dto: CreateSupervisionDto): Promise<{ id: string }> {
-    if (!(await this.mayCreate(me))) throw new ForbiddenError('只有领导（签发人、业务司局审核人）或办公厅人员可以督办');
     const isOffice = await this.isOffice(me);
-    const opinion = dto.opinion.trim();
-    if (opinion.length < 2) throw field('opinion', '请填写督办意见（至少 2 个字）');
-    const deadline = await this.deadline(dto);
     try {
       return await this.repo.transaction(async (m) => {
+        // What the person cannot see answers 404 first, whoever they are: the refusal must not confirm it exists.
         const target = await this.target(m, me, isOffice, dto);
+        if (!(await this.mayCreate(me))) throw new ForbiddenError('只有领导（签发人、业务司局审核人）或办公厅人员可以督办');
+        const opinion = dto.opinion.trim();
+        if (opinion.length < 2) throw field('opinion', '请填写督办意见（至少 2 个字）');
+        const deadline = await this.deadline(dto);
         const unitId = dto.unitId ?? target.ownerUnitId;
         if (!unitId) throw field('unitId', '该事项没有主办单位，请选择承办单位');
         const unit = await this.repo.unit(unitId, m);
@@ -188,7 +195,12 @@ export class SupervisionService implements OnModuleInit {
         (await this.repo.isInvolvedInCase(me, found.id, m)));
     if (!found || !visible) throw new NotFoundError('流程事项');
     if (found.status !== 'running') throw new ConflictError('CASE_ENDED', '该事项已办结或已终止，无需督办');
-    return { instanceId: found.id, documentId: null, title: found.title ?? found.process_name ?? '流程事项', ownerUnitId: found.owner_unit_id };
+    return {
+      instanceId: found.id,
+      documentId: null,
+      title: found.title ?? found.process_name ?? '流程事项',
+      ownerUnitId: found.owner_unit_id,
+    };
   }
 
   // ---- read ----------------------------------------------------------------------------------
@@ -236,12 +248,11 @@ export class SupervisionService implements OnModuleInit {
       case: item.instance_id
         ? { instanceId: item.instance_id, status: caseInfo?.status ?? null, processName: caseInfo?.processName ?? null, steps }
         : null,
-      document: item.document_id ? { id: item.document_id, status: document?.status ?? null, docNumber: document?.docNumber ?? null } : null,
+      document: item.document_id
+        ? { id: item.document_id, status: document?.status ?? null, docNumber: document?.docNumber ?? null }
+        : null,
       timeline: await this.repo.events(item.id),
-      allowedActions: [
-        ...(canReport ? ['report'] : []),
-        ...(isCreator && item.stage === 'reported' ? ['close', 'return'] : []),
-      ],
+      allowedActions: [...(canReport ? ['report'] : []), ...(isCreator && item.stage === 'reported' ? ['close', 'return'] : [])],
     };
   }
 

@@ -67,15 +67,20 @@ describe('督办 supervision', () => {
 
   describe('Given lina’s 公文 at 拟稿', () => {
     it('only leaders and 办公厅 may mark items 督办 (a drafter and an administrator in 办公厅 may not)', async () => {
-      expect((await as('zhangwei').capabilities()).body).toEqual({ canCreate: true, isOffice: false });
-      expect((await as('zhaolei').capabilities()).body).toEqual({ canCreate: true, isOffice: true });
-      expect((await as('lina').capabilities()).body).toEqual({ canCreate: false, isOffice: false });
-      expect((await as('auditor').capabilities()).body).toEqual({ canCreate: false, isOffice: false });
+      const leader = (await as('zhangwei').capabilities()).body;
+      expect(leader).toMatchObject({ canCreate: true, isOffice: false });
+      // A leader names units of their own subtree; 办公厅 any unit.
+      expect(leader.units.map((u: { name: string }) => u.name)).toEqual(['规划司']);
+      const office = (await as('zhaolei').capabilities()).body;
+      expect(office).toMatchObject({ canCreate: true, isOffice: true });
+      expect(office.units.map((u: { name: string }) => u.name)).toEqual(expect.arrayContaining(['规划司', '玄武区国土资源分局']));
+      expect((await as('lina').capabilities()).body).toEqual({ canCreate: false, isOffice: false, units: [] });
+      expect((await as('auditor').capabilities()).body).toEqual({ canCreate: false, isOffice: false, units: [] });
       const body = { targetKind: 'document', targetId: doc.id, workingDays: 3, opinion: '请抓紧办理' };
-      for (const who of ['lina', 'auditor']) {
-        const res = await as(who).create(body);
-        expect([who, res.status, res.body.code]).toEqual([who, 403, 'FORBIDDEN']);
-      }
+      const res = await as('lina').create(body);
+      expect([res.status, res.body.code]).toEqual([403, 'FORBIDDEN']);
+      // The auditor does not even see 规划司's 公文: 404, as for one that does not exist.
+      expect((await as('auditor').create(body)).status).toBe(404);
     });
 
     it('refuses every bad field with a Chinese message naming it, and writes nothing', async () => {
@@ -121,7 +126,9 @@ describe('督办 supervision', () => {
         expect([kind, res.status, res.body.code]).toEqual([kind, 404, 'NOT_FOUND']);
       }
       // 地籍司's leader does not see 规划司's draft either.
-      expect((await as('hejun').create({ targetKind: 'case', targetId: doc.instanceId, workingDays: 2, opinion: '越权督办' })).status).toBe(404);
+      expect((await as('hejun').create({ targetKind: 'case', targetId: doc.instanceId, workingDays: 2, opinion: '越权督办' })).status).toBe(
+        404,
+      );
     });
   });
 
@@ -129,7 +136,12 @@ describe('督办 supervision', () => {
     let id: string;
 
     it('records it for 规划司 by default, refuses a second live item on the same 公文, and notifies the unit', async () => {
-      const res = await as('zhangwei').create({ targetKind: 'document', targetId: doc.id, workingDays: 3, opinion: '请于三个工作日内办结' });
+      const res = await as('zhangwei').create({
+        targetKind: 'document',
+        targetId: doc.id,
+        workingDays: 3,
+        opinion: '请于三个工作日内办结',
+      });
       expect([res.status, res.body.message]).toEqual([201, undefined]);
       id = res.body.id;
       const again = await as('zhaolei').create({ targetKind: 'document', targetId: doc.id, deadline: inDays(10), opinion: '重复督办' });
@@ -171,9 +183,9 @@ describe('督办 supervision', () => {
       expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
       const upload = await as('lina').attach(id);
       expect([upload.status, upload.body.message]).toEqual([201, undefined]);
-      expect((await as('lina').report(id, { note: '已办', attachmentIds: ['00000000-0000-4000-8000-000000000000'] })).body.details).toEqual([
-        { field: 'attachmentIds', message: '附件须先上传到本督办事项' },
-      ]);
+      expect((await as('lina').report(id, { note: '已办', attachmentIds: ['00000000-0000-4000-8000-000000000000'] })).body.details).toEqual(
+        [{ field: 'attachmentIds', message: '附件须先上传到本督办事项' }],
+      );
       expect((await as('lina').report(id, { note: ' ' })).status).toBe(400);
       const [a, b] = await Promise.all([
         as('lina').report(id, { note: '已按要求完成拟稿', attachmentIds: [upload.body.id] }),
@@ -181,7 +193,9 @@ describe('督办 supervision', () => {
       ]);
       expect([a.status, b.status].sort()).toEqual([200, 409]);
       expect([a, b].find((r) => r.status === 409)!.body.code).toBe('SUPERVISION_NOT_OPEN');
-      expect(await q(`SELECT count(*)::int AS n FROM supervision_events WHERE item_id = $1 AND kind = 'reported'`, [id])).toEqual([{ n: 1 }]);
+      expect(await q(`SELECT count(*)::int AS n FROM supervision_events WHERE item_id = $1 AND kind = 'reported'`, [id])).toEqual([
+        { n: 1 },
+      ]);
       expect((await as('zhangwei').get(id)).body).toMatchObject({ status: '已报办结', stage: 'reported' });
     });
 
@@ -226,7 +240,8 @@ describe('督办 supervision', () => {
 
     beforeAll(async () => {
       const own = await draft('lina', '关于报送规划实施情况的通知', '320000');
-      ghs = (await as('zhangwei').create({ targetKind: 'case', targetId: own.instanceId, deadline: inDays(20), opinion: '按期报送' })).body.id;
+      ghs = (await as('zhangwei').create({ targetKind: 'case', targetId: own.instanceId, deadline: inDays(20), opinion: '按期报送' })).body
+        .id;
       // 江苏省厅's 公文 supervised onto 玄武分局, which has no 签发人: its leader is the nearest ancestor's.
       const js = await draft('js.nigao', '关于核查玄武区用地的通知', '320100');
       const res = await as('js.shenpi').create({
@@ -245,9 +260,7 @@ describe('督办 supervision', () => {
       await Promise.all([scanner().scan(), scanner().scan()]);
       await scanner().scan();
       const reminded = `SELECT item_id, count(*)::int AS n FROM supervision_events WHERE kind = 'reminded' AND item_id = ANY($1) GROUP BY item_id ORDER BY item_id`;
-      expect(await q(reminded, [[ghs, xuanwu]])).toEqual(
-        [ghs, xuanwu].sort().map((item_id) => ({ item_id, n: 1 })),
-      );
+      expect(await q(reminded, [[ghs, xuanwu]])).toEqual([ghs, xuanwu].sort().map((item_id) => ({ item_id, n: 1 })));
       const [notice] = await q(`SELECT payload FROM outbox WHERE topic = 'supervision.due-soon' AND payload->>'itemId' = $1`, [ghs]);
       expect(notice.payload).toMatchObject({ unitId: units['MLR-GHS'], roles: expect.arrayContaining(['drafter', 'signer']) });
       expect((await as('zhangwei').get(ghs)).body.status).toBe('临期');
@@ -262,15 +275,17 @@ describe('督办 supervision', () => {
     });
 
     it('escalates an overdue item once to the unit’s leader (or the nearest ancestor’s) and the creator', async () => {
-      await q(`UPDATE supervision_items SET due_at = now() - interval '1 minute', remind_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [
-        [ghs, xuanwu],
-      ]);
+      await q(
+        `UPDATE supervision_items SET due_at = now() - interval '1 minute', remind_at = now() - interval '2 minutes' WHERE id = ANY($1)`,
+        [[ghs, xuanwu]],
+      );
       const runs = await Promise.all([scanner().scan(), scanner().scan(), scanner().scan()]);
       expect(runs.reduce((n, r) => n + r.escalated, 0)).toBeLessThanOrEqual(2);
       await scanner().scan();
-      const events = await q(`SELECT item_id, detail FROM supervision_events WHERE kind = 'escalated' AND item_id = ANY($1) ORDER BY item_id`, [
-        [ghs, xuanwu],
-      ]);
+      const events = await q(
+        `SELECT item_id, detail FROM supervision_events WHERE kind = 'escalated' AND item_id = ANY($1) ORDER BY item_id`,
+        [[ghs, xuanwu]],
+      );
       expect(events).toHaveLength(2);
       const byItem = Object.fromEntries(events.map((e) => [e.item_id, e.detail]));
       expect(byItem[ghs]).toMatchObject({ leaderUnitId: units['MLR-GHS'], leaderIds: [users.zhangwei], creatorId: users.zhangwei });
@@ -280,7 +295,9 @@ describe('督办 supervision', () => {
       const item = (await as('js.shenpi').get(xuanwu)).body;
       expect(item.status).toBe('已逾期');
       expect(item.timeline.find((e: { kind: string }) => e.kind === 'escalated').recipients).toBe('蒋文华');
-      expect((await as('zhangwei').list(`status=${encodeURIComponent('已逾期')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([ghs]);
+      expect((await as('zhangwei').list(`status=${encodeURIComponent('已逾期')}`)).body.items.map((i: { id: string }) => i.id)).toEqual([
+        ghs,
+      ]);
       // A reported item is no longer reminded: the unit has answered.
       expect(await q(`SELECT count(*)::int AS n FROM outbox WHERE topic LIKE 'supervision.%' AND payload->>'itemId' = $1`, [ghs])).toEqual([
         { n: 3 },

@@ -53,6 +53,7 @@ import {
 } from './contract-form.logic';
 import type { FormField } from '@zhengwu/contracts';
 import { ProcessDiagram } from './process-diagram';
+import { SuperviseButton } from '../supervision/supervise-button';
 import {
   STEP_FIELDS,
   stepForm,
@@ -193,6 +194,7 @@ interface DialogState {
     AttachmentsPanel,
     PersonPicker,
     ProcessDiagram,
+    SuperviseButton,
   ],
   template: `
     <div class="page">
@@ -221,6 +223,7 @@ interface DialogState {
             @if (record(); as r) {
               <a nz-button [routerLink]="r.link" data-testid="record-link">{{ r.label }}</a>
             }
+            <zw-supervise-button targetKind="case" [targetId]="t.instanceId" />
             <a nz-button [routerLink]="backTree()" data-testid="back-to-inbox">返回列表</a>
           </div>
         </div>
