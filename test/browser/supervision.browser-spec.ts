@@ -31,7 +31,7 @@ describe('督办 escalating and closed, in the browser', () => {
     await leader.goto(`/documents/${documentId}`);
     await leader.getByTestId('supervise').click();
     const form = leader.getByTestId('supervision-form');
-    await form.getByLabel('工作日数').fill('3');
+    await form.getByLabel('自今日起').fill('3');
     await form.getByLabel('督办意见').fill('请于三个工作日内完成拟稿并报送。');
     await screenshot(leader, '60-supervision-form');
     await form.getByRole('button', { name: '确定督办' }).click();

@@ -33,8 +33,8 @@ type Field = (typeof FIELDS)[number];
           [nzErrorTip]="errors().deadline || errors().workingDays || ''"
         >
           <nz-radio-group name="mode" [(ngModel)]="mode" aria-label="期限方式">
-            <label nz-radio nzValue="date">指定日期</label>
-            <label nz-radio nzValue="days">工作日数</label>
+            <label nz-radio nzValue="date">按日期</label>
+            <label nz-radio nzValue="days">按工作日</label>
           </nz-radio-group>
           <div class="deadline">
             @if (mode === 'date') {
@@ -47,12 +47,13 @@ type Field = (typeof FIELDS)[number];
                 aria-label="办结日期"
               />
             } @else {
+              <label for="sv-days">自今日起</label>
               <nz-input-number
+                nzId="sv-days"
                 name="workingDays"
                 [(ngModel)]="workingDays"
                 [nzMin]="1"
                 [nzMax]="250"
-                aria-label="工作日数"
               />
               <span class="hint">个工作日内（按节假日安排计算）</span>
             }
