@@ -274,9 +274,7 @@ export class SupervisionRepository {
     return { items, total };
   }
 
-  async events(
-    itemId: string,
-  ): Promise<
+  async events(itemId: string): Promise<
     {
       id: string;
       kind: string;
