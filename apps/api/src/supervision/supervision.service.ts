@@ -59,8 +59,15 @@ export class SupervisionService implements OnModuleInit {
   /** 办公厅 (SUPERVISION_OFFICE_UNIT and the units under it): supervises anywhere and sees the whole ledger. */
   async isOffice(me: Principal): Promise<boolean> {
     this.officeUnit ??= this.repo.unitByCode(this.config.supervisionOfficeUnit);
-    const office = await this.officeUnit;
-    if (!office) return false;
+    const office = await this.officeUnit.catch((error: unknown) => {
+      this.officeUnit = undefined;
+      throw error;
+    });
+    // Not there (yet): ask again next time, so a unit created after start counts without a restart.
+    if (!office) {
+      this.officeUnit = undefined;
+      return false;
+    }
     // The three administrators sit in units too; administering the platform is not 办公厅's business.
     if (me.roles.length > 0 && me.roles.every((role) => ADMIN_ROLES.includes(role))) return false;
     return me.unitPath.startsWith(office.path);
