@@ -72,6 +72,11 @@ describe('督办 escalating and closed, in the browser', () => {
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     await screenshot(holder, '62-supervision-ledger-phone');
     await holder.goto(`/supervision/${itemId}`);
+    await holder.getByLabel('办结情况').waitFor();
+    const [itemWidth, itemClient] = (await holder.evaluate(
+      '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+    )) as [number, number];
+    expect(itemWidth).toBeLessThanOrEqual(itemClient);
     await holder.getByLabel('办结情况').fill('已完成拟稿，送核稿。');
     await holder.getByRole('button', { name: '报告办结' }).click();
     await holder.getByTestId('supervision-status').filter({ hasText: '已报办结' }).waitFor();
