@@ -198,6 +198,14 @@ const SCOPES: Record<string, Scope> = {
   'PUT /api/exchange/documents/:id/partner-recipients': { params: doc, body: { recipients: [] } },
   'GET /api/exchange/documents/:id/partner-recipients': { params: doc, owner: 'js.nigao' },
   // No 江苏 package in this fixture (one deployment); exchange.spec has 浙江's clerk get 404 on 江苏's package.
+  'POST /api/supervision': {
+    params: () => ({}),
+    body: (f) => ({ targetKind: 'document', targetId: f.document.id, workingDays: 3, opinion: '越权督办' }),
+  },
+  'GET /api/supervision/:id': { params: (f) => ({ id: f.supervision.id }), owner: 'js.nigao' },
+  'POST /api/supervision/:id/report': { params: (f) => ({ id: f.supervision.id }), body: { note: '越权报告办结' } },
+  'POST /api/supervision/:id/close': { params: (f) => ({ id: f.supervision.id }) },
+  'POST /api/supervision/:id/return': { params: (f) => ({ id: f.supervision.id }), body: { reason: '越权退回' } },
   'GET /api/exchange/incoming/:id/files/:name': { none: 'serves only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/sign': { none: 'answers only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/refuse': { none: 'answers only packages addressed to the caller’s own unit' },
@@ -425,6 +433,7 @@ describe('authorization matrix over the live route table', () => {
       f.system.id,
       f.archive.id,
       f.substitute.id,
+      f.supervision.id,
     ];
     const lists = routes.filter((r) => r.method === 'GET' && !r.isPublic && !r.worker && pathParams(r.path).length === 0 && !SCOPES[r.key]);
     count('listRoutes', lists.length);
@@ -460,6 +469,7 @@ describe('authorization matrix over the live route table', () => {
     await own('lina', '/api/projects', f.project.id);
     await own('linfang', '/api/archive', f.archive.id);
     await own('js.nigao', '/api/substitutes', f.substitute.id);
+    await own('js.nigao', '/api/supervision', f.supervision.id);
   });
 
   it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {
@@ -516,6 +526,7 @@ describe('authorization matrix over the live route table', () => {
       ['attachments', ids(f.document.attachmentId, f.filing.attachmentId, f.dataRequest.attachmentId, f.project.attachmentId)],
       ['substitutes', ids(f.substitute.id)],
       ['archive_packages', ids(f.archive.id)],
+      ['supervision_items', ids(f.supervision.id)],
     ];
     const out: Record<string, unknown> = {};
     for (const [table, values] of tables) {

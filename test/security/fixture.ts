@@ -43,6 +43,8 @@ export interface JiangsuRecords {
   substitute: { id: string };
   /** 规划司's electronic seal, made by its 印章管理员. */
   seal: { id: string };
+  /** 江苏省厅's 督办 of its own 公文, by its 签发人. */
+  supervision: { id: string };
   jsUserId: string;
   nanjingUnitId: string;
 }
@@ -304,6 +306,11 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
   const seal = await a.as('sunli').post('/api/seals', { label: '公文专用章' });
   expectOk(seal, 'seal');
 
+  const supervision = await a
+    .as('js.shenpi')
+    .post('/api/supervision', { targetKind: 'document', targetId: document.id, workingDays: 5, opinion: '请按期办结' });
+  expectOk(supervision, 'supervision');
+
   const [nigao] = await a.q(`SELECT id FROM users WHERE username = 'js.nigao'`);
   return {
     document,
@@ -316,6 +323,7 @@ export async function createJiangsuRecords(a: Actors): Promise<JiangsuRecords> {
     archive,
     substitute: { id: sub.body.id as string },
     seal: { id: seal.body.id as string },
+    supervision: { id: supervision.body.id as string },
     jsUserId: nigao.id as string,
     nanjingUnitId: await a.unit('320100'),
   };

@@ -27,6 +27,7 @@ import { SealsModule } from './seals/seals.module';
 import { ExchangeModule } from './exchange/exchange.module';
 import { PersonalModule } from './personal/personal.module';
 import { DirectoryModule } from './directory/directory.module';
+import { SupervisionModule } from './supervision/supervision.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -83,6 +84,7 @@ export class AppModule {
         ExchangeModule,
         PersonalModule,
         DirectoryModule,
+        SupervisionModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -62,6 +62,24 @@ const TASK_NOTICES: Record<string, { tag: string; line: (by: string) => string; 
   'task.sign-completed': { tag: '加签完成', line: (by) => `${by}已完成加签，请您继续处理。` },
 };
 
+/** 督办 notices (apps/api/src/supervision): the tag of the subject and the first line of the mail. */
+const SUPERVISION_NOTICES: Record<string, { tag: string; line: (by: string, deadline: string) => string; whileOpen?: boolean }> = {
+  'supervision.created': { tag: '督办', line: (by, deadline) => `${by}对以下事项督办，请于${deadline}前办结并报告办结情况。` },
+  'supervision.due-soon': {
+    tag: '督办临期',
+    line: (_by, deadline) => `以下督办事项将于${deadline}到期，请抓紧办理并报告办结情况。`,
+    whileOpen: true,
+  },
+  'supervision.overdue': {
+    tag: '督办逾期',
+    line: (_by, deadline) => `以下督办事项已超过办结期限（${deadline}）仍未办结，请督促承办单位尽快办理。`,
+    whileOpen: true,
+  },
+  'supervision.reported': { tag: '督办报结', line: (by) => `${by}报告以下督办事项已办结，请确认办结或退回。` },
+  'supervision.closed': { tag: '督办办结', line: (by) => `${by}已确认以下督办事项办结。` },
+  'supervision.returned': { tag: '督办退回', line: (by) => `${by}退回了以下督办事项的办结报告，请继续办理。` },
+};
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
@@ -100,6 +118,7 @@ export class OutboxRenderer {
     if (topic === 'document.receipt.overdue') return this.receiptOverdue(p);
     if (topic.startsWith('document.')) return this.documentNotice(topic, p);
     if (topic.startsWith('approval.')) return this.approvalNotice(p);
+    if (SUPERVISION_NOTICES[topic]) return this.supervisionNotice(topic, p);
     const link = this.recordLink(p);
     const to = ids(p.to, p.recipients);
     const subject = str(p.subject);
@@ -292,6 +311,38 @@ export class OutboxRenderer {
     return {
       audience,
       content: { subject, lines: [subject + '。'], link: { label: '查看审批事项', url: `${this.publicUrl}/approvals/${approvalId}` } },
+    };
+  }
+
+  /** 督办: people by id (the creator, the leaders) and the handling roles of the responsible unit. */
+  private async supervisionNotice(topic: string, p: Record<string, unknown>): Promise<Draft | string> {
+    const notice = SUPERVISION_NOTICES[topic];
+    const itemId = ids(p.itemId)[0];
+    if (!itemId) return '督办通知未指明督办事项，不发送邮件';
+    const [item]: { title: string; opinion: string; deadline: string; stage: string; unit_name: string }[] = await this.m.query(
+      `SELECT s.title, s.opinion, to_char(s.deadline, 'YYYY-MM-DD') AS deadline, s.stage, u.name AS unit_name
+         FROM supervision_items s JOIN units u ON u.id = s.unit_id WHERE s.id = $1`,
+      [itemId],
+    );
+    if (!item) return '督办事项不存在，不发送邮件';
+    if (notice.whileOpen && item.stage !== 'open') return '督办事项在发送前已报告办结，不再提醒';
+    const unitId = ids(p.unitId)[0];
+    const roles = Array.isArray(p.roles) ? p.roles.filter((r): r is string => typeof r === 'string') : [];
+    const reason = str(p.reason) ?? str(p.opinion);
+    return {
+      audience: { userIds: ids(p.to), units: unitId && roles.length > 0 ? [{ unitId, roles }] : [], exclude: ids(p.by) },
+      content: {
+        subject: `【${notice.tag}】${item.title}`,
+        lines: [
+          notice.line(await this.nameOf(p.by), item.deadline),
+          `督办事项：${item.title}`,
+          `承办单位：${item.unit_name}`,
+          `办结期限：${item.deadline}`,
+          `督办意见：${item.opinion}`,
+          ...(reason ? [`${topic === 'supervision.returned' ? '退回理由' : '办结情况'}：${reason}`] : []),
+        ],
+        link: { label: '查看督办事项', url: `${this.publicUrl}/supervision/${itemId}` },
+      },
     };
   }
 

@@ -43,6 +43,8 @@ export interface AppConfig {
   attachmentMaxBytes: number;
   /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
   archiveFonds: string;
+  /** Code of the unit acting as 办公厅 for 督办 (SUPERVISION_OFFICE_UNIT, default MLR-BGT): its people mark items and see the whole ledger. */
+  supervisionOfficeUnit: string;
   /** 公文交换 identity (EXCHANGE_ORGAN_CODE / EXCHANGE_ORGAN_NAME); exchange is off while the code is unset. */
   exchange: { organCode?: string; organName: string; pollMs: number };
   /** SM2 private key (64 hex digits) signing archive manifests; without it one is generated into DATA_DIR. */
@@ -333,6 +335,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,
+    supervisionOfficeUnit: env.SUPERVISION_OFFICE_UNIT?.trim() || 'MLR-BGT',
     exchange: {
       organCode: exchangeOrganCode,
       organName: env.EXCHANGE_ORGAN_NAME || exchangeOrganCode || '',

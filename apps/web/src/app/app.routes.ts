@@ -51,6 +51,10 @@ export const routes: Routes = [
         loadChildren: () => import('./data-requests/data-requests.routes').then((m) => m.routes),
       },
       {
+        path: 'supervision',
+        loadChildren: () => import('./supervision/supervision.routes').then((m) => m.routes),
+      },
+      {
         path: 'archive',
         canActivate: [withRoles('archivist')],
         loadChildren: () => import('./archive/archive.routes').then((m) => m.routes),

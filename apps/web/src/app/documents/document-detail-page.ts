@@ -19,6 +19,7 @@ import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
 import { SheetPrint } from './sheet-print';
 import { SealPanel } from './seal-panel';
+import { SuperviseButton } from '../supervision/supervise-button';
 
 interface UnitRef {
   id: string;
@@ -74,6 +75,7 @@ const REFRESH_MS = 10_000;
     ReceiptStatusTable,
     SheetPrint,
     SealPanel,
+    SuperviseButton,
   ],
   template: `
     <div class="page">
@@ -103,6 +105,7 @@ const REFRESH_MS = 10_000;
                 />
               }
             }
+            <zw-supervise-button targetKind="document" [targetId]="d.id" />
             <a nz-button routerLink="/documents">返回列表</a>
           </div>
         </div>

@@ -54,6 +54,7 @@ import {
 import type { FormField } from '@zhengwu/contracts';
 import { PhrasesEditor } from './phrases-editor';
 import { ProcessDiagram } from './process-diagram';
+import { SuperviseButton } from '../supervision/supervise-button';
 import {
   STEP_FIELDS,
   historySteps,
@@ -197,6 +198,7 @@ interface DialogState {
     AttachmentsPanel,
     PersonPicker,
     ProcessDiagram,
+    SuperviseButton,
   ],
   template: `
     <div class="page">
@@ -225,6 +227,7 @@ interface DialogState {
             @if (record(); as r) {
               <a nz-button [routerLink]="r.link" data-testid="record-link">{{ r.label }}</a>
             }
+            <zw-supervise-button targetKind="case" [targetId]="t.instanceId" />
             <a nz-button [routerLink]="backTree()" data-testid="back-to-inbox">返回列表</a>
           </div>
         </div>
