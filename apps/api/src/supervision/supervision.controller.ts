@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentUser } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
 import {
@@ -37,12 +38,14 @@ export class SupervisionController {
     return this.supervision.capabilities(me);
   }
 
+  /** The CSV headers are set only once there is a CSV: a refused query answers JSON with its code, as everywhere. */
   @Get('export.csv')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
-  @Header('Content-Disposition', `attachment; filename="supervision.csv"; filename*=UTF-8''${encodeURIComponent('督办台账.csv')}`)
-  @Header('Cache-Control', 'no-store')
-  export(@Query() query: ExportSupervisionQuery, @CurrentUser() me: Principal) {
-    return this.supervision.exportCsv(me, query);
+  async export(@Query() query: ExportSupervisionQuery, @CurrentUser() me: Principal, @Res() res: Response): Promise<void> {
+    const csv = await this.supervision.exportCsv(me, query);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="supervision.csv"; filename*=UTF-8''${encodeURIComponent('督办台账.csv')}`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(csv);
   }
 
   @Get(':id')
