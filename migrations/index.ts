@@ -28,6 +28,7 @@ import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
 import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
+import { InAppNotifications1765600000800 } from './1765600000800-in-app-notifications';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   ArchiveTransfer1765600000500,
   Exchange1765600000600,
   DocumentJointAttendance1765600000700,
+  InAppNotifications1765600000800,
 ];
