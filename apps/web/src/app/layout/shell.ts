@@ -11,6 +11,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
 import { Api } from '../core/api';
 import { Auth } from '../core/auth';
+import { NotificationBell } from '../notifications/notification-bell';
 
 interface MenuItem {
   path: string;
@@ -65,6 +66,7 @@ interface Substitution {
     NzTagModule,
     NzBadgeModule,
     NzTooltipModule,
+    NotificationBell,
   ],
   template: `
     <nz-layout class="shell">
@@ -93,6 +95,7 @@ interface Substitution {
             >
           }
           <span class="spacer"></span>
+          <zw-notification-bell />
           <a nz-dropdown [nzDropdownMenu]="userMenu" class="user">
             <nz-avatar nzIcon="user" nzSize="small" />
             <span>{{ auth.user()?.displayName }}</span>
