@@ -48,24 +48,19 @@ describe('the bell in a real browser', () => {
     // Two people, two browser contexts: 杨帆 waits on his inbox, 李娜 works on hers.
     const yangfan = await signedInPage(browser, platform.baseUrl, 'yangfan');
     await yangfan.goto('/inbox');
-    await yangfan.locator('[data-bell]').waitFor();
-    // The stream is open once the first count has arrived (it is announced on connect).
-    await yangfan.waitForFunction(() => document.querySelector('[data-bell]') !== null);
-    await yangfan.waitForTimeout(500);
+    // The stream is open (the bell says so once the server answered the connection).
+    await yangfan.locator('[data-bell][data-live="true"]').waitFor();
     const before = await bellCount(yangfan);
-    await yangfan.evaluate(() => ((window as unknown as { bellNoReload: boolean }).bellNoReload = true));
+    // A marker that a reload would wipe out.
+    await yangfan.evaluate('window.bellNoReload = true');
 
     const linaPage = await signedInPage(browser, platform.baseUrl, 'lina');
     await openTask(linaPage, title, '拟稿');
     await act(linaPage, 'approve', '请核稿');
 
     // Live: the count goes up on 杨帆's page by itself.
-    await yangfan.waitForFunction(
-      (n) => /(\d+) 条未读/.exec(document.querySelector('[data-bell]')?.getAttribute('aria-label') ?? '')?.[1] === String(n),
-      before + 1,
-      { timeout: 15_000 },
-    );
-    expect(await yangfan.evaluate(() => (window as unknown as { bellNoReload?: boolean }).bellNoReload)).toBe(true);
+    await yangfan.locator(`[data-bell][aria-label="通知，${before + 1} 条未读"]`).waitFor({ timeout: 15_000 });
+    expect(await yangfan.evaluate('window.bellNoReload')).toBe(true);
     await screenshot(yangfan, 'bell-01-count');
 
     await yangfan.locator('[data-bell]').click();

@@ -18,6 +18,7 @@ import { NotificationPanel } from './notification-panel';
       type="button"
       class="bell"
       data-bell
+      [attr.data-live]="center.live()"
       [attr.aria-label]="center.unread() > 0 ? '通知，' + center.unread() + ' 条未读' : '通知'"
       (click)="open()"
     >
