@@ -79,8 +79,8 @@ type Scope = RecordScope | { none: string };
 // SCOPES are read inside the tests, once beforeAll has set these.
 let actors: Actors;
 let currentRecords: JiangsuRecords;
-/** A bell notice of 江苏's 受理 clerk (the fixture's approval reached him). */
-let jsNotificationId: string;
+/** A bell notice of one of 江苏's people about one of 江苏's records (the fixture's cases reached them). */
+let jsNotice: { id: string; username: string; link: string };
 const sendMultipart: Send = (who, path, query) =>
   actors.t
     .http()
@@ -175,7 +175,7 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/me/notifications/read-all': { none: 'marks the caller’s own notices only' },
   'POST /api/me/notifications/stream-ticket': { none: 'a ticket for the caller’s own stream' },
   'PUT /api/me/notifications/preferences': { none: 'the caller’s own mail choice' },
-  'POST /api/me/notifications/:id/read': { params: () => ({ id: jsNotificationId }) },
+  'POST /api/me/notifications/:id/read': { params: () => ({ id: jsNotice.id }) },
   'GET /api/archive/:id': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
   'GET /api/archive/:id/files/:name': { params: (f) => ({ id: f.archive.id, name: f.archive.fileName }), owner: 'linfang' },
   'POST /api/archive/:id/check': { params: (f) => ({ id: f.archive.id }) },
@@ -224,9 +224,12 @@ describe('authorization matrix over the live route table', () => {
       personaRoles[row.username] = row.roles;
     }
     routes = nestRoutes(t.app);
-    [{ id: jsNotificationId }] = await actors.q(
-      `SELECT n.id::text FROM user_notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'xw.shouli' ORDER BY n.id LIMIT 1`,
+    [jsNotice] = await actors.q(
+      `SELECT n.id::text, u.username, n.link FROM user_notifications n JOIN users u ON u.id = n.user_id
+        WHERE NOT (u.username = ANY($1)) AND n.link ~ $2 ORDER BY n.id LIMIT 1`,
+      [ZHEJIANG, [f.approval.taskId, f.document.taskId, f.received.taskId, f.approval.id, f.document.id].join('|')],
     );
+    await actors.login(jsNotice.username);
   }, 120_000);
   afterAll(async () => {
     console.log(
@@ -462,7 +465,7 @@ describe('authorization matrix over the live route table', () => {
     await own('lina', '/api/projects', f.project.id);
     await own('linfang', '/api/archive', f.archive.id);
     await own('js.nigao', '/api/substitutes', f.substitute.id);
-    await own('xw.shouli', '/api/me/notifications?order=newest&limit=100', f.approval.taskId);
+    await own(jsNotice.username, '/api/me/notifications?order=newest&limit=100', jsNotice.link);
   });
 
   it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {
