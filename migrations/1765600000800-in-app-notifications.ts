@@ -83,6 +83,7 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
         v_what text;
         v_id uuid;
         v_sent int;
+        v_kind text;
         t record;
       BEGIN
         v_tag := CASE v_topic
@@ -174,16 +175,18 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
           v_exclude := notice_uuids(p->'by');
         END IF;
 
-        WITH ins AS (
+        v_kind := notice_kind(v_topic, p);
+        -- One pass per way of being named, each through its index (an OR over both would read every user).
+        WITH audience AS (
+          SELECT u.id FROM users u WHERE u.id = ANY(v_users) AND u.is_active
+          UNION
+          SELECT u.id FROM jsonb_to_recordset(v_units) AS a("unitId" uuid, roles text[])
+            JOIN users u ON u.unit_id = a."unitId" AND u.is_active
+            JOIN user_roles r ON r.user_id = u.id AND r.role = ANY(a.roles)),
+        ins AS (
           INSERT INTO user_notifications (user_id, outbox_id, kind, topic, title, link)
-          SELECT u.id, NEW.id, notice_kind(v_topic, p), v_topic, left(v_title, 500), v_link
-            FROM users u
-           WHERE u.is_active
-             AND (u.id = ANY(v_users) OR EXISTS (
-                   SELECT 1 FROM jsonb_to_recordset(v_units) AS a("unitId" uuid, roles text[])
-                     JOIN user_roles r ON r.user_id = u.id AND r.role = ANY(a.roles)
-                    WHERE u.unit_id = a."unitId"))
-             AND NOT (u.id = ANY(v_exclude))
+          SELECT a.id, NEW.id, v_kind, v_topic, left(v_title, 500), v_link FROM audience a
+           WHERE NOT (a.id = ANY(v_exclude))
           ON CONFLICT (outbox_id, user_id) DO NOTHING
           RETURNING id, user_id)
         SELECT count(pg_notify('zw_user_notifications', json_build_object('id', id::text, 'userId', user_id)::text))
@@ -191,6 +194,8 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
         RETURN NULL;
       END
       $$`);
+    // instance.terminated looks for its transaction's other notices by created_at (here and in the mail renderer).
+    await q.query(`CREATE INDEX outbox_created ON outbox (created_at)`);
     await q.query(`
       CREATE CONSTRAINT TRIGGER outbox_in_app AFTER INSERT ON outbox
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outbox_in_app()`);
@@ -198,6 +203,7 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER outbox_in_app ON outbox`);
+    await q.query(`DROP INDEX outbox_created`);
     await q.query(`DROP FUNCTION outbox_in_app()`);
     await q.query(`DROP FUNCTION notice_kind(text, jsonb)`);
     await q.query(`DROP FUNCTION notice_uuids(jsonb)`);

@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { DefinitionsService } from '../engine/definitions.service';
 import { EngineService } from '../engine/engine.service';
 import { NotificationHub } from './notification-hub';
+import { OutboxRenderer } from './outbox-renderer';
 
 const TOKEN = 'bell-test-worker-token-0123456789';
 
@@ -243,6 +244,53 @@ describe('the bell: in-app notifications written with the outbox', () => {
     await q(`UPDATE sessions SET revoked_at = now() WHERE id = $1`, [sid]);
     const stream = await openStream(baseUrl, res.body.ticket);
     expect(stream.status).toBe(401);
+  });
+
+  it('rings the bell for the same people the mail renderer addresses, topic by topic, with the mail’s subject', async () => {
+    const [unit] = await q(`SELECT unit_id FROM users WHERE username = 'lina'`);
+    const { reviewTaskId } = await caseAtReview('受众一致性测试');
+    const [task] = await q(`SELECT instance_id FROM tasks WHERE id = $1`, [reviewTaskId]);
+    const someId = '0b6f2c1e-8a2d-4c8e-9f3b-2d1c0a9e8f7d';
+    const payloads: [string, Record<string, unknown>, string][] = [
+      [
+        'document.result',
+        { documentId: someId, to: ids.lina, title: '关于某事的通知', docNumber: '国土资发〔2026〕1号', result: '已办结' },
+        `/documents/${someId}`,
+      ],
+      ['document.refused', { documentId: someId, to: ids.lina, title: '退文测试', unitId: unit.unit_id }, `/documents/${someId}`],
+      ['approval.result', { approvalId: someId, unitId: unit.unit_id, subject: '【审批结果】A-1“建设用地”：批准' }, `/approvals/${someId}`],
+      [
+        'filing.returned',
+        { filingId: someId, recipients: [ids.lina], subject: '《备案》被单位领导退回修改：请补充' },
+        `/filings/${someId}`,
+      ],
+      [
+        'document.receipt.overdue',
+        { toUnit: unit.unit_id, toRole: 'drafter', documentId: someId, subject: '催办：公文《X》尚未签收' },
+        `/documents/${someId}`,
+      ],
+      ['instance.terminated', { instanceId: task.instance_id, by: ids.yangfan, reason: '重复申报' }, '/tasks?view=started'],
+      ['task.transferred', { taskId: reviewTaskId, to: ids.lina, by: ids.yangfan }, `/tasks/${reviewTaskId}`],
+    ];
+    for (const [topic, payload, link] of payloads) {
+      // One transaction per notice, as a feature writes it (instance.terminated alone in its own).
+      await t.app
+        .get(DataSource)
+        .transaction((m) => m.query(`INSERT INTO outbox (topic, payload) VALUES ($1, $2)`, [topic, JSON.stringify(payload)]));
+      const [row] = await q(`SELECT id::text, topic, payload, created_at FROM outbox WHERE id = (SELECT max(id) FROM outbox)`);
+      const rendered = await new OutboxRenderer(t.app.get(DataSource).manager, 'https://zw.example').render(row);
+      const bell = await q(
+        `SELECT u.email, n.title, n.link, n.kind FROM user_notifications n JOIN users u ON u.id = n.user_id WHERE n.outbox_id = $1`,
+        [row.id],
+      );
+      const where = `${topic}: ${rendered.note ?? ''}`;
+      expect([where, bell.length]).not.toEqual([where, 0]);
+      expect([where, [...new Set(bell.map((b) => b.email as string).filter((e) => e?.includes('@')))].sort()]).toEqual([
+        where,
+        [...(rendered.mail?.to ?? [])].sort(),
+      ]);
+      for (const b of bell) expect([where, b.title, b.link]).toEqual([where, rendered.mail?.subject, link]);
+    }
   });
 
   it('keeps the bell notice but sends no mail when the person turned that mail off', async () => {
