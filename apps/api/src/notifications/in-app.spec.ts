@@ -236,6 +236,32 @@ describe('the bell: in-app notifications written with the outbox', () => {
     await until(() => replica.get(NotificationHub).streams === 0 && t.app.get(NotificationHub).streams === 0, 'streams closed');
   });
 
+  it('catches a stream up after the listening connection was lost: nothing committed meanwhile stays uncounted', async () => {
+    const stream = await openStream(baseUrl, await ticketFor('yangfan'));
+    try {
+      await until(() => stream.events.find((e) => e.type === 'unread'), 'the first count');
+      const killed = await q(
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+          WHERE application_name = 'zw-notification-hub' AND datname = current_database()`,
+      );
+      expect(killed.length).toBeGreaterThan(0);
+      await caseAtReview('断线补数测试');
+      const count = async () =>
+        (await q(`SELECT count(*)::int AS n FROM user_notifications WHERE user_id = $1 AND read_at IS NULL`, [ids.yangfan]))[0].n as number;
+      const expected = await count();
+      // Either the notice itself (listening again before the commit) or a recount after the reconnect says it.
+      await until(() => stream.events.some((e) => e.data.unread === expected), 'the count after the reconnect');
+      // And the stream goes on: the next notice arrives as a notice.
+      await caseAtReview('断线之后的推送');
+      await until(
+        () => stream.events.find((e) => e.type === 'notification' && e.data.notification?.title.includes('断线之后的推送')),
+        'a notice after the reconnect',
+      );
+    } finally {
+      stream.close();
+    }
+  });
+
   it('refuses a stream ticket whose session has ended', async () => {
     const token = await t.login('yangfan');
     const res = await t.http().post('/api/me/notifications/stream-ticket').set('Authorization', `Bearer ${token}`);

@@ -66,16 +66,23 @@ export class NotificationHub implements OnModuleDestroy {
   private listen(): Promise<Client> {
     if (!this.connection) {
       const options = this.dataSource.options as { url?: string };
-      const client = new Client({ connectionString: options.url });
+      // Named so an operator (and the test of a lost connection) can tell it in pg_stat_activity.
+      const client = new Client({ connectionString: options.url, application_name: 'zw-notification-hub' });
       const connecting = (async () => {
         await client.connect();
         client.on('notification', (message) => this.dispatch(message.payload));
-        client.on('error', (error) => {
-          this.logger.warn({ err: error }, 'notification listener lost; will reconnect');
+        let lost = false;
+        const onLost = (error?: Error): void => {
+          if (lost) return;
+          lost = true;
+          if (!this.closed) this.logger.warn({ err: error }, 'notification listener lost; will reconnect');
           if (this.connection === connecting) this.connection = undefined;
           client.end().catch(() => undefined);
           this.scheduleReconnect();
-        });
+        };
+        client.on('error', onLost);
+        // A server that closes the connection cleanly (a restart) ends it without an error.
+        client.on('end', () => onLost());
         await client.query(`LISTEN ${USER_NOTIFICATIONS_CHANNEL}`);
         return client;
       })();
