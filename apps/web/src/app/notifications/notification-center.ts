@@ -34,7 +34,8 @@ export class NotificationCenter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.refresh();
+    // A failed first load (say, before the password change) is retried with the stream.
+    void this.refresh().catch(() => undefined);
     void this.connect();
   }
 

@@ -94,7 +94,7 @@ const KIND_COLORS: Record<NotificationKind, string> = {
                   [attr.data-notification]="n.id"
                   (click)="follow($event, n)"
                 >
-                  <span class="dot" [attr.aria-label]="n.readAt ? '已读' : '未读'"></span>
+                  <span class="dot" aria-hidden="true"></span>
                   <span class="body">
                     <span class="title">{{ n.title }}</span>
                     <span class="meta">
