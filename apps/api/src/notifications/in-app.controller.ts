@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Put, Query, Req, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
@@ -51,6 +51,8 @@ export class InAppNotificationsController {
   /** Server-sent events; EventSource sends no Authorization header, so a one-use ticket stands for the session. */
   @Public()
   @UseGuards(StreamTicketGuard)
+  // A reverse proxy (nginx) must pass each event on at once, not buffer the stream.
+  @Header('X-Accel-Buffering', 'no')
   @Sse('stream')
   // The query is checked and redeemed by the guard; the DTO documents it.
   stream(@Query() _query: StreamQuery, @Req() req: Request & { streamOwner: StreamOwner }): Observable<MessageEvent> {

@@ -25,7 +25,10 @@ interface StreamEvent {
 }
 
 /** A server-sent-events reader over plain HTTP, as EventSource would read the stream. */
-function openStream(baseUrl: string, ticket: string): Promise<{ status: number; events: StreamEvent[]; close: () => void; body: string }> {
+function openStream(
+  baseUrl: string,
+  ticket: string,
+): Promise<{ status: number; headers: Record<string, unknown>; events: StreamEvent[]; close: () => void; body: string }> {
   return new Promise((resolve, reject) => {
     const events: StreamEvent[] = [];
     let buffer = '';
@@ -34,7 +37,7 @@ function openStream(baseUrl: string, ticket: string): Promise<{ status: number; 
     });
     req.on('response', (res) => {
       res.setEncoding('utf8');
-      const result = { status: res.statusCode ?? 0, events, close: () => req.destroy(), body: '' };
+      const result = { status: res.statusCode ?? 0, headers: res.headers, events, close: () => req.destroy(), body: '' };
       if (res.statusCode !== 200) {
         res.on('data', (chunk: string) => (result.body += chunk));
         res.on('end', () => resolve(result));
@@ -204,6 +207,7 @@ describe('the bell: in-app notifications written with the outbox', () => {
     const lina = await openStream(baseUrl, await ticketFor('lina'));
     try {
       expect([yangfan.status, lina.status]).toEqual([200, 200]);
+      expect(yangfan.headers).toMatchObject({ 'content-type': expect.stringContaining('text/event-stream'), 'x-accel-buffering': 'no' });
       await until(() => yangfan.events.find((e) => e.type === 'unread'), 'the first count on the stream');
       await until(() => lina.events.find((e) => e.type === 'unread'), 'the first count on the other stream');
       const before = yangfan.events.length;
