@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { USER_NOTIFICATIONS_CHANNEL } from './notification-hub';
 import type { InAppNotification, NotificationKind, NotificationPreferences } from '@zhengwu/contracts';
 
 const COLUMNS = `id::text, kind, title, link, created_at AS "createdAt", read_at AS "readAt"`;
@@ -59,6 +60,11 @@ export class InAppRepository {
       [userId],
     );
     return updated;
+  }
+
+  /** Tells the person's other open pages (on any api process) that their count changed. */
+  async announceCount(userId: string): Promise<void> {
+    await this.dataSource.query(`SELECT pg_notify($1, $2)`, [USER_NOTIFICATIONS_CHANNEL, JSON.stringify({ userId })]);
   }
 
   async preferences(userId: string): Promise<NotificationPreferences> {

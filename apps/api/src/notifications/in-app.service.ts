@@ -51,11 +51,13 @@ export class InAppNotificationsService {
     if (!/^\d{1,18}$/.test(id)) throw notFound();
     const notification = await this.repo.markRead(me.userId, id);
     if (!notification) throw notFound();
+    await this.repo.announceCount(me.userId);
     return { notification, unread: await this.repo.unread(me.userId) };
   }
 
   async markAllRead(me: Principal): Promise<{ marked: number; unread: number }> {
     const marked = await this.repo.markAllRead(me.userId);
+    if (marked > 0) await this.repo.announceCount(me.userId);
     return { marked, unread: await this.repo.unread(me.userId) };
   }
 

@@ -226,6 +226,14 @@ describe('the bell: in-app notifications written with the outbox', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(lina.events.filter((e) => e.type === 'notification')).toEqual([]);
 
+      // Read on another page: this stream's count follows (0 after 全部已读).
+      const afterPush = yangfan.events.length;
+      expect((await as('yangfan').post('/api/me/notifications/read-all')).body.unread).toBe(0);
+      await until(
+        () => yangfan.events.slice(afterPush).find((e) => e.type === 'unread' && e.data.unread === 0),
+        'the count after 全部已读',
+      );
+
       const reused = await openStream(baseUrl, yangfanTicket);
       expect(reused.status).toBe(401);
       expect(JSON.parse(reused.body).code).toBe('STREAM_TICKET_INVALID');

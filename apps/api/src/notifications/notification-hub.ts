@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
-/** The channel the outbox trigger notifies on commit, one message per new bell notice: `{"id","userId"}`. */
+/**
+ * The channel the outbox trigger notifies on commit, one message per new bell notice: `{"id","userId"}`; a read mark
+ * sends `{"userId"}` alone (the count changed).
+ */
 export const USER_NOTIFICATIONS_CHANNEL = 'zw_user_notifications';
 const RECONNECT_MS = 1_000;
 
-/** What a stream hears: a new notice by id, `resync` after a lost connection (recount), or `close` at shutdown. */
+/** What a stream hears: a new notice by id, `resync` to recount (a read mark, a lost connection), or `close` at shutdown. */
 export type HubEvent = { id: string } | { resync: true } | { close: true };
 type Listener = (event: HubEvent) => void;
 
@@ -119,9 +122,10 @@ export class NotificationHub implements OnModuleDestroy {
     } catch {
       return;
     }
-    if (typeof message.userId !== 'string' || typeof message.id !== 'string') return;
+    if (typeof message.userId !== 'string') return;
     const set = this.listeners.get(message.userId);
     if (!set) return;
-    for (const listener of [...set]) listener({ id: message.id });
+    const event: HubEvent = typeof message.id === 'string' ? { id: message.id } : { resync: true };
+    for (const listener of [...set]) listener(event);
   }
 }
