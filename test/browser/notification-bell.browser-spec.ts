@@ -86,6 +86,26 @@ describe('the bell in a real browser', () => {
     ]);
     expect(own.n).toBe(0);
 
+    // The connection drops (a proxy or the api restarting): the bell reconnects with a new ticket and rings again.
+    platform.t.app.getHttpServer().closeAllConnections();
+    await yangfan.locator('[data-bell][data-live="false"]').waitFor();
+    await yangfan.locator('[data-bell][data-live="true"]').waitFor({ timeout: 15_000 });
+    const again = await bellCount(yangfan);
+    const second = '关于报送第四季度信息化建设进展的函';
+    const { id: secondCase } = await platform.t.app
+      .get(EngineService)
+      .startProcess('bell-web', { variables: { drafter: lina.id, title: second }, ownerUnitId: lina.unit_id, startedBy: lina.id });
+    const [secondDraft] = await q(`SELECT id FROM tasks WHERE instance_id = $1 AND activity_id = 'draft'`, [secondCase]);
+    const linaToken = await platform.t.login('lina');
+    const sent = await platform.t
+      .http()
+      .post(`/api/tasks/${secondDraft.id}/actions`)
+      .set('Authorization', `Bearer ${linaToken}`)
+      .send({ action: 'approve', comment: '请核稿' });
+    expect(sent.status).toBe(200);
+    await yangfan.locator(`[data-bell][aria-label="通知，${again + 1} 条未读"]`).waitFor({ timeout: 15_000 });
+    expect(await yangfan.evaluate('window.bellNoReload')).toBe(true);
+
     // The mail choice: 杨帆 turns 催办 mail off in 通知设置 and it is kept.
     await yangfan.locator('[data-bell]').click();
     await yangfan.locator('[data-open-settings]').click();
