@@ -29,6 +29,8 @@ import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
 import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
 import { InAppNotifications1765600000800 } from './1765600000800-in-app-notifications';
+import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts';
+import { Personal1765600001300 } from './1765600001300-personal';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -63,4 +65,6 @@ export const migrations = [
   Exchange1765600000600,
   DocumentJointAttendance1765600000700,
   InAppNotifications1765600000800,
+  ExchangeReceipts1765600001000,
+  Personal1765600001300,
 ];

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { buildIfStale } from '../../scripts/build-if-stale';
 import { EngineService } from '../../apps/api/src/engine/engine.service';
-import { launchBrowser, screenshot, signedInPage } from '../support/browser';
+import { launchBrowser, PHONE_SCREEN, screenshot, signedInPage } from '../support/browser';
 import { startPlatformForBrowser, type RunningPlatform } from '../support/platform';
 import { deployAndStart } from '../support/test-app';
 import { openTask } from '../support/task-page';
@@ -75,7 +75,7 @@ describe('the case diagram in the browser', () => {
     await marked('tell', 'zw-active').waitFor();
     for (const id of ['provide', 'provided', 'late', 'urged']) await marked(id, 'zw-skipped').waitFor();
     expect(await diagram.locator('.zw-done[data-element-id="provide"], .zw-active[data-element-id="provide"]').count()).toBe(0);
-    expect(await page.getByTestId('diagram-legend').innerText()).toMatch(/已完成\s*当前\s*未经过/);
+    expect(await page.getByTestId('diagram-legend').innerText()).toMatch(/已完成\s*当前\s*等待（定时\/消息）\s*未经过/);
     // Drawn apart: the not-taken step is dashed grey, the done one green.
     const stroke = (id: string) =>
       diagram
@@ -92,5 +92,44 @@ describe('the case diagram in the browser', () => {
     expect(await stroke('provide')).toMatch(/rgb\(140, 140, 140\) 5(px)?,? 3/);
     expect(await stroke('check')).toMatch(/^rgb\(82, 196, 26\)/);
     await screenshot(page, '70-diagram-not-taken');
+  });
+
+  it('draws a refused case’s branch not taken on a phone too, and a waiting timer with its due time', async () => {
+    const { t } = platform;
+    const query = (sql: string, params: unknown[]) => t.app.get(DataSource).query(sql, params) as Promise<{ id: string }[]>;
+    const [lina] = await query(`SELECT id FROM users WHERE username = $1`, ['lina']);
+    const page = await signedInPage(browser, platform.baseUrl, 'lina', PHONE_SCREEN);
+    const marked = (id: string, marker: string) =>
+      page.getByTestId('task-diagram').locator(`.djs-element.${marker}[data-element-id="${id}"]`);
+    const noSidewaysScroll = async () => {
+      // A string expression: the tests' own types have no DOM.
+      const [scrollWidth, clientWidth] = (await page.evaluate(
+        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+      )) as number[];
+      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    };
+
+    // The refused case of the first test, on the phone: 提供 and its end not taken, 审核 done.
+    await openTask(page, title, '告知');
+    await page.getByTestId('task-diagram').scrollIntoViewIfNeeded();
+    for (const id of ['provide', 'provided']) await marked(id, 'zw-skipped').waitFor();
+    await marked('check', 'zw-done').waitFor();
+    await marked('tell', 'zw-active').waitFor();
+    expect(await page.getByTestId('task-diagram').locator('.zw-done[data-element-id="provide"]').count()).toBe(0);
+    await noSidewaysScroll();
+    await screenshot(page, '71-diagram-phone-not-taken');
+
+    // A new case waits at 审核: its 超时 timer is armed, drawn apart with the time it falls due.
+    const waiting = '流程图定时测试';
+    await deployAndStart(t, xml, 'diagram-states', { holder: lina.id, title: waiting });
+    await openTask(page, waiting, '审核');
+    await page.getByTestId('task-diagram').scrollIntoViewIfNeeded();
+    await marked('check', 'zw-active').waitFor();
+    const timer = page.getByTestId('task-diagram').locator('[data-testid="diagram-wait"][data-element-id="late"]');
+    expect(await timer.innerText()).toMatch(/^定时 (\d{4}-)?\d{2}-\d{2} \d{2}:\d{2} 到期$/);
+    expect(await marked('late', 'zw-skipped').count()).toBe(0);
+    expect(await marked('late', 'zw-waiting').count()).toBe(1);
+    await noSidewaysScroll();
+    await screenshot(page, '72-diagram-phone-timer');
   });
 });

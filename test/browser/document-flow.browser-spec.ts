@@ -114,5 +114,15 @@ describe('a document from draft to 签收 to archive, in the browser', () => {
       .first()
       .waitFor();
     await screenshot(linfang, '15-archive-check');
+
+    // 移交: this year's packages as a signed EEP, then the same file verified as a 档案馆 would on 接收.
+    await linfang.goto('/archive/transfers');
+    await linfang.getByLabel('年度').fill(String(new Date().getFullYear()));
+    const [download] = await Promise.all([linfang.waitForEvent('download'), linfang.getByRole('button', { name: '导出封装包' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^移交封装包-.+\.xml$/);
+    await linfang.locator('input[type="file"]').setInputFiles((await download.path())!);
+    await linfang.getByTestId('transfer-verdict').getByText('封装包验证通过，可以接收').waitFor();
+    await linfang.locator('tr', { hasText: '接收' }).first().waitFor();
+    await screenshot(linfang, '16-archive-transfer');
   });
 });

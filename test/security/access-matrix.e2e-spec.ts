@@ -60,6 +60,7 @@ const DUMMY: Record<string, string> = {
   name: 'no-such-file.pdf',
   number: '1',
   changeId: 'c1',
+  form: 'project',
 };
 
 type Send = (who: string, path: string, query: string) => Promise<Response>;
@@ -90,6 +91,11 @@ const sendMultipart: Send = (who, path, query) =>
 const doc = (f: JiangsuRecords) => ({ id: f.document.id });
 const SCOPES: Record<string, Scope> = {
   'POST /api/auth/password': { none: 'acts on the caller’s own account only' },
+  'PUT /api/personal/phrases': { none: 'the caller’s own 常用语 only: no id names another person' },
+  'DELETE /api/personal/phrases': { none: 'the caller’s own 常用语 only' },
+  'GET /api/personal/drafts/:form': { none: 'the caller’s own 暂存 only: the path names a form, not a person' },
+  'PUT /api/personal/drafts/:form': { none: 'the caller’s own 暂存 only' },
+  'DELETE /api/personal/drafts/:form': { none: 'the caller’s own 暂存 only' },
   'GET /api/org/units/:id': { none: 'the unit tree is everyone’s address book (README: documents are addressed to units by name)' },
   'GET /api/org/users/:id': { params: (f) => ({ id: f.jsUserId }), owner: 'js.shenpi' },
   'POST /api/org/users': { none: 'sysadmin creates people in any unit' },
@@ -148,6 +154,7 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/documents/:id/revisions/:number/changes/:changeId/reject': {
     params: (f) => ({ id: f.document.id, number: '1', changeId: 'c1' }),
   },
+  'GET /api/documents/receipts/:receiptId': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'POST /api/documents/receipts/:receiptId/sign': { params: (f) => ({ receiptId: f.received.receiptId }) },
   'POST /api/documents/receipts/:receiptId/refuse': { params: (f) => ({ receiptId: f.received.receiptId }), body: { reason: '越权退文' } },
   'POST /api/approvals': { none: 'accepts a case in the caller’s own county' },

@@ -27,15 +27,26 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** An office screen, and the phone the issue measures the phone layout on. */
+export const OFFICE_SCREEN = { width: 1366, height: 768 };
+export const PHONE_SCREEN = { width: 390, height: 844 };
+
 /**
- * A fresh page at an office screen's size, signed in as a demo person. An account that needs TOTP is
- * enrolled through the API first (sharedKeeper keeps its secret), then answers 动态口令 on the page.
+ * A fresh page at an office screen's size (or the given one, e.g. PHONE_SCREEN), signed in as a demo person. An
+ * account that needs TOTP is enrolled through the API first (sharedKeeper keeps its secret), then answers 动态口令
+ * on the page.
  */
-export async function signedInPage(browser: Browser, baseUrl: string, username: string): Promise<Page> {
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  viewport: { width: number; height: number } = OFFICE_SCREEN,
+): Promise<Page> {
   const post = fetchPost(baseUrl);
   const first = await post('/api/auth/login', { username, password: TEST_PASSWORD });
   if (first.status === 200 && first.body?.secondFactor === 'totp-enrol') await sharedKeeper.finish(username, first.body, post);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', baseURL: baseUrl });
+  const isPhone = viewport.width < 768;
+  const context = await browser.newContext({ viewport, isMobile: isPhone, hasTouch: isPhone, locale: 'zh-CN', baseURL: baseUrl });
   const page = await context.newPage();
   await page.goto('/login');
   await page.getByLabel('用户名').fill(username);

@@ -25,6 +25,7 @@ import { ArchiveModule } from './archive/archive.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { SealsModule } from './seals/seals.module';
 import { ExchangeModule } from './exchange/exchange.module';
+import { PersonalModule } from './personal/personal.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -79,6 +80,7 @@ export class AppModule {
         DashboardModule,
         SealsModule,
         ExchangeModule,
+        PersonalModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -251,7 +251,7 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     delivered_at: Date;
     signed_at: Date | null;
     refuse_reason: string | null;
-    document_id: string;
+    document_id: string | null;
     title: string;
     doc_type: string;
     secrecy: string;
@@ -259,7 +259,7 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     urgency: string;
     doc_number: string | null;
     signed_date: Date | null;
-    issuer_unit_id: string;
+    exchange_package_id: string | null;
     issuer: string;
     main_to: string | null;
     cc: string | null;
@@ -267,28 +267,31 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     disclosure: string | null;
     receipt_number: string | null;
   }[] = await m.query(
-    `SELECT r.id AS receipt_id, r.unit_id, r.kind, r.status, r.delivered_at, r.signed_at, r.refuse_reason, d.id AS document_id,
-            d.title, d.doc_type, d.secrecy, d.secrecy_term, d.urgency, d.doc_number, d.signed_at AS signed_date, d.unit_id AS issuer_unit_id,
-            ${ISSUING_ORGAN_SQL} AS issuer,
+    `SELECT r.id AS receipt_id, r.unit_id, r.kind, r.status, r.delivered_at, r.signed_at, r.refuse_reason, rd.document_id,
+            rd.exchange_package_id, rd.title, rd.doc_type, rd.secrecy, rd.secrecy_term, rd.urgency, rd.doc_number, rd.signed_at AS signed_date,
+            rd.issuer,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.main_recipients, x.id)) FROM units x WHERE x.id = ANY(d.main_recipients)) AS main_to,
             (SELECT string_agg(x.name, '、' ORDER BY array_position(d.cc_recipients, x.id)) FROM units x WHERE x.id = ANY(d.cc_recipients)) AS cc,
             to_jsonb(d) ->> 'pdf_attachment_id' AS pdf_attachment_id, to_jsonb(d) ->> 'disclosure' AS disclosure,
             to_jsonb(r) ->> 'receipt_number' AS receipt_number
-       FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id
+       FROM document_receipts r JOIN receipt_documents rd ON rd.receipt_id = r.id LEFT JOIN documents d ON d.id = r.document_id
       WHERE r.instance_id = $1`,
     [instanceId],
   );
   const r = rows[0];
   if (!r) return genericSource(instanceId, m);
   const instance = await loadInstance(m, instanceId);
-  const sealed = await sealedDocumentOf(m, r.document_id);
+  const exchanged = r.exchange_package_id ? await exchangedDocumentOf(m, r.exchange_package_id) : undefined;
+  const sealed = r.document_id ? await sealedDocumentOf(m, r.document_id) : undefined;
   // The document as received: its sealed renderings when it was sealed, else the official PDF.
   const received = [sealed?.pdfAttachmentId ?? r.pdf_attachment_id, sealed?.ofdAttachmentId].filter((id): id is string => !!id);
-  const attachments: { id: string }[] = await m.query(
-    `SELECT id FROM attachments WHERE owner_kind = 'document' AND owner_id = $1 AND deleted_at IS NULL AND NOT id = ANY($2::uuid[])
-      ORDER BY uploaded_at, name`,
-    [r.document_id, [r.pdf_attachment_id, ...(sealed?.replaced ?? [])].filter((id): id is string => !!id)],
-  );
+  const attachments: { id: string }[] = r.document_id
+    ? await m.query(
+        `SELECT id FROM attachments WHERE owner_kind = 'document' AND owner_id = $1 AND deleted_at IS NULL AND NOT id = ANY($2::uuid[])
+          ORDER BY uploaded_at, name`,
+        [r.document_id, [r.pdf_attachment_id, ...(sealed?.replaced ?? [])].filter((id): id is string => !!id)],
+      )
+    : [];
   // What the recipient attached while handling it (its 拟办/承办 papers).
   const own: { id: string }[] = await m.query(
     `SELECT id FROM attachments WHERE owner_id = ANY($1::uuid[]) AND deleted_at IS NULL AND NOT owner_kind = 'document' ORDER BY uploaded_at, name`,
@@ -309,16 +312,18 @@ export async function receiptSource(instanceId: string, m: EntityManager): Promi
     unitId: r.unit_id,
     events: await caseEvents(m, instance),
     files: [
+      ...(exchanged?.files ?? []),
       ...received.map((id) => ({ attachmentId: id, role: 'document' as const })),
       ...[...attachments, ...own].map((a) => ({ attachmentId: a.id, role: 'attachment' as const })),
     ],
     sheet: { heading: '', fields: [], steps: [], metadata: { title: r.title, author: r.issuer } },
     basis: basisOf(instance),
-    seals: sealed?.signatures ?? [],
+    seals: exchanged?.signatures ?? sealed?.signatures ?? [],
     disclosure: r.disclosure ?? undefined,
     note:
-      [r.receipt_number && `收文编号：${r.receipt_number}`, r.disclosure && `公开属性：${r.disclosure}`].filter(Boolean).join('；') ||
-      undefined,
+      [r.receipt_number && `收文编号：${r.receipt_number}`, r.disclosure && `公开属性：${r.disclosure}`, exchanged?.note]
+        .filter(Boolean)
+        .join('；') || undefined,
   };
   source.sheet = sheetOf('收文处理单', source, [
     ['来文单位', r.issuer],
@@ -382,6 +387,49 @@ export async function sealedDocumentOf(
     signatures,
   };
 }
+
+/**
+ * A document received from a partner deployment (公文交换): its files as the partner signed them (the kept package),
+ * and the package's SM2 signature as an 电子签名 of the metadata — the proof of who sent it, checked on arrival.
+ */
+export async function exchangedDocumentOf(
+  m: EntityManager,
+  packageId: string,
+): Promise<{ files: ArchiveSource['files']; signatures: MetadataSignature[]; note: string }> {
+  const [row]: { body: Buffer; seal_status: string; received_at: Date; organ_code: string; name: string }[] = await m.query(
+    `SELECT x.body, x.seal_status, x.received_at, p.organ_code, p.name FROM exchange_incoming x JOIN exchange_partners p ON p.id = x.partner_id
+      WHERE x.package_id = $1`,
+    [packageId],
+  );
+  if (!row) throw new NotFoundError('交换包');
+  const envelope = JSON.parse(row.body.toString('utf8')) as {
+    createdAt: string;
+    files: { role: string; name: string; content: string }[];
+    signature: { certificate: string; value: string };
+  };
+  const files = envelope.files.map((f) => ({
+    inline: { name: f.name, mime: f.role === 'ofd' ? 'application/ofd' : 'application/pdf', body: Buffer.from(f.content, 'base64') },
+    role: 'document' as const,
+  }));
+  return {
+    files,
+    signatures: [
+      {
+        rule: 'zhengwu-exchange/1 公文交换包签名（签名覆盖公文信息与各文件的 SM3 摘要，接收时已验证）',
+        time: new Date(envelope.createdAt).toISOString(),
+        signer: `${row.name}（${row.organ_code}）公文交换`,
+        result: `交换包 ${packageId} 的签名值：${envelope.signature.value}`,
+        certificate: envelope.signature.certificate,
+        certificateKind: 'X.509',
+        certificateRef: `交换方 ${row.organ_code} 的部署 CA 签发`,
+        algorithm: SM2_SM3_OID,
+      },
+    ],
+    note: `经公文交换收自${row.name}（${row.organ_code}），${iso(row.received_at)} 送达，交换包签名已验证，${SEAL_STATUS[row.seal_status] ?? row.seal_status}`,
+  };
+}
+
+const SEAL_STATUS: Record<string, string> = { valid: '印章验证通过', unsigned: '未加盖电子印章', none: '未附 OFD' };
 
 function basisOf(instance: InstanceRow): string {
   const name = instance.definition_name ?? instance.definition_key;

@@ -163,12 +163,21 @@ export class ArchiveService implements OnModuleInit {
         const used = new Set<string>();
         let n = 0;
         for (const f of source.files) {
-          const { name, mime, body, generated } = await this.attachmentContent(m, f.attachmentId);
+          const { name, mime, body, generated } =
+            'inline' in f ? { ...f.inline, generated: false } : await this.attachmentContent(m, f.attachmentId);
           n += 1;
           let fileName = `${String(n).padStart(2, '0')}-${safeName(name)}`;
           while (used.has(fileName)) fileName = `_${fileName}`;
           used.add(fileName);
-          files.push({ name: fileName, title: name, role: f.role, mime, body, generated, attachmentId: f.attachmentId });
+          files.push({
+            name: fileName,
+            title: name,
+            role: f.role,
+            mime,
+            body,
+            generated,
+            attachmentId: 'inline' in f ? undefined : f.attachmentId,
+          });
         }
         const sheetPdf = await renderSheet(source.sheet);
         files.push({

@@ -15,6 +15,13 @@ export interface ArchiveEvent {
   description?: string;
 }
 
+/** A file of the case that is not an attachment: its name, type and bytes. */
+export interface InlineFile {
+  name: string;
+  mime: string;
+  body: Buffer;
+}
+
 /** How a feature describes one finished case for the archive. */
 export interface ArchiveSource {
   /** 题名 */
@@ -40,8 +47,11 @@ export interface ArchiveSource {
   /** The unit (机构) the case belongs to. */
   unitId: string;
   events: ArchiveEvent[];
-  /** Files of the case: attachment ids (uploaded and generated alike); the first with role 'document' is the 正文. */
-  files: { attachmentId: string; role: 'document' | 'attachment' }[];
+  /**
+   * Files of the case: attachment ids (uploaded and generated alike), or content kept elsewhere (a partner's
+   * exchange package); the first with role 'document' is the 正文.
+   */
+  files: ({ attachmentId: string; role: 'document' | 'attachment' } | { inline: InlineFile; role: 'document' | 'attachment' })[];
   /** The 办理单 data. */
   sheet: ProcessingSheet;
   /** 行为依据 of the events: the process the case followed (its name and version). */

@@ -4,13 +4,17 @@ import { CurrentUser } from '../identity/decorators';
 import type { Principal } from '../identity/principal';
 import { CreateDocumentDto, ListDocumentsQuery, RefuseReceiptDto } from './documents.dto';
 import { DocumentsService } from './documents.service';
+import { ReceiptsService } from './receipts.service';
 
 /** 公文交换: 发文 (draft, the sender's live view of every recipient) and 收文 (签收 / 退文). */
 @ApiTags('documents')
 @ApiBearerAuth()
 @Controller('documents')
 export class DocumentsController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly receipts: ReceiptsService,
+  ) {}
 
   @Post()
   create(@Body() dto: CreateDocumentDto, @CurrentUser() me: Principal) {
@@ -32,15 +36,21 @@ export class DocumentsController {
     return this.documents.update(me, id, dto);
   }
 
+  /** One 收文 of my unit (a local 发文 or a partner's package), with its status and case. */
+  @Get('receipts/:receiptId')
+  receipt(@Param('receiptId') receiptId: string, @CurrentUser() me: Principal) {
+    return this.receipts.detail(me, receiptId);
+  }
+
   @Post('receipts/:receiptId/sign')
   @HttpCode(200)
   sign(@Param('receiptId') receiptId: string, @CurrentUser() me: Principal) {
-    return this.documents.signReceipt(me, receiptId);
+    return this.receipts.sign(me, receiptId);
   }
 
   @Post('receipts/:receiptId/refuse')
   @HttpCode(200)
   refuse(@Param('receiptId') receiptId: string, @Body() dto: RefuseReceiptDto, @CurrentUser() me: Principal) {
-    return this.documents.refuseReceipt(me, receiptId, dto.reason);
+    return this.receipts.refuse(me, receiptId, dto.reason);
   }
 }

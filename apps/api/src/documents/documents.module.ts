@@ -4,6 +4,7 @@ import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { DocumentsWorkerController } from './documents.worker.controller';
 import { ProcessingSheets } from './processing-sheets';
+import { ReceiptsService } from './receipts.service';
 import { ProcessingSheetsController } from './processing-sheets.controller';
 import { RevisionStore } from './revisions/revision.store';
 import { RevisionsController } from './revisions/revisions.controller';
@@ -12,7 +13,7 @@ import { RevisionsService } from './revisions/revisions.service';
 @Module({
   imports: [TasksModule],
   controllers: [DocumentsController, DocumentsWorkerController, RevisionsController, ProcessingSheetsController],
-  providers: [DocumentsService, RevisionStore, RevisionsService, ProcessingSheets],
-  exports: [DocumentsService],
+  providers: [DocumentsService, ReceiptsService, RevisionStore, RevisionsService, ProcessingSheets],
+  exports: [DocumentsService, ReceiptsService],
 })
 export class DocumentsModule {}

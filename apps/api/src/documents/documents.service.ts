@@ -8,21 +8,13 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
-import { assignReceiptNumber } from './processing-sheets';
+import { ReceiptsService } from './receipts.service';
 import { RevisionStore } from './revisions/revision.store';
 import type { OfficialDocument } from '@zhengwu/pdf';
 import type { CreateDocumentDto, ListDocumentsQuery } from './documents.dto';
 
 export const SENDER_PROCESS = 'document-exchange';
-export const RECEIPT_PROCESS = 'document-receipt';
-const RECEIPTS_CLOSED = 'document-receipts-closed';
-
-/** Working days a recipient has to sign for (签收) and to finish handling, by 紧急程度. */
-const LIMITS: Record<string, { receiptDays: number; handleDays: number }> = {
-  特急: { receiptDays: 1, handleDays: 2 },
-  加急: { receiptDays: 1, handleDays: 5 },
-  平急: { receiptDays: 3, handleDays: 10 },
-};
+export { RECEIPT_PROCESS } from './receipts.service';
 
 /** Where the sender's case stands, as the document's status. */
 const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发', seal: '用印' };
@@ -42,15 +34,6 @@ interface DocumentRow {
   title: string;
 }
 
-interface ReceiptRow {
-  id: string;
-  document_id: string;
-  unit_id: string;
-  kind: string;
-  status: string;
-  instance_id: string;
-}
-
 /**
  * 公文交换: drafting, 核稿, 会签, 签发 with a gap-free 发文字号, and distribution to recipient units,
  * each of which signs for (签收) or refuses (退文) the document and handles it in its own case.
@@ -64,16 +47,13 @@ export class DocumentsService implements OnModuleInit {
     private readonly demoCases: DemoCases,
     private readonly attachments: AttachmentsService,
     private readonly revisionStore: RevisionStore,
+    private readonly receipts: ReceiptsService,
   ) {}
 
   onModuleInit(): void {
     this.engine.listen(SENDER_PROCESS, {
       taskCompleting: (e) => this.senderTaskCompleting(e),
       caseStepped: (e) => this.senderStepped(e),
-    });
-    this.engine.listen(RECEIPT_PROCESS, {
-      taskCompleting: (e) => this.receiptTaskCompleting(e),
-      caseStepped: (e) => this.receiptStepped(e),
     });
     this.attachments.registerOwner('document', {
       canRead: (me, id, m) =>
@@ -184,18 +164,24 @@ export class DocumentsService implements OnModuleInit {
       if (query.status) add('r.status = ?', query.status);
     }
     if (query.docType) add('d.doc_type = ?', query.docType);
-    if (query.year) add(`(COALESCE(d.doc_year, extract(year FROM d.created_at AT TIME ZONE 'Asia/Shanghai')::int)) = ?`, query.year);
+    if (query.box === 'sent' && query.year)
+      add(`(COALESCE(d.doc_year, extract(year FROM d.created_at AT TIME ZONE 'Asia/Shanghai')::int)) = ?`, query.year);
+    if (query.box !== 'sent' && query.year) add('d.doc_year = ?', query.year);
     if (query.q) add(`(d.title ILIKE ? ESCAPE '\\' OR d.doc_number ILIKE ? ESCAPE '\\')`, `%${escapeLike(query.q)}%`);
+    // 收文 come from local 发文 and from partner deployments (公文交换): receipt_documents reads both.
     const from =
       query.box === 'sent'
         ? `FROM documents d JOIN units u ON u.id = d.unit_id`
-        : `FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id`;
-    const columns = `d.id, d.doc_type AS "docType", d.title, d.secrecy, d.urgency, d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt",
-      d.signed_at AS "signedAt", u.name AS "unitName"${
-        query.box === 'received'
-          ? `, r.id AS "receiptId", r.kind, r.status AS "receiptStatus", r.delivered_at AS "deliveredAt", r.due_at AS "dueAt", r.is_overdue AS "isOverdue"`
-          : `, (SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM document_receipts WHERE document_id = d.id GROUP BY status) s) AS "receiptCounts"`
-      }`;
+        : `FROM document_receipts r JOIN receipt_documents d ON d.receipt_id = r.id`;
+    const columns =
+      query.box === 'sent'
+        ? `d.id, d.doc_type AS "docType", d.title, d.secrecy, d.urgency, d.status, d.doc_number AS "docNumber", d.created_at AS "createdAt",
+           d.signed_at AS "signedAt", u.name AS "unitName",
+           (SELECT json_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM document_receipts WHERE document_id = d.id GROUP BY status) s) AS "receiptCounts"`
+        : `d.document_id AS id, d.doc_type AS "docType", d.title, d.secrecy, d.urgency, d.document_status AS status, d.doc_number AS "docNumber",
+           r.delivered_at AS "createdAt", d.signed_at AS "signedAt", coalesce(d.issuing_unit_name, d.issuer) AS "unitName",
+           d.exchange_package_id AS "exchangePackageId", d.sender_organ_code AS "fromOrgan",
+           r.id AS "receiptId", r.kind, r.status AS "receiptStatus", r.delivered_at AS "deliveredAt", r.due_at AS "dueAt", r.is_overdue AS "isOverdue"`;
     const order = query.box === 'sent' ? 'd.created_at DESC' : 'r.delivered_at DESC';
     const condition = where.join(' AND ');
     const [items, total] = await Promise.all([
@@ -249,31 +235,6 @@ export class DocumentsService implements OnModuleInit {
     );
     const attachments = await this.attachments.listOf(this.dataSource.manager, 'document', id);
     return { ...detail, isSender, receipts, history, openTasks, attachments };
-  }
-
-  /** 签收 from the 收文 list: the same as 同意 on the receipt's 签收 task. */
-  async signReceipt(me: Principal, receiptId: string): Promise<{ ok: true }> {
-    const taskId = await this.receiveTask(me, receiptId);
-    return this.tasks.act(me, taskId, { action: 'approve' });
-  }
-
-  /** 退文: the recipient refuses the document with a reason; the sender sees it at once. */
-  async refuseReceipt(me: Principal, receiptId: string, reason: string): Promise<{ ok: true }> {
-    const taskId = await this.receiveTask(me, receiptId);
-    return this.tasks.act(me, taskId, { action: 'reject', comment: reason });
-  }
-
-  private async receiveTask(me: Principal, receiptId: string): Promise<string> {
-    if (!isUuid(receiptId)) throw new NotFoundError('收文');
-    const rows: { unit_id: string; status: string; task_id: string | null }[] = await this.dataSource.query(
-      `SELECT r.unit_id, r.status, (SELECT t.id FROM tasks t WHERE t.instance_id = r.instance_id AND t.activity_id = 'receive' AND t.status = 'open' LIMIT 1) AS task_id
-         FROM document_receipts r WHERE r.id = $1`,
-      [receiptId],
-    );
-    const receipt = rows[0];
-    if (!receipt || receipt.unit_id !== me.unitId) throw new NotFoundError('收文');
-    if (!receipt.task_id) throw new ConflictError('RECEIPT_ALREADY_HANDLED', `该公文已${receipt.status}，不能再签收或退文`);
-    return receipt.task_id;
   }
 
   // ---- 排版 (the render worker) -------------------------------------------------------------
@@ -482,39 +443,17 @@ export class DocumentsService implements OnModuleInit {
         `SELECT d.main_recipients, d.cc_recipients, u.name AS unit_name, d.doc_number, d.doc_type FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1`,
         [doc.id],
       );
-    const limits = LIMITS[doc.urgency] ?? LIMITS['平急'];
     const recipients = [
-      ...full.main_recipients.map((unitId) => ({ unitId, kind: '主送' })),
-      ...full.cc_recipients.map((unitId) => ({ unitId, kind: '抄送' })),
+      ...full.main_recipients.map((unitId) => ({ unitId, kind: '主送' as const })),
+      ...full.cc_recipients.map((unitId) => ({ unitId, kind: '抄送' as const })),
     ];
     for (const recipient of recipients) {
-      const [receipt]: { id: string }[] = await m.query(
-        `INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, $3) RETURNING id`,
-        [doc.id, recipient.unitId, recipient.kind],
-      );
-      const started = await this.engine.startProcess(
-        RECEIPT_PROCESS,
-        {
-          businessKey: receipt.id,
-          ownerUnitId: recipient.unitId,
-          startedBy: signerId,
-          variables: {
-            documentId: doc.id,
-            receiptId: receipt.id,
-            kind: recipient.kind,
-            title: doc.title,
-            urgency: doc.urgency,
-            docNumber: full.doc_number,
-            docType: full.doc_type,
-            senderUnit: full.unit_name,
-            ...limits,
-          },
-        },
+      await this.receipts.open(
         m,
-      );
-      await m.query(
-        `UPDATE document_receipts SET instance_id = $2, due_at = (SELECT due_at FROM tasks WHERE instance_id = $2 AND activity_id = 'receive' LIMIT 1) WHERE id = $1`,
-        [receipt.id, started.id],
+        { documentId: doc.id },
+        recipient,
+        { title: doc.title, urgency: doc.urgency, docNumber: full.doc_number, docType: full.doc_type, senderUnit: full.unit_name },
+        signerId,
       );
     }
     await this.notify(m, 'document.distributed', doc.id, { recipients: recipients.map((r) => r.unitId) });
@@ -524,78 +463,6 @@ export class DocumentsService implements OnModuleInit {
   /** Recipients beyond this deployment (公文交换 with partners) are served in the same 分发 transaction. */
   onDistribute(hook: (m: EntityManager, documentId: string) => Promise<void>): void {
     this.distributionHooks.push(hook);
-  }
-
-  // ---- each recipient's case ----------------------------------------------------------------
-
-  private async receiptTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
-    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
-    if (e.activityId === 'receive' && e.outcome === 'approve') {
-      await e.tx.query(`UPDATE document_receipts SET status = '已签收', signed_at = now(), signed_by = $2 WHERE id = $1`, [
-        receipt.id,
-        e.userId,
-      ]);
-      await assignReceiptNumber(e.tx, receipt.id);
-    }
-    if (e.activityId === 'receive' && e.outcome === 'reject') {
-      await e.tx.query(
-        `UPDATE document_receipts SET status = '退文', refused_at = now(), refused_by = $2, refuse_reason = $3 WHERE id = $1`,
-        [receipt.id, e.userId, e.comment ?? null],
-      );
-    }
-    if (e.activityId === 'instruct' && e.outcome === 'approve') {
-      const handler = e.input.handler;
-      const valid: unknown[] =
-        typeof handler === 'string' && isUuid(handler)
-          ? await e.tx.query(`SELECT 1 FROM users WHERE id = $1 AND unit_id = $2 AND is_active`, [handler, receipt.unit_id])
-          : [];
-      if (valid.length === 0) {
-        throw new AppError('HANDLER_REQUIRED', '批办须指定本单位的承办人（variables.handler 为人员编号）', HttpStatus.BAD_REQUEST, [
-          { field: 'variables.handler', message: '请选择本单位的承办人' },
-        ]);
-      }
-      await e.tx.query(`UPDATE document_receipts SET handler_id = $2, status = '办理中' WHERE id = $1`, [receipt.id, handler]);
-      return { handler };
-    }
-  }
-
-  private async receiptStepped(e: CaseSteppedEvent): Promise<void> {
-    if (e.endedActivities.includes('start')) await this.receiptOfCase(e.tx, e.businessKey);
-    if (e.endedActivities.includes('urged')) await this.urgeReceipt(e);
-    if (e.status === 'running') return;
-    const refused = e.endedActivities.includes('refused');
-    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
-    // Serialise the "was this the last receipt?" check across recipients finishing at the same time.
-    await e.tx.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [receipt.document_id]);
-    await e.tx.query(
-      `UPDATE document_receipts SET status = $2, completed_at = CASE WHEN $2 = '办结' THEN now() ELSE completed_at END WHERE id = $1`,
-      [receipt.id, refused ? '退文' : '办结'],
-    );
-    if (refused) await this.notify(e.tx, 'document.refused', receipt.document_id, { receiptId: receipt.id, unitId: receipt.unit_id });
-    const open: unknown[] = await e.tx.query(
-      `SELECT 1 FROM document_receipts WHERE document_id = $1 AND status NOT IN ('办结','退文') LIMIT 1`,
-      [receipt.document_id],
-    );
-    if (open.length === 0) await this.engine.correlateMessage(RECEIPTS_CLOSED, { businessKey: receipt.document_id }, e.tx);
-  }
-
-  /** 签收 overdue: flag the receipt, count the 催办 on the open task, and tell the recipient's clerks. */
-  private async urgeReceipt(e: CaseSteppedEvent): Promise<void> {
-    const receipt = await this.receiptOfCase(e.tx, e.businessKey);
-    await e.tx.query(`UPDATE document_receipts SET is_overdue = true, urge_count = urge_count + 1 WHERE id = $1`, [receipt.id]);
-    await e.tx.query(
-      `UPDATE tasks SET urged_at = now(), urge_count = urge_count + 1 WHERE instance_id = $1 AND activity_id = 'receive' AND status = 'open'`,
-      [e.instanceId],
-    );
-    await e.tx.query(`INSERT INTO outbox (topic, payload) VALUES ('document.receipt.overdue', $1)`, [
-      JSON.stringify({
-        receiptId: receipt.id,
-        documentId: receipt.document_id,
-        toUnit: receipt.unit_id,
-        toRole: 'clerk',
-        subject: `催办：公文《${String(e.variables.title ?? '')}》尚未签收，已超过签收时限`,
-      }),
-    ]);
   }
 
   // ---- shared ------------------------------------------------------------------------------
@@ -667,14 +534,6 @@ export class DocumentsService implements OnModuleInit {
         )
       : [];
     if (!rows[0]) throw new AppError('DOCUMENT_MISSING', '该流程没有对应的公文（请通过“起草公文”发起）', HttpStatus.UNPROCESSABLE_ENTITY);
-    return rows[0];
-  }
-
-  private async receiptOfCase(m: EntityManager, businessKey: string | null): Promise<ReceiptRow> {
-    const rows: ReceiptRow[] = isUuid(businessKey ?? '')
-      ? await m.query(`SELECT id, document_id, unit_id, kind, status, instance_id FROM document_receipts WHERE id = $1`, [businessKey])
-      : [];
-    if (!rows[0]) throw new AppError('RECEIPT_MISSING', '该流程没有对应的收文记录', HttpStatus.UNPROCESSABLE_ENTITY);
     return rows[0];
   }
 

@@ -269,10 +269,8 @@ export class ProcessingSheets {
     }[] = await m.query(
       `SELECT r.instance_id, r.kind, r.status, r.delivered_at, r.signed_at, sb.display_name AS signed_by, r.refused_at, r.refuse_reason,
               r.completed_at, r.receipt_number, h.display_name AS handler_name, ru.name AS unit_name,
-              d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.doc_number,
-              CASE WHEN u.kind IN ('department','office')
-                   THEN (SELECT x.name FROM units x WHERE x.parent_id IS NULL ORDER BY x.sort LIMIT 1) || u.name ELSE u.name END AS organ
-         FROM document_receipts r JOIN documents d ON d.id = r.document_id JOIN units u ON u.id = d.unit_id JOIN units ru ON ru.id = r.unit_id
+              d.doc_type, d.title, d.secrecy, d.secrecy_term, d.urgency, d.doc_number, d.issuer AS organ
+         FROM document_receipts r JOIN receipt_documents d ON d.receipt_id = r.id JOIN units ru ON ru.id = r.unit_id
          LEFT JOIN users sb ON sb.id = r.signed_by LEFT JOIN users h ON h.id = r.handler_id
         WHERE r.id = $1 AND r.unit_id = $2`,
       [receiptId, me.unitId],

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { activityStatus, passedOver, type HistoryCounts } from './activity-status';
 import type { InstanceRow } from './case-rows';
 import type { DefinitionsService } from './definitions.service';
-import type { HistoryEntry, InstanceView, TaskModel, Tx } from './engine.port';
+import type { CaseWait, HistoryEntry, InstanceView, TaskModel, Tx } from './engine.port';
 
 /** The engine's answers about cases and definitions that change nothing: the instance view, history, a step's model. */
 export class CaseReads {
@@ -47,6 +47,18 @@ export class CaseReads {
       activities,
       parentInstanceId: row.parent_instance_id,
     };
+  }
+
+  async waits(instanceId: string): Promise<CaseWait[]> {
+    const rows: { activityId: string; kind: CaseWait['kind']; dueAt: Date | null; name: string | null }[] = await this.dataSource.query(
+      `SELECT activity_id AS "activityId", 'timer' AS kind, due_at AS "dueAt", NULL AS name
+         FROM timers WHERE instance_id = $1 AND status = 'pending'
+       UNION ALL
+       SELECT activity_id, kind, NULL, message_name FROM message_subscriptions WHERE instance_id = $1
+       ORDER BY 3 NULLS LAST, 1`,
+      [instanceId],
+    );
+    return rows.map((r) => ({ ...r, dueAt: r.dueAt ? new Date(r.dueAt).toISOString() : null }));
   }
 
   async history(instanceId: string): Promise<HistoryEntry[]> {

@@ -43,6 +43,16 @@ export interface ActivityStatus {
   skipped: number;
 }
 
+/** What a running case waits for besides people: a timer until its due time, a message or a signal by name. */
+export interface CaseWait {
+  activityId: string;
+  kind: 'timer' | 'message' | 'signal';
+  /** When a timer fires (ISO); null for a message or signal. */
+  dueAt: string | null;
+  /** The message's or signal's name; null for a timer. */
+  name: string | null;
+}
+
 export interface InstanceView {
   id: string;
   definitionId: string;
@@ -179,6 +189,8 @@ export interface EnginePort {
   lockCaseOfTask(taskId: string, tx: Tx): Promise<LockedCase | undefined>;
   /** The case's history in order (what the engine did: elements started and ended, by whom). */
   history(instanceId: string): Promise<HistoryEntry[]>;
+  /** The timers, messages and signals the case waits for now (pending only), for the diagram. */
+  waits(instanceId: string): Promise<CaseWait[]>;
   /** 驳回 where the diagram has no reject route: the task closes as rejected and the case ends where it stands. */
   rejectTask(taskId: string, options: { userId: string; comment?: string }, tx?: Tx): Promise<void>;
   /** Whether the case waits on an external task of this topic (e.g. its own archiving step). */

@@ -16,6 +16,7 @@ import { AppError, ConflictError, NotFoundError } from '../platform/errors';
 import { DefinitionsService } from './definitions.service';
 import type {
   CaseSteppedEvent,
+  CaseWait,
   CompleteTaskOptions,
   EnginePort,
   HistoryEntry,
@@ -534,6 +535,10 @@ export class EngineService implements EnginePort {
 
   async history(instanceId: string): Promise<HistoryEntry[]> {
     return this.reads.history(instanceId);
+  }
+
+  async waits(instanceId: string): Promise<CaseWait[]> {
+    return this.reads.waits(instanceId);
   }
 
   async taskModel(definitionId: string, activityId: string): Promise<TaskModel> {

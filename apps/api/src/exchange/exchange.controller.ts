@@ -47,6 +47,12 @@ export class ExchangeController {
     return this.exchange.receiveReceipt(packageBytes(req));
   }
 
+  /** The partners a drafter may address (organ code and name only); empty while exchange is off. */
+  @Get('partners/directory')
+  directory() {
+    return this.exchange.directory();
+  }
+
   @Roles('sysadmin')
   @Get('partners')
   partners() {

@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { certificateInfo, fromPem } from '@zhengwu/seal';
 import { AuditService } from '../audit/audit.service';
 import { DocumentsService } from '../documents/documents.service';
+import { ReceiptsService, type ReceiptRow } from '../documents/receipts.service';
 import { AttachmentsService } from '../files/attachments.service';
 import type { Principal } from '../identity/principal';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
@@ -71,8 +72,10 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
     private readonly attachments: AttachmentsService,
     private readonly audit: AuditService,
     documents: DocumentsService,
+    private readonly receipts: ReceiptsService,
   ) {
     documents.onDistribute((m, documentId) => this.enqueueDocument(m, documentId));
+    receipts.onAnswered((m, receipt, answer) => (receipt.exchange_package_id ? this.answerPartner(m, receipt, answer) : Promise.resolve()));
   }
 
   onApplicationBootstrap(): void {
@@ -142,6 +145,13 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Packages and receipts set aside (refused by the partner, or out of attempts), newest first. */
+  async directory(): Promise<{ organCode: string; name: string }[]> {
+    if (!this.config.exchange.organCode) return [];
+    return this.dataSource.query(
+      `SELECT organ_code AS "organCode", name FROM exchange_partners WHERE removed_at IS NULL ORDER BY organ_code`,
+    );
+  }
+
   listFailed(): Promise<unknown[]> {
     return this.dataSource.query(
       `SELECT o.id, o.kind, p.organ_code AS "organCode", o.unit_code AS "unitCode", o.unit_name AS "unitName", o.document_id AS "documentId",
@@ -384,6 +394,15 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
         HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
+    const problem = documentMetadataProblem(envelope.document);
+    if (problem)
+      return this.refuse(
+        envelope,
+        partner,
+        'EXCHANGE_MALFORMED',
+        `交换包的公文信息不符合要求：${problem}`,
+        HttpStatus.UNPROCESSABLE_ENTITY,
+      );
     const units: { id: string }[] = await this.dataSource.query(`SELECT id FROM units WHERE code = $1`, [envelope.recipient.unitCode]);
     if (!units[0]) {
       return this.refuse(
@@ -410,6 +429,20 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
         ],
       );
       if (!inserted[0]) return { packageId: envelope.packageId, duplicate: true };
+      // A 收文 of the addressed unit like a local one: its clerks get the 签收 task (and its mail) at once.
+      const doc = envelope.document;
+      await this.receipts.open(
+        m,
+        { exchangePackageId: envelope.packageId },
+        { unitId: units[0].id, kind: envelope.recipient.kind === '抄送' ? '抄送' : '主送' },
+        {
+          title: doc.title,
+          urgency: doc.urgency,
+          docNumber: doc.docNumber || null,
+          docType: doc.docType,
+          senderUnit: issuerOf(envelope.sender.organName, doc.issuingUnit),
+        },
+      );
       await this.audit.record(
         {
           action: 'exchange.received',
@@ -503,59 +536,70 @@ export class ExchangeService implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  /** 签收 or 退文 by a clerk of the addressed unit; the signed receipt goes back through the delivery queue. */
+  /**
+   * 签收 or 退文 of a partner's package by a clerk of the addressed unit: the 签收 step of its 收文 case, as from the
+   * 收文 list or the task page; answerPartner then sends the signed receipt back.
+   */
   async answerIncoming(me: Principal, packageId: string, result: '签收' | '退文', reason?: string): Promise<{ ok: true }> {
     if (!isUuid(packageId)) throw new NotFoundError('收文');
+    const receiptId = await this.receipts.receiptOfPackage(me, packageId);
     if (!me.roles.includes('clerk')) throw new ForbiddenError('只有本单位的文书（收文员）可以签收或退文');
     if (result === '退文' && !reason?.trim())
       throw new AppError('REFUSE_REASON_REQUIRED', '退文须写明理由', HttpStatus.UNPROCESSABLE_ENTITY);
-    await this.dataSource.transaction(async (m) => {
-      const rows: { unit_id: string; status: string; partner_id: string; metadata: { sender: { organCode: string } } }[] = await m.query(
-        `SELECT unit_id, status, partner_id, metadata FROM exchange_incoming WHERE package_id = $1 FOR UPDATE`,
-        [packageId],
-      );
-      const row = rows[0];
-      if (!row || row.unit_id !== me.unitId) throw new NotFoundError('收文');
-      if (row.status !== '已送达') throw new ConflictError('RECEIPT_ALREADY_HANDLED', `该公文已${row.status}，不能再签收或退文`);
-      await m.query(
-        `UPDATE exchange_incoming SET status = $2, handled_by = $3, handled_at = now(), refuse_reason = $4 WHERE package_id = $1`,
-        [packageId, result === '签收' ? '已签收' : '退文', me.userId, result === '退文' ? reason!.trim() : null],
-      );
-      const partner = await this.partner(m, row.partner_id);
-      const receipt: ReceiptEnvelope = {
-        format: EXCHANGE_FORMAT,
-        type: 'receipt',
-        packageId: randomUUID(),
-        createdAt: new Date().toISOString(),
-        sender: { organCode: this.identity.organCode, organName: this.identity.organName },
-        recipient: { organCode: partner.organ_code },
-        inReplyTo: packageId,
-        result,
-        reason: result === '退文' ? reason!.trim() : undefined,
-        at: new Date().toISOString(),
-      };
-      const [unit]: { code: string; name: string }[] = await m.query(`SELECT code, name FROM units WHERE id = $1`, [me.unitId]);
-      await m.query(
-        `INSERT INTO exchange_outgoing (id, kind, partner_id, unit_code, unit_name, body) VALUES ($1, 'receipt', $2, $3, $4, $5)`,
-        [
-          receipt.packageId,
-          partner.id,
-          unit.code,
-          unit.name,
-          Buffer.from(JSON.stringify(signEnvelope(receipt, this.identity.current())), 'utf8'),
-        ],
-      );
-      await this.audit.record(
-        {
-          action: `exchange.${result === '签收' ? 'sign' : 'refuse'}`,
-          objectType: 'exchange-package',
-          objectId: packageId,
-          detail: { reason },
-        },
-        m,
-      );
-    });
-    return { ok: true };
+    return result === '签收' ? this.receipts.sign(me, receiptId) : this.receipts.refuse(me, receiptId, reason!.trim());
+  }
+
+  /** In the 签收/退文 transaction of a partner's package: mark it answered and queue the signed receipt to its sender. */
+  private async answerPartner(
+    m: EntityManager,
+    receiptRow: ReceiptRow,
+    answer: { result: '签收' | '退文'; reason?: string; userId: string },
+  ): Promise<void> {
+    const packageId = receiptRow.exchange_package_id!;
+    const rows: { status: string; partner_id: string }[] = await m.query(
+      `SELECT status, partner_id FROM exchange_incoming WHERE package_id = $1 FOR UPDATE`,
+      [packageId],
+    );
+    if (rows[0]?.status !== '已送达')
+      throw new ConflictError('RECEIPT_ALREADY_HANDLED', `该公文已${rows[0]?.status ?? '处理'}，不能再签收或退文`);
+    await m.query(
+      `UPDATE exchange_incoming SET status = $2, handled_by = $3, handled_at = now(), refuse_reason = $4 WHERE package_id = $1`,
+      [packageId, answer.result === '签收' ? '已签收' : '退文', answer.userId, answer.result === '退文' ? (answer.reason ?? null) : null],
+    );
+    const partner = await this.partner(m, rows[0].partner_id);
+    const at = new Date().toISOString();
+    const receipt: ReceiptEnvelope = {
+      format: EXCHANGE_FORMAT,
+      type: 'receipt',
+      packageId: randomUUID(),
+      createdAt: at,
+      sender: { organCode: this.identity.organCode, organName: this.identity.organName },
+      recipient: { organCode: partner.organ_code },
+      inReplyTo: packageId,
+      result: answer.result,
+      reason: answer.result === '退文' ? answer.reason : undefined,
+      at,
+    };
+    const [unit]: { code: string; name: string }[] = await m.query(`SELECT code, name FROM units WHERE id = $1`, [receiptRow.unit_id]);
+    await m.query(
+      `INSERT INTO exchange_outgoing (id, kind, partner_id, unit_code, unit_name, body) VALUES ($1, 'receipt', $2, $3, $4, $5)`,
+      [
+        receipt.packageId,
+        partner.id,
+        unit.code,
+        unit.name,
+        Buffer.from(JSON.stringify(signEnvelope(receipt, this.identity.current())), 'utf8'),
+      ],
+    );
+    await this.audit.record(
+      {
+        action: `exchange.${answer.result === '签收' ? 'sign' : 'refuse'}`,
+        objectType: 'exchange-package',
+        objectId: packageId,
+        detail: { reason: answer.reason, receiptId: receiptRow.id },
+      },
+      m,
+    );
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -628,4 +672,45 @@ function isUuid(value: unknown): value is string {
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return [error instanceof Error ? error.message : String(error), cause?.code ?? cause?.message].filter(Boolean).join(': ');
+}
+
+/** The 15 文种 of 党政机关公文处理工作条例 art. 8: what a partner may send. */
+const DOC_TYPES = [
+  '决议',
+  '决定',
+  '命令',
+  '令',
+  '公报',
+  '公告',
+  '通告',
+  '意见',
+  '通知',
+  '通报',
+  '报告',
+  '请示',
+  '批复',
+  '议案',
+  '函',
+  '纪要',
+];
+
+/** Why the signed metadata of a partner's document cannot become a 收文 here, or null when it can. */
+export function documentMetadataProblem(metadata: unknown): string | null {
+  const doc = metadata as Partial<Record<string, unknown>> | undefined;
+  if (!doc || typeof doc !== 'object') return '缺少公文信息';
+  const text = (v: unknown, max: number) => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
+  if (!text(doc.title, 200)) return '标题为空或超过 200 字';
+  if (typeof doc.docType !== 'string' || !DOC_TYPES.includes(doc.docType)) return `文种“${String(doc.docType)}”不是法定文种`;
+  if (!['平急', '加急', '特急'].includes(doc.urgency as string)) return `紧急程度“${String(doc.urgency)}”无效`;
+  if (!['非密', '秘密', '机密'].includes(doc.secrecy as string)) return `密级“${String(doc.secrecy)}”无效（涉密公文不经本系统交换）`;
+  if (doc.docNumber !== undefined && doc.docNumber !== '' && !text(doc.docNumber, 64)) return '发文字号无效';
+  if (!text(doc.issuingUnit, 100)) return '缺少发文机关';
+  if (typeof doc.signedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(doc.signedAt) || Number.isNaN(Date.parse(doc.signedAt)))
+    return '签发时间不是 ISO 8601 时间';
+  return null;
+}
+
+/** 责任者 of a partner's document: its issuing unit, named with the organ unless it already is. */
+function issuerOf(organName: string, issuingUnit: string): string {
+  return issuingUnit.startsWith(organName) ? issuingUnit : `${organName}${issuingUnit}`;
 }

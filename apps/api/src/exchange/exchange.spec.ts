@@ -1,13 +1,16 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { createCertificateAuthority, generateSm2KeyPair, issueCertificate } from '@zhengwu/seal';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../platform/http-app';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { attach } from '../../../../test/support/attach';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
 import { EXCHANGE_FORMAT, fileEntry, signEnvelope, type DocumentEnvelope, type SignedEnvelope } from './envelope';
+import { ArchiveService } from '../archive/archive.service';
 import { EXCHANGE_MEDIA_TYPE, ExchangeService } from './exchange.service';
+import { ExchangeIdentity } from './exchange-identity';
 
 /**
  * Two deployments in one test, each with its own database, DATA_DIR (CA and exchange key) and port: the ministry
@@ -206,6 +209,97 @@ describe('公文交换 between two deployments', () => {
     expect(audit.detail).toEqual(expect.objectContaining({ from: 'JSZRT', result: '签收' }));
   });
 
+  it('makes the received package a 收文 with its own case: 收文编号, 拟办, 批办, 承办, 处理笺 and an archive package of the document as signed', async () => {
+    const [receipt] = await qj(`SELECT * FROM document_receipts WHERE exchange_package_id = $1`, [firstPackage.id]);
+    expect(receipt).toEqual(expect.objectContaining({ document_id: null, status: '已签收', kind: '主送' }));
+    expect(receipt.receipt_number).toEqual(expect.any(String));
+    // In the unit's 收文 list beside local ones, named by the issuing organ, with nothing to open locally.
+    const list = await httpJs().get('/api/documents?box=received').set(auth('js.shouwen'));
+    expect(list.status).toBe(200);
+    expect(list.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: null,
+          receiptId: receipt.id,
+          exchangePackageId: firstPackage.id,
+          fromOrgan: 'MLR',
+          unitName: '自然资源部规划司',
+          title: '关于开展跨系统公文交换试点的通知',
+          receiptStatus: '已签收',
+        }),
+      ]),
+    );
+    const filtered = await httpJs().get('/api/documents?box=received&q=跨系统&docType=通知').set(auth('js.shouwen'));
+    expect(filtered.body.items.map((i: Row) => i.receiptId)).toContain(receipt.id);
+    const detail = await httpJs().get(`/api/documents/receipts/${receipt.id}`).set(auth('js.shouwen'));
+    expect(detail.status).toBe(200);
+    expect(detail.body).toEqual(
+      expect.objectContaining({
+        fromOrgan: 'MLR',
+        issuer: '自然资源部规划司',
+        sealStatus: expect.any(String),
+        files: expect.arrayContaining([expect.objectContaining({ role: 'pdf' })]),
+        openTasks: [expect.objectContaining({ activityId: 'propose', name: '拟办' })],
+      }),
+    );
+    const zj = await js.login('zj.shouwen');
+    expect(
+      (
+        await httpJs()
+          .get(`/api/documents/receipts/${receipt.id}`)
+          .set({ Authorization: `Bearer ${zj}` })
+      ).status,
+    ).toBe(404);
+
+    // 拟办 by the clerk, 批办 by the deputy director naming the 承办人, 承办: the case ends 办结.
+    const act = async (who: string, activityId: string, variables?: Record<string, unknown>) => {
+      const [task] = await qj(`SELECT id FROM tasks WHERE instance_id = $1 AND status = 'open' AND activity_id = $2`, [
+        receipt.instance_id,
+        activityId,
+      ]);
+      expect(task).toBeDefined();
+      tokens[who] ??= await js.login(who);
+      const res = await httpJs()
+        .post(`/api/tasks/${task.id}/actions`)
+        .set(auth(who))
+        .send({ action: 'approve', comment: `${activityId} 意见`, variables });
+      expect([res.status, res.body.message]).toEqual([200, undefined]);
+    };
+    const [handler] = await qj(`SELECT id FROM users WHERE username = 'js.nigao'`);
+    // The clerk's 拟办 note hangs on the receipt (a partner's document has no local record); another unit cannot add one.
+    const note = await attach(js, tokens['js.shouwen'], 'document-receipt', receipt.id, '拟办意见.pdf');
+    expect([note.status, note.body.message]).toEqual([201, undefined]);
+    expect((await attach(js, zj, 'document-receipt', receipt.id)).status).toBe(404);
+    await act('js.shouwen', 'propose');
+    await act('js.shenpi', 'instruct', { handler: handler.id });
+    await act('js.nigao', 'handle');
+    const [done] = await qj(`SELECT status, handler_id FROM document_receipts WHERE id = $1`, [receipt.id]);
+    expect(done).toEqual({ status: '办结', handler_id: handler.id });
+
+    // The 收文处理笺 prints the sender's data.
+    const sheet = await httpJs().get(`/api/documents/receipts/${receipt.id}/sheet.pdf`).set(auth('js.shouwen'));
+    expect([sheet.status, sheet.headers['content-type']]).toEqual([200, 'application/pdf']);
+
+    // The archive package holds the PDF exactly as the ministry signed it, with the issuing organ as 责任者.
+    const archived = await js.app.get(ArchiveService).archiveCase(receipt.instance_id);
+    const [pkg] = await qj(`SELECT responsible FROM archive_packages WHERE id = $1`, [archived.id]);
+    expect(pkg.responsible).toBe('自然资源部规划司');
+    const files = await qj(`SELECT name, role, sha256 FROM archive_items WHERE package_id = $1 ORDER BY name`, [archived.id]);
+    const [sent] = await qm(
+      `SELECT a.sha256 FROM documents d JOIN attachments a ON a.id = d.pdf_attachment_id JOIN exchange_outgoing o ON o.document_id = d.id WHERE o.id = $1`,
+      [firstPackage.id],
+    );
+    expect(files).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ role: 'document', sha256: sent.sha256 }),
+        expect.objectContaining({ role: 'attachment', name: expect.stringContaining('拟办意见') }),
+      ]),
+    );
+    const check = await js.app.get(ArchiveService).runCheck(archived.id, 'manual');
+    expect(check.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(check.ok).toBe(true);
+  });
+
   it('accepts a replayed package once, also when the sender repeats after losing the answer', async () => {
     const replay = await httpJs()
       .post('/api/exchange/inbox')
@@ -360,5 +454,27 @@ describe('公文交换 between two deployments', () => {
       }),
     ]);
     expect(await qj(`SELECT count(*)::int AS n FROM exchange_incoming`)).toEqual([{ n: 3 }]);
+  });
+
+  it('refuses a package its partner signed whose document data cannot be a 收文 here (文种, 密级, 签发时间), keeping nothing', async () => {
+    const signer = mlr.app.get(ExchangeIdentity).current();
+    const original = JSON.parse(firstPackage.body.toString('utf8')) as SignedEnvelope & DocumentEnvelope;
+    const { signature: _s, ...unsigned } = original;
+    const cases: [Partial<DocumentEnvelope['document']>, string][] = [
+      [{ docType: '密电' }, '文种'],
+      [{ secrecy: '绝密' }, '密级'],
+      [{ signedAt: 'yesterday' }, '签发时间'],
+      [{ title: '' }, '标题'],
+    ];
+    for (const [change, word] of cases) {
+      const envelope: DocumentEnvelope = { ...unsigned, packageId: randomUUID(), document: { ...unsigned.document, ...change } };
+      const res = await httpJs()
+        .post('/api/exchange/inbox')
+        .set('Content-Type', EXCHANGE_MEDIA_TYPE)
+        .send(JSON.stringify(signEnvelope(envelope, signer)));
+      expect([res.status, res.body.code]).toEqual([422, 'EXCHANGE_MALFORMED']);
+      expect(res.body.message).toContain(word);
+      expect(await qj(`SELECT 1 FROM exchange_incoming WHERE package_id = $1`, [envelope.packageId])).toEqual([]);
+    }
   });
 });

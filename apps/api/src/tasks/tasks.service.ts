@@ -234,7 +234,8 @@ export class TasksService {
 
   /**
    * The case's diagram for the bpmn-js viewer: the XML of the version it runs on, how often each activity ran and
-   * runs now, and who holds each open step. Visible to whoever may open the task.
+   * runs now, who holds each open step and what timers, messages and signals it waits for. Visible to whoever may
+   * open the task.
    */
   async diagram(me: Principal, id: string) {
     const task = await this.load(this.dataSource.manager, id);
@@ -263,6 +264,8 @@ export class TasksService {
       xml,
       activities: instance?.activities ?? [],
       holders: open.map((row) => ({ activityId: row.activityId, name: holderName(row) })),
+      // Timers with their due time, messages and signals: a case that waits shows what for.
+      waits: instance?.status === 'running' ? await this.enginePort.waits(task.instance_id) : [],
     };
   }
 

@@ -466,4 +466,44 @@ describe('inbox and task operations', () => {
     expect((await t.http().get(`/api/tasks/${review.id}/diagram`).set('Authorization', `Bearer ${tokens['js.nigao']}`)).status).toBe(404);
     expect((await t.http().get(`/api/tasks/not-a-task/diagram`).set('Authorization', `Bearer ${tokens.lina}`)).status).toBe(404);
   });
+
+  it('tells the diagram what the case waits for: a boundary timer with its due time, then a message by name', async () => {
+    await t.app.get(DefinitionsService).deploy(
+      `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D_waits" targetNamespace="t">
+<process id="waits-test" name="等待测试" isExecutable="true" camunda:historyTimeToLive="P1D">
+  <startEvent id="s" /><sequenceFlow id="f0" sourceRef="s" targetRef="check" />
+  <userTask id="check" name="审核" camunda:assignee="\${drafter}" />
+  <boundaryEvent id="late" name="超时" attachedToRef="check" cancelActivity="false"><timerEventDefinition><timeDuration>P3D</timeDuration></timerEventDefinition></boundaryEvent>
+  <sequenceFlow id="f1" sourceRef="late" targetRef="urged" /><endEvent id="urged" />
+  <sequenceFlow id="f2" sourceRef="check" targetRef="reply" />
+  <intermediateCatchEvent id="reply" name="等待回函"><messageEventDefinition messageRef="m" /></intermediateCatchEvent>
+  <sequenceFlow id="f3" sourceRef="reply" targetRef="e" /><endEvent id="e" />
+</process><message id="m" name="来函回复" /></definitions>`,
+      { source: 'test' },
+    );
+    const [unit] = await q(`SELECT unit_id FROM users WHERE username = 'lina'`);
+    const { id: instance } = await t.app.get(EngineService).startProcess('waits-test', {
+      variables: { drafter: ids.lina, title: '等待测试' },
+      ownerUnitId: unit.unit_id,
+      startedBy: ids.lina,
+    });
+    const check = await openTask(instance);
+    const diagram = () => t.http().get(`/api/tasks/${check.id}/diagram`).set('Authorization', `Bearer ${tokens.lina}`);
+    const before = Date.now();
+    const armed = (await diagram()).body;
+    expect(armed.waits).toEqual([{ activityId: 'late', kind: 'timer', dueAt: expect.any(String), name: null }]);
+    const due = Date.parse(armed.waits[0].dueAt) - before;
+    expect(due).toBeGreaterThan(3 * 86_400_000 - 60_000);
+    expect(due).toBeLessThan(3 * 86_400_000 + 60_000);
+
+    await as('lina').act(check.id, { action: 'approve' });
+    const waiting = (await diagram()).body;
+    expect(waiting.waits).toEqual([{ activityId: 'reply', kind: 'message', dueAt: null, name: '来函回复' }]);
+    expect(waiting.activities).toEqual(expect.arrayContaining([expect.objectContaining({ activityId: 'reply', active: 1 })]));
+    expect(waiting.activities).toEqual(expect.arrayContaining([expect.objectContaining({ activityId: 'late', active: 0, completed: 0 })]));
+
+    await t.app.get(EngineService).correlateMessage('来函回复', { businessKey: undefined, variables: {} });
+    expect((await diagram()).body.waits).toEqual([]);
+  });
 });

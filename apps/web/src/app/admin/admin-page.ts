@@ -3,6 +3,7 @@ import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { Auth } from '../core/auth';
 import { TAB_LABELS, tabsFor } from './admin.logic';
 import { DefinitionsTab } from './definitions-tab';
+import { ExchangeTab } from './exchange-tab';
 import { HolidaysTab } from './holidays-tab';
 import { IncidentsTab } from './incidents-tab';
 import { MailboxTab } from './mailbox-tab';
@@ -23,6 +24,7 @@ import { UsersTab } from './users-tab';
     IncidentsTab,
     UnownedTab,
     MailboxTab,
+    ExchangeTab,
   ],
   template: `
     <div class="page">
@@ -52,6 +54,9 @@ import { UsersTab } from './users-tab';
                 }
                 @case ('mailbox') {
                   <zw-mailbox-tab />
+                }
+                @case ('exchange') {
+                  <zw-exchange-tab />
                 }
               }
             </ng-template>

@@ -10,6 +10,7 @@ import {
   unitOptions,
   validateHoliday,
   validateNewUser,
+  partnerFormErrors,
 } from './admin.logic';
 
 describe('系统管理 tabs per role (三员分立)', () => {
@@ -22,6 +23,7 @@ describe('系统管理 tabs per role (三员分立)', () => {
       'incidents',
       'unowned',
       'mailbox',
+      'exchange',
     ]);
   });
   it('gives the security administrator people and roles, and the auditor only what they may read', () => {
@@ -173,5 +175,32 @@ describe('deployment warnings about people', () => {
       ]),
     ).toEqual(['办理人“demo”不是本平台的用户', '候选组“management”不是本平台的角色代码']);
     expect(peopleWarnings(undefined)).toEqual([]);
+  });
+});
+
+describe('交换方 form (公文交换)', () => {
+  const good = {
+    organCode: 'JSZRT',
+    name: '江苏省自然资源厅',
+    baseUrl: 'https://oa.js.example.gov.cn',
+    caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  };
+  it('accepts what the partner publishes', () => {
+    expect(partnerFormErrors(good)).toEqual({});
+  });
+  it('names each field the api would refuse', () => {
+    expect(
+      partnerFormErrors({
+        organCode: '江苏',
+        name: ' ',
+        baseUrl: 'oa.js.example.gov.cn',
+        caCertificate: 'abc',
+      }),
+    ).toEqual({
+      organCode: '机构代码为 1–32 位字母、数字或连字符',
+      name: '请填写交换方名称',
+      baseUrl: '地址须以 http:// 或 https:// 开头',
+      caCertificate: '请粘贴对方的 CA 证书（PEM，以 -----BEGIN CERTIFICATE----- 开头）',
+    });
   });
 });

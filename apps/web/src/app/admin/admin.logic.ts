@@ -1,7 +1,7 @@
 /** Pure rules of the 系统管理 pages (no Angular), tested in admin.logic.spec.ts. */
 
 export type AdminTab =
-  'units' | 'users' | 'holidays' | 'definitions' | 'incidents' | 'unowned' | 'mailbox';
+  'units' | 'users' | 'holidays' | 'definitions' | 'incidents' | 'unowned' | 'mailbox' | 'exchange';
 
 export const TAB_LABELS: Record<AdminTab, string> = {
   units: '组织机构',
@@ -11,6 +11,7 @@ export const TAB_LABELS: Record<AdminTab, string> = {
   incidents: '异常事件',
   unowned: '无人办理的任务',
   mailbox: '本地邮箱',
+  exchange: '公文交换',
 };
 
 /**
@@ -18,7 +19,16 @@ export const TAB_LABELS: Record<AdminTab, string> = {
  * and unlocks accounts, the auditor only reads. Each sees the tabs the api lets them use.
  */
 const TABS_BY_ROLE: Record<string, AdminTab[]> = {
-  sysadmin: ['units', 'users', 'holidays', 'definitions', 'incidents', 'unowned', 'mailbox'],
+  sysadmin: [
+    'units',
+    'users',
+    'holidays',
+    'definitions',
+    'incidents',
+    'unowned',
+    'mailbox',
+    'exchange',
+  ],
   secadmin: ['units', 'users'],
   auditor: ['units', 'holidays'],
 };
@@ -31,6 +41,7 @@ const ORDER: AdminTab[] = [
   'incidents',
   'unowned',
   'mailbox',
+  'exchange',
 ];
 
 export function tabsFor(roles: readonly string[]): AdminTab[] {
@@ -206,4 +217,27 @@ export function peopleWarnings(
   return (warnings ?? [])
     .filter((w) => w.rule === 'unknown-user' || w.rule === 'unknown-group')
     .map((w) => w.message);
+}
+
+/** A partner deployment as the administrator registers it (公文交换). */
+export interface PartnerForm {
+  organCode: string;
+  name: string;
+  baseUrl: string;
+  caCertificate: string;
+}
+
+/** The api's own rules for a partner, checked before sending so the person sees them at the field. */
+export function partnerFormErrors(form: PartnerForm): Partial<Record<keyof PartnerForm, string>> {
+  const errors: Partial<Record<keyof PartnerForm, string>> = {};
+  if (!/^[A-Za-z0-9-]{1,32}$/.test(form.organCode.trim()))
+    errors.organCode = '机构代码为 1–32 位字母、数字或连字符';
+  const name = form.name.trim();
+  if (!name) errors.name = '请填写交换方名称';
+  else if (name.length > 100) errors.name = '名称不能超过 100 个字';
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(form.baseUrl.trim()))
+    errors.baseUrl = '地址须以 http:// 或 https:// 开头';
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(form.caCertificate))
+    errors.caCertificate = '请粘贴对方的 CA 证书（PEM，以 -----BEGIN CERTIFICATE----- 开头）';
+  return errors;
 }

@@ -40,7 +40,10 @@ import type { ArchiveAlert, ArchivePackage } from './archive.types';
   ],
   template: `
     <div class="page">
-      <div class="page-header"><h2>电子档案</h2></div>
+      <div class="page-header">
+        <h2>电子档案</h2>
+        <div class="toolbar"><a nz-button routerLink="/archive/transfers">移交与接收</a></div>
+      </div>
 
       @if (alerts().length) {
         <nz-card nzTitle="检测告警" nzSize="small" class="alerts">

@@ -1,4 +1,11 @@
-import { archiveQuery, downloadName, formatSize, validateFilter } from './archive.logic';
+import {
+  archiveQuery,
+  downloadName,
+  fileNameOf,
+  formatSize,
+  transferYearError,
+  validateFilter,
+} from './archive.logic';
 
 describe('archive search form', () => {
   const empty = { year: '', retention: '' as const, unit: '', keyword: '' };
@@ -38,5 +45,22 @@ describe('file sizes and names', () => {
     expect(downloadName('Z001-2026-Y-GHS-0001', '办理单.pdf')).toBe(
       'Z001-2026-Y-GHS-0001-办理单.pdf',
     );
+  });
+});
+
+describe('移交 helpers', () => {
+  it('accepts a four-digit year only', () => {
+    expect(transferYearError(2025)).toBeNull();
+    expect(transferYearError(1900)).toBe('年度必须是四位数年份');
+    expect(transferYearError(2025.5)).toBe('年度必须是四位数年份');
+    expect(transferYearError(null)).toBe('年度必须是四位数年份');
+  });
+  it('reads the download name from Content-Disposition', () => {
+    expect(
+      fileNameOf(`attachment; filename*=UTF-8''${encodeURIComponent('移交封装包-2025年度.xml')}`),
+    ).toBe('移交封装包-2025年度.xml');
+    expect(fileNameOf('attachment; filename="metadata.xsd"')).toBe('metadata.xsd');
+    expect(fileNameOf(null)).toBeNull();
+    expect(fileNameOf("attachment; filename*=UTF-8''%E0%A4%A")).toBeNull();
   });
 });

@@ -61,3 +61,37 @@ export function formatSize(bytes: number): string {
 export function downloadName(archiveNumber: string, fileName: string): string {
   return fileName.startsWith(archiveNumber) ? fileName : `${archiveNumber}-${fileName}`;
 }
+
+/** 移交 of a year: a four-digit year the api accepts (1949–2999). */
+export function transferYearError(year: unknown): string | null {
+  return typeof year === 'number' && Number.isInteger(year) && year >= 1949 && year <= 2999
+    ? null
+    : '年度必须是四位数年份';
+}
+
+/** The file name a download's Content-Disposition gives (RFC 5987 `filename*` first). */
+export function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      return null;
+    }
+  }
+  const plain = /filename="([^"]+)"/i.exec(disposition);
+  return plain ? plain[1] : null;
+}
+
+/** Hands a blob to the browser as a download under `name`. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

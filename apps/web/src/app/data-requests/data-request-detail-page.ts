@@ -256,7 +256,7 @@ type Action = 'confirm' | 'resubmit';
         </nz-card>
 
         <nz-card nzSize="small" nzTitle="流程" class="block">
-          <zw-case-history [entries]="r.history" [steps]="openSteps()" />
+          <zw-case-history processKey="data-request" [entries]="r.history" [steps]="openSteps()" />
         </nz-card>
 
         <nz-modal

@@ -34,6 +34,7 @@ import { PdfPreview } from './pdf-preview';
         [nzShowPagination]="false"
         nzSize="small"
         [nzNoResult]="'暂无附件'"
+        class="zw-cards"
       >
         <thead>
           <tr>
@@ -46,14 +47,16 @@ import { PdfPreview } from './pdf-preview';
         <tbody>
           @for (a of t.data; track a.id) {
             <tr>
-              <td>
+              <td class="zw-card-title">
                 {{ a.name }}
                 @if (a.isGenerated) {
                   <nz-tag nzColor="red">正式文件</nz-tag>
                 }
               </td>
-              <td>{{ size(a.size) }}</td>
-              <td>{{ a.uploadedBy }}<br />{{ a.uploadedAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+              <td data-label="大小">{{ size(a.size) }}</td>
+              <td data-label="上传">
+                {{ a.uploadedBy }}<br />{{ a.uploadedAt | date: 'yyyy-MM-dd HH:mm' }}
+              </td>
               <td class="ops">
                 <button type="button" class="link" (click)="download(a)">下载</button>
                 @if (isPdf(a)) {
@@ -105,6 +108,12 @@ import { PdfPreview } from './pdf-preview';
       padding: 0;
       color: #1677ff;
       cursor: pointer;
+    }
+    @media (max-width: 767.98px) {
+      .upload,
+      .link {
+        min-height: 40px;
+      }
     }
   `,
 })

@@ -1,6 +1,7 @@
 import { DatePipe } from '@angular/common';
-import { Component, input } from '@angular/core';
+import { Component, computed, input } from '@angular/core';
 import { NzTimelineModule } from 'ng-zorro-antd/timeline';
+import { historySteps } from '../inbox/step-forms.logic';
 
 export interface HistoryEntry {
   action: string;
@@ -63,7 +64,8 @@ const ACTION_LABELS: Record<string, string> = {
         @for (h of entries(); track $index) {
           <nz-timeline-item [nzColor]="color(h.action)">
             <div>
-              <strong>{{ h.taskName || '办理' }}</strong> · {{ label(h.action) }} · {{ h.userName }}
+              <strong>{{ view()[$index]?.step }}</strong> · {{ view()[$index]?.text }} ·
+              {{ h.userName }}
               @if (h.unitName) {
                 （{{ h.unitName }}）
               }
@@ -95,10 +97,11 @@ const ACTION_LABELS: Record<string, string> = {
 export class CaseHistory {
   readonly entries = input<HistoryEntry[]>([]);
   readonly steps = input<OpenStep[]>([]);
-
-  protected label(action: string): string {
-    return ACTION_LABELS[action] ?? action;
-  }
+  /** The process the entries belong to, for the words of each step (提交, 核稿同意, 签发 …). */
+  readonly processKey = input('');
+  protected readonly view = computed(() =>
+    historySteps(this.processKey(), this.entries(), (action) => ACTION_LABELS[action] ?? action),
+  );
 
   protected color(action: string): string {
     if (action === 'reject') return 'red';

@@ -14,6 +14,7 @@ import { BodyRevisions } from './body-editor/body-revisions';
 import { CaseHistory, type HistoryEntry, type OpenStep } from './case-history';
 import { statusColor } from './document-form.logic';
 import { type Attachment, Files } from './files';
+import { PartnerRecipientsStatus } from './partner-recipients-status';
 import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
 import { SheetPrint } from './sheet-print';
@@ -68,6 +69,7 @@ const REFRESH_MS = 10_000;
     AttachmentsPanel,
     BodyRevisions,
     CaseHistory,
+    PartnerRecipientsStatus,
     PdfPreview,
     ReceiptStatusTable,
     SheetPrint,
@@ -178,12 +180,19 @@ const REFRESH_MS = 10_000;
         >
           <zw-receipt-status-table [receipts]="d.receipts" />
         </nz-card>
+        @if (d.isSender) {
+          <zw-partner-recipients-status [documentId]="d.id" />
+        }
         <ng-template #refreshed>
           <span class="muted">每 10 秒自动刷新 · {{ loadedAt() | date: 'HH:mm:ss' }}</span>
         </ng-template>
 
         <nz-card nzTitle="流程" nzSize="small">
-          <zw-case-history [entries]="d.history" [steps]="d.openTasks" />
+          <zw-case-history
+            processKey="document-exchange"
+            [entries]="d.history"
+            [steps]="d.openTasks"
+          />
         </nz-card>
       } @else if (failed()) {
         <div class="page-header"><h2>公文交换</h2></div>

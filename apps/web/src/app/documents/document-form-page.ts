@@ -27,6 +27,15 @@ import {
   type UnitNode,
   type UnitOption,
 } from './document-form.logic';
+import { PartnerRecipientsEditor } from './partner-recipients-editor';
+import {
+  partnerRowErrors,
+  rowsHaveErrors,
+  toPartnerBody,
+  type PartnerEntry,
+  type PartnerRecipientRow,
+  type PartnerRowErrors,
+} from './partner-recipients.logic';
 
 const FIELDS: DocumentField[] = [
   'docType',
@@ -58,6 +67,7 @@ const FIELDS: DocumentField[] = [
     NzInputModule,
     NzSelectModule,
     NzTreeSelectModule,
+    PartnerRecipientsEditor,
   ],
   template: `
     <div class="page">
@@ -213,6 +223,13 @@ const FIELDS: DocumentField[] = [
             />
           </nz-form-control>
         </nz-form-item>
+        @if (partners().length > 0) {
+          <zw-partner-recipients-editor
+            [partners]="partners()"
+            [errors]="partnerErrors()"
+            [(rows)]="partnerRows"
+          />
+        }
         <nz-form-item>
           <nz-form-label nzFor="jointIssue">联合行文</nz-form-label>
           <nz-form-control
@@ -326,6 +343,10 @@ export class DocumentFormPage implements OnInit {
   protected readonly units = signal<UnitOption[]>([]);
   protected readonly errors = signal<FieldErrors<DocumentField>>({});
   protected readonly saving = signal(false);
+  /** Registered partner deployments (公文交换); none while exchange is off, and the section stays hidden. */
+  protected readonly partners = signal<PartnerEntry[]>([]);
+  protected readonly partnerRows = signal<PartnerRecipientRow[]>([]);
+  protected readonly partnerErrors = signal<PartnerRowErrors[]>([]);
   private submitted = false;
 
   async ngOnInit(): Promise<void> {
@@ -339,6 +360,7 @@ export class DocumentFormPage implements OnInit {
       ]);
       this.units.set(toUnitOptions(tree, ownUnit));
       if (doc) this.form = fromDocument(doc);
+      await this.loadPartners();
     } catch (error) {
       this.message.error(error instanceof ApiError ? error.message : '加载失败，请刷新页面');
     }
@@ -365,19 +387,25 @@ export class DocumentFormPage implements OnInit {
       this.message.warning('请按提示修改标红的项目后再保存');
       return;
     }
+    const partnerErrors = partnerRowErrors(this.partnerRows(), this.partners());
+    this.partnerErrors.set(partnerErrors);
+    if (rowsHaveErrors(partnerErrors)) {
+      this.message.warning('请按提示修改外部收文单位后再保存');
+      return;
+    }
     this.saving.set(true);
     try {
       const body = toDocumentBody(this.form);
       const id = this.id();
-      if (id) {
-        await this.api.put(`/documents/${id}`, body);
-        this.message.success('已保存修改');
-        await this.router.navigate(['/documents', id]);
-      } else {
-        const created = await this.api.post<{ id: string }>('/documents', body);
-        this.message.success('公文已保存，可上传附件后在待办中送核稿');
-        await this.router.navigate(['/documents', created.id]);
+      const saved = id ?? (await this.api.post<{ id: string }>('/documents', body)).id;
+      if (id) await this.api.put(`/documents/${id}`, body);
+      // Two calls: a refusal of the partner units leaves the saved document, and says so.
+      if (this.partners().length > 0 && !(await this.savePartners(saved))) {
+        await this.router.navigate(['/documents', saved, 'edit']);
+        return;
       }
+      this.message.success(id ? '已保存修改' : '公文已保存，可上传附件后在待办中送核稿');
+      await this.router.navigate(['/documents', saved]);
     } catch (error) {
       if (error instanceof ApiError) {
         const atFields: FieldErrors<DocumentField> = error.fieldErrors(FIELDS);
@@ -388,6 +416,44 @@ export class DocumentFormPage implements OnInit {
       }
     } finally {
       this.saving.set(false);
+    }
+  }
+
+  private async loadPartners(): Promise<void> {
+    try {
+      this.partners.set(await this.api.get<PartnerEntry[]>('/exchange/partners/directory'));
+      const id = this.id();
+      if (id && this.partners().length > 0) {
+        const rows = await this.api.get<PartnerRecipientRow[]>(
+          `/exchange/documents/${id}/partner-recipients`,
+        );
+        this.partnerRows.set(
+          rows.map((r) => ({
+            organCode: r.organCode,
+            unitCode: r.unitCode,
+            unitName: r.unitName,
+            kind: r.kind,
+          })),
+        );
+      }
+    } catch {
+      // Without the directory the document can still go to local units; the section stays hidden.
+      this.partners.set([]);
+    }
+  }
+
+  private async savePartners(documentId: string): Promise<boolean> {
+    try {
+      await this.api.put(
+        `/exchange/documents/${documentId}/partner-recipients`,
+        toPartnerBody(this.partnerRows()),
+      );
+      return true;
+    } catch (error) {
+      this.message.error(
+        `公文已保存，但外部收文单位未保存：${error instanceof ApiError ? error.message : '请重试'}`,
+      );
+      return false;
     }
   }
 }

@@ -14,6 +14,7 @@ import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
+import { Viewport } from '../core/viewport';
 import { DOC_TYPES, receiptSummary, statusColor } from './document-form.logic';
 
 type Box = 'sent' | 'received';
@@ -31,6 +32,8 @@ interface DocumentRow {
   unitName: string;
   receiptCounts?: Record<string, number> | null;
   receiptId?: string;
+  /** Set when the document came from a partner deployment (公文交换): it has no local page of its own. */
+  exchangePackageId?: string | null;
   kind?: string;
   receiptStatus?: string;
   deliveredAt?: string;
@@ -125,7 +128,10 @@ const RECEIVED_STATUSES = ['已送达', '已签收', '退文', '办理中', '办
           (nzPageIndexChange)="goTo($event)"
           nzSize="middle"
           [nzNoResult]="box() === 'sent' ? '暂无发文' : '暂无收文'"
-          [nzScroll]="{ x: '1100px' }"
+          [nzScroll]="viewport.isPhone() ? {} : { x: '1100px' }"
+          [nzSimple]="viewport.isPhone()"
+          class="zw-cards"
+          data-testid="documents-table"
         >
           <thead>
             <tr>
@@ -148,39 +154,48 @@ const RECEIVED_STATUSES = ['已送达', '已签收', '退文', '办理中', '办
           </thead>
           <tbody>
             @for (d of table.data; track d.receiptId ?? d.id) {
-              <tr>
-                <td>
-                  <a [routerLink]="['/documents', d.id]">{{ d.title }}</a>
+              <tr data-testid="document-row">
+                <td class="zw-card-title">
+                  <a
+                    [routerLink]="
+                      d.id ? ['/documents', d.id] : ['/documents', 'received', d.receiptId]
+                    "
+                    class="title-link"
+                    >{{ d.title }}</a
+                  >
+                  @if (d.exchangePackageId) {
+                    <nz-tag nzColor="blue" title="经公文交换收自其他系统">交换</nz-tag>
+                  }
                   @if (d.secrecy && d.secrecy !== '非密') {
                     <nz-tag nzColor="red">{{ d.secrecy }}</nz-tag>
                   }
                 </td>
-                <td>{{ d.docNumber || '—' }}</td>
-                <td>{{ d.docType }}</td>
-                <td>
+                <td data-label="发文字号">{{ d.docNumber || '—' }}</td>
+                <td data-label="文种">{{ d.docType }}</td>
+                <td data-label="紧急程度">
                   <nz-tag [nzColor]="d.urgency === '平急' ? 'default' : 'volcano'">{{
                     d.urgency
                   }}</nz-tag>
                 </td>
                 @if (box() === 'sent') {
-                  <td>
+                  <td data-label="状态">
                     <nz-tag [nzColor]="color(d.status)">{{ d.status }}</nz-tag>
                   </td>
-                  <td>{{ summary(d.receiptCounts) || '—' }}</td>
-                  <td>{{ d.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  <td data-label="收文情况">{{ summary(d.receiptCounts) || '—' }}</td>
+                  <td data-label="拟稿时间">{{ d.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
                 } @else {
-                  <td>{{ d.unitName }}</td>
-                  <td>{{ d.kind }}</td>
-                  <td>
+                  <td data-label="发文单位">{{ d.unitName }}</td>
+                  <td data-label="主送/抄送">{{ d.kind }}</td>
+                  <td data-label="状态">
                     <nz-tag [nzColor]="color(d.receiptStatus ?? '')">{{ d.receiptStatus }}</nz-tag>
                     @if (d.isOverdue) {
                       <span class="overdue">超期</span>
                     }
                   </td>
-                  <td [class.overdue]="d.isOverdue">
+                  <td data-label="签收期限" [class.overdue]="d.isOverdue">
                     {{ d.dueAt ? (d.dueAt | date: 'yyyy-MM-dd HH:mm') : '—' }}
                   </td>
-                  <td>
+                  <td class="ops-cell">
                     @if (d.receiptStatus === '已送达' && isClerk) {
                       <div class="ops">
                         <button
@@ -259,6 +274,25 @@ const RECEIVED_STATUSES = ['已送达', '已签收', '退文', '办理中', '办
       display: flex;
       gap: 8px;
     }
+    @media (max-width: 767.98px) {
+      .search {
+        width: 100%;
+      }
+      .filter {
+        width: calc(50% - 4px);
+      }
+      .title-link {
+        display: inline-block;
+        padding: 9px 0;
+      }
+      .ops,
+      .ops-cell {
+        width: 100%;
+      }
+      .ops > button {
+        flex: 1;
+      }
+    }
   `,
 })
 export class DocumentsPage {
@@ -267,6 +301,7 @@ export class DocumentsPage {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly message = inject(NzMessageService);
+  protected readonly viewport = inject(Viewport);
   protected readonly docTypes = DOC_TYPES;
   protected readonly canDraft = this.auth.hasRole('drafter');
   protected readonly isClerk = this.auth.hasRole('clerk');

@@ -14,6 +14,11 @@ export const routes: Routes = [
     loadComponent: () => import('./document-form-page').then((m) => m.DocumentFormPage),
   },
   {
+    path: 'received/:receiptId',
+    title: '收文',
+    loadComponent: () => import('./received-document-page').then((m) => m.ReceivedDocumentPage),
+  },
+  {
     path: ':id/edit',
     title: '修改公文',
     canActivate: [withRoles('drafter')],

@@ -1,7 +1,8 @@
 import { DatePipe } from '@angular/common';
-import { Component, input } from '@angular/core';
+import { Component, inject, input } from '@angular/core';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
+import { Viewport } from '../core/viewport';
 import { statusColor } from './document-form.logic';
 
 export interface Receipt {
@@ -36,7 +37,8 @@ export interface Receipt {
         [nzShowPagination]="false"
         nzSize="small"
         nzNoResult="签发后分发至各收文单位"
-        [nzScroll]="{ x: '1000px' }"
+        [nzScroll]="viewport.isPhone() ? {} : { x: '1000px' }"
+        class="zw-cards"
       >
         <thead>
           <tr>
@@ -53,22 +55,22 @@ export interface Receipt {
         <tbody>
           @for (r of t.data; track r.id) {
             <tr [attr.data-unit]="r.unitName">
-              <td>{{ r.unitName }}</td>
-              <td>{{ r.kind }}</td>
-              <td>
+              <td class="zw-card-title">{{ r.unitName }}</td>
+              <td data-label="主送/抄送">{{ r.kind }}</td>
+              <td data-label="状态">
                 <nz-tag [nzColor]="color(r.status)">{{ r.status }}</nz-tag>
                 @if (r.isOverdue) {
                   <span class="overdue">超期</span>
                 }
               </td>
-              <td>{{ r.deliveredAt | date: 'MM-dd HH:mm' }}</td>
-              <td [class.overdue]="r.isOverdue">
+              <td data-label="送达时间">{{ r.deliveredAt | date: 'MM-dd HH:mm' }}</td>
+              <td data-label="签收期限" [class.overdue]="r.isOverdue">
                 {{ r.dueAt ? (r.dueAt | date: 'MM-dd HH:mm') : '—' }}
                 @if (r.urgeCount) {
                   <span class="overdue">（已催办 {{ r.urgeCount }} 次）</span>
                 }
               </td>
-              <td>
+              <td data-label="签收">
                 @if (r.signedAt) {
                   {{ r.signedAt | date: 'MM-dd HH:mm' }} {{ r.signedBy }}
                 } @else if (r.refusedAt) {
@@ -83,8 +85,10 @@ export interface Receipt {
                   <div class="muted">承办人：{{ r.handlerName }}</div>
                 }
               </td>
-              <td>{{ r.completedAt ? (r.completedAt | date: 'MM-dd HH:mm') : '—' }}</td>
-              <td>{{ r.refuseReason || '' }}</td>
+              <td data-label="办结时间">
+                {{ r.completedAt ? (r.completedAt | date: 'MM-dd HH:mm') : '—' }}
+              </td>
+              <td data-label="退文理由">{{ r.refuseReason || '' }}</td>
             </tr>
           }
         </tbody>
@@ -102,6 +106,7 @@ export interface Receipt {
 })
 export class ReceiptStatusTable {
   readonly receipts = input<Receipt[]>([]);
+  protected readonly viewport = inject(Viewport);
 
   protected color(status: string): string {
     return statusColor(status);

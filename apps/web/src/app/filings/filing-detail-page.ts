@@ -176,7 +176,11 @@ interface FilingReceipt {
           <zw-attachments-panel ownerKind="filing" [ownerId]="f.id" [canUpload]="canEdit()" />
         </nz-card>
         <nz-card nzTitle="流程" nzSize="small">
-          <zw-case-history [entries]="f.history" [steps]="f.currentTasks" />
+          <zw-case-history
+            processKey="plan-filing"
+            [entries]="f.history"
+            [steps]="f.currentTasks"
+          />
         </nz-card>
       } @else if (failed()) {
         <div class="page-header"><h2>规划备案</h2></div>

@@ -17,6 +17,7 @@ import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
+import { Viewport } from '../core/viewport';
 import { stepForm } from './step-forms.logic';
 import {
   INBOX_URL_KEY,
@@ -122,7 +123,12 @@ interface TaskRow {
         }
       </nz-tabs>
 
-      <form class="toolbar filters" (ngSubmit)="search()" data-testid="inbox-filters">
+      <form
+        class="toolbar filters"
+        [class.filters-folded]="!filtersOpen()"
+        (ngSubmit)="search()"
+        data-testid="inbox-filters"
+      >
         <input
           nz-input
           name="q"
@@ -140,7 +146,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="全部流程"
           aria-label="流程"
-          class="filter-wide"
+          class="filter-wide optional"
           data-testid="filter-process"
         >
           @for (p of processes; track p.key) {
@@ -154,7 +160,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="紧急程度"
           aria-label="紧急程度"
-          class="filter"
+          class="filter optional"
           data-testid="filter-urgency"
         >
           @for (u of urgencies; track u) {
@@ -168,7 +174,7 @@ interface TaskRow {
           nzAllowClear
           nzPlaceHolder="是否超期"
           aria-label="是否超期"
-          class="filter"
+          class="filter optional"
           data-testid="filter-overdue"
         >
           <nz-option nzValue="true" nzLabel="已超期" />
@@ -180,7 +186,7 @@ interface TaskRow {
           (ngModelChange)="apply()"
           [nzPlaceHolder]="['到达日期起', '到达日期止']"
           aria-label="到达日期范围"
-          class="range"
+          class="range optional"
           data-testid="filter-range"
         />
         <nz-select
@@ -188,7 +194,7 @@ interface TaskRow {
           [(ngModel)]="sort"
           (ngModelChange)="apply()"
           aria-label="排序"
-          class="filter"
+          class="filter optional"
           data-testid="inbox-sort"
         >
           @for (s of sorts; track s.key) {
@@ -198,6 +204,17 @@ interface TaskRow {
         <button nz-button nzType="primary" type="submit" data-testid="inbox-search-button">
           <nz-icon nzType="search" />查询
         </button>
+        @if (viewport.isPhone()) {
+          <button
+            nz-button
+            type="button"
+            [attr.aria-expanded]="filtersOpen()"
+            (click)="filtersOpen.set(!filtersOpen())"
+            data-testid="inbox-more-filters"
+          >
+            <nz-icon nzType="filter" />{{ filtersOpen() ? '收起筛选' : '筛选' }}
+          </button>
+        }
         @if (filtered()) {
           <button nz-button type="button" (click)="reset()" data-testid="inbox-reset">重置</button>
         }
@@ -271,7 +288,9 @@ interface TaskRow {
         (nzPageSizeChange)="resize($event)"
         nzSize="middle"
         [nzNoResult]="empty()"
-        [nzScroll]="{ x: '980px' }"
+        [nzScroll]="viewport.isPhone() ? {} : { x: '980px' }"
+        [nzSimple]="viewport.isPhone()"
+        class="zw-cards"
         data-testid="inbox-table"
       >
         <thead>
@@ -315,13 +334,14 @@ interface TaskRow {
             >
               @if (state().view === 'todo') {
                 <td
+                  class="zw-card-check"
                   [nzChecked]="selected().has(t.id)"
                   (nzCheckedChange)="check(t.id, $event)"
                   [nzLabel]="'选择：' + (t.title || t.name)"
                   (click)="$event.stopPropagation()"
                 ></td>
               }
-              <td class="title-cell">
+              <td class="title-cell zw-card-title">
                 <a [routerLink]="[t.id]" class="title-link" data-testid="inbox-open">{{
                   t.title || t.name
                 }}</a>
@@ -340,26 +360,30 @@ interface TaskRow {
                   }
                 </span>
               </td>
-              <td>{{ t.processName || t.processKey }}</td>
-              <td>{{ t.name }}</td>
+              <td data-label="流程">{{ t.processName || t.processKey }}</td>
+              <td [attr.data-label]="state().view === 'done' ? '办理环节' : '当前环节'">
+                {{ t.name }}
+              </td>
               @switch (state().view) {
                 @case ('done') {
-                  <td>{{ outcome(t) }}</td>
-                  <td>{{ t.completedAt ? (t.completedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}</td>
+                  <td data-label="办理结果">{{ outcome(t) }}</td>
+                  <td data-label="办理时间">
+                    {{ t.completedAt ? (t.completedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}
+                  </td>
                 }
                 @case ('cc') {
-                  <td>
+                  <td data-label="阅读">
                     @if (t.readAt) {
                       <span class="muted">已读</span>
                     } @else {
                       <nz-tag nzColor="blue">未读</nz-tag>
                     }
                   </td>
-                  <td>{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  <td data-label="到达时间">{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
                 }
                 @default {
-                  <td>{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
-                  <td [class.overdue]="overdue(t)">
+                  <td data-label="到达时间">{{ t.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  <td data-label="办理期限" [class.overdue]="overdue(t)">
                     {{ t.dueAt ? (t.dueAt | date: 'yyyy-MM-dd HH:mm') : '不限' }}
                   </td>
                 }
@@ -467,6 +491,30 @@ interface TaskRow {
     .tags nz-tag {
       margin-right: 4px;
     }
+    /* Phone: the search box on its own line, the other filters folded behind 筛选 and two to a line when
+       shown; the title link is a 40 px touch target. */
+    @media (max-width: 767.98px) {
+      .filters-folded .optional {
+        display: none;
+      }
+      .search,
+      .range {
+        width: 100%;
+      }
+      .filter,
+      .filter-wide {
+        width: calc(50% - 4px);
+      }
+      .title-link {
+        display: inline-block;
+        padding: 9px 0;
+      }
+      .zw-card-check {
+        min-width: 40px;
+        min-height: 40px;
+        justify-content: center;
+      }
+    }
   `,
 })
 export class InboxPage {
@@ -474,6 +522,9 @@ export class InboxPage {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly message = inject(NzMessageService);
+  protected readonly viewport = inject(Viewport);
+  /** On a phone the filters beyond the search box are folded away until asked for. */
+  protected readonly filtersOpen = signal(false);
   protected readonly views = VIEWS;
   protected readonly processes = PROCESSES;
   protected readonly urgencies = URGENCIES;

@@ -159,6 +159,18 @@ describe('the record behind a case', () => {
       ownerKind: 'document',
       ownerId: 'd1',
     });
+    // A 收文 from a partner deployment has no local document: its receipt page, and the receipt owns the papers.
+    expect(
+      recordOf('document-receipt', 'r9', { receiptId: 'r9', exchangePackageId: 'p9', title: 'x' }),
+    ).toEqual({
+      link: '/documents/received/r9',
+      label: '查看来文',
+      ownerKind: 'document-receipt',
+      ownerId: 'r9',
+    });
+    expect(recordOf('document-receipt', 'r1', { receiptId: 'r1', documentId: 'd1' })?.link).toBe(
+      '/documents/d1',
+    );
     expect(recordOf('plan-filing', 'f1', {})?.link).toBe('/filings/f1');
     expect(recordOf('project-initiation', null, { projectId: 'p1' })?.ownerKind).toBe('project');
     expect(recordOf('data-request', 'r1', {})?.link).toBe('/data-requests/r1');

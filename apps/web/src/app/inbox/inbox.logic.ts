@@ -115,6 +115,16 @@ export function recordOf(
     case 'document-exchange':
     case 'document-receipt': {
       const id = str(variables['documentId']);
+      const receiptId = str(variables['receiptId']);
+      // A document from a partner deployment (公文交换) has no local record: its 收文 page shows what arrived.
+      if (!id && receiptId && str(variables['exchangePackageId'])) {
+        return {
+          link: `/documents/received/${receiptId}`,
+          label: '查看来文',
+          ownerKind: 'document-receipt',
+          ownerId: receiptId,
+        };
+      }
       return id
         ? { link: `/documents/${id}`, label: '查看公文', ownerKind: 'document', ownerId: id }
         : null;

@@ -36,7 +36,8 @@ interface Viewer {
 
 /**
  * The case's diagram (bpmn-js NavigatedViewer, loaded only here): completed steps green, current steps blue with
- * who holds them, steps the case passed over grey and dashed. Drag to move, wheel to zoom.
+ * who holds them, armed timers and messages dotted blue with what they wait for (a due time), steps the case passed
+ * over grey and dashed. Drag to move, wheel to zoom.
  */
 @Component({
   selector: 'zw-process-diagram',
@@ -50,6 +51,9 @@ interface Viewer {
       >
       <span data-testid="diagram-legend-active"
         ><span class="zw-swatch zw-swatch-active"></span>当前</span
+      >
+      <span data-testid="diagram-legend-waiting"
+        ><span class="zw-swatch zw-swatch-waiting"></span>等待（定时/消息）</span
       >
       <span data-testid="diagram-legend-skipped"
         ><span class="zw-swatch zw-swatch-skipped"></span>未经过</span
@@ -67,13 +71,14 @@ interface Viewer {
   `,
   styles: `
     .zw-diagram {
-      height: 420px;
+      height: min(420px, 60vh);
       border: 1px solid #f0f0f0;
       position: relative;
       overflow: hidden;
     }
     .zw-diagram-legend {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
       gap: 8px;
       margin-bottom: 8px;
@@ -93,6 +98,11 @@ interface Viewer {
     .zw-swatch-active {
       border-color: #1677ff;
       background: #e6f4ff;
+    }
+    .zw-swatch-waiting {
+      border-color: #1677ff;
+      border-style: dotted;
+      background: #fff;
     }
     .zw-swatch-skipped {
       border-color: #8c8c8c;
@@ -114,6 +124,13 @@ interface Viewer {
       stroke-width: 3px !important;
       fill: #e6f4ff !important;
     }
+    /* Armed, not running (a boundary timer on the current step): dotted blue. */
+    .zw-diagram .zw-waiting:not(.djs-connection) .djs-visual > :nth-child(1) {
+      stroke: #1677ff !important;
+      stroke-width: 2px !important;
+      stroke-dasharray: 2 2 !important;
+      fill: #fff !important;
+    }
     /* Passed over: dashed grey outline, shape and label faded (grey on white keeps AA contrast for the text). */
     .zw-diagram .zw-skipped:not(.djs-connection) .djs-visual > :nth-child(1) {
       stroke: #8c8c8c !important;
@@ -131,6 +148,16 @@ interface Viewer {
       padding: 1px 6px;
       border-radius: 4px;
       transform: translateY(6px);
+    }
+    .zw-wait {
+      white-space: nowrap;
+      background: #fff;
+      color: #0958d9;
+      border: 1px solid #1677ff;
+      font-size: 12px;
+      padding: 0 6px;
+      border-radius: 4px;
+      transform: translateY(-100%);
     }
     /* What the viewer needs of diagram-js.css when that sheet is not loaded. */
     .zw-diagram .djs-container {
@@ -195,12 +222,22 @@ export class ProcessDiagram implements OnDestroy {
       const marks = diagramMarks(data);
       for (const id of marks.completed) this.safely(() => canvas.addMarker(id, 'zw-done'));
       for (const id of marks.active) this.safely(() => canvas.addMarker(id, 'zw-active'));
+      for (const id of marks.waiting) this.safely(() => canvas.addMarker(id, 'zw-waiting'));
       for (const id of marks.skipped) this.safely(() => canvas.addMarker(id, 'zw-skipped'));
       for (const [id, names] of Object.entries(marks.holders)) {
         const html = document.createElement('div');
         html.className = 'zw-holder';
         html.textContent = names.join('、');
         this.safely(() => overlays.add(id, { position: { bottom: 0, left: 0 }, html }));
+      }
+      // What a timer, message or signal waits for, above the element (the holders go below).
+      for (const [id, text] of Object.entries(marks.waitLabels)) {
+        const html = document.createElement('div');
+        html.className = 'zw-wait';
+        html.dataset['testid'] = 'diagram-wait';
+        html.dataset['elementId'] = id;
+        html.textContent = text;
+        this.safely(() => overlays.add(id, { position: { top: 0, left: 0 }, html }));
       }
       canvas.zoom('fit-viewport', 'auto');
       this.summary.set(marks.description);

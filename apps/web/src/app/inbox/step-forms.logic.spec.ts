@@ -1,4 +1,4 @@
-import { stepForm, stepVariables, validateStep, voteTally } from './step-forms.logic';
+import { historySteps, stepForm, stepVariables, validateStep, voteTally } from './step-forms.logic';
 
 describe('what each step asks for', () => {
   it('knows steps by name, by activity id, and 批办 by its form key', () => {
@@ -126,5 +126,48 @@ describe('the step’s inputs', () => {
     });
     expect(voteTally({ voters: ['a'] })).toEqual({ voters: 1, cast: 0, approve: 0, reject: 0 });
     expect(voteTally({})).toBeNull();
+  });
+});
+
+describe('history in the words of what happened', () => {
+  const plain = (action: string) => ({ approve: '同意', return: '退回' })[action] ?? action;
+  it('names a first submission 提交 and a later one 补正', () => {
+    expect(
+      historySteps(
+        'plan-filing',
+        [
+          { taskName: '填报（补正）', action: 'approve' },
+          { taskName: '信息办备案登记', action: 'return' },
+          { taskName: '填报（补正）', action: 'approve' },
+          { taskName: '信息办备案登记', action: 'approve' },
+        ],
+        plain,
+      ),
+    ).toEqual([
+      { step: '填报', text: '提交' },
+      { step: '信息办备案登记', text: '要求补正' },
+      { step: '补正', text: '补正后重新报送' },
+      { step: '信息办备案登记', text: '予以备案' },
+    ]);
+    expect(
+      historySteps('data-request', [{ taskName: '填写申请（修改）', action: 'approve' }], plain),
+    ).toEqual([{ step: '填写申请', text: '提交申请' }]);
+  });
+  it('tells 拟稿, 核稿 and 签发 apart instead of 同意 three times', () => {
+    expect(
+      historySteps(
+        'document-exchange',
+        ['拟稿', '核稿', '签发'].map((taskName) => ({ taskName, action: 'approve' })),
+        plain,
+      ).map((h) => h.text),
+    ).toEqual(['拟稿完成', '核稿同意', '签发']);
+  });
+  it('falls back to the step label, then to the action', () => {
+    expect(
+      historySteps('three-level-approval', [{ taskName: '市级审核', action: 'approve' }], plain),
+    ).toEqual([{ step: '市级审核', text: '同意报省' }]);
+    expect(historySteps('unknown', [{ taskName: null, action: 'urge' }], plain)).toEqual([
+      { step: '办理', text: 'urge' },
+    ]);
   });
 });

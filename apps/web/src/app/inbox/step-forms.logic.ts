@@ -314,3 +314,68 @@ export function voteTally(
   const n = (key: string) => (typeof form[key] === 'number' ? (form[key] as number) : 0);
   return { voters, cast: n('votesCast'), approve: n('votesApprove'), reject: n('votesReject') };
 }
+
+/**
+ * What the history says happened, where a plain 同意 would say too little: per process and step (as named for
+ * that pass — see historySteps), the words for an action.
+ */
+const HISTORY_WORDS: Record<string, Record<string, Partial<Record<string, string>>>> = {
+  'document-exchange': {
+    拟稿: { approve: '拟稿完成' },
+    核稿: { approve: '核稿同意', reject: '核稿不同意（撤销）' },
+    会签: { approve: '会签同意', reject: '会签不同意' },
+    签发: { approve: '签发', reject: '不予签发' },
+    用印: { approve: '用印' },
+  },
+  'document-receipt': {
+    签收: { approve: '签收', reject: '退文' },
+    拟办: { approve: '提出拟办意见' },
+    批办: { approve: '批办，交承办', return: '退回拟办' },
+    承办: { approve: '办结' },
+  },
+  'plan-filing': {
+    填报: { approve: '提交' },
+    补正: { approve: '补正后重新报送' },
+    单位领导签发: { approve: '同意报备' },
+  },
+  'data-request': {
+    填写申请: { approve: '提交申请' },
+    修改: { approve: '修改后重新提交' },
+  },
+  'project-initiation': {
+    单位领导审批: { approve: '同意申报' },
+    修改申报: { approve: '修改后重新提交' },
+  },
+};
+
+/** A step name that says both passes, e.g. 填报（补正）: the first pass and the later ones. */
+const TWO_PASSES = /^(.+)（(.+)）$/;
+
+export interface HistoryStepRow {
+  taskName: string | null;
+  action: string;
+}
+
+/**
+ * Each history row's step name for its pass (填报 the first time, 补正 after a return) and the words for what was
+ * done there (提交, 核稿同意, 签发 …); undefined words fall back to the step's button label, then to the action.
+ */
+export function historySteps(
+  processKey: string,
+  rows: readonly HistoryStepRow[],
+  fallback: (action: string) => string,
+): { step: string; text: string }[] {
+  const completions = new Map<string, number>();
+  return rows.map((row) => {
+    const name = row.taskName ?? '';
+    const passes = TWO_PASSES.exec(name);
+    const done = completions.get(name) ?? 0;
+    if (row.action === 'approve' || row.action === 'reject') completions.set(name, done + 1);
+    const step = passes ? (done === 0 ? passes[1] : passes[2]) : name || '办理';
+    const words = HISTORY_WORDS[processKey]?.[step]?.[row.action];
+    const label = name
+      ? stepForm({ processKey, name }).labels[row.action as TaskAction]
+      : undefined;
+    return { step, text: words ?? label ?? fallback(row.action) };
+  });
+}

@@ -55,6 +55,7 @@ import type { FormField } from '@zhengwu/contracts';
 import { ProcessDiagram } from './process-diagram';
 import {
   STEP_FIELDS,
+  historySteps,
   stepForm,
   stepVariables,
   validateStep,
@@ -392,9 +393,9 @@ interface DialogState {
                   @for (h of t.history; track $index) {
                     <nz-timeline-item [nzColor]="historyColor(h.action)">
                       <div data-testid="history-item">
-                        <strong>{{ h.taskName || '办理' }}</strong>
+                        <strong>{{ historyView()[$index]?.step }}</strong>
                         <span class="sep">·</span>
-                        <span class="action">{{ historyText(h) }}</span>
+                        <span class="action">{{ historyView()[$index]?.text }}</span>
                         <span class="sep">·</span>
                         {{ h.userName }}
                         @if (h.unitName) {
@@ -959,6 +960,25 @@ interface DialogState {
       padding-left: 18px;
       margin: 0;
     }
+    /* Phone: the step's buttons share the width two to a line, 常用语 and buttons are 40 px touch targets. */
+    @media (max-width: 767.98px) {
+      .head-ops {
+        width: 100%;
+      }
+      .buttons > button {
+        flex: 1 1 calc(50% - 4px);
+        min-height: 44px;
+      }
+      .phrase {
+        min-height: 40px;
+        font-size: 14px;
+        padding: 0 12px;
+      }
+      .time {
+        display: block;
+        margin-left: 0;
+      }
+    }
   `,
 })
 export class TaskPage {
@@ -1124,13 +1144,11 @@ export class TaskPage {
     return 'blue';
   }
 
-  /** A recorded operation in the words of the step it was done at (建议立项, 交承办 …). */
-  protected historyText(h: HistoryRow): string {
+  /** Each recorded operation in the words of its step and pass (提交 then 补正, 核稿同意, 交承办 …). */
+  protected readonly historyView = computed(() => {
     const t = this.task();
-    const labels =
-      t && h.taskName ? stepForm({ processKey: t.processKey, name: h.taskName }).labels : {};
-    return labels[h.action as TaskAction] ?? historyLabel(h.action);
-  }
+    return t ? historySteps(t.processKey, t.history, historyLabel) : [];
+  });
 
   protected needsComment(action: TaskAction): boolean {
     return actionInputs(action).needsComment;

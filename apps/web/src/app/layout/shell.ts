@@ -1,8 +1,12 @@
+import { NgTemplateOutlet } from '@angular/common';
 import { Component, computed, inject, signal } from '@angular/core';
-import { RouterLink, RouterOutlet } from '@angular/router';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
 import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
 import { NzAvatarModule } from 'ng-zorro-antd/avatar';
 import { NzBadgeModule } from 'ng-zorro-antd/badge';
+import { NzButtonModule } from 'ng-zorro-antd/button';
+import { NzDrawerModule } from 'ng-zorro-antd/drawer';
 import { NzDropDownModule } from 'ng-zorro-antd/dropdown';
 import { NzIconModule } from 'ng-zorro-antd/icon';
 import { NzLayoutModule } from 'ng-zorro-antd/layout';
@@ -12,6 +16,7 @@ import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
 import { Api } from '../core/api';
 import { Auth } from '../core/auth';
 import { NotificationBell } from '../notifications/notification-bell';
+import { Viewport } from '../core/viewport';
 
 interface MenuItem {
   path: string;
@@ -56,6 +61,7 @@ interface Substitution {
 @Component({
   selector: 'zw-shell',
   imports: [
+    NgTemplateOutlet,
     RouterOutlet,
     RouterLink,
     NzLayoutModule,
@@ -65,42 +71,90 @@ interface Substitution {
     NzDropDownModule,
     NzTagModule,
     NzBadgeModule,
+    NzButtonModule,
+    NzDrawerModule,
     NzTooltipModule,
     NotificationBell,
   ],
   template: `
+    <ng-template #menuList let-inline>
+      <ul nz-menu nzTheme="dark" nzMode="inline" [nzInlineCollapsed]="inline && collapsed()">
+        @for (item of menu(); track item.path) {
+          <li nz-menu-item nzMatchRouter [routerLink]="item.path" [attr.data-menu]="item.path">
+            <nz-icon [nzType]="item.icon" />
+            <span>{{ item.label }}</span>
+          </li>
+        }
+      </ul>
+    </ng-template>
     <nz-layout class="shell">
-      <nz-sider nzCollapsible [(nzCollapsed)]="collapsed" [nzWidth]="208" nzTheme="dark">
-        <div class="brand">{{ collapsed() ? '政务' : '政务办公平台' }}</div>
-        <ul nz-menu nzTheme="dark" nzMode="inline" [nzInlineCollapsed]="collapsed()">
-          @for (item of menu(); track item.path) {
-            <li nz-menu-item nzMatchRouter [routerLink]="item.path" [attr.data-menu]="item.path">
-              <nz-icon [nzType]="item.icon" />
-              <span>{{ item.label }}</span>
-            </li>
-          }
-        </ul>
-      </nz-sider>
+      @if (viewport.isPhone()) {
+        <!-- A phone has no room for a side menu: the same menu slides in from the menu button. -->
+        <nz-drawer
+          [nzVisible]="drawerOpen()"
+          nzPlacement="left"
+          [nzWidth]="240"
+          [nzClosable]="false"
+          [nzBodyStyle]="{ padding: 0, background: '#001529' }"
+          (nzOnClose)="drawerOpen.set(false)"
+        >
+          <ng-container *nzDrawerContent>
+            <nav aria-label="主菜单" data-testid="menu-drawer">
+              <div class="brand">政务办公平台</div>
+              <ng-container *ngTemplateOutlet="menuList; context: { $implicit: false }" />
+            </nav>
+          </ng-container>
+        </nz-drawer>
+      } @else {
+        <nz-sider nzCollapsible [(nzCollapsed)]="collapsed" [nzWidth]="208" nzTheme="dark">
+          <div class="brand">{{ collapsed() ? '政务' : '政务办公平台' }}</div>
+          <ng-container *ngTemplateOutlet="menuList; context: { $implicit: true }" />
+        </nz-sider>
+      }
       <nz-layout>
         <nz-header class="header">
+          @if (viewport.isPhone()) {
+            <button
+              nz-button
+              nzType="text"
+              type="button"
+              class="menu-button"
+              aria-label="打开菜单"
+              [attr.aria-expanded]="drawerOpen()"
+              (click)="drawerOpen.set(true)"
+              data-testid="menu-button"
+            >
+              <nz-icon nzType="menu" />
+            </button>
+          }
           <span class="unit">{{ auth.user()?.unitName }}</span>
           @for (s of standingIn(); track s.id) {
-            <nz-tag nzColor="orange" nz-tooltip [nzTooltipTitle]="'至 ' + s.endsOn"
+            <nz-tag
+              class="substitution"
+              nzColor="orange"
+              nz-tooltip
+              [nzTooltipTitle]="'至 ' + s.endsOn"
               >代理 {{ s.userName }}</nz-tag
             >
           }
           @for (s of away(); track s.id) {
-            <nz-tag nzColor="blue" nz-tooltip [nzTooltipTitle]="'至 ' + s.endsOn"
+            <nz-tag
+              class="substitution"
+              nzColor="blue"
+              nz-tooltip
+              [nzTooltipTitle]="'至 ' + s.endsOn"
               >由 {{ s.substituteName }} 代理</nz-tag
             >
           }
-          <span class="spacer"></span>
-          <zw-notification-bell />
-          <a nz-dropdown [nzDropdownMenu]="userMenu" class="user">
-            <nz-avatar nzIcon="user" nzSize="small" />
-            <span>{{ auth.user()?.displayName }}</span>
-            <span class="roles">{{ roleLabels() }}</span>
-          </a>
+          <!-- Right-aligned: the person's menu, and room for header tools (the notification bell) before it. -->
+          <div class="header-actions">
+            <zw-notification-bell />
+            <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
+              <nz-avatar nzIcon="user" nzSize="small" />
+              <span class="user-name">{{ auth.user()?.displayName }}</span>
+              <span class="roles">{{ roleLabels() }}</span>
+            </a>
+          </div>
           <nz-dropdown-menu #userMenu="nzDropdownMenu">
             <ul nz-menu>
               <li nz-menu-item routerLink="/password"><nz-icon nzType="lock" /> 修改密码</li>
@@ -143,14 +197,48 @@ interface Substitution {
     .unit {
       font-weight: 600;
     }
-    .spacer {
-      flex: 1;
+    .header-actions {
+      margin-left: auto;
+      display: flex;
+      align-items: center;
+      gap: 8px;
     }
     .user {
       display: flex;
       align-items: center;
       gap: 8px;
       color: inherit;
+      min-height: 40px;
+    }
+    .menu-button {
+      width: 40px;
+      height: 40px;
+      font-size: 18px;
+      flex-shrink: 0;
+    }
+    /* Phone: the header keeps one line; the unit and the name shorten, the role list goes. */
+    @media (max-width: 767.98px) {
+      .header {
+        padding: 0 8px 0 4px;
+        gap: 4px;
+      }
+      .unit,
+      .user-name {
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .header-actions {
+        min-width: 0;
+        flex-shrink: 0;
+        max-width: 40%;
+      }
+      /* 代理 shows on each task in the inbox; the header has no room for it on a phone. */
+      .roles,
+      .substitution {
+        display: none;
+      }
     }
     .roles {
       color: #888;
@@ -164,7 +252,9 @@ interface Substitution {
 export class Shell {
   protected readonly auth = inject(Auth);
   private readonly api = inject(Api);
+  protected readonly viewport = inject(Viewport);
   protected readonly collapsed = signal(false);
+  protected readonly drawerOpen = signal(false);
   protected readonly menu = computed(() =>
     MENU.filter((m) => !m.roles || this.auth.hasRole(...m.roles)),
   );
@@ -178,6 +268,12 @@ export class Shell {
   protected readonly away = signal<Substitution[]>([]);
 
   constructor() {
+    // The drawer closes once a menu item has taken the person to its page.
+    inject(Router)
+      .events.pipe(takeUntilDestroyed())
+      .subscribe((event) => {
+        if (event instanceof NavigationEnd) this.drawerOpen.set(false);
+      });
     // 代理 status in the header: whom I stand in for today, and who stands in for me.
     void this.api
       .get<{ given: Substitution[]; received: Substitution[] }>('/substitutes')

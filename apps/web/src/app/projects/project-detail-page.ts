@@ -298,7 +298,7 @@ import type { DeployedSystem, Page, ProjectDetail, TaskRow } from './project.mod
               }
             </ul>
           }
-          <zw-case-history [entries]="entries()" />
+          <zw-case-history processKey="project-initiation" [entries]="entries()" />
         </nz-card>
       }
 

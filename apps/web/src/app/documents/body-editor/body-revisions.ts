@@ -139,6 +139,7 @@ type Mode = 'view' | 'edit' | 'compare';
                 nzSize="small"
                 [nzShowPagination]="false"
                 [nzFrontPagination]="false"
+                class="zw-cards"
               >
                 <thead>
                   <tr>
@@ -154,12 +155,12 @@ type Mode = 'view' | 'edit' | 'compare';
                 <tbody>
                   @for (c of changes.data; track c.id) {
                     <tr data-testid="revision-change">
-                      <td>
+                      <td class="zw-card-title">
                         <span class="person" [style.color]="colorOf(c)">{{ c.authorName }}</span>
                       </td>
-                      <td>{{ c.step }}</td>
-                      <td>{{ c.at | date: 'MM-dd HH:mm' }}</td>
-                      <td>{{ describe(c) }}</td>
+                      <td data-label="环节">{{ c.step }}</td>
+                      <td data-label="时间">{{ c.at | date: 'MM-dd HH:mm' }}</td>
+                      <td data-label="修改内容">{{ describe(c) }}</td>
                       @if (l.permissions.canDecide && r.isLatest) {
                         <td class="actions">
                           <button
@@ -198,6 +199,7 @@ type Mode = 'view' | 'edit' | 'compare';
         nzSize="small"
         [nzShowPagination]="false"
         [nzFrontPagination]="false"
+        class="zw-cards"
       >
         <thead>
           <tr>
@@ -213,16 +215,16 @@ type Mode = 'view' | 'edit' | 'compare';
         <tbody>
           @for (r of history.data; track r.number) {
             <tr [class.selected]="shown()?.number === r.number">
-              <td>第 {{ r.number }} 稿</td>
-              <td>{{ r.step }}</td>
-              <td>
+              <td class="zw-card-title">第 {{ r.number }} 稿</td>
+              <td data-label="环节">{{ r.step }}</td>
+              <td data-label="修改人">
                 <span class="person" [style.color]="colors().get(r.authorId)">{{
                   r.authorName
                 }}</span>
               </td>
-              <td>{{ r.updatedAt | date: 'yyyy-MM-dd HH:mm' }}</td>
-              <td>{{ r.note || kindLabel(r.kind) }}</td>
-              <td>{{ r.pendingChanges }}</td>
+              <td data-label="时间">{{ r.updatedAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+              <td data-label="说明">{{ r.note || kindLabel(r.kind) }}</td>
+              <td data-label="待处理">{{ r.pendingChanges }}</td>
               <td>
                 <button
                   nz-button
