@@ -28,6 +28,7 @@ import { ArchiveMetadata1765600000400 } from './1765600000400-archive-metadata';
 import { ArchiveTransfer1765600000500 } from './1765600000500-archive-transfer';
 import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
+import { InAppNotifications1765600000800 } from './1765600000800-in-app-notifications';
 import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts';
 import { Supervision1765600001200 } from './1765600001200-supervision';
 import { Personal1765600001300 } from './1765600001300-personal';
@@ -65,6 +66,7 @@ export const migrations = [
   ArchiveTransfer1765600000500,
   Exchange1765600000600,
   DocumentJointAttendance1765600000700,
+  InAppNotifications1765600000800,
   ExchangeReceipts1765600001000,
   Supervision1765600001200,
   Personal1765600001300,

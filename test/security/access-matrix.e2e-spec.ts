@@ -33,6 +33,8 @@ const PUBLIC: Record<string, number> = {
   'GET /api/exchange/identity': 409,
   'POST /api/exchange/inbox': 415,
   'POST /api/exchange/receipts': 415,
+  // The bell's live stream: EventSource sends no header, a one-use ticket (from the signed-in stream-ticket route) does.
+  'GET /api/me/notifications/stream': 401,
 };
 /** Served by Express but not by a Nest controller: the OpenAPI pages (public by design: the API is documented). */
 const API_DOCS = [
@@ -78,6 +80,8 @@ type Scope = RecordScope | { none: string };
 // SCOPES are read inside the tests, once beforeAll has set these.
 let actors: Actors;
 let currentRecords: JiangsuRecords;
+/** A bell notice of one of 江苏's people about one of 江苏's records (the fixture's cases reached them). */
+let jsNotice: { id: string; username: string; link: string };
 const sendMultipart: Send = (who, path, query) =>
   actors.t
     .http()
@@ -177,6 +181,10 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/data-requests/:id/confirm': { params: (f) => ({ id: f.dataRequest.id }) },
   'POST /api/notifications/:id/retry': { none: 'the mail outbox is the platform’s (sysadmin)' },
   'GET /api/mailbox/:id': { none: 'the local mailbox is the platform’s (sysadmin)' },
+  'POST /api/me/notifications/read-all': { none: 'marks the caller’s own notices only' },
+  'POST /api/me/notifications/stream-ticket': { none: 'a ticket for the caller’s own stream' },
+  'PUT /api/me/notifications/preferences': { none: 'the caller’s own mail choice' },
+  'POST /api/me/notifications/:id/read': { params: () => ({ id: jsNotice.id }) },
   'GET /api/archive/:id': { params: (f) => ({ id: f.archive.id }), owner: 'linfang' },
   'GET /api/archive/:id/files/:name': { params: (f) => ({ id: f.archive.id, name: f.archive.fileName }), owner: 'linfang' },
   'POST /api/archive/:id/check': { params: (f) => ({ id: f.archive.id }) },
@@ -233,6 +241,12 @@ describe('authorization matrix over the live route table', () => {
       personaRoles[row.username] = row.roles;
     }
     routes = nestRoutes(t.app);
+    [jsNotice] = await actors.q(
+      `SELECT n.id::text, u.username, n.link FROM user_notifications n JOIN users u ON u.id = n.user_id
+        WHERE NOT (u.username = ANY($1)) AND n.link ~ $2 ORDER BY n.id LIMIT 1`,
+      [ZHEJIANG, [f.approval.taskId, f.document.taskId, f.received.taskId, f.approval.id, f.document.id].join('|')],
+    );
+    await actors.login(jsNotice.username);
   }, 120_000);
   afterAll(async () => {
     console.log(
@@ -470,6 +484,7 @@ describe('authorization matrix over the live route table', () => {
     await own('linfang', '/api/archive', f.archive.id);
     await own('js.nigao', '/api/substitutes', f.substitute.id);
     await own('js.nigao', '/api/supervision', f.supervision.id);
+    await own(jsNotice.username, '/api/me/notifications?order=newest&limit=100', jsNotice.link);
   });
 
   it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {

@@ -5,3 +5,4 @@ export * from './password';
 export * from './sso';
 export * from './form';
 export * from './document-body';
+export * from './notifications';

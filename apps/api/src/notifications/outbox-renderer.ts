@@ -105,7 +105,12 @@ export class OutboxRenderer {
   async render(row: OutboxRow): Promise<RenderResult> {
     const draft = await this.draft(row);
     if (typeof draft === 'string') return { note: draft };
-    return this.address(draft);
+    // The same kind the bell shows (one SQL function for both), so a person's mail choice names what they see.
+    const [{ kind }]: { kind: string }[] = await this.m.query(`SELECT notice_kind($1, $2::jsonb) AS kind`, [
+      row.topic,
+      JSON.stringify(row.payload ?? {}),
+    ]);
+    return this.address(draft, kind);
   }
 
   private async draft(row: OutboxRow): Promise<Draft | string> {
@@ -379,21 +384,31 @@ export class OutboxRenderer {
   }
 
   /** Resolves the audience to active people with an address; the others are named in the note. */
-  private async address(draft: Draft): Promise<RenderResult> {
+  private async address(draft: Draft, kind: string): Promise<RenderResult> {
     const { audience } = draft;
-    const people: { id: string; display_name: string; email: string | null }[] = await this.m.query(
-      `SELECT u.id, u.display_name, u.email FROM users u
+    const everyone: { id: string; display_name: string; email: string | null; mail_off: boolean }[] = await this.m.query(
+      `SELECT u.id, u.display_name, u.email,
+              EXISTS (SELECT 1 FROM notification_preferences np
+                       WHERE np.user_id = u.id AND (NOT np.mail_enabled OR $4 = ANY(np.mail_off_kinds))) AS mail_off
+         FROM users u
         WHERE u.is_active AND (u.id = ANY($1::uuid[]) OR EXISTS (
               SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS a("unitId" uuid, roles text[])
                 JOIN user_roles r ON r.user_id = u.id AND r.role = ANY(a.roles)
                WHERE u.unit_id = a."unitId"))
           AND NOT (u.id = ANY($3::uuid[]))
         ORDER BY u.username`,
-      [audience.userIds, JSON.stringify(audience.units), audience.exclude ?? []],
+      [audience.userIds, JSON.stringify(audience.units), audience.exclude ?? [], kind],
     );
+    // People who turned this mail off still get the bell notice (written with the outbox row); they get no mail.
+    const people = everyone.filter((person) => !person.mail_off);
+    const muted = everyone.filter((person) => person.mail_off).map((person) => person.display_name);
     const reachable = people.filter((person) => person.email && person.email.includes('@'));
     const missing = people.filter((person) => !reachable.includes(person)).map((person) => person.display_name);
-    const note = missing.length > 0 ? `未登记电子邮箱：${missing.join('、')}` : undefined;
+    const notes = [
+      ...(missing.length > 0 ? [`未登记电子邮箱：${missing.join('、')}`] : []),
+      ...(muted.length > 0 ? [`本人已关闭此类邮件：${muted.join('、')}`] : []),
+    ];
+    const note = notes.length > 0 ? notes.join('；') : undefined;
     if (reachable.length === 0) return { note: note ?? '没有需要通知的人员' };
     const names = reachable.map((person) => person.display_name);
     const greeting = names.length <= 3 ? `${names.join('、')}：您好！` : '各位同事：您好！';

@@ -1,5 +1,5 @@
 import { NgTemplateOutlet } from '@angular/common';
-import { Component, computed, inject, signal } from '@angular/core';
+import { Component, ViewContainerRef, computed, inject, signal, viewChild } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
 import { ROLE_LABELS, type Role } from '@zhengwu/contracts';
@@ -148,6 +148,7 @@ interface Substitution {
           }
           <!-- Right-aligned: the person's menu, and room for header tools (the notification bell) before it. -->
           <div class="header-actions">
+            <ng-container #bell />
             <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
               <nz-avatar nzIcon="user" nzSize="small" />
               <span class="user-name">{{ auth.user()?.displayName }}</span>
@@ -265,8 +266,13 @@ export class Shell {
   );
   protected readonly standingIn = signal<Substitution[]>([]);
   protected readonly away = signal<Substitution[]>([]);
+  /** Where the notification bell goes: its own chunk, loaded after the shell (keeps the initial bundle in budget). */
+  private readonly bellSlot = viewChild.required('bell', { read: ViewContainerRef });
 
   constructor() {
+    void import('../notifications/notification-bell').then((m) =>
+      this.bellSlot().createComponent(m.NotificationBell),
+    );
     // The drawer closes once a menu item has taken the person to its page.
     inject(Router)
       .events.pipe(takeUntilDestroyed())
