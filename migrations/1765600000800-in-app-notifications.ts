@@ -62,9 +62,9 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
           WHEN p_topic = 'task.created' AND EXISTS (
                  SELECT 1 FROM tasks t JOIN document_receipts r ON r.instance_id = t.instance_id
                   WHERE t.id = (notice_uuids(p_payload->'taskId'))[1] AND r.kind = '抄送') THEN 'cc'
-          WHEN p_topic IN ('task.urged', 'document.receipt.overdue') THEN 'urged'
-          WHEN p_topic IN ('task.overdue', 'approval.overdue', 'approval.warning') THEN 'overdue'
-          WHEN p_topic LIKE 'task.%' OR p_topic = 'substitute.appointed' THEN 'assigned'
+          WHEN p_topic IN ('task.urged', 'document.receipt.overdue', 'supervision.due-soon') THEN 'urged'
+          WHEN p_topic IN ('task.overdue', 'approval.overdue', 'approval.warning', 'supervision.overdue') THEN 'overdue'
+          WHEN p_topic LIKE 'task.%' OR p_topic IN ('substitute.appointed', 'supervision.created') THEN 'assigned'
           WHEN p_topic LIKE '%.returned' OR p_topic LIKE '%.correction-requested' OR p_topic = 'document.refused' THEN 'returned'
           ELSE 'result' END
       $$`);
@@ -150,6 +150,25 @@ export class InAppNotifications1765600000800 implements MigrationInterface {
             WHEN 'document.result' THEN '【公文办理结果】' || v_what || '：' || coalesce(nullif(btrim(p->>'result'), ''), '已办结')
             ELSE '【公文】' || v_what END;
           v_link := '/documents/' || v_id;
+        ELSIF v_topic LIKE 'supervision.%' THEN
+          -- 督办 (supervision_items comes with a later migration; the function reads it only for these topics).
+          v_id := (notice_uuids(p->'itemId'))[1];
+          IF v_id IS NULL THEN RETURN NULL; END IF;
+          SELECT s.title, s.stage INTO t FROM supervision_items s WHERE s.id = v_id;
+          IF NOT FOUND THEN RETURN NULL; END IF;
+          -- As the mail renderer: a reminder that finds the item already reported is not given.
+          IF v_topic IN ('supervision.due-soon', 'supervision.overdue') AND t.stage <> 'open' THEN RETURN NULL; END IF;
+          v_title := '【' || CASE v_topic
+              WHEN 'supervision.created' THEN '督办' WHEN 'supervision.due-soon' THEN '督办临期'
+              WHEN 'supervision.overdue' THEN '督办逾期' WHEN 'supervision.reported' THEN '督办报结'
+              WHEN 'supervision.closed' THEN '督办办结' WHEN 'supervision.returned' THEN '督办退回' ELSE '督办' END
+            || '】' || t.title;
+          v_link := '/supervision/' || v_id;
+          v_users := notice_uuids(p->'to');
+          IF (notice_uuids(p->'unitId'))[1] IS NOT NULL AND jsonb_typeof(p->'roles') = 'array' AND jsonb_array_length(p->'roles') > 0 THEN
+            v_units := jsonb_build_array(jsonb_build_object('unitId', (notice_uuids(p->'unitId'))[1], 'roles', p->'roles'));
+          END IF;
+          v_exclude := notice_uuids(p->'by');
         ELSIF v_topic LIKE 'approval.%' THEN
           v_id := (notice_uuids(p->'approvalId'))[1];
           IF v_id IS NULL OR coalesce(btrim(p->>'subject'), '') = '' THEN RETURN NULL; END IF;

@@ -304,4 +304,26 @@ describe('督办 supervision', () => {
       ]);
     });
   });
+
+  it('rings the bell for 督办 notices for the same people the mail addresses, with the mail’s subject and the item’s page', async () => {
+    const target = await draft('lina', '关于督办提醒一致性的通知', '320000');
+    const created = await as('zhangwei').create({ targetKind: 'document', targetId: target.id, workingDays: 3, opinion: '请按期办结' });
+    expect(created.status).toBe(201);
+    // The holder of the case's step reports 办结: the creator is told (the creation notice named nobody but him).
+    expect((await as('lina').report(created.body.id, { note: '已按要求办结' })).status).toBe(200);
+    const [row] = await q(
+      `SELECT id::text, topic, payload, created_at FROM outbox WHERE topic = 'supervision.reported' AND payload->>'itemId' = $1`,
+      [created.body.id],
+    );
+    const rendered = await new OutboxRenderer(t.app.get(DataSource).manager, 'https://zw.example').render(row);
+    const bell = await q(
+      `SELECT u.email, n.title, n.link, n.kind FROM user_notifications n JOIN users u ON u.id = n.user_id WHERE n.outbox_id = $1`,
+      [row.id],
+    );
+    expect([rendered.note, rendered.mail?.to]).toEqual([undefined, expect.any(Array)]);
+    expect(bell.length).toBeGreaterThan(0);
+    expect([...new Set(bell.map((b) => b.email as string))].sort()).toEqual([...(rendered.mail?.to ?? [])].sort());
+    for (const b of bell)
+      expect(b).toMatchObject({ title: rendered.mail?.subject, link: `/supervision/${created.body.id}`, kind: 'result' });
+  });
 });
