@@ -74,6 +74,11 @@ describe('a project proposal through the leading-group vote into the ledger, in 
 
     const chenjing = await signedInPage(browser, base, 'chenjing');
     await openTask(chenjing, name, '信息办审查');
+    // The whole record, as the project's page shows it: 建设内容, 申报单位, 年度 among the rest.
+    const record = chenjing.getByTestId('record-panel');
+    await record.getByText('建设科技成果数据库，汇集部属单位科技成果数据，提供检索与共享服务。').waitFor();
+    await record.getByText(/科技/).first().waitFor();
+    await record.getByText(`${year}—${year + 1} 年`).waitFor();
     await screenshot(chenjing, '31-project-office-review');
     await act(chenjing, 'approve', '建议立项');
 

@@ -53,6 +53,8 @@ import {
 } from './contract-form.logic';
 import type { FormField } from '@zhengwu/contracts';
 import { PhrasesEditor } from './phrases-editor';
+import { RecordPanel } from './record-panel';
+import { recordApiPath } from './record-fields.logic';
 import { ProcessDiagram } from './process-diagram';
 import { SuperviseButton } from '../supervision/supervise-button';
 import {
@@ -177,6 +179,7 @@ interface DialogState {
   selector: 'zw-task-page',
   imports: [
     PhrasesEditor,
+    RecordPanel,
     DatePipe,
     FormsModule,
     RouterLink,
@@ -308,7 +311,9 @@ interface DialogState {
               [nzExtra]="recordExtra"
               data-testid="task-form"
             >
-              @if (summary().length) {
+              @if (recordPath(); as r) {
+                <zw-record-panel [link]="r" />
+              } @else if (summary().length) {
                 <nz-descriptions
                   nzBordered
                   nzSize="small"
@@ -1071,6 +1076,11 @@ export class TaskPage {
   });
   protected readonly canUpload = computed(() => this.step().canUpload && this.canApprove());
   protected readonly summary = computed(() => formSummary(this.task()?.form ?? {}));
+  /** The record's page when its feature has one the task page can show in full (else the case's form summary). */
+  protected readonly recordPath = computed(() => {
+    const link = this.record()?.link;
+    return link && recordApiPath(link) ? link : null;
+  });
   protected readonly tally = computed(() => voteTally(this.task()?.form ?? {}));
   protected readonly canRefer = computed(() =>
     canReferToSecretary(this.task()?.form ?? {}, this.me()?.id),
