@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { returning } from '../platform/sql';
 import { renderFilingReceipt, type FilingReceipt } from '@zhengwu/pdf';
 import { DataSource, EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
@@ -251,7 +252,9 @@ export class FilingsService implements OnModuleInit {
     if (!filingId) return;
     if (e.activityId === 'draft' && e.outcome !== 'return') {
       // What the next steps show comes from the record as submitted, never from the request.
-      const [row]: { title: string; kind: string }[] = await m.query(
+      // The driver answers UPDATE … RETURNING with [rows, count]: `returning` gives the rows.
+      const [row] = await returning<{ title: string; kind: string }>(
+        m,
         `UPDATE filings SET submitted_at = now(), updated_at = now() WHERE id = $1 RETURNING title, kind`,
         [filingId],
       );

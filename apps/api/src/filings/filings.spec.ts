@@ -209,10 +209,19 @@ describe('规划备案 (plan-filing)', () => {
     // 信息办 keeps seeing it but cannot correct it; the province corrects.
     expect((await as('chenjing').get(id)).status).toBe(200);
     expect((await as('chenjing').update(id, { title: '信息办改的标题' })).status).toBe(403);
-    const fixed = await as('js.nigao').update(id, { content: '补充：与部“一张图”数据标准的衔接说明；投资估算 2600 万元。' });
+    const fixed = await as('js.nigao').update(id, {
+      kind: '信息化规划',
+      content: '补充：与部“一张图”数据标准的衔接说明；投资估算 2600 万元。',
+    });
     expect(fixed.status).toBe(200);
     expect(fixed.body.content).toContain('衔接说明');
     expect((await as('js.nigao').submit(id, '已补正')).body.status).toBe('待审核');
+    // The next steps show the record as resubmitted: the case's 类别 follows the corrected one.
+    const [variables] = await q(
+      `SELECT c.variables->>'title' AS title, c.variables->>'kind' AS kind FROM cases c JOIN filings f ON f.instance_id = c.id WHERE f.id = $1`,
+      [id],
+    );
+    expect(variables).toEqual({ title: '江苏省遥感监测更新工程实施方案', kind: '信息化规划' });
     await as('js.shenpi').act((await openTask(id)).id, { action: 'approve', comment: '同意' });
     await as('liuhaiyan').act((await openTask(id)).id, { action: 'approve', comment: '予以备案' });
     expect((await as('js.nigao').get(id)).body).toEqual(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { returning } from '../platform/sql';
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface SealRow {
@@ -114,7 +115,9 @@ export class SealsRepository {
   }
 
   async revoke(m: EntityManager, id: string, by: string, reason: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(
+    // The driver answers UPDATE … RETURNING with [rows, count]: `returning` gives the rows (none when already revoked).
+    const rows = await returning<{ id: string }>(
+      m,
       `UPDATE seals SET status = 'revoked', revoked_by = $2, revoked_at = now(), revoke_reason = $3 WHERE id = $1 AND status = 'active' RETURNING id`,
       [id, by, reason],
     );

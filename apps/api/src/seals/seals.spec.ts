@@ -271,6 +271,13 @@ describe('电子印章: 用印 and 验章', () => {
   it('a unit without an active seal distributes right after 排版, and 验章 says unsigned', async () => {
     const revoked = await t.http().post(`/api/seals/${sealId}/revoke`).set(auth('sunli')).send({ reason: '印章更换' });
     expect([revoked.status, revoked.body.status]).toEqual([200, 'revoked']);
+    // Once: a second 停用 is refused and leaves the first reason and a single audit entry.
+    const again = await t.http().post(`/api/seals/${sealId}/revoke`).set(auth('sunli')).send({ reason: '再次停用' });
+    expect([again.status, again.body.code]).toEqual([409, 'SEAL_REVOKED']);
+    expect(await q(`SELECT revoke_reason FROM seals WHERE id = $1`, [sealId])).toEqual([{ revoke_reason: '印章更换' }]);
+    expect(await q(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'seal.revoke' AND object_id = $1`, [sealId])).toEqual([
+      { n: 1 },
+    ]);
     const plain = await issue('关于报送年度统计数据的通知');
     await render(plain.instanceId);
     const [row] = await q(`SELECT status FROM documents WHERE id = $1`, [plain.id]);
