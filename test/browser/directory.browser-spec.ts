@@ -51,6 +51,18 @@ describe('通讯录 in the browser', () => {
     await lina.getByRole('button', { name: '查询' }).click();
     await lina.getByTestId('directory-person').filter({ hasText: '李娜' }).waitFor();
 
+    // 数据共享目录: 规划司 keeps its own entry; the published catalogue is a link away.
+    await lina.locator('[data-menu="/catalogue"]').click();
+    const row = lina.getByTestId('catalogue-entry').filter({ hasText: 'YZT-TDGH' });
+    await row.getByRole('button', { name: '维护' }).click();
+    await lina.locator('nz-select[nzid="entry-cycle"], #entry-cycle').first().click();
+    await lina.locator('.ant-select-item-option', { hasText: '每季度' }).click();
+    await lina.locator('.ant-modal-footer').getByRole('button', { name: '保存' }).click();
+    await row.getByText('每季度').waitFor();
+    expect(await lina.getByTestId('catalogue-entry').filter({ hasText: 'YZT-TDLY' }).getByRole('button', { name: '维护' }).count()).toBe(0);
+    expect(await lina.getByRole('link', { name: '公开目录（JSON）' }).getAttribute('href')).toBe('/api/catalogue/published.json');
+    await screenshot(lina, '92-catalogue');
+
     // On a phone: cards, no sideways scroll.
     const phone = await signedInPage(browser, base, 'js.shouwen', PHONE_SCREEN);
     await phone.goto('/directory');

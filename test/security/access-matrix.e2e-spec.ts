@@ -35,6 +35,9 @@ const PUBLIC: Record<string, number> = {
   'POST /api/exchange/receipts': 415,
   // The bell's live stream: EventSource sends no header, a one-use ticket (from the signed-in stream-ticket route) does.
   'GET /api/me/notifications/stream': 401,
+  // 数据共享目录清单: published for other departments' systems (shareable, unclassified entries only).
+  'GET /api/catalogue/published.json': 200,
+  'GET /api/catalogue/published.csv': 200,
 };
 /** Served by Express but not by a Nest controller: the OpenAPI pages (public by design: the API is documented). */
 const API_DOCS = [
@@ -61,6 +64,7 @@ const DUMMY: Record<string, string> = {
   number: '1',
   changeId: 'c1',
   form: 'project',
+  code: 'NO-SUCH',
 };
 
 type Send = (who: string, path: string, query: string) => Promise<Response>;
@@ -92,6 +96,7 @@ const doc = (f: JiangsuRecords) => ({ id: f.document.id });
 const SCOPES: Record<string, Scope> = {
   'POST /api/auth/password': { none: 'acts on the caller’s own account only' },
   'PUT /api/directory/me': { none: 'the caller’s own telephone and mail only' },
+  'PUT /api/catalogue/:code': { none: 'the catalogue is ministry-wide; the owner unit’s keepers are checked in the service (403)' },
   'PUT /api/directory/people/:id': { none: 'sysadmin keeps contact details of people in any unit' },
   'PUT /api/personal/phrases': { none: 'the caller’s own 常用语 only: no id names another person' },
   'DELETE /api/personal/phrases': { none: 'the caller’s own 常用语 only' },

@@ -120,7 +120,7 @@ export class DataRequestsService implements OnModuleInit {
     const items = await this.dataSource.query(
       `SELECT d.id, d.code, d.name, d.category, d.description, d.secrecy, d.formats, d.owner_unit_code AS "ownerUnitCode",
               u.id AS "ownerUnitId", u.name AS "ownerUnitName"
-         FROM datasets d LEFT JOIN units u ON u.code = d.owner_unit_code WHERE d.is_active ORDER BY d.sort, d.code`,
+         FROM datasets d LEFT JOIN units u ON u.code = d.owner_unit_code WHERE d.is_active AND d.share_level <> '不予共享' ORDER BY d.sort, d.code`,
     );
     return { items };
   }
@@ -550,7 +550,7 @@ export class DataRequestsService implements OnModuleInit {
     if (days > MAX_PERIOD_DAYS) throw field('periodTo', '使用期限不超过 3 年', '使用期限不能超过 3 年');
     const rows: { id: string; name: string; owner_unit_id: string | null }[] = await m.query(
       `SELECT d.id, d.name, u.id AS owner_unit_id FROM datasets d LEFT JOIN units u ON u.code = d.owner_unit_code
-        WHERE d.id = ANY($1::uuid[]) AND d.is_active`,
+        WHERE d.id = ANY($1::uuid[]) AND d.is_active AND d.share_level <> '不予共享'`,
       [f.datasetIds],
     );
     if (rows.length !== f.datasetIds.length) throw field('datasetIds', '有数据资源不在目录中', '所选数据资源不在数据目录中，请重新选择');

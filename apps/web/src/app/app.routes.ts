@@ -65,6 +65,11 @@ export const routes: Routes = [
         loadChildren: () => import('./seals/seals.routes').then((m) => m.routes),
       },
       {
+        path: 'catalogue',
+        title: '数据共享目录',
+        loadComponent: () => import('./catalogue/catalogue-page').then((m) => m.CataloguePage),
+      },
+      {
         path: 'directory',
         title: '通讯录',
         loadComponent: () => import('./directory/directory-page').then((m) => m.DirectoryPage),

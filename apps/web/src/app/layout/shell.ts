@@ -42,6 +42,7 @@ export const MENU: MenuItem[] = [
   { path: '/supervision', label: '督办', icon: 'clock-circle' },
   { path: '/archive', label: '电子档案', icon: 'folder-open', roles: ['archivist'] },
   { path: '/seals', label: '电子印章', icon: 'safety-certificate', roles: ['seal-keeper'] },
+  { path: '/catalogue', label: '数据共享目录', icon: 'database' },
   { path: '/directory', label: '通讯录', icon: 'contacts' },
   {
     path: '/admin',
