@@ -37,6 +37,9 @@ describe('工作台 in the browser', () => {
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
   }
 
+  /** The charts animate their values in; a picture taken earlier shows a figure half-way. */
+  const settled = (page: Page) => page.waitForTimeout(1500);
+
   beforeAll(async () => {
     buildIfStale();
     t = await createTestApp();
@@ -55,15 +58,16 @@ describe('工作台 in the browser', () => {
     const office = await signedInPage(browser, base, 'zhaolei', DESK_SCREEN);
     await office.goto('/announcements');
     await office.getByTestId('new-announcement').click();
+    const submit = office.getByTestId('announcement-form').getByRole('button', { name: '发布' });
     // A title of one character is refused at the field, nothing is published.
     await office.getByLabel('标题').fill('短');
     await office.getByLabel('正文').fill('请各单位做好安排。');
-    await office.getByRole('button', { name: '发布' }).click();
+    await submit.click();
     await office.getByText('公告标题至少 2 个字').waitFor();
     await office.getByLabel('标题').fill('关于元旦假期值班安排的通知');
     await office.getByLabel('正文').fill('元旦假期期间，各单位须安排专人值班。\n值班表请于 12 月 25 日前报办公厅。');
     await office.getByText('置顶').click();
-    await office.getByRole('button', { name: '发布' }).click();
+    await submit.click();
     await office.locator('.ant-message-success').first().waitFor();
     await office.getByTestId('announcement-body').waitFor();
     await screenshot(office, '95-announcement-published');
@@ -72,13 +76,14 @@ describe('工作台 in the browser', () => {
     await reader.goto('/dashboard');
     const notice = reader.getByTestId('desk-announcements').locator('li', { hasText: '关于元旦假期值班安排的通知' });
     await notice.waitFor();
-    expect(await notice.getAttribute('class')).toContain('unread');
+    expect((await notice.getAttribute('class')) ?? '').toContain('unread');
     await reader.getByText('公告（1 条未读）').waitFor();
     // The overdue 待办 comes first, marked overdue.
     const first = reader.getByTestId('desk-todo').locator('li').first();
     expect(await first.textContent()).toContain('已超期的签收');
     expect(await first.textContent()).toContain('已超期');
     expect(await reader.getByTestId('desk-todo').locator('li').nth(1).textContent()).toContain('下周到期的核稿');
+    await settled(reader);
     await screenshot(reader, '96-dashboard');
 
     await notice.getByRole('link').click();
@@ -88,7 +93,7 @@ describe('工作台 in the browser', () => {
     await reader.goto('/dashboard');
     const read = reader.getByTestId('desk-announcements').locator('li', { hasText: '关于元旦假期值班安排的通知' });
     await read.waitFor();
-    expect(await read.getAttribute('class')).not.toContain('unread');
+    expect((await read.getAttribute('class')) ?? '').not.toContain('unread');
   });
 
   it('fits a phone: no sideways scroll on 工作台 and 公告', async () => {
@@ -97,6 +102,7 @@ describe('工作台 in the browser', () => {
     await phone.getByTestId('desk-todo').waitFor();
     await phone.locator('.chart canvas').first().waitFor();
     await noSidewaysScroll(phone);
+    await settled(phone);
     await screenshot(phone, '97-dashboard-phone');
     await phone.goto('/announcements');
     await phone.getByTestId('announcement').first().waitFor();
