@@ -67,12 +67,12 @@ import type { DashboardFigures } from './dashboard.types';
       }
       @if (desk(); as d) {
         <div nz-row [nzGutter]="[16, 16]" class="desk">
-          <div nz-col [nzXs]="8" [nzMd]="4">
+          <div nz-col [nzXs]="8">
             <nz-card nzSize="small"
               ><nz-statistic nzTitle="待办" [nzValue]="d.counts.todo"
             /></nz-card>
           </div>
-          <div nz-col [nzXs]="8" [nzMd]="4">
+          <div nz-col [nzXs]="8">
             <nz-card nzSize="small"
               ><nz-statistic
                 nzTitle="超期"
@@ -80,7 +80,7 @@ import type { DashboardFigures } from './dashboard.types';
                 [nzValueStyle]="{ color: d.counts.overdue ? '#cf1322' : undefined }"
             /></nz-card>
           </div>
-          <div nz-col [nzXs]="8" [nzMd]="4">
+          <div nz-col [nzXs]="8">
             <nz-card nzSize="small"
               ><nz-statistic nzTitle="督办" [nzValue]="d.counts.supervision"
             /></nz-card>
