@@ -33,6 +33,7 @@ import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts
 import { Supervision1765600001200 } from './1765600001200-supervision';
 import { Personal1765600001300 } from './1765600001300-personal';
 import { Directory1765600001400 } from './1765600001400-directory';
+import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
@@ -72,5 +73,6 @@ export const migrations = [
   Supervision1765600001200,
   Personal1765600001300,
   Directory1765600001400,
+  Announcements1765600001600,
   ShareCatalogue1765600001700,
 ];

@@ -219,6 +219,12 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/supervision/:id/report': { params: (f) => ({ id: f.supervision.id }), body: { note: '越权报告办结' } },
   'POST /api/supervision/:id/close': { params: (f) => ({ id: f.supervision.id }) },
   'POST /api/supervision/:id/return': { params: (f) => ({ id: f.supervision.id }), body: { reason: '越权退回' } },
+  // 公告 are for everyone signed in (no data scope to cross); publishing, editing and withdrawing are 办公厅's (403 elsewhere).
+  'POST /api/announcements': { none: 'publishes a new 公告 as 办公厅 (403 for anyone else); names no record' },
+  'GET /api/announcements/:id': { none: '公告 are read by everyone signed in; withdrawn or expired ones only by 办公厅' },
+  'PUT /api/announcements/:id': { none: 'only 办公厅 edits 公告 (403 for anyone else, announcements.spec)' },
+  'POST /api/announcements/:id/withdraw': { none: 'only 办公厅 withdraws 公告 (403 for anyone else)' },
+  'POST /api/announcements/:id/read': { none: 'marks the caller’s own read mark only' },
   'GET /api/exchange/incoming/:id/files/:name': { none: 'serves only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/sign': { none: 'answers only packages addressed to the caller’s own unit' },
   'POST /api/exchange/incoming/:id/refuse': { none: 'answers only packages addressed to the caller’s own unit' },

@@ -29,6 +29,7 @@ import { PersonalModule } from './personal/personal.module';
 import { DirectoryModule } from './directory/directory.module';
 import { SupervisionModule } from './supervision/supervision.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
+import { AnnouncementsModule } from './announcements/announcements.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -87,6 +88,7 @@ export class AppModule {
         DirectoryModule,
         SupervisionModule,
         CatalogueModule,
+        AnnouncementsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -15,4 +15,10 @@ export class DashboardController {
   figures(@CurrentUser() me: Principal) {
     return this.dashboard.figures(me);
   }
+
+  /** My 待办, 督办 and their counts. */
+  @Get('mine')
+  mine(@CurrentUser() me: Principal) {
+    return this.dashboard.mine(me);
+  }
 }

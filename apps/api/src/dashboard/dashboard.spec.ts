@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
-import type { DashboardFigures } from './dashboard.types';
+import type { DashboardFigures, MyDesk } from './dashboard.types';
 
 describe('工作台 figures (GET /api/dashboard)', () => {
   let t: TestApp;
@@ -29,12 +29,17 @@ describe('工作台 figures (GET /api/dashboard)', () => {
   }
 
   let waits = 0;
-  async function seedTask(instanceId: string, unitCode: string, task: { name: string; open?: boolean; overdue?: boolean; hours?: number }) {
+  async function seedTask(
+    instanceId: string,
+    unitCode: string,
+    task: { name: string; open?: boolean; overdue?: boolean; hours?: number; assignee?: string; dueInHours?: number | null },
+  ) {
     await q(
-      `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, owner_unit_id, status, due_at, created_at, completed_at)
+      `INSERT INTO tasks (instance_id, wait_id, activity_id, name, definition_key, owner_unit_id, status, due_at, created_at, completed_at, assignee)
        VALUES ($1, $2, 'step', $3, 'three-step-approval', $4, $5,
-               CASE WHEN $6 THEN now() - interval '1 day' ELSE now() + interval '3 days' END,
-               now() - make_interval(hours => $7::int), CASE WHEN $5 = 'completed' THEN now() ELSE NULL END)`,
+               CASE WHEN $8::boolean THEN now() + make_interval(hours => $9::int) WHEN $8::boolean IS FALSE THEN NULL
+                    WHEN $6 THEN now() - interval '1 day' ELSE now() + interval '3 days' END,
+               now() - make_interval(hours => $7::int), CASE WHEN $5 = 'completed' THEN now() ELSE NULL END, $10)`,
       [
         instanceId,
         `w${++waits}`,
@@ -43,6 +48,9 @@ describe('工作台 figures (GET /api/dashboard)', () => {
         task.open === false ? 'completed' : 'open',
         !!task.overdue,
         task.hours ?? 1,
+        task.dueInHours === undefined ? null : task.dueInHours !== null,
+        task.dueInHours ?? null,
+        task.assignee ?? null,
       ],
     );
   }
@@ -91,5 +99,61 @@ describe('工作台 figures (GET /api/dashboard)', () => {
     expect(f.openByUnit.reduce((n, u) => n + u.open, 0)).toBe(3);
     expect(f.overdueRate).toBeCloseTo(2 / 3, 3);
     expect(f.weekly.reduce((n, w) => n + w.started, 0)).toBe(3);
+  });
+
+  it('counts for 办公厅 the cases it handled, though another unit owns them (近8周 was 0 for such an office)', async () => {
+    const before = await figures('zhaolei');
+    const started = (f: DashboardFigures) => f.weekly.reduce((n, w) => n + w.started, 0);
+    const finished = (f: DashboardFigures) => f.weekly.reduce((n, w) => n + w.finished, 0);
+    // A 规划司 公文 that passed 办公厅's 核稿 today and was finished today.
+    const doc = await seedCase('MLR-GHS', 0, 0);
+    await seedTask(doc, 'MLR-BGT', { name: '办公厅核稿', open: false, hours: 1 });
+    const after = await figures('zhaolei');
+    expect(started(after)).toBe(started(before) + 1);
+    expect(finished(after)).toBe(finished(before) + 1);
+    // Bucketed in this week (Beijing time): the last of the eight.
+    expect(after.weekly[7].started).toBe(before.weekly[7].started + 1);
+    // Not a case of 浙江's tree: 浙江 does not see it.
+    expect(started(await figures('zj.shenpi'))).toBe(1);
+  });
+
+  it('lists my 待办 overdue first, then by due date, undated last, with the counts', async () => {
+    const [me] = await q(`SELECT id FROM users WHERE username = 'guoqiang'`);
+    const c = await seedCase('MLR-GHS', 0, null);
+    await seedTask(c, 'MLR-GHS', { name: '明日到期', assignee: me.id, dueInHours: 24 });
+    await seedTask(c, 'MLR-GHS', { name: '无期限', assignee: me.id, dueInHours: null });
+    await seedTask(c, 'MLR-GHS', { name: '超期两日', assignee: me.id, dueInHours: -48 });
+    await seedTask(c, 'MLR-GHS', { name: '超期一小时', assignee: me.id, dueInHours: -1 });
+    const res = await t
+      .http()
+      .get('/api/dashboard/mine')
+      .set('Authorization', `Bearer ${await t.login('guoqiang')}`);
+    expect(res.status).toBe(200);
+    const desk = res.body as MyDesk;
+    expect(desk.todo.map((x) => x.name)).toEqual(['超期两日', '超期一小时', '明日到期', '无期限']);
+    expect(desk.todo.map((x) => x.isOverdue)).toEqual([true, true, false, false]);
+    expect(desk.counts).toMatchObject({ todo: 4, overdue: 2 });
+  });
+
+  it('shows the 督办 items of my scope, from the supervision ledger, not yet 办结', async () => {
+    const c = await seedCase('MLR-GHS', 0, null);
+    const token = await t.login('zhaolei');
+    const created = await t
+      .http()
+      .post('/api/supervision')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ targetKind: 'case', targetId: c, workingDays: 3, opinion: '请抓紧办理' });
+    expect(created.status).toBe(201);
+    const desk = (await t.http().get('/api/dashboard/mine').set('Authorization', `Bearer ${token}`)).body as MyDesk;
+    expect(desk.supervision.map((s) => s.id)).toContain(created.body.id);
+    expect(desk.counts.supervision).toBeGreaterThanOrEqual(1);
+    // 浙江's clerk sees nothing of it (the ledger's own scope).
+    const other = (
+      await t
+        .http()
+        .get('/api/dashboard/mine')
+        .set('Authorization', `Bearer ${await t.login('zj.shenpi')}`)
+    ).body as MyDesk;
+    expect(other.supervision.map((s) => s.id)).not.toContain(created.body.id);
   });
 });

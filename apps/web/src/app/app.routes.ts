@@ -55,6 +55,10 @@ export const routes: Routes = [
         loadChildren: () => import('./supervision/supervision.routes').then((m) => m.routes),
       },
       {
+        path: 'announcements',
+        loadChildren: () => import('./announcements/announcements.routes').then((m) => m.routes),
+      },
+      {
         path: 'archive',
         canActivate: [withRoles('archivist')],
         loadChildren: () => import('./archive/archive.routes').then((m) => m.routes),

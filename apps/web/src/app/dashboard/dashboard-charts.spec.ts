@@ -57,6 +57,26 @@ describe('工作台 chart options', () => {
     expect(weekLabel('第1周')).toBe('第1周');
   });
 
+  it('puts the legends under the plot, clear of the axis name and the rotated unit names', () => {
+    for (const o of [
+      openByUnitOption(figures.openByUnit),
+      weeklyOption(figures.weekly),
+    ] as Loose[]) {
+      expect(o.legend.top).toBeUndefined();
+      expect(o.legend.bottom).toBe(0);
+      expect(o.grid.bottom).toBeGreaterThanOrEqual(28);
+      expect(o.grid.top).toBeGreaterThanOrEqual(28);
+    }
+    const narrow: Loose = openByUnitOption(
+      ['甲', '乙', '丙', '丁'].map((unit) => ({ unit, open: 1, overdue: 0 })),
+      true,
+    );
+    expect(narrow.xAxis.axisLabel.rotate).toBe(30);
+    expect(
+      (avgHandlingOption(figures.avgHandlingHoursByStep, 12, true) as Loose).yAxis.axisLabel.width,
+    ).toBeLessThan(150);
+  });
+
   it('adds up the headline numbers', () => {
     expect(totals(figures)).toEqual({ open: 8, overdue: 2, started: 5, finished: 5 });
   });

@@ -8,6 +8,13 @@ const RED = '#cf1322';
 const BLUE = '#1677ff';
 const GREEN = '#52c41a';
 
+/**
+ * Legends sit under the plot and the grid leaves room for them and for the y-axis name above: a legend at the top
+ * drew over the axis name "件", and rotated unit names ran into it.
+ */
+const LEGEND = { bottom: 0, left: 'center', itemGap: 16 };
+const GRID_WITH_LEGEND = { left: 8, right: 16, top: 32, bottom: 32, containLabel: true };
+
 /** 0.1234 → "12.3%". */
 export function percent(rate: number): string {
   if (!Number.isFinite(rate)) return '0%';
@@ -15,15 +22,23 @@ export function percent(rate: number): string {
 }
 
 /** Stacked bars: on-time and overdue open tasks per unit. */
-export function openByUnitOption(rows: DashboardFigures['openByUnit']): ChartOption {
+export function openByUnitOption(
+  rows: DashboardFigures['openByUnit'],
+  narrow = false,
+): ChartOption {
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { data: ['未超期', '已超期'] },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    legend: { ...LEGEND, data: ['未超期', '已超期'] },
+    grid: GRID_WITH_LEGEND,
     xAxis: {
       type: 'category',
       data: rows.map((r) => r.unit),
-      axisLabel: { interval: 0, rotate: rows.length > 5 ? 30 : 0 },
+      axisLabel: {
+        interval: 0,
+        rotate: rows.length > (narrow ? 3 : 5) ? 30 : 0,
+        width: narrow ? 64 : 96,
+        overflow: 'truncate',
+      },
     },
     yAxis: { type: 'value', minInterval: 1, name: '件' },
     series: [
@@ -71,6 +86,7 @@ export function overdueRateOption(rate: number): ChartOption {
 export function avgHandlingOption(
   rows: DashboardFigures['avgHandlingHoursByStep'],
   limit = 12,
+  narrow = false,
 ): ChartOption {
   const top = [...rows]
     .sort((a, b) => b.hours - a.hours)
@@ -86,7 +102,7 @@ export function avgHandlingOption(
     yAxis: {
       type: 'category',
       data: top.map((r) => `${r.process} · ${r.step}`),
-      axisLabel: { width: 220, overflow: 'truncate' },
+      axisLabel: { width: narrow ? 110 : 220, overflow: 'truncate' },
     },
     series: [
       {
@@ -109,8 +125,8 @@ export function weekLabel(week: string): string {
 export function weeklyOption(rows: DashboardFigures['weekly']): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
-    legend: { data: ['发起', '办结'] },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    legend: { ...LEGEND, data: ['发起', '办结'] },
+    grid: GRID_WITH_LEGEND,
     xAxis: {
       type: 'category',
       data: rows.map((r) => `${weekLabel(r.week)} 周`),
