@@ -10,6 +10,7 @@ import { NzPopconfirmModule } from 'ng-zorro-antd/popconfirm';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
+import { saveBlob } from '../core/downloads';
 import { partnerFormErrors, type PartnerForm } from './admin.logic';
 import { errorText } from './error-message';
 
@@ -296,16 +297,10 @@ export class ExchangeTab implements OnInit {
   }
 
   protected saveCa(i: Identity): void {
-    const url = URL.createObjectURL(
+    saveBlob(
       new Blob([i.caCertificate], { type: 'application/x-pem-file' }),
+      `${i.organCode}-ca.pem`,
     );
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${i.organCode}-ca.pem`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   protected async add(): Promise<void> {

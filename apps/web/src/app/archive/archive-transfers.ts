@@ -1,5 +1,4 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient, HttpResponse } from '@angular/common/http';
 import { Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
@@ -10,9 +9,9 @@ import { NzInputNumberModule } from 'ng-zorro-antd/input-number';
 import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
-import { firstValueFrom } from 'rxjs';
 import { Api, toApiError } from '../core/api';
-import { fileNameOf, saveBlob, transferYearError } from './archive.logic';
+import { Downloads } from '../core/downloads';
+import { transferYearError } from './archive.logic';
 
 interface TransferRow {
   id: string;
@@ -252,7 +251,7 @@ interface Verification {
 })
 export class ArchiveTransfers implements OnInit {
   private readonly api = inject(Api);
-  private readonly http = inject(HttpClient);
+  private readonly downloads = inject(Downloads);
   private readonly message = inject(NzMessageService);
   protected year = new Date().getFullYear() - 1;
   protected readonly rows = signal<TransferRow[]>([]);
@@ -279,21 +278,13 @@ export class ArchiveTransfers implements OnInit {
     if (problem) return;
     this.exporting.set(true);
     try {
-      const res: HttpResponse<Blob> = await firstValueFrom(
-        this.http.post(
-          '/api/archive/transfers',
-          { year: this.year },
-          { responseType: 'blob', observe: 'response' },
-        ),
-      );
-      saveBlob(
-        res.body ?? new Blob(),
-        fileNameOf(res.headers.get('Content-Disposition')) ?? `移交封装包-${this.year}.xml`,
-      );
+      await this.downloads.fetch('/api/archive/transfers', `移交封装包-${this.year}.xml`, {
+        year: this.year,
+      });
       this.message.success('已导出封装包');
       await this.load();
     } catch (error) {
-      this.yearError.set(await blobErrorMessage(error, '导出失败'));
+      this.yearError.set(toApiError(error).message || '导出失败');
     } finally {
       this.exporting.set(false);
     }
@@ -317,23 +308,9 @@ export class ArchiveTransfers implements OnInit {
 
   protected async download(path: string, name: string): Promise<void> {
     try {
-      saveBlob(await firstValueFrom(this.http.get(path, { responseType: 'blob' })), name);
+      await this.downloads.fetch(path, name);
     } catch (error) {
       this.message.error(toApiError(error).message || '下载失败');
     }
   }
-}
-
-/** An error answered to a blob request carries its JSON body as a Blob: read the api's message out of it. */
-async function blobErrorMessage(error: unknown, fallback: string): Promise<string> {
-  const body = (error as { error?: unknown }).error;
-  if (body instanceof Blob) {
-    try {
-      const parsed = JSON.parse(await body.text()) as { message?: string };
-      if (parsed.message) return parsed.message;
-    } catch {
-      // not JSON: fall through
-    }
-  }
-  return toApiError(error).message || fallback;
 }

@@ -1,7 +1,6 @@
 import {
   archiveQuery,
   downloadName,
-  fileNameOf,
   formatSize,
   transferYearError,
   validateFilter,
@@ -54,13 +53,5 @@ describe('移交 helpers', () => {
     expect(transferYearError(1900)).toBe('年度必须是四位数年份');
     expect(transferYearError(2025.5)).toBe('年度必须是四位数年份');
     expect(transferYearError(null)).toBe('年度必须是四位数年份');
-  });
-  it('reads the download name from Content-Disposition', () => {
-    expect(
-      fileNameOf(`attachment; filename*=UTF-8''${encodeURIComponent('移交封装包-2025年度.xml')}`),
-    ).toBe('移交封装包-2025年度.xml');
-    expect(fileNameOf('attachment; filename="metadata.xsd"')).toBe('metadata.xsd');
-    expect(fileNameOf(null)).toBeNull();
-    expect(fileNameOf("attachment; filename*=UTF-8''%E0%A4%A")).toBeNull();
   });
 });

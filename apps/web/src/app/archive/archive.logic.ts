@@ -68,30 +68,3 @@ export function transferYearError(year: unknown): string | null {
     ? null
     : '年度必须是四位数年份';
 }
-
-/** The file name a download's Content-Disposition gives (RFC 5987 `filename*` first). */
-export function fileNameOf(disposition: string | null): string | null {
-  if (!disposition) return null;
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1]);
-    } catch {
-      return null;
-    }
-  }
-  const plain = /filename="([^"]+)"/i.exec(disposition);
-  return plain ? plain[1] : null;
-}
-
-/** Hands a blob to the browser as a download under `name`. */
-export function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -1,5 +1,4 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
 import { Component, OnInit, computed, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
@@ -10,9 +9,9 @@ import { NzInputModule } from 'ng-zorro-antd/input';
 import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzModalModule } from 'ng-zorro-antd/modal';
 import { NzTagModule } from 'ng-zorro-antd/tag';
-import { firstValueFrom } from 'rxjs';
 import { Api, ApiError, toApiError } from '../core/api';
 import { Auth } from '../core/auth';
+import { Downloads } from '../core/downloads';
 import { CaseHistory, type HistoryEntry, type OpenStep } from './case-history';
 import { statusColor } from './document-form.logic';
 import { formatSize } from './files';
@@ -272,7 +271,7 @@ const SEAL_LABELS: Record<string, string> = {
 })
 export class ReceivedDocumentPage implements OnInit {
   private readonly api = inject(Api);
-  private readonly http = inject(HttpClient);
+  private readonly downloads = inject(Downloads);
   private readonly auth = inject(Auth);
   private readonly router = inject(Router);
   private readonly message = inject(NzMessageService);
@@ -331,17 +330,7 @@ export class ReceivedDocumentPage implements OnInit {
 
   protected async download(d: ReceivedDocument, f: PackageFile): Promise<void> {
     try {
-      const blob = await firstValueFrom(
-        this.http.get(this.fileUrl(d, f), { responseType: 'blob' }),
-      );
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = f.name;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await this.downloads.fetch(this.fileUrl(d, f), f.name);
     } catch (error) {
       this.message.error(toApiError(error).message || '下载失败');
     }

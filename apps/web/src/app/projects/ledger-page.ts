@@ -13,7 +13,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { csvFileName, toCsv } from './csv';
-import { Downloads } from './downloads';
+import { Downloads } from '../core/downloads';
 import {
   PROJECT_CSV_COLUMNS,
   emptyProjectFilters,

@@ -17,7 +17,7 @@ import { NzTimelineModule } from 'ng-zorro-antd/timeline';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { csvFileName, toCsv } from './csv';
-import { Downloads } from './downloads';
+import { Downloads } from '../core/downloads';
 import {
   SYSTEM_CSV_COLUMNS,
   emptySystemFilters,

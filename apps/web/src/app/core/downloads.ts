@@ -1,9 +1,12 @@
 import { HttpClient, HttpResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { toApiError } from '../core/api';
+import { toApiError } from './api';
+import { fileNameOf } from './downloads.logic';
 
-/** Saves files in the browser: attachments fetched with the session's token, and CSV built here. */
+export { fileNameOf };
+
+/** Saves files in the browser: attachments fetched with the session's token, CSV built here, any api download. */
 @Injectable({ providedIn: 'root' })
 export class Downloads {
   private readonly http = inject(HttpClient);
@@ -22,15 +25,34 @@ export class Downloads {
       throw toApiError(await readBlobError(error));
     }
     const name = fileNameOf(response.headers.get('Content-Disposition')) ?? fallbackName;
-    save(response.body ?? new Blob([]), name);
+    saveBlob(response.body ?? new Blob([]), name);
+  }
+
+  /** Any api download (GET, or POST with a body), saved under the name the server gives; errors carry the api's message. */
+  async fetch(path: string, fallbackName: string, body?: unknown): Promise<void> {
+    let response: HttpResponse<Blob>;
+    try {
+      response = await firstValueFrom(
+        body === undefined
+          ? this.http.get(path, { responseType: 'blob', observe: 'response' })
+          : this.http.post(path, body, { responseType: 'blob', observe: 'response' }),
+      );
+    } catch (error) {
+      throw toApiError(await readBlobError(error));
+    }
+    saveBlob(
+      response.body ?? new Blob([]),
+      fileNameOf(response.headers.get('Content-Disposition')) ?? fallbackName,
+    );
   }
 
   text(text: string, fileName: string, type = 'text/csv;charset=utf-8'): void {
-    save(new Blob([text], { type }), fileName);
+    saveBlob(new Blob([text], { type }), fileName);
   }
 }
 
-function save(blob: Blob, fileName: string): void {
+/** Hands a blob to the browser as a download under `fileName`. */
+export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
@@ -43,22 +65,8 @@ function save(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** `attachment; filename*=UTF-8''%E7%AB%8B…` → the decoded name. */
-function fileNameOf(disposition: string | null): string | undefined {
-  if (!disposition) return undefined;
-  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
-  if (encoded) {
-    try {
-      return decodeURIComponent(encoded);
-    } catch {
-      return undefined;
-    }
-  }
-  return /filename="?([^";]+)"?/i.exec(disposition)?.[1];
-}
-
 /** An error body requested as a blob is JSON inside a Blob: read it so the api's message reaches the person. */
-async function readBlobError(error: unknown): Promise<unknown> {
+export async function readBlobError(error: unknown): Promise<unknown> {
   const body = (error as { error?: unknown })?.error;
   if (!(body instanceof Blob)) return error;
   try {
