@@ -28,6 +28,7 @@ import { ExchangeModule } from './exchange/exchange.module';
 import { PersonalModule } from './personal/personal.module';
 import { DirectoryModule } from './directory/directory.module';
 import { SupervisionModule } from './supervision/supervision.module';
+import { SearchModule } from './search/search.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -85,6 +86,7 @@ export class AppModule {
         PersonalModule,
         DirectoryModule,
         SupervisionModule,
+        SearchModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { SearchKind } from '@zhengwu/contracts';
+import { DataSource } from 'typeorm';
+import { documentScopeSql } from '../documents/document-scope';
+import { dataScopeParams, dataScopeSql } from '../identity/data-scope';
+import type { Principal } from '../identity/principal';
+import { projectScopeSql, seesWholeLedger } from '../projects/ledger-scope';
+
+/**
+ * One searchable record kind. `text` must be the very expression its search_grams column is generated from
+ * (migrations/1765600001100-search.ts): the bigram index narrows, strpos over `text` decides.
+ * Bind order in every statement: $1 the query's terms joined by spaces, $2 the terms, $3 the escaped unit path + '%',
+ * $4 the person's unit id.
+ */
+interface Source {
+  kind: SearchKind;
+  from: string;
+  alias: string;
+  text: string;
+  title: string;
+  number: string;
+  body: string;
+  status: string;
+  /** The feature's own visibility rule (shared with its list and get), or null when the person sees everything. */
+  scope: string | null;
+}
+
+export interface HitKey {
+  kind: SearchKind;
+  id: string;
+}
+
+export interface HitRecord extends HitKey {
+  title: string;
+  number: string | null;
+  body: string;
+  status: string;
+  updatedAt: Date;
+}
+
+function sources(wholeLedger: boolean): Source[] {
+  const path = '$3';
+  const unit = '$4';
+  return [
+    {
+      kind: 'document',
+      from: 'documents d JOIN units u ON u.id = d.unit_id',
+      alias: 'd',
+      text: `d.title || ' ' || coalesce(d.doc_number, '') || ' ' || d.body`,
+      title: 'd.title',
+      number: 'd.doc_number',
+      body: 'd.body',
+      status: 'd.status',
+      scope: documentScopeSql({ document: 'd', unitPath: 'u.path' }, path, unit),
+    },
+    {
+      kind: 'project',
+      from: 'projects p JOIN units u ON u.id = p.unit_id',
+      alias: 'p',
+      text: `p.name || ' ' || coalesce(p.project_no, '') || ' ' || p.content`,
+      title: 'p.name',
+      number: 'p.project_no',
+      body: 'p.content',
+      status: 'p.status',
+      scope: wholeLedger ? null : projectScopeSql({ project: 'p', unitPath: 'u.path' }, path, unit),
+    },
+    {
+      kind: 'filing',
+      from: 'filings f',
+      alias: 'f',
+      text: `f.title || ' ' || coalesce(f.filing_no, '') || ' ' || f.summary || ' ' || f.content`,
+      title: 'f.title',
+      number: 'f.filing_no',
+      body: `f.summary || ' ' || f.content`,
+      status: 'f.status',
+      scope: dataScopeSql({ unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' }, path, `${unit}::uuid`),
+    },
+    {
+      kind: 'approval',
+      from: 'approvals a',
+      alias: 'a',
+      text: `a.title || ' ' || a.case_no || ' ' || a.applicant || ' ' || a.location || ' ' || a.description`,
+      title: 'a.title',
+      number: 'a.case_no',
+      body: `a.applicant || ' ' || a.location || ' ' || a.description`,
+      status: 'a.status',
+      scope: dataScopeSql({ unitColumn: 'a.unit_id', addressedColumn: 'a.addressed_unit_ids' }, path, `${unit}::uuid`),
+    },
+    {
+      kind: 'data-request',
+      from: 'data_requests r',
+      alias: 'r',
+      text: `r.title || ' ' || r.region_name || ' ' || r.purpose`,
+      title: 'r.title',
+      number: 'NULL::text',
+      body: `r.region_name || ' ' || r.purpose`,
+      status: 'r.status',
+      scope: dataScopeSql({ unitColumn: 'r.unit_id', addressedColumn: 'r.addressed_unit_ids' }, path, `${unit}::uuid`),
+    },
+  ];
+}
+
+/** The candidates of one kind: every term's bigrams present (GIN), every term really present, visible to the person. */
+function hitsOf(source: Source): string {
+  const a = source.alias;
+  // Ranking: a term in the title weighs most, in the number next; the body only qualifies the record.
+  const rank = `(SELECT sum(CASE WHEN strpos(lower(${source.title}), lower(t)) > 0 THEN 10 ELSE 0 END
+                           + CASE WHEN strpos(lower(coalesce(${source.number}, '')), lower(t)) > 0 THEN 5 ELSE 0 END)
+                    FROM unnest($2::text[]) t) + 1`;
+  const conditions = [
+    `${a}.search_grams @> search_bigrams($1)`,
+    `NOT EXISTS (SELECT 1 FROM unnest($2::text[]) t WHERE strpos(lower(${source.text}), lower(t)) = 0)`,
+    ...(source.scope ? [source.scope] : []),
+  ];
+  return `SELECT '${source.kind}'::text AS kind, ${a}.id, ${a}.updated_at, ${rank} AS rank
+            FROM ${source.from} WHERE ${conditions.join(' AND ')}`;
+}
+
+@Injectable()
+export class SearchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The page of hits (best first, then the most recently changed) and the number of hits per kind. */
+  async find(
+    me: Principal,
+    terms: string[],
+    page: { kind?: SearchKind; limit: number; offset: number },
+  ): Promise<{ keys: HitKey[]; counts: Partial<Record<SearchKind, number>> }> {
+    const wholeLedger = await seesWholeLedger(this.dataSource.manager, me);
+    const union = sources(wholeLedger).map(hitsOf).join('\n UNION ALL \n');
+    const scope = dataScopeParams(me);
+    const [row]: { counts: Partial<Record<SearchKind, number>> | null; page: HitKey[] | null }[] = await this.dataSource.query(
+      `WITH hits AS MATERIALIZED (${union})
+       SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*)::int AS n FROM hits GROUP BY kind) c) AS counts,
+              (SELECT json_agg(json_build_object('kind', kind, 'id', id)) FROM
+                 (SELECT kind, id FROM hits WHERE $5::text IS NULL OR kind = $5::text
+                   ORDER BY rank DESC, updated_at DESC, id LIMIT $6 OFFSET $7) p) AS page`,
+      [terms.join(' '), terms, scope.zwScopePath, scope.zwScopeUnit, page.kind ?? null, page.limit, page.offset],
+    );
+    return { keys: row.page ?? [], counts: row.counts ?? {} };
+  }
+
+  /** The shown fields of the page's records (already known visible). */
+  async load(keys: HitKey[]): Promise<HitRecord[]> {
+    const wanted = sources(true).filter((s) => keys.some((k) => k.kind === s.kind));
+    if (wanted.length === 0) return [];
+    const params = wanted.map((s) => keys.filter((k) => k.kind === s.kind).map((k) => k.id));
+    const selects = wanted.map(
+      (s, i) =>
+        `SELECT '${s.kind}'::text AS kind, ${s.alias}.id, ${s.title} AS title, ${s.number} AS number, ${s.body} AS body,
+                ${s.status} AS status, ${s.alias}.updated_at AS "updatedAt"
+           FROM ${s.from} WHERE ${s.alias}.id = ANY($${i + 1}::uuid[])`,
+    );
+    return this.dataSource.query(selects.join('\n UNION ALL \n'), params);
+  }
+}
