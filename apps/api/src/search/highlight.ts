@@ -7,7 +7,15 @@ const WINDOW = 120;
 
 /** The query as terms: trimmed, lower-cased, split on whitespace, duplicates and terms inside others dropped. */
 export function searchTerms(query: string): string[] {
-  const words = [...new Set(query.trim().toLowerCase().split(/\s+/u).filter((w) => w.length > 0))];
+  const words = [
+    ...new Set(
+      query
+        .trim()
+        .toLowerCase()
+        .split(/\s+/u)
+        .filter((w) => w.length > 0),
+    ),
+  ];
   return words.filter((w) => !words.some((other) => other !== w && other.includes(w)));
 }
 

@@ -30,9 +30,12 @@ export class SearchService {
     // Terms as typed go to SQL (which lower-cases with the database's rules); lower-cased ones to highlighting.
     const typed = [...new Set(raw.split(/\s+/u).filter((t) => t.length > 0))];
     if ([...raw].length < SEARCH_MIN_LENGTH || !typed.some((t) => [...t].length >= SEARCH_MIN_LENGTH)) {
-      throw new AppError('SEARCH_QUERY_TOO_SHORT', `搜索词至少 ${SEARCH_MIN_LENGTH} 个字（多个词时至少一个词 ${SEARCH_MIN_LENGTH} 个字）`, HttpStatus.BAD_REQUEST, [
-        { field: 'q', message: `至少 ${SEARCH_MIN_LENGTH} 个字` },
-      ]);
+      throw new AppError(
+        'SEARCH_QUERY_TOO_SHORT',
+        `搜索词至少 ${SEARCH_MIN_LENGTH} 个字（多个词时至少一个词 ${SEARCH_MIN_LENGTH} 个字）`,
+        HttpStatus.BAD_REQUEST,
+        [{ field: 'q', message: `至少 ${SEARCH_MIN_LENGTH} 个字` }],
+      );
     }
     if (typed.length > MAX_TERMS) {
       throw new AppError('SEARCH_TOO_MANY_TERMS', `搜索词最多 ${MAX_TERMS} 个（以空格分隔）`, HttpStatus.BAD_REQUEST, [

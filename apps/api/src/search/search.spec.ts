@@ -194,7 +194,18 @@ describe('全局搜索 (search)', () => {
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
-    const cases = ['', 'q=', 'q=%20%20', 'q=a', 'q=%E5%9C%9F', 'q=a%20b', `q=${'长'.repeat(65)}`, 'q=ab&kind=memo', 'q=ab&limit=0', 'q=ab&limit=51'];
+    const cases = [
+      '',
+      'q=',
+      'q=%20%20',
+      'q=a',
+      'q=%E5%9C%9F',
+      'q=a%20b',
+      `q=${'长'.repeat(65)}`,
+      'q=ab&kind=memo',
+      'q=ab&limit=0',
+      'q=ab&limit=51',
+    ];
     for (const query of cases) {
       const res = await search('js.nigao', query);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });

@@ -16,6 +16,7 @@ import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
 import { Api } from '../core/api';
 import { Auth } from '../core/auth';
 import { Viewport } from '../core/viewport';
+import { SearchBox } from '../search/search-box';
 
 interface MenuItem {
   path: string;
@@ -75,6 +76,7 @@ interface Substitution {
     NzButtonModule,
     NzDrawerModule,
     NzTooltipModule,
+    SearchBox,
   ],
   template: `
     <ng-template #menuList let-inline>
@@ -149,6 +151,7 @@ interface Substitution {
           <!-- Right-aligned: the person's menu, and room for header tools (the notification bell) before it. -->
           <div class="header-actions">
             <ng-container #bell />
+            <zw-search-box />
             <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
               <nz-avatar nzIcon="user" nzSize="small" />
               <span class="user-name">{{ auth.user()?.displayName }}</span>
