@@ -122,9 +122,7 @@ const PAGE_SIZE = 20;
         } @else if (!error()) {
           <p class="hint">
             输入至少
-            {{
-              minLength
-            }}
+            {{ minLength }}
             个字搜索公文（标题、文号、正文）、项目、规划备案、审批案件和数据使用申请。
           </p>
         }
