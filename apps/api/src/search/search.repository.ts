@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { SearchKind } from '@zhengwu/contracts';
+import { SEARCH_CANDIDATES, type SearchKind } from '@zhengwu/contracts';
 import { DataSource } from 'typeorm';
 import { documentScopeSql } from '../documents/document-scope';
 import { dataScopeParams, dataScopeSql } from '../identity/data-scope';
@@ -10,8 +10,8 @@ import { projectScopeSql, seesWholeLedger } from '../projects/ledger-scope';
 /**
  * One searchable record kind. `text` must be the very expression its search_grams column is generated from
  * (migrations/1765600001100-search.ts): the bigram index narrows, strpos over `text` decides.
- * Bind order in every statement: $1 the query's terms joined by spaces, $2 the terms, $3 the escaped unit path + '%',
- * $4 the person's unit id.
+ * Bind order in every statement: $1 the query's terms joined by spaces, $2 the escaped unit path + '%', $3 the person's
+ * unit id (see FIRST_TERM for the rest).
  */
 interface Source {
   kind: SearchKind;
@@ -40,8 +40,8 @@ export interface HitRecord extends HitKey {
 }
 
 function sources(wholeLedger: boolean): Source[] {
-  const path = '$3';
-  const unit = '$4';
+  const path = '$2';
+  const unit = '$3';
   return [
     {
       kind: 'document',
@@ -101,21 +101,31 @@ function sources(wholeLedger: boolean): Source[] {
   ];
 }
 
-/** The candidates of one kind: every term's bigrams present (GIN), every term really present, visible to the person. */
-function hitsOf(source: Source): string {
+/**
+ * The candidates of one kind: every term's bigrams present (GIN), every other term really present (a two-character
+ * term is exactly its one bigram: no re-check; a one-character term has none), visible to the person. Terms are bound
+ * one by one from $7 on, so every check is a plain expression per row (no subquery over the terms).
+ */
+function hitsOf(source: Source, terms: string[]): string {
   const a = source.alias;
+  const param = (i: number) => `lower($${FIRST_TERM + i}::text)`;
+  const checks = terms.flatMap((term, i) => ([...term].length !== 2 ? [`strpos(lower(${source.text}), ${param(i)}) > 0`] : []));
   // Ranking: a term in the title weighs most, in the number next; the body only qualifies the record.
-  const rank = `(SELECT sum(CASE WHEN strpos(lower(${source.title}), lower(t)) > 0 THEN 10 ELSE 0 END
-                           + CASE WHEN strpos(lower(coalesce(${source.number}, '')), lower(t)) > 0 THEN 5 ELSE 0 END)
-                    FROM unnest($2::text[]) t) + 1`;
-  const conditions = [
-    `${a}.search_grams @> search_bigrams($1)`,
-    `NOT EXISTS (SELECT 1 FROM unnest($2::text[]) t WHERE strpos(lower(${source.text}), lower(t)) = 0)`,
-    ...(source.scope ? [source.scope] : []),
-  ];
-  return `SELECT '${source.kind}'::text AS kind, ${a}.id, ${a}.updated_at, ${rank} AS rank
-            FROM ${source.from} WHERE ${conditions.join(' AND ')}`;
+  const rank = terms
+    .map(
+      (_, i) =>
+        `(CASE WHEN strpos(lower(${source.title}), ${param(i)}) > 0 THEN 10 ELSE 0 END` +
+        ` + CASE WHEN strpos(lower(coalesce(${source.number}, '')), ${param(i)}) > 0 THEN 5 ELSE 0 END)`,
+    )
+    .join(' + ');
+  const conditions = [`${a}.search_grams @> search_bigrams($1)`, ...checks, ...(source.scope ? [source.scope] : [])];
+  return `(SELECT '${source.kind}'::text AS kind, ${a}.id, ${a}.updated_at, ${rank} + 1 AS rank
+             FROM ${source.from} WHERE ${conditions.join(' AND ')}
+            ORDER BY ${a}.updated_at DESC LIMIT ${SEARCH_CANDIDATES + 1})`;
 }
+
+/** $1 the terms joined by spaces, $2–$3 the scope, $4–$6 kind and page, then one parameter per term. */
+const FIRST_TERM = 7;
 
 @Injectable()
 export class SearchRepository {
@@ -128,15 +138,17 @@ export class SearchRepository {
     page: { kind?: SearchKind; limit: number; offset: number },
   ): Promise<{ keys: HitKey[]; counts: Partial<Record<SearchKind, number>> }> {
     const wholeLedger = await seesWholeLedger(this.dataSource.manager, me);
-    const union = sources(wholeLedger).map(hitsOf).join('\n UNION ALL \n');
+    const union = sources(wholeLedger)
+      .map((source) => hitsOf(source, terms))
+      .join('\n UNION ALL \n');
     const scope = dataScopeParams(me);
     const [row]: { counts: Partial<Record<SearchKind, number>> | null; page: HitKey[] | null }[] = await this.dataSource.query(
       `WITH hits AS MATERIALIZED (${union})
        SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*)::int AS n FROM hits GROUP BY kind) c) AS counts,
               (SELECT json_agg(json_build_object('kind', kind, 'id', id)) FROM
-                 (SELECT kind, id FROM hits WHERE $5::text IS NULL OR kind = $5::text
-                   ORDER BY rank DESC, updated_at DESC, id LIMIT $6 OFFSET $7) p) AS page`,
-      [terms.join(' '), terms, scope.zwScopePath, scope.zwScopeUnit, page.kind ?? null, page.limit, page.offset],
+                 (SELECT kind, id FROM hits WHERE $4::text IS NULL OR kind = $4::text
+                   ORDER BY rank DESC, updated_at DESC, id LIMIT $5 OFFSET $6) p) AS page`,
+      [terms.join(' '), scope.zwScopePath, scope.zwScopeUnit, page.kind ?? null, page.limit, page.offset, ...terms],
     );
     return { keys: row.page ?? [], counts: row.counts ?? {} };
   }

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { SEARCH_KINDS, SEARCH_MIN_LENGTH, type SearchHit, type SearchKind, type SearchResult } from '@zhengwu/contracts';
+import { SEARCH_CANDIDATES, SEARCH_KINDS, SEARCH_MIN_LENGTH, type SearchHit, type SearchKind, type SearchResult } from '@zhengwu/contracts';
 import type { Principal } from '../identity/principal';
 import { AppError } from '../platform/errors';
 import { highlight, searchTerms, snippet } from './highlight';
@@ -50,9 +50,13 @@ export class SearchService {
       const record = byKey.get(`${key.kind}:${key.id}`);
       return record ? [toHit(record, terms)] : [];
     });
-    const allCounts = Object.fromEntries(SEARCH_KINDS.map((kind) => [kind, counts[kind] ?? 0])) as Record<SearchKind, number>;
+    const more = SEARCH_KINDS.filter((kind) => (counts[kind] ?? 0) > SEARCH_CANDIDATES);
+    const allCounts = Object.fromEntries(SEARCH_KINDS.map((kind) => [kind, Math.min(counts[kind] ?? 0, SEARCH_CANDIDATES)])) as Record<
+      SearchKind,
+      number
+    >;
     const total = query.kind ? allCounts[query.kind] : Object.values(allCounts).reduce((a, b) => a + b, 0);
-    return { query: raw, terms, total, counts: allCounts, items };
+    return { query: raw, terms, total, counts: allCounts, more, items };
   }
 }
 

@@ -56,6 +56,7 @@ describe('全局搜索 (search)', () => {
     const start = hit.snippet.text.indexOf('永久基本农田特殊保护');
     expect(hit.snippet.highlights).toEqual([{ start, end: start + '永久基本农田特殊保护'.length }]);
     expect(result.counts).toEqual({ document: 1, project: 0, filing: 0, approval: 0, 'data-request': 0 });
+    expect(result.more).toEqual([]);
   });
 
   it('marks every term in title and snippet, and needs all terms', async () => {
@@ -191,6 +192,20 @@ describe('全局搜索 (search)', () => {
       const result = await found('chenjing', PHRASE);
       expect(result.items.map((h) => h.kind)).toEqual(['project']);
     });
+  });
+
+  it('counts a kind up to 2000 matches and says there are more', async () => {
+    await q(
+      `INSERT INTO data_requests (unit_id, applicant_id, title, region_name, purpose, period_from, period_to, format, contact_name, contact_phone)
+       SELECT $1, $2, '批量申请' || n, '江苏省', '遥感影像批量核查', '2026-01-01', '2026-12-31', 'GeoTIFF', '沈佳', '025-86658123'
+         FROM generate_series(1, 2001) n`,
+      [units['320000'], users['js.nigao']],
+    );
+    const result = await found('js.nigao', '批量核查');
+    expect(result.counts['data-request']).toBe(2000);
+    expect(result.more).toEqual(['data-request']);
+    expect(result.items).toHaveLength(20);
+    expect((await found('js.nigao', '遥感影像批量核查 申请2001')).items.map((h) => h.title.text)).toEqual(['批量申请2001']);
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {

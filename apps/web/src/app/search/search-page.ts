@@ -66,7 +66,7 @@ const PAGE_SIZE = 20;
             [queryParams]="{ q: r.query }"
             [attr.aria-current]="!kind() ? 'page' : null"
             data-kind="all"
-            >全部 {{ all(r) }}</a
+            >全部 {{ all(r) }}{{ r.more.length ? '+' : '' }}</a
           >
           @for (k of kinds; track k) {
             <a
@@ -76,7 +76,7 @@ const PAGE_SIZE = 20;
               [queryParams]="{ q: r.query, kind: k }"
               [attr.aria-current]="kind() === k ? 'page' : null"
               [attr.data-kind]="k"
-              >{{ labels[k] }} {{ r.counts[k] }}</a
+              >{{ labels[k] }} {{ r.counts[k] }}{{ r.more.includes(k) ? '+' : '' }}</a
             >
           }
         </nav>
