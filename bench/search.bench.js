@@ -183,16 +183,10 @@ function baselineSql(scope, wholeLedger, termCount) {
   const unit = '$2';
   const like = (text) => Array.from({ length: termCount }, (_, i) => `${text} ILIKE $${3 + i}`).join(' AND ');
   const kinds = [
-    [
-      'document',
-      'documents d JOIN units u ON u.id = d.unit_id',
-      'd',
-      `d.title || ' ' || coalesce(d.doc_number, '') || ' ' || d.body`,
-      scope.document('d', path, unit),
-    ],
+    ['document', 'documents d', 'd', `d.title || ' ' || coalesce(d.doc_number, '') || ' ' || d.body`, scope.document('d', path, unit)],
     [
       'project',
-      'projects p JOIN units u ON u.id = p.unit_id',
+      'projects p',
       'p',
       `p.name || ' ' || coalesce(p.project_no, '') || ' ' || p.content`,
       wholeLedger ? 'true' : scope.project('p', path, unit),
@@ -230,8 +224,10 @@ async function main() {
   const { projectScopeSql } = require(join(dist, 'projects/ledger-scope.js'));
   const { dataScopeSql } = require(join(dist, 'identity/data-scope.js'));
   const scope = {
-    document: (a, path, unit) => documentScopeSql({ document: a, unitPath: 'u.path' }, path, unit),
-    project: (a, path, unit) => projectScopeSql({ project: a, unitPath: 'u.path' }, path, unit),
+    document: (a, path, unit) =>
+      documentScopeSql({ document: a, unitPath: `(SELECT su.path FROM units su WHERE su.id = ${a}.unit_id)` }, path, unit),
+    project: (a, path, unit) =>
+      projectScopeSql({ project: a, unitPath: `(SELECT su.path FROM units su WHERE su.id = ${a}.unit_id)` }, path, unit),
     data: (a, path, unit) =>
       dataScopeSql({ unitColumn: `${a}.unit_id`, addressedColumn: `${a}.addressed_unit_ids` }, path, `${unit}::uuid`),
   };
