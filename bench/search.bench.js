@@ -8,7 +8,7 @@
  * person (sees everything), a province person and 信息办 (the whole project ledger), over a mix of queries (a common
  * two-character word, a four-character phrase, a rarer phrase, two terms, a 文号 fragment), limit 20.
  * Baseline in the same run: the same searches as a plain ILIKE scan (every term as `text ILIKE '%term%'`, the same
- * scope SQL, per kind the newest 2,001 matches as the service takes them, counts and the newest 20), straight over
+ * scope SQL, per kind the newest 501 matches as the service takes them, counts and the newest 20), straight over
  * SQL — what the features' own keyword filters do today.
  * BENCH_RUNS runs (default 3) of BENCH_SAMPLES (default 45) requests each after a warm-up; medians of the runs'
  * percentiles. Notes carry EXPLAIN (ANALYZE, BUFFERS) of one search.
@@ -21,8 +21,8 @@ const RECORDS = Math.max(5000, Number(process.env.BENCH_SEARCH_RECORDS ?? 250_00
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const SAMPLES = Math.max(20, Number(process.env.BENCH_SAMPLES ?? 45));
 const TARGET_P95_MS = 200;
-/** As the service (SEARCH_CANDIDATES): per kind the newest 2,000 matches are ranked and counted. */
-const CANDIDATES = 2000;
+/** As the service (SEARCH_CANDIDATES): per kind the newest 500 matches are ranked and counted. */
+const CANDIDATES = 500;
 const log = s.logger('search');
 
 const PHRASES = [

@@ -20,7 +20,7 @@ export const SEARCH_MAX_LENGTH = 64;
  * Per kind, hits are ranked among the newest this many matches, and counted up to it: a word found in a large part
  * of the records (通知, 土地) is answered from its most recent ones, not by reading them all.
  */
-export const SEARCH_CANDIDATES = 2000;
+export const SEARCH_CANDIDATES = 500;
 
 /** A highlighted run: [start, end) in UTF-16 code units of the text it belongs to. */
 export interface SearchRange {
@@ -54,7 +54,7 @@ export interface SearchResult {
   total: number;
   /** Hits per kind over the whole result (for the kind filters), at most SEARCH_CANDIDATES each. */
   counts: Record<SearchKind, number>;
-  /** Kinds with more matches than SEARCH_CANDIDATES: their count reads "2000+", their hits are the newest matches. */
+  /** Kinds with more matches than SEARCH_CANDIDATES: their count reads "500+", their hits are the newest matches. */
   more: SearchKind[];
   items: SearchHit[];
 }
