@@ -150,8 +150,8 @@ interface Substitution {
           }
           <!-- Right-aligned: the person's menu, and room for header tools (the notification bell) before it. -->
           <div class="header-actions">
-            <ng-container #bell />
             <zw-search-box />
+            <ng-container #bell />
             <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
               <nz-avatar nzIcon="user" nzSize="small" />
               <span class="user-name">{{ auth.user()?.displayName }}</span>
