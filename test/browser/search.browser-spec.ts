@@ -76,7 +76,7 @@ describe('search from the header', () => {
     const [scrollWidth, clientWidth] = (await page.evaluate(
       '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
     )) as [number, number];
-    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     await screenshot(page, 'search-phone');
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
   });
 });

@@ -237,6 +237,10 @@ interface Substitution {
         flex-shrink: 0;
         max-width: 40%;
       }
+      /* The person's name gives way (ellipsis) to the tools before it: search and the bell. */
+      .user {
+        min-width: 0;
+      }
       /* 代理 shows on each task in the inbox; the header has no room for it on a phone. */
       .roles,
       .substitution {
