@@ -30,6 +30,7 @@ import { Exchange1765600000600 } from './1765600000600-exchange';
 import { DocumentJointAttendance1765600000700 } from './1765600000700-document-joint-attendance';
 import { InAppNotifications1765600000800 } from './1765600000800-in-app-notifications';
 import { ExchangeReceipts1765600001000 } from './1765600001000-exchange-receipts';
+import { Search1765600001100 } from './1765600001100-search';
 import { Supervision1765600001200 } from './1765600001200-supervision';
 import { Personal1765600001300 } from './1765600001300-personal';
 import { Directory1765600001400 } from './1765600001400-directory';
@@ -70,6 +71,7 @@ export const migrations = [
   DocumentJointAttendance1765600000700,
   InAppNotifications1765600000800,
   ExchangeReceipts1765600001000,
+  Search1765600001100,
   Supervision1765600001200,
   Personal1765600001300,
   Directory1765600001400,

@@ -465,6 +465,8 @@ describe('authorization matrix over the live route table', () => {
     const variants = (route: RouteInfo): string[] => {
       if (route.path === '/api/tasks') return ['view=todo', 'view=done', 'view=started', 'view=cc'];
       if (route.path === '/api/documents') return ['box=sent', 'box=received'];
+      // 全局搜索 is a list over every kind: words from the titles of 江苏's records (each kind's own scope applies).
+      if (route.path === '/api/search') return ['q=江苏省', 'q=测试', `q=${encodeURIComponent('测试 江苏')}&limit=50`];
       return [''];
     };
     for (const route of lists) {
@@ -496,6 +498,8 @@ describe('authorization matrix over the live route table', () => {
     await own('js.nigao', '/api/substitutes', f.substitute.id);
     await own('js.nigao', '/api/supervision', f.supervision.id);
     await own(jsNotice.username, '/api/me/notifications?order=newest&limit=100', jsNotice.link);
+    await own('js.nigao', `/api/search?q=${encodeURIComponent('测试数据范围')}`, f.document.id);
+    await own('js.nigao', `/api/search?q=${encodeURIComponent('测试规划')}`, f.filing.id);
   });
 
   it('holds the body contract: a field no contract names is refused on every JSON write, and a step takes only its declared variables', async () => {

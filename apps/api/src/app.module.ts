@@ -30,6 +30,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { SupervisionModule } from './supervision/supervision.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
 import { AnnouncementsModule } from './announcements/announcements.module';
+import { SearchModule } from './search/search.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -89,6 +90,7 @@ export class AppModule {
         SupervisionModule,
         CatalogueModule,
         AnnouncementsModule,
+        SearchModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -6,3 +6,4 @@ export * from './sso';
 export * from './form';
 export * from './document-body';
 export * from './notifications';
+export * from './search';

@@ -8,6 +8,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
+import { documentScopeSql } from './document-scope';
 import { ReceiptsService } from './receipts.service';
 import { RevisionStore } from './revisions/revision.store';
 import type { OfficialDocument } from '@zhengwu/pdf';
@@ -510,8 +511,7 @@ export class DocumentsService implements OnModuleInit {
     const rows: DocumentRow[] = await m.query(
       `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
          FROM documents d JOIN units u ON u.id = d.unit_id
-        WHERE d.id = $1 AND (u.path LIKE $2 OR $3::uuid = ANY(d.countersign_units)
-              OR EXISTS (SELECT 1 FROM document_receipts r WHERE r.document_id = d.id AND r.unit_id = $3))`,
+        WHERE d.id = $1 AND ${documentScopeSql({ document: 'd', unitPath: 'u.path' }, '$2', '$3')}`,
       [id, `${escapeLike(me.unitPath)}%`, me.unitId],
     );
     if (!rows[0]) throw new NotFoundError('公文');

@@ -19,12 +19,21 @@ export function applyDataScope<T extends ObjectLiteral>(
   principal: Principal,
   columns: ScopeColumns,
 ): SelectQueryBuilder<T> {
-  const subtree = `${columns.unitColumn} IN (SELECT su.id FROM units su WHERE su.path LIKE :zwScopePath)`;
-  const addressed = columns.addressedColumn ? ` OR :zwScopeUnit = ANY(${columns.addressedColumn})` : '';
-  return qb.andWhere(`(${subtree}${addressed})`, {
-    zwScopePath: `${escapeLike(principal.unitPath)}%`,
-    zwScopeUnit: principal.unitId,
-  });
+  return qb.andWhere(dataScopeSql(columns, ':zwScopePath', ':zwScopeUnit'), dataScopeParams(principal));
+}
+
+/**
+ * The same rule as SQL text, for raw queries (search): `pathParam` binds dataScopeParams().zwScopePath and
+ * `unitParam` its zwScopeUnit (e.g. `$1`, `$2::uuid`).
+ */
+export function dataScopeSql(columns: ScopeColumns, pathParam: string, unitParam: string): string {
+  const subtree = `${columns.unitColumn} IN (SELECT su.id FROM units su WHERE su.path LIKE ${pathParam})`;
+  const addressed = columns.addressedColumn ? ` OR ${unitParam} = ANY(${columns.addressedColumn})` : '';
+  return `(${subtree}${addressed})`;
+}
+
+export function dataScopeParams(principal: Principal): { zwScopePath: string; zwScopeUnit: string } {
+  return { zwScopePath: `${escapeLike(principal.unitPath)}%`, zwScopeUnit: principal.unitId };
 }
 
 /** For a record already loaded: invisible records answer 404, so their existence does not leak. */

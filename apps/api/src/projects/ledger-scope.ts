@@ -34,6 +34,14 @@ export async function seesWholeLedger(m: EntityManager, me: Principal): Promise<
   return member.length > 0;
 }
 
+/**
+ * The data-scope half of the rule as SQL (for those who do not see the whole ledger): the submitting unit's subtree
+ * or the implementing unit. `pathParam` binds `<escaped unit path>%`, `unitParam` the person's unit id.
+ */
+export function projectScopeSql(aliases: { project: string; unitPath: string }, pathParam: string, unitParam: string): string {
+  return `(${aliases.unitPath} LIKE ${pathParam} ESCAPE '\\' OR ${aliases.project}.implementing_unit_id = ${unitParam}::uuid)`;
+}
+
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -9,7 +9,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { DeployedSystemsService } from './deployed-systems.service';
-import { escapeLike, ledgerUnits, seesWholeLedger } from './ledger-scope';
+import { escapeLike, ledgerUnits, projectScopeSql, seesWholeLedger } from './ledger-scope';
 import type { ChangeProjectStatusDto, CorrectProjectDto, ListProjectsQuery, ProjectStatus, SubmitProjectDto } from './projects.dto';
 import { seedProjectDemo } from './projects.demo';
 import { CONTENT_THRESHOLD, NAME_THRESHOLD, similarity } from './similarity';
@@ -240,7 +240,7 @@ export class ProjectsService implements OnModuleInit {
       where.push(text);
     };
     if (!(await seesWholeLedger(this.dataSource.manager, me))) {
-      add(`(u.path LIKE ? ESCAPE '\\' OR p.implementing_unit_id = ?::uuid)`, `${escapeLike(me.unitPath)}%`, me.unitId);
+      add(projectScopeSql({ project: 'p', unitPath: 'u.path' }, '?', '?'), `${escapeLike(me.unitPath)}%`, me.unitId);
     }
     if (query.status) add('p.status = ?', query.status);
     if (query.category) add('p.category = ?', query.category);

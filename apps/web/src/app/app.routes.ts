@@ -21,6 +21,11 @@ export const routes: Routes = [
       { path: 'password', component: Password, title: '修改密码' },
       { path: 'two-factor', component: TwoFactor, title: '双因素认证' },
       {
+        path: 'search',
+        loadComponent: () => import('./search/search-page').then((m) => m.SearchPage),
+        title: '搜索',
+      },
+      {
         path: 'dashboard',
         loadChildren: () => import('./dashboard/dashboard.routes').then((m) => m.routes),
       },

@@ -16,6 +16,7 @@ import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
 import { Api } from '../core/api';
 import { Auth } from '../core/auth';
 import { Viewport } from '../core/viewport';
+import { SearchBox } from '../search/search-box';
 
 interface MenuItem {
   path: string;
@@ -77,6 +78,7 @@ interface Substitution {
     NzButtonModule,
     NzDrawerModule,
     NzTooltipModule,
+    SearchBox,
   ],
   template: `
     <ng-template #menuList let-inline>
@@ -150,6 +152,7 @@ interface Substitution {
           }
           <!-- Right-aligned: the person's menu, and room for header tools (the notification bell) before it. -->
           <div class="header-actions">
+            <zw-search-box />
             <ng-container #bell />
             <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
               <nz-avatar nzIcon="user" nzSize="small" />
@@ -235,6 +238,10 @@ interface Substitution {
         min-width: 0;
         flex-shrink: 0;
         max-width: 40%;
+      }
+      /* The person's name gives way (ellipsis) to the tools before it: search and the bell. */
+      .user {
+        min-width: 0;
       }
       /* 代理 shows on each task in the inbox; the header has no room for it on a phone. */
       .roles,

@@ -1,0 +1,238 @@
+import { DataSource } from 'typeorm';
+import type { SearchHit, SearchResult } from '@zhengwu/contracts';
+import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+
+/**
+ * 全局搜索 against the real database: every kind is found by a phrase of its text, under each feature's own
+ * visibility rule, with highlight ranges that point at the phrase.
+ */
+describe('全局搜索 (search)', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const users: Record<string, string> = {};
+  const units: Record<string, string> = {};
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of ad-hoc test queries
+  const q = (sql: string, params: unknown[] = []): Promise<any[]> => t.app.get(DataSource).query(sql, params);
+  const search = (who: string, query: string) => t.http().get(`/api/search?${query}`).set('Authorization', `Bearer ${tokens[who]}`);
+  const found = async (who: string, text: string, extra = ''): Promise<SearchResult> => {
+    const res = await search(who, `q=${encodeURIComponent(text)}${extra}`);
+    expect(res.status).toBe(200);
+    return res.body as SearchResult;
+  };
+  const marked = (value: { text: string; highlights: { start: number; end: number }[] }) =>
+    value.highlights.map((r) => value.text.slice(r.start, r.end));
+
+  let documentId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    for (const name of ['js.nigao', 'js.shenpi', 'zj.shouwen', 'zj.shenpi', 'zhaolei', 'wangjianguo', 'lina']) {
+      tokens[name] = await t.login(name);
+      users[name] = (await q(`SELECT id FROM users WHERE username = $1`, [name]))[0].id;
+    }
+    for (const row of await q(`SELECT id, code FROM units`)) units[row.code] = row.id;
+    const created = await t
+      .http()
+      .post('/api/documents')
+      .set('Authorization', `Bearer ${tokens['js.nigao']}`)
+      .send({
+        docType: '通知',
+        title: '关于做好耕地保护督察整改的通知',
+        body: '各设区市局：为严格落实永久基本农田特殊保护制度，现就督察整改有关事项通知如下。',
+        mainRecipients: [units['MLR-BGT']],
+      });
+    expect(created.status).toBe(201);
+    documentId = created.body.id;
+  });
+  afterAll(() => t.close());
+
+  it('finds a document by a phrase of its 正文 and marks the phrase in the snippet', async () => {
+    const result = await found('js.nigao', '永久基本农田特殊保护');
+    expect(result.items).toHaveLength(1);
+    const hit = result.items[0];
+    expect(hit).toEqual(expect.objectContaining({ kind: 'document', id: documentId, link: `/documents/${documentId}`, status: '拟稿' }));
+    expect(hit.title).toEqual({ text: '关于做好耕地保护督察整改的通知', highlights: [] });
+    expect(marked(hit.snippet)).toEqual(['永久基本农田特殊保护']);
+    const start = hit.snippet.text.indexOf('永久基本农田特殊保护');
+    expect(hit.snippet.highlights).toEqual([{ start, end: start + '永久基本农田特殊保护'.length }]);
+    expect(result.counts).toEqual({ document: 1, project: 0, filing: 0, approval: 0, 'data-request': 0 });
+    expect(result.more).toEqual([]);
+  });
+
+  it('marks every term in title and snippet, and needs all terms', async () => {
+    const result = await found('js.nigao', '督察整改  耕地');
+    expect(result.terms).toEqual(['督察整改', '耕地']);
+    const hit = result.items.find((h) => h.id === documentId) as SearchHit;
+    expect(marked(hit.title)).toEqual(['耕地', '督察整改']);
+    expect(hit.title.highlights).toEqual([
+      { start: 4, end: 6 },
+      { start: 8, end: 12 },
+    ]);
+    expect((await found('js.nigao', '督察整改 不存在的词')).items).toHaveLength(0);
+  });
+
+  it('does not find another province’s document, nor one not yet sent to the unit', async () => {
+    for (const who of ['zj.shouwen', 'zj.shenpi', 'zhaolei', 'lina']) {
+      const result = await found(who, '永久基本农田特殊保护');
+      expect(result.items.map((h) => h.id)).not.toContain(documentId);
+      expect(result.total).toBe(0);
+    }
+    // The ministry sits above the province: its subtree rule sees the province's records, as the document list does.
+    expect((await found('wangjianguo', '永久基本农田特殊保护')).items.map((h) => h.id)).toEqual([documentId]);
+  });
+
+  it('finds the document at a 会签 unit, as the document itself is visible there', async () => {
+    await q(`UPDATE documents SET countersign_units = $2 WHERE id = $1`, [documentId, [units['330000']]]);
+    expect((await found('zj.shouwen', '永久基本农田特殊保护')).items.map((h) => h.id)).toEqual([documentId]);
+    expect((await t.http().get(`/api/documents/${documentId}`).set('Authorization', `Bearer ${tokens['zj.shouwen']}`)).status).toBe(200);
+    await q(`UPDATE documents SET countersign_units = '{}' WHERE id = $1`, [documentId]);
+    expect((await found('zj.shouwen', '永久基本农田特殊保护')).items).toHaveLength(0);
+  });
+
+  it('keeps the index current when the text changes (generated column)', async () => {
+    await q(`UPDATE documents SET body = body || '同步推进高标准农田建设。' WHERE id = $1`, [documentId]);
+    expect((await found('js.nigao', '高标准农田')).items.map((h) => h.id)).toEqual([documentId]);
+    await q(`UPDATE documents SET body = '各设区市局：为严格落实永久基本农田特殊保护制度。' WHERE id = $1`, [documentId]);
+    expect((await found('js.nigao', '高标准农田')).items).toHaveLength(0);
+  });
+
+  describe('every kind, each under its own rule', () => {
+    const PHRASE = '云栖测绘数据专线';
+    const ids: Record<string, string> = {};
+
+    beforeAll(async () => {
+      const js = units['320000'];
+      const zj = units['330000'];
+      const county = (await q(`SELECT id FROM units WHERE parent_id = $1 LIMIT 1`, [units['320100']]))[0]?.id ?? units['320100'];
+      ids.project = (
+        await q(
+          `INSERT INTO projects (name, category, budget, start_year, end_year, content, is_government_affairs, unit_id, submitted_by)
+           VALUES ($1, '网络建设', 120, 2026, 2027, $2, true, $3, $4) RETURNING id`,
+          ['江苏省测绘专网改造', `建设${PHRASE}，连通省市两级。`, js, users['js.nigao']],
+        )
+      )[0].id;
+      ids.filing = (
+        await q(
+          `INSERT INTO filings (unit_id, drafter_id, kind, title, period_start, period_end, summary, content, contact_name, contact_phone)
+           VALUES ($1, $2, '信息化规划', '江苏省“十五五”信息化规划', 2026, 2030, $3, '略', '沈佳', '025-86658123') RETURNING id`,
+          [js, users['js.nigao'], `重点建设${PHRASE}。`],
+        )
+      )[0].id;
+      ids.approval = (
+        await q(
+          `INSERT INTO approvals (case_no, case_year, case_seq, matter_type, title, applicant, location, land_area, description,
+                                  unit_id, city_unit_id, province_unit_id, accepted_by)
+           VALUES ('SEARCH-2026-0001', 2026, 9001, '建设用地报批', '测绘基站建设用地报批', '江苏测绘院', '南京市江宁区', 1.5, $1, $2, $3, $4, $5)
+           RETURNING id`,
+          [`用于${PHRASE}基站。`, county, units['320100'], js, users['js.shenpi']],
+        )
+      )[0].id;
+      ids['data-request'] = (
+        await q(
+          `INSERT INTO data_requests (unit_id, applicant_id, title, region_name, purpose, period_from, period_to, format, contact_name, contact_phone)
+           VALUES ($1, $2, '申请基础测绘数据', '江苏省', $3, '2026-01-01', '2026-12-31', 'GeoTIFF', '沈佳', '025-86658123') RETURNING id`,
+          [js, users['js.nigao'], `${PHRASE}的联调。`],
+        )
+      )[0].id;
+      // 浙江's own filing with the same phrase: 江苏 must not find it.
+      ids.zjFiling = (
+        await q(
+          `INSERT INTO filings (unit_id, drafter_id, kind, title, period_start, period_end, summary, content, contact_name, contact_phone)
+           VALUES ($1, $2, '信息化规划', '浙江省信息化规划', 2026, 2030, $3, '略', '叶青', '0571-86658123') RETURNING id`,
+          [zj, users['zj.shouwen'], `同样建设${PHRASE}。`],
+        )
+      )[0].id;
+    });
+
+    it('finds each kind by a phrase of its text, with its link', async () => {
+      const result = await found('js.nigao', PHRASE);
+      expect(result.counts).toEqual({ document: 0, project: 1, filing: 1, approval: 1, 'data-request': 1 });
+      const byKind = Object.fromEntries(result.items.map((h) => [h.kind, h]));
+      expect(byKind.project.id).toBe(ids.project);
+      expect(byKind.project.link).toBe(`/projects/${ids.project}`);
+      expect(byKind.filing.link).toBe(`/filings/${ids.filing}`);
+      expect(byKind.approval.link).toBe(`/approvals/${ids.approval}`);
+      expect(byKind['data-request'].link).toBe(`/data-requests/${ids['data-request']}`);
+      expect(byKind.approval.number).toEqual({ text: 'SEARCH-2026-0001', highlights: [] });
+      for (const hit of result.items) expect(marked(hit.snippet)).toEqual([PHRASE]);
+      expect(result.items.map((h) => h.id)).not.toContain(ids.zjFiling);
+    });
+
+    it('filters by kind and pages, keeping the counts of all kinds', async () => {
+      const result = await found('js.nigao', PHRASE, '&kind=filing&limit=5');
+      expect(result.items.map((h) => h.id)).toEqual([ids.filing]);
+      expect(result.total).toBe(1);
+      expect(result.counts.project).toBe(1);
+      const second = await found('js.nigao', PHRASE, '&limit=2&offset=2');
+      expect(second.items).toHaveLength(2);
+      expect(second.total).toBe(4);
+    });
+
+    it('ranks a hit in the title above a hit in the text', async () => {
+      const result = await found('js.nigao', '测绘');
+      // Project, approval and data request carry 测绘 in their titles; the filing only in its text.
+      expect(result.items.map((h) => h.kind)).toHaveLength(4);
+      expect(result.items[3].kind).toBe('filing');
+      expect(marked(result.items[3].title)).toEqual([]);
+    });
+
+    it('finds by number (受理编号), case-insensitively', async () => {
+      const result = await found('js.nigao', 'search-2026');
+      expect(result.items.map((h) => h.id)).toEqual([ids.approval]);
+      expect(marked(result.items[0].number as { text: string; highlights: { start: number; end: number }[] })).toEqual(['SEARCH-2026']);
+    });
+
+    it('shows 浙江 only its own records', async () => {
+      const result = await found('zj.shouwen', PHRASE);
+      expect(result.items.map((h) => h.id)).toEqual([ids.zjFiling]);
+    });
+
+    it('lets 信息办 (the whole project ledger) find the project but not the provinces’ other records', async () => {
+      tokens.chenjing = await t.login('chenjing');
+      const result = await found('chenjing', PHRASE);
+      expect(result.items.map((h) => h.kind)).toEqual(['project']);
+    });
+  });
+
+  it('counts a kind up to 500 matches and says there are more', async () => {
+    await q(
+      `INSERT INTO data_requests (unit_id, applicant_id, title, region_name, purpose, period_from, period_to, format, contact_name, contact_phone)
+       SELECT $1, $2, '批量申请' || n, '江苏省', '遥感影像批量核查', '2026-01-01', '2026-12-31', 'GeoTIFF', '沈佳', '025-86658123'
+         FROM generate_series(1, 501) n`,
+      [units['320000'], users['js.nigao']],
+    );
+    const result = await found('js.nigao', '批量核查');
+    expect(result.counts['data-request']).toBe(500);
+    expect(result.more).toEqual(['data-request']);
+    expect(result.items).toHaveLength(20);
+    expect((await found('js.nigao', '遥感影像批量核查 申请501')).items.map((h) => h.title.text)).toEqual(['批量申请501']);
+  });
+
+  it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
+    const cases = [
+      '',
+      'q=',
+      'q=%20%20',
+      'q=a',
+      'q=%E5%9C%9F',
+      'q=a%20b',
+      `q=${'长'.repeat(65)}`,
+      'q=ab&kind=memo',
+      'q=ab&limit=0',
+      'q=ab&limit=51',
+    ];
+    for (const query of cases) {
+      const res = await search('js.nigao', query);
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      expect(res.body.code).toBeTruthy();
+      expect(res.body.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect((await search('js.nigao', 'q=a%20b').then((r) => r.body)).code).toBe('SEARCH_QUERY_TOO_SHORT');
+    expect((await t.http().get('/api/search?q=ab')).status).toBe(401);
+  });
+
+  it('treats LIKE and regex characters as text', async () => {
+    expect((await found('js.nigao', '%_')).items).toHaveLength(0);
+    expect((await found('js.nigao', '.*')).items).toHaveLength(0);
+  });
+});
