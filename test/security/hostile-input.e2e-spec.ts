@@ -105,6 +105,8 @@ describe('hostile input: SQL meta-characters, oversized bodies, files and BPMN',
       if (route.path === '/api/tasks') return { view: 'todo' };
       if (route.path === '/api/documents') return { box: 'sent' };
       if (route.path === '/api/attachments') return { ownerKind: 'filing', ownerId: f.filing.id };
+      // Search needs words; a hostile value of q itself is tried below like any filter.
+      if (route.path === '/api/search') return { q: '规划' };
       return {};
     };
     const lists = routes.filter(
