@@ -132,7 +132,7 @@ import type { DashboardFigures } from './dashboard.types';
       width: 100%;
     }
     .scope {
-      color: #888;
+      color: #595959;
       margin-top: -8px;
     }
   `,
