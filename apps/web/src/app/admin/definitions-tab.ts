@@ -197,7 +197,7 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
       padding-left: 18px;
     }
     .hint {
-      color: #888;
+      color: #595959;
       margin: 8px 0 0;
     }
   `,

@@ -129,7 +129,7 @@ interface UnownedTask {
       word-break: break-all;
     }
     .sub {
-      color: #888;
+      color: #595959;
       font-size: 12px;
     }
   `,

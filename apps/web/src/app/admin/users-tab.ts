@@ -282,7 +282,7 @@ const EMPTY_USER: NewUserForm = {
       clip: rect(0 0 0 0);
     }
     .hint {
-      color: #888;
+      color: #595959;
     }
     .roles {
       display: grid;

@@ -267,7 +267,7 @@ const RESUBMIT_FIELDS: ResubmitField[] = [
       color: #d46b08;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
     .pre {
       white-space: pre-wrap;

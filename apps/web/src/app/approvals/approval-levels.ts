@@ -85,7 +85,7 @@ import { currentStepIndex, levelSteps } from './approval-steps.logic';
     }
     .muted,
     .empty {
-      color: #888;
+      color: #595959;
     }
     .facts {
       display: grid;
@@ -97,7 +97,7 @@ import { currentStepIndex, levelSteps } from './approval-steps.logic';
       margin: 6px 0;
     }
     .facts dt {
-      color: #888;
+      color: #595959;
     }
     .facts dd {
       margin: 0 16px 0 0;

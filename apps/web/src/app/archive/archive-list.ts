@@ -195,7 +195,7 @@ import type { ArchiveAlert, ArchivePackage } from './archive.types';
       margin-left: 8px;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })

@@ -236,7 +236,7 @@ interface Verification {
       width: 100%;
     }
     .upload:focus-within {
-      outline: 2px solid #1677ff;
+      outline: 2px solid #0958d9;
       outline-offset: 2px;
     }
     .checks {

@@ -54,7 +54,7 @@ import type { CheckReport } from './archive.types';
   `,
   styles: `
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })

@@ -5,7 +5,7 @@ import type { DashboardFigures } from './dashboard.types';
 export type ChartOption = Record<string, unknown>;
 
 const RED = '#cf1322';
-const BLUE = '#1677ff';
+const BLUE = '#0958d9';
 const GREEN = '#52c41a';
 
 /**

@@ -293,7 +293,7 @@ import type { DashboardFigures } from './dashboard.types';
       margin-top: 8px;
     }
     .scope {
-      color: #888;
+      color: #595959;
       margin-top: -8px;
     }
   `,

@@ -343,7 +343,7 @@ type Action = 'confirm' | 'resubmit';
       border: 0;
       background: none;
       padding: 0;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
   `,

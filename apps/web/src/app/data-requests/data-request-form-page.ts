@@ -455,7 +455,7 @@ export class RangeLabels implements AfterViewInit {
       flex: 1 1 100%;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
     .right {
       float: right;
@@ -474,7 +474,7 @@ export class RangeLabels implements AfterViewInit {
       cursor: pointer;
     }
     .upload:focus-within {
-      outline: 2px solid #1677ff;
+      outline: 2px solid #0958d9;
     }
     .upload input {
       position: absolute;
@@ -490,7 +490,7 @@ export class RangeLabels implements AfterViewInit {
       border: 0;
       background: none;
       padding: 0 0 0 8px;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
   `,

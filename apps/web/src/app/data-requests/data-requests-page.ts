@@ -174,7 +174,7 @@ type Tab = 'catalogue' | 'requests';
                         nzSize="small"
                         type="button"
                         (click)="showRequestsOf(d)"
-                        [attr.aria-label]="'查看' + d.name + '的申请'"
+                        [attr.aria-label]="'相关申请：' + d.name"
                       >
                         相关申请
                       </button>
@@ -284,7 +284,7 @@ type Tab = 'catalogue' | 'requests';
     }
     .count,
     .hint {
-      color: #888;
+      color: #595959;
       align-self: center;
     }
     .scroll {

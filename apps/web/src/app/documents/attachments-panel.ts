@@ -80,7 +80,7 @@ import { PdfPreview } from './pdf-preview';
       cursor: pointer;
     }
     .upload:focus-within {
-      outline: 2px solid #1677ff;
+      outline: 2px solid #0958d9;
     }
     .upload.busy {
       opacity: 0.6;
@@ -92,7 +92,7 @@ import { PdfPreview } from './pdf-preview';
       opacity: 0;
     }
     .hint {
-      color: #888;
+      color: #595959;
       align-self: center;
     }
     .scroll {
@@ -106,7 +106,7 @@ import { PdfPreview } from './pdf-preview';
       border: 0;
       background: none;
       padding: 0;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
     @media (max-width: 767.98px) {

@@ -87,7 +87,7 @@ const ACTION_LABELS: Record<string, string> = {
     }
     .time,
     .empty {
-      color: #888;
+      color: #595959;
     }
     .opinion {
       margin-top: 2px;

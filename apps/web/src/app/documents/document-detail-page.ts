@@ -211,7 +211,7 @@ const REFRESH_MS = 10_000;
       margin-bottom: 16px;
     }
     .muted {
-      color: #888;
+      color: #595959;
       font-size: 12px;
     }
   `,

@@ -34,7 +34,7 @@ const SVG = 'http://www.w3.org/2000/svg';
       border: 0;
       background: none;
       padding: 0;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
     .pages {

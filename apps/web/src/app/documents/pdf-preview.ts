@@ -31,7 +31,7 @@ import { Files } from './files';
       border: 0;
       background: none;
       padding: 0;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
     .frame {

@@ -100,7 +100,7 @@ export interface Receipt {
       overflow-x: auto;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })

@@ -141,7 +141,7 @@ const CHANGE: Record<SignatureReport['changed'][number]['change'], string> = {
       color: #cf1322;
     }
     .muted {
-      color: #888;
+      color: #595959;
       font-size: 12px;
       margin-left: 8px;
     }

@@ -213,7 +213,7 @@ interface FilingReceipt {
       margin-top: 12px;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })

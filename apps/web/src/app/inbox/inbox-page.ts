@@ -457,7 +457,7 @@ interface TaskRow {
       padding-left: 18px;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
     .count {
       display: inline-block;
@@ -466,7 +466,7 @@ interface TaskRow {
       padding: 0 6px;
       border-radius: 10px;
       background: #e6f4ff;
-      color: #1677ff;
+      color: #0958d9;
       font-size: 12px;
       line-height: 18px;
       text-align: center;
@@ -477,7 +477,7 @@ interface TaskRow {
     }
     .count-zero {
       background: #f0f0f0;
-      color: #999;
+      color: #595959;
     }
     tr[data-testid='inbox-row'] {
       cursor: pointer;

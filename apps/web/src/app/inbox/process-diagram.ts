@@ -96,11 +96,11 @@ interface Viewer {
       background: #f6ffed;
     }
     .zw-swatch-active {
-      border-color: #1677ff;
+      border-color: #0958d9;
       background: #e6f4ff;
     }
     .zw-swatch-waiting {
-      border-color: #1677ff;
+      border-color: #0958d9;
       border-style: dotted;
       background: #fff;
     }
@@ -120,13 +120,13 @@ interface Viewer {
       fill: #f6ffed !important;
     }
     .zw-diagram .zw-active:not(.djs-connection) .djs-visual > :nth-child(1) {
-      stroke: #1677ff !important;
+      stroke: #0958d9 !important;
       stroke-width: 3px !important;
       fill: #e6f4ff !important;
     }
     /* Armed, not running (a boundary timer on the current step): dotted blue. */
     .zw-diagram .zw-waiting:not(.djs-connection) .djs-visual > :nth-child(1) {
-      stroke: #1677ff !important;
+      stroke: #0958d9 !important;
       stroke-width: 2px !important;
       stroke-dasharray: 2 2 !important;
       fill: #fff !important;
@@ -142,7 +142,7 @@ interface Viewer {
     }
     .zw-holder {
       white-space: nowrap;
-      background: #1677ff;
+      background: #0958d9;
       color: #fff;
       font-size: 12px;
       padding: 1px 6px;
@@ -153,7 +153,7 @@ interface Viewer {
       white-space: nowrap;
       background: #fff;
       color: #0958d9;
-      border: 1px solid #1677ff;
+      border: 1px solid #0958d9;
       font-size: 12px;
       padding: 0 6px;
       border-radius: 4px;

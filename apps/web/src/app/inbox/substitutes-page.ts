@@ -267,7 +267,7 @@ const FIELDS = ['substituteId', 'startsOn', 'endsOn', 'reason'] as const;
       overflow-x: auto;
     }
     .muted {
-      color: #888;
+      color: #595959;
       font-size: 12px;
     }
   `,

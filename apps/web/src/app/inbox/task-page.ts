@@ -882,7 +882,7 @@ interface DialogState {
       flex-shrink: 0;
     }
     .sep {
-      color: #bbb;
+      color: #8c8c8c;
       margin: 0 2px;
     }
     .notice,
@@ -917,7 +917,7 @@ interface DialogState {
       }
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
     .hint {
       color: #555;
@@ -934,7 +934,7 @@ interface DialogState {
       overflow-x: auto;
     }
     .time {
-      color: #888;
+      color: #595959;
       margin-left: 8px;
     }
     .opinion-text {
@@ -962,8 +962,8 @@ interface DialogState {
     }
     .phrase:hover,
     .phrase:focus-visible {
-      border-color: #1677ff;
-      color: #1677ff;
+      border-color: #0958d9;
+      color: #0958d9;
     }
     .buttons {
       display: flex;
@@ -978,7 +978,7 @@ interface DialogState {
       display: flex;
       align-items: center;
       justify-content: center;
-      color: #888;
+      color: #595959;
       background: #fafafa;
     }
     .signers {

@@ -15,6 +15,7 @@ import { NzTagModule } from 'ng-zorro-antd/tag';
 import { NzTooltipModule } from 'ng-zorro-antd/tooltip';
 import { Api } from '../core/api';
 import { Auth } from '../core/auth';
+import { TypeSizeSetting } from '../core/type-size';
 import { Viewport } from '../core/viewport';
 import { SearchBox } from '../search/search-box';
 
@@ -84,7 +85,13 @@ interface Substitution {
     <ng-template #menuList let-inline>
       <ul nz-menu nzTheme="dark" nzMode="inline" [nzInlineCollapsed]="inline && collapsed()">
         @for (item of menu(); track item.path) {
-          <li nz-menu-item nzMatchRouter [routerLink]="item.path" [attr.data-menu]="item.path">
+          <li
+            nz-menu-item
+            nzMatchRouter
+            [routerLink]="item.path"
+            [attr.data-menu]="item.path"
+            (keydown.enter)="press($event)"
+          >
             <nz-icon [nzType]="item.icon" />
             <span>{{ item.label }}</span>
           </li>
@@ -154,20 +161,47 @@ interface Substitution {
           <div class="header-actions">
             <zw-search-box />
             <ng-container #bell />
-            <a nz-dropdown [nzDropdownMenu]="userMenu" class="user" data-testid="user-menu">
-              <nz-avatar nzIcon="user" nzSize="small" />
+            <!-- A button opened by click: reachable with Tab and opened with Enter or Space, not only by hovering. -->
+            <button
+              type="button"
+              nz-dropdown
+              nzTrigger="click"
+              [nzDropdownMenu]="userMenu"
+              class="user"
+              data-testid="user-menu"
+              aria-haspopup="menu"
+            >
+              <nz-avatar nzIcon="user" nzSize="small" aria-hidden="true" />
               <span class="user-name">{{ auth.user()?.displayName }}</span>
               <span class="roles">{{ roleLabels() }}</span>
-            </a>
+            </button>
           </div>
           <nz-dropdown-menu #userMenu="nzDropdownMenu">
             <ul nz-menu>
-              <li nz-menu-item routerLink="/password"><nz-icon nzType="lock" /> 修改密码</li>
-              <li nz-menu-item routerLink="/two-factor">
+              <li nz-menu-item routerLink="/password" (keydown.enter)="press($event)">
+                <nz-icon nzType="lock" /> 修改密码
+              </li>
+              <li nz-menu-item routerLink="/two-factor" (keydown.enter)="press($event)">
                 <nz-icon nzType="safety-certificate" /> 双因素认证
               </li>
-              <li nz-menu-item routerLink="/substitutes"><nz-icon nzType="team" /> 代理设置</li>
-              <li nz-menu-item (click)="auth.logout()"><nz-icon nzType="logout" /> 退出登录</li>
+              <li nz-menu-item routerLink="/substitutes" (keydown.enter)="press($event)">
+                <nz-icon nzType="team" /> 代理设置
+              </li>
+              <li
+                nz-menu-item
+                tabindex="0"
+                role="menuitem"
+                data-testid="type-size"
+                (click)="typeSize.set(typeSize.next())"
+                (keydown.enter)="press($event)"
+              >
+                <nz-icon nzType="font-size" /> 大字模式：{{
+                  typeSize.size() === 100 ? '关' : typeSize.size() + '%'
+                }}
+              </li>
+              <li nz-menu-item tabindex="0" (click)="auth.logout()" (keydown.enter)="press($event)">
+                <nz-icon nzType="logout" /> 退出登录
+              </li>
             </ul>
           </nz-dropdown-menu>
         </nz-header>
@@ -209,6 +243,11 @@ interface Substitution {
       gap: 8px;
     }
     .user {
+      border: 0;
+      background: none;
+      cursor: pointer;
+      font: inherit;
+      padding: 0 4px;
       display: flex;
       align-items: center;
       gap: 8px;
@@ -250,7 +289,7 @@ interface Substitution {
       }
     }
     .roles {
-      color: #888;
+      color: #595959;
       font-size: 12px;
     }
     .content {
@@ -262,6 +301,7 @@ export class Shell {
   protected readonly auth = inject(Auth);
   private readonly api = inject(Api);
   protected readonly viewport = inject(Viewport);
+  protected readonly typeSize = inject(TypeSizeSetting);
   protected readonly collapsed = signal(false);
   protected readonly drawerOpen = signal(false);
   protected readonly menu = computed(() =>
@@ -296,5 +336,10 @@ export class Shell {
         this.away.set(s.given.filter((g) => g.isActive));
       })
       .catch(() => undefined);
+  }
+
+  /** Enter on a menu item does what a click does: the items are list items, which browsers only click by mouse. */
+  protected press(event: Event): void {
+    (event.target as HTMLElement).click();
   }
 }

@@ -160,7 +160,7 @@ import { TotpEnrol } from './totp-enrol';
     }
     .sub {
       text-align: center;
-      color: #888;
+      color: #595959;
     }
     .error {
       margin-bottom: 16px;

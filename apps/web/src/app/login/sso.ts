@@ -45,7 +45,7 @@ import { readSsoLanding } from './sso.logic';
     }
     .sub {
       text-align: center;
-      color: #888;
+      color: #595959;
     }
     .error {
       margin-bottom: 16px;

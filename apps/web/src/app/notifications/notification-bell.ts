@@ -46,7 +46,7 @@ import { NotificationPanel } from './notification-panel';
       border-radius: 4px;
     }
     .bell:focus-visible {
-      outline: 2px solid #1677ff;
+      outline: 2px solid #0958d9;
     }
     .bell-icon {
       font-size: 18px;

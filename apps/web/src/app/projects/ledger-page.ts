@@ -225,7 +225,7 @@ import {
       white-space: nowrap;
     }
     .stage {
-      color: #888;
+      color: #595959;
       font-size: 12px;
       margin-top: 2px;
     }

@@ -349,7 +349,7 @@ import type { DeployedSystem, Page, ProjectDetail, TaskRow } from './project.mod
       margin-bottom: 16px;
     }
     .muted {
-      color: #888;
+      color: #595959;
       margin-left: 4px;
     }
     .content-title {

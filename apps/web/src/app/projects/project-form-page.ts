@@ -340,7 +340,7 @@ function thisYear(): number {
       color: #555;
     }
     .hint {
-      color: #888;
+      color: #595959;
     }
     .attach {
       width: 100%;
@@ -362,7 +362,7 @@ function thisYear(): number {
       cursor: pointer;
     }
     .pick:focus-within {
-      outline: 2px solid #1677ff;
+      outline: 2px solid #0958d9;
     }
     .pick input {
       position: absolute;
@@ -380,7 +380,7 @@ function thisYear(): number {
       background: none;
       padding: 0;
       margin-left: 8px;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
   `,

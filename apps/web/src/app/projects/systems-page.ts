@@ -511,11 +511,11 @@ const FIELDS: SystemField[] = [
       border: 0;
       background: none;
       padding: 0;
-      color: #1677ff;
+      color: #0958d9;
       cursor: pointer;
     }
     .muted {
-      color: #888;
+      color: #595959;
       margin-left: 8px;
     }
     .history-title {

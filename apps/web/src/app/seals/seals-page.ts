@@ -224,7 +224,7 @@ interface Seal {
       gap: 8px;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })

@@ -135,7 +135,7 @@ export interface RevisionAuthor {
       padding: 0 6px;
     }
     .muted {
-      color: #888;
+      color: #595959;
     }
   `,
 })
@@ -157,13 +157,13 @@ export class MarkedBody {
       .sort((a, b) => a - b)
       .flatMap((rev) => {
         const a = this.authors().get(rev);
-        return a ? [{ ...a, color: this.colors().get(a.authorId) ?? '#1677ff' }] : [];
+        return a ? [{ ...a, color: this.colors().get(a.authorId) ?? '#0958d9' }] : [];
       });
   }
 
   protected color(rev: number | undefined): string | null {
     const a = rev ? this.authors().get(rev) : undefined;
-    return a ? (this.colors().get(a.authorId) ?? '#1677ff') : '#1677ff';
+    return a ? (this.colors().get(a.authorId) ?? '#0958d9') : '#0958d9';
   }
 
   protected who(rev: number | undefined): string {

@@ -60,15 +60,15 @@ export const KIND_LABELS: Record<RevisionSummary['kind'], string> = {
   clean: '清稿',
 };
 
-/** Distinct, readable on white, and never the red of deletions. */
+/** Distinct, readable on white (each at least 4.5:1, WCAG AA), and never the red of deletions. */
 const PALETTE = [
-  '#1677ff',
-  '#389e0d',
+  '#0958d9',
+  '#237804',
   '#722ed1',
-  '#d46b08',
-  '#08979c',
+  '#ad4e00',
+  '#006d75',
   '#c41d7f',
-  '#7c8b00',
+  '#5b6300',
   '#5b3cc4',
 ];
 
