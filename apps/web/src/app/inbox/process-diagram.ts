@@ -45,18 +45,18 @@ interface Viewer {
   // The viewer draws its own DOM, which Angular's emulated encapsulation cannot reach.
   encapsulation: ViewEncapsulation.None,
   template: `
-    <div class="zw-diagram-legend" aria-hidden="true" data-testid="diagram-legend">
+    <div class="zw-diagram-legend" data-testid="diagram-legend">
       <span data-testid="diagram-legend-done"
-        ><span class="zw-swatch zw-swatch-done"></span>已完成</span
+        ><span class="zw-swatch zw-swatch-done" aria-hidden="true"></span>已完成</span
       >
       <span data-testid="diagram-legend-active"
-        ><span class="zw-swatch zw-swatch-active"></span>当前</span
+        ><span class="zw-swatch zw-swatch-active" aria-hidden="true"></span>当前</span
       >
       <span data-testid="diagram-legend-waiting"
-        ><span class="zw-swatch zw-swatch-waiting"></span>等待（定时/消息）</span
+        ><span class="zw-swatch zw-swatch-waiting" aria-hidden="true"></span>等待（定时/消息）</span
       >
       <span data-testid="diagram-legend-skipped"
-        ><span class="zw-swatch zw-swatch-skipped"></span>未经过</span
+        ><span class="zw-swatch zw-swatch-skipped" aria-hidden="true"></span>未经过</span
       >
       <button nz-button nzSize="small" type="button" (click)="fit()" [disabled]="!ready()">
         适应窗口
@@ -66,7 +66,7 @@ interface Viewer {
       <nz-alert nzType="warning" nzShowIcon [nzMessage]="error()!" />
     }
     <nz-spin [nzSpinning]="loading()">
-      <div #canvas class="zw-diagram" role="img" [attr.aria-label]="summary()"></div>
+      <div #canvas class="zw-diagram" role="figure" [attr.aria-label]="summary()"></div>
     </nz-spin>
   `,
   styles: `
