@@ -1,5 +1,4 @@
 import { DatePipe } from '@angular/common';
-import { HttpClient, HttpParams } from '@angular/common/http';
 import { Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
@@ -10,7 +9,7 @@ import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzSelectModule } from 'ng-zorro-antd/select';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
-import { firstValueFrom } from 'rxjs';
+import { Downloads } from '../core/downloads';
 import { Api, ApiError } from '../core/api';
 import { Viewport } from '../core/viewport';
 import {
@@ -146,7 +145,7 @@ import {
 })
 export class SupervisionListPage {
   private readonly api = inject(Api);
-  private readonly http = inject(HttpClient);
+  private readonly downloads = inject(Downloads);
   private readonly message = inject(NzMessageService);
   protected readonly viewport = inject(Viewport);
   protected readonly statuses = SUPERVISION_STATUSES;
@@ -216,20 +215,10 @@ export class SupervisionListPage {
   async exportCsv(): Promise<void> {
     this.exporting.set(true);
     try {
-      let params = new HttpParams();
+      const params = new URLSearchParams();
       for (const [key, value] of Object.entries(this.filters()))
-        if (value !== null && value !== '') params = params.set(key, value);
-      const blob = await firstValueFrom(
-        this.http.get('/api/supervision/export.csv', { params, responseType: 'blob' }),
-      );
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = '督办台账.csv';
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        if (value !== null && value !== '') params.set(key, String(value));
+      await this.downloads.fetch(`/api/supervision/export.csv?${params}`, '督办台账.csv');
     } catch {
       this.message.error('导出失败，请重试');
     } finally {
