@@ -36,6 +36,7 @@ import { Personal1765600001300 } from './1765600001300-personal';
 import { Directory1765600001400 } from './1765600001400-directory';
 import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
+import { NoticeLinks1765600001750 } from './1765600001750-notice-links';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -77,4 +78,5 @@ export const migrations = [
   Directory1765600001400,
   Announcements1765600001600,
   ShareCatalogue1765600001700,
+  NoticeLinks1765600001750,
 ];

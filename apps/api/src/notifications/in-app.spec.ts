@@ -380,6 +380,29 @@ describe('the bell: in-app notifications written with the outbox', () => {
     expect(await q(`SELECT 1 FROM user_notifications WHERE outbox_id = $1 AND user_id = $2`, [again, ids.yangfan])).toHaveLength(1);
   });
 
+  it('opens a feature’s own page when its notice names a plain same-site link, and never a foreign one', async () => {
+    const send = (subject: string, link: string) =>
+      t.app
+        .get(DataSource)
+        .transaction((m) =>
+          m.query(`INSERT INTO outbox (topic, payload) VALUES ('plan.reminder', $1)`, [
+            JSON.stringify({ to: [ids.yangfan], subject, link }),
+          ]),
+        );
+    await send('链接通知一', '/work-plans/2026?tab=items');
+    await send('链接通知二', '//evil.example/x');
+    await send('链接通知三', 'javascript:alert(1)');
+    const rows = await q(
+      `SELECT title, link FROM user_notifications WHERE user_id = $1 AND title LIKE '链接通知%' ORDER BY title COLLATE "C"`,
+      [ids.yangfan],
+    );
+    expect(rows).toEqual([
+      { title: '链接通知一', link: '/work-plans/2026?tab=items' },
+      { title: '链接通知三', link: '/tasks' },
+      { title: '链接通知二', link: '/tasks' },
+    ]);
+  });
+
   it('writes no notice for a payload that names nobody, and never fails the transaction for it', async () => {
     await t.app
       .get(DataSource)
