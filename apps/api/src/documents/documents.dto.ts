@@ -19,12 +19,24 @@ import {
 } from 'class-validator';
 import { PageLimit, PageOffset } from '../platform/paging';
 
-export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要'] as const;
+export const DOC_TYPES = ['通知', '通报', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
 /** 公开属性, decided at 拟稿 (政府信息公开条例). */
 export const DISCLOSURES = ['主动公开', '依申请公开', '不予公开'] as const;
-export const DOCUMENT_STATUSES = ['拟稿', '核稿', '会签', '签发', '用印', '分发', '办结', '不予签发', '已撤销'] as const;
+export const DOCUMENT_STATUSES = [
+  '拟稿',
+  '核稿',
+  '会签',
+  '信息办审核',
+  '领导小组审批',
+  '签发',
+  '用印',
+  '分发',
+  '办结',
+  '不予签发',
+  '已撤销',
+] as const;
 export const RECEIPT_STATUSES = ['已送达', '已签收', '退文', '办理中', '办结'] as const;
 
 /** 纪要's attendance lists (GB/T 9704-2012 §10.3), names as the 文秘 writes them (joined with 、). */
@@ -123,6 +135,13 @@ export class CreateDocumentDto {
   @IsOptional()
   @IsBoolean({ message: '联合行文须为 true 或 false' })
   jointIssue?: boolean;
+
+  @ApiPropertyOptional({
+    description: '信息化相关文件：以部或部办公厅名义印发的，须经信息办审核、信息化领导小组批准后方可签发（核稿人所作标记拟稿人不能取消）',
+  })
+  @IsOptional()
+  @IsBoolean({ message: '信息化相关文件须为 true 或 false' })
+  informatization?: boolean;
 
   @ApiPropertyOptional({ type: AttendanceDto, description: '纪要的出席、请假、列席人员（仅纪要）' })
   @IsOptional()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TasksModule } from '../tasks/tasks.module';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
+import { ItReviewService } from './it-review.service';
 import { DocumentsWorkerController } from './documents.worker.controller';
 import { ProcessingSheets } from './processing-sheets';
 import { ReceiptsService } from './receipts.service';
@@ -13,7 +14,7 @@ import { RevisionsService } from './revisions/revisions.service';
 @Module({
   imports: [TasksModule],
   controllers: [DocumentsController, DocumentsWorkerController, RevisionsController, ProcessingSheetsController],
-  providers: [DocumentsService, ReceiptsService, RevisionStore, RevisionsService, ProcessingSheets],
+  providers: [DocumentsService, ReceiptsService, ItReviewService, RevisionStore, RevisionsService, ProcessingSheets],
   exports: [DocumentsService, ReceiptsService],
 })
 export class DocumentsModule {}

@@ -9,6 +9,7 @@ import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
 import { documentScopeSql } from './document-scope';
+import { ItReviewService } from './it-review.service';
 import { ReceiptsService } from './receipts.service';
 import { RevisionStore } from './revisions/revision.store';
 import type { OfficialDocument } from '@zhengwu/pdf';
@@ -18,7 +19,16 @@ export const SENDER_PROCESS = 'document-exchange';
 export { RECEIPT_PROCESS } from './receipts.service';
 
 /** Where the sender's case stands, as the document's status. */
-const STATUS_BY_TASK: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发', seal: '用印' };
+const STATUS_BY_TASK: Record<string, string> = {
+  draft: '拟稿',
+  review: '核稿',
+  countersign: '会签',
+  itOfficeReview: '信息办审核',
+  itVote: '领导小组审批',
+  itDecision: '领导小组审批',
+  sign: '签发',
+  seal: '用印',
+};
 // 办结 when the last receipt closes; archiving follows as the case's last step.
 const STATUS_BY_END: Record<string, string> = { cancelled: '已撤销', notIssued: '不予签发', distribute: '办结', seal: '分发' };
 
@@ -49,6 +59,7 @@ export class DocumentsService implements OnModuleInit {
     private readonly attachments: AttachmentsService,
     private readonly revisionStore: RevisionStore,
     private readonly receipts: ReceiptsService,
+    private readonly itReview: ItReviewService,
   ) {}
 
   onModuleInit(): void {
@@ -93,6 +104,7 @@ export class DocumentsService implements OnModuleInit {
         ],
       );
       const id = rows[0].id;
+      await this.itReview.drafterMarks(m, id, me.userId, dto.informatization);
       const started = await this.engine.startProcess(
         SENDER_PROCESS,
         {
@@ -144,6 +156,7 @@ export class DocumentsService implements OnModuleInit {
           attendanceOf(dto),
         ],
       );
+      await this.itReview.drafterMarks(m, id, me.userId, dto.informatization);
       // 正文 with 痕迹保留: the form's save is a revision like the editor's.
       await this.revisionStore.recordDraft(m, id, me.userId, dto.body, dto.attachmentNote);
     });
@@ -235,7 +248,12 @@ export class DocumentsService implements OnModuleInit {
       [doc.instance_id],
     );
     const attachments = await this.attachments.listOf(this.dataSource.manager, 'document', id);
-    return { ...detail, isSender, receipts, history, openTasks, attachments };
+    const itReview = await this.itReview.state(
+      this.dataSource.manager,
+      id,
+      (openTasks as { activityId: string }[]).map((t) => t.activityId),
+    );
+    return { ...detail, isSender, receipts, history, openTasks, attachments, itReview };
   }
 
   // ---- 排版 (the render worker) -------------------------------------------------------------
@@ -368,11 +386,16 @@ export class DocumentsService implements OnModuleInit {
   private async senderTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
     const doc = await this.documentOfCase(e.tx, e.businessKey);
     if (e.activityId === 'draft' && e.outcome === 'approve') {
-      // The drafter may have changed the countersigning units while the case waited at 拟稿.
-      return countersignVariables(doc.countersign_units);
+      // The drafter may have changed the countersigning units (and the 信息化 mark) while the case waited at 拟稿.
+      return { ...countersignVariables(doc.countersign_units), ...(await this.itReview.redrafted(e, doc.id)) };
     }
+    if (e.activityId === 'review' && e.outcome === 'approve') return this.itReview.reviewed(e, doc.id);
     if (e.activityId === 'countersign' && e.outcome === 'reject') return { countersignDisagreed: true };
+    if (e.activityId === 'itOfficeReview') return this.itReview.officeReviewed(e, doc.id);
+    if (e.activityId === 'itVote') return this.itReview.voted(e, doc.id);
+    if (e.activityId === 'itDecision') return this.itReview.decided(e, doc.id);
     if (e.activityId === 'sign' && e.outcome === 'approve') {
+      await this.itReview.guardSign(e.tx, doc.id);
       // 清稿: the signed text is frozen (pending changes accepted with the signature) and typeset from.
       await this.revisionStore.freeze(e.tx, doc.id, e.userId, e.taskId);
       const number = await this.issueNumber(e.tx, doc, e.userId);
@@ -511,8 +534,8 @@ export class DocumentsService implements OnModuleInit {
     const rows: DocumentRow[] = await m.query(
       `SELECT d.id, d.instance_id, d.unit_id, u.path AS unit_path, d.drafter_id, d.status, d.countersign_units, d.urgency, d.title
          FROM documents d JOIN units u ON u.id = d.unit_id
-        WHERE d.id = $1 AND ${documentScopeSql({ document: 'd', unitPath: 'u.path' }, '$2', '$3')}`,
-      [id, `${escapeLike(me.unitPath)}%`, me.unitId],
+        WHERE d.id = $1 AND ${documentScopeSql({ document: 'd', unitPath: 'u.path' }, '$2', '$3', '$4')}`,
+      [id, `${escapeLike(me.unitPath)}%`, me.unitId, me.userId],
     );
     if (!rows[0]) throw new NotFoundError('公文');
     return rows[0];

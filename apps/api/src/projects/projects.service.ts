@@ -10,6 +10,7 @@ import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { DeployedSystemsService } from './deployed-systems.service';
 import { escapeLike, ledgerUnits, projectScopeSql, seesWholeLedger } from './ledger-scope';
+import { checkVote, leadingGroupVoters, requireGroupChair, voteResult } from '../org/leading-group';
 import type { ChangeProjectStatusDto, CorrectProjectDto, ListProjectsQuery, ProjectStatus, SubmitProjectDto } from './projects.dto';
 import { seedProjectDemo } from './projects.demo';
 import { CONTENT_THRESHOLD, NAME_THRESHOLD, similarity } from './similarity';
@@ -392,24 +393,11 @@ export class ProjectsService implements OnModuleInit {
     const duplicates = (await this.findDuplicates(e.tx, project)).map(({ unitPath: _p, implementingUnitId: _i, ...d }) => d);
     await this.recordOpinion(e, project, 'office', duplicates);
     if (e.outcome === 'return') return {};
-    const units = await ledgerUnits(e.tx);
-    const members: { user_id: string; position: string | null }[] = await e.tx.query(
-      `SELECT m.user_id, m.position FROM unit_members m JOIN users u ON u.id = m.user_id
-        WHERE m.unit_id = $1 AND u.is_active ORDER BY (m.position = '组长') DESC, (m.position = '副组长') DESC, u.username`,
-      [units.group],
-    );
-    if (members.length === 0) {
-      throw new AppError(
-        'GROUP_HAS_NO_MEMBERS',
-        '信息化领导小组尚无成员，无法提请表决，请先维护领导小组成员',
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
-    }
+    const group = await leadingGroupVoters(e.tx);
     // The task page offers the referral only to the chair; the vote itself checks again (voted()).
-    const chair = members.find((r) => r.position === '组长');
     return {
-      voters: members.map((r) => r.user_id),
-      ...(chair ? { groupChair: chair.user_id } : {}),
+      voters: group.voters,
+      ...(group.chair ? { groupChair: group.chair } : {}),
       officeRecommendation: e.outcome === 'approve' ? '建议立项' : '建议不予立项',
       duplicateCount: duplicates.length,
     };
@@ -417,31 +405,12 @@ export class ProjectsService implements OnModuleInit {
 
   /** One member's vote; the tally after it decides the gateway once everyone has voted. */
   private async voted(e: TaskCompletingEvent, project: ProjectRow): Promise<Record<string, unknown>> {
-    const voters = Array.isArray(e.variables.voters) ? (e.variables.voters as string[]) : [];
-    if (!voters.includes(e.userId)) {
-      throw new AppError('VOTER_NOT_MEMBER', '只有领导小组成员本人可以表决（表决不能转办他人）', HttpStatus.FORBIDDEN);
-    }
-    if (e.outcome !== 'approve' && e.outcome !== 'reject') {
-      throw new AppError('VOTE_INVALID', '表决须为同意或不同意', HttpStatus.BAD_REQUEST, [
-        { field: 'action', message: '须为 approve 或 reject' },
-      ]);
-    }
+    const vote = checkVote(e.variables.voters, e.userId, e.outcome);
     const refer = e.input.referToSecretary === true;
-    if (refer) {
-      const units = await ledgerUnits(e.tx);
-      const chair: unknown[] = await e.tx.query(`SELECT 1 FROM unit_members WHERE unit_id = $1 AND user_id = $2 AND position = '组长'`, [
-        units.group,
-        e.userId,
-      ]);
-      if (chair.length === 0) {
-        throw new AppError('REFER_NOT_ALLOWED', '只有领导小组组长可以提请以集体决定方式议定', HttpStatus.FORBIDDEN, [
-          { field: 'variables.referToSecretary', message: '仅组长可用' },
-        ]);
-      }
-    }
+    if (refer) await requireGroupChair(e.tx, e.userId);
     await e.tx.query(
       `INSERT INTO project_votes (project_id, instance_id, task_id, voter_id, vote, opinion, refer_to_secretary) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-      [project.id, e.instanceId, e.taskId, e.userId, e.outcome, e.comment?.trim() || null, refer],
+      [project.id, e.instanceId, e.taskId, e.userId, vote, e.comment?.trim() || null, refer],
     );
     const [tally]: { approve: number; reject: number; cast: number; referred: boolean }[] = await e.tx.query(
       `SELECT count(*) FILTER (WHERE vote = 'approve')::int AS approve, count(*) FILTER (WHERE vote = 'reject')::int AS reject,
@@ -449,15 +418,12 @@ export class ProjectsService implements OnModuleInit {
          FROM project_votes WHERE instance_id = $1`,
       [e.instanceId],
     );
-    const total = voters.length;
-    let voteResult = 'pending';
-    if (tally.cast >= total) {
-      if (tally.referred) voteResult = 'undecided';
-      else if (tally.approve * 2 > total) voteResult = 'approve';
-      else if (tally.reject * 2 > total) voteResult = 'reject';
-      else voteResult = 'undecided';
-    }
-    return { votesApprove: tally.approve, votesReject: tally.reject, votesCast: tally.cast, voteResult };
+    return {
+      votesApprove: tally.approve,
+      votesReject: tally.reject,
+      votesCast: tally.cast,
+      voteResult: voteResult((e.variables.voters as string[]).length, tally),
+    };
   }
 
   private async onCaseStepped(e: CaseSteppedEvent): Promise<void> {
