@@ -14,6 +14,7 @@ import { BodyRevisions } from './body-editor/body-revisions';
 import { CaseHistory, type HistoryEntry, type OpenStep } from './case-history';
 import { statusColor } from './document-form.logic';
 import { type Attachment, Files } from './files';
+import { type ItReviewState, ItReviewCard } from './it-review-card';
 import { PartnerRecipientsStatus } from './partner-recipients-status';
 import { PdfPreview } from './pdf-preview';
 import { type Receipt, ReceiptStatusTable } from './receipt-status-table';
@@ -52,6 +53,7 @@ interface DocumentDetail {
   history: HistoryEntry[];
   openTasks: (OpenStep & { activityId: string })[];
   attachments: Attachment[];
+  itReview?: ItReviewState | null;
 }
 
 /** Refreshed this often while open, so the sender watches each recipient sign for the document. */
@@ -70,6 +72,7 @@ const REFRESH_MS = 10_000;
     AttachmentsPanel,
     BodyRevisions,
     CaseHistory,
+    ItReviewCard,
     PartnerRecipientsStatus,
     PdfPreview,
     ReceiptStatusTable,
@@ -153,6 +156,10 @@ const REFRESH_MS = 10_000;
             }}</nz-descriptions-item>
           </nz-descriptions>
         </nz-card>
+
+        @if (d.itReview?.informatization && d.itReview; as it) {
+          <zw-it-review-card [state]="it" />
+        }
 
         <nz-card nzTitle="正文（痕迹保留）" nzSize="small">
           <zw-body-revisions [documentId]="d.id" (changed)="load(true)" />

@@ -50,6 +50,7 @@ const FIELDS: DocumentField[] = [
   'body',
   'attachmentNote',
   'jointIssue',
+  'informatization',
   'present',
   'absent',
   'attending',
@@ -247,6 +248,29 @@ const FIELDS: DocumentField[] = [
             >
           </nz-form-control>
         </nz-form-item>
+        <nz-form-item>
+          <nz-form-label nzFor="informatization">信息化相关文件</nz-form-label>
+          <nz-form-control
+            [nzValidateStatus]="status('informatization')"
+            [nzErrorTip]="errors().informatization ?? ''"
+            [nzExtra]="
+              informatizationLocked()
+                ? '核稿人已标记为信息化相关文件，拟稿人不能取消'
+                : '以部或部办公厅名义印发的信息化相关文件，核稿后须经信息办审核、信息化领导小组批准方可签发'
+            "
+          >
+            <label
+              nz-checkbox
+              id="informatization"
+              name="informatization"
+              data-testid="informatization"
+              [nzDisabled]="informatizationLocked()"
+              [(ngModel)]="form.informatization"
+              (ngModelChange)="touched('informatization')"
+              >属于信息化相关文件</label
+            >
+          </nz-form-control>
+        </nz-form-item>
         @if (form.docType === '纪要') {
           @for (f of attendanceFields; track f.key) {
             <nz-form-item>
@@ -347,6 +371,8 @@ export class DocumentFormPage implements OnInit {
   protected readonly partners = signal<PartnerEntry[]>([]);
   protected readonly partnerRows = signal<PartnerRecipientRow[]>([]);
   protected readonly partnerErrors = signal<PartnerRowErrors[]>([]);
+  /** A reviewer's 信息化 mark stays (the api answers IT_MARK_LOCKED otherwise). */
+  protected readonly informatizationLocked = signal(false);
   private submitted = false;
 
   async ngOnInit(): Promise<void> {
@@ -355,11 +381,18 @@ export class DocumentFormPage implements OnInit {
       const [tree, doc] = await Promise.all([
         this.api.get<UnitNode[]>('/org/units'),
         this.id()
-          ? this.api.get<Parameters<typeof fromDocument>[0]>(`/documents/${this.id()}`)
+          ? this.api.get<
+              Parameters<typeof fromDocument>[0] & {
+                itReview?: { markedByReviewer?: boolean } | null;
+              }
+            >(`/documents/${this.id()}`)
           : Promise.resolve(null),
       ]);
       this.units.set(toUnitOptions(tree, ownUnit));
-      if (doc) this.form = fromDocument(doc);
+      if (doc) {
+        this.form = fromDocument(doc);
+        this.informatizationLocked.set(doc.itReview?.markedByReviewer === true);
+      }
       await this.loadPartners();
     } catch (error) {
       this.message.error(error instanceof ApiError ? error.message : '加载失败，请刷新页面');

@@ -93,6 +93,21 @@ describe('document request body', () => {
     );
   });
 
+  it('always says whether the document is 信息化相关, so that unmarking reaches the api', () => {
+    expect(toDocumentBody(filled()).informatization).toBe(false);
+    expect(toDocumentBody(filled({ informatization: true })).informatization).toBe(true);
+    const stored = {
+      docType: '通知',
+      title: 't',
+      secrecy: '非密',
+      urgency: '平急',
+      body: 'b',
+      itReview: { informatization: true },
+    };
+    expect(fromDocument(stored).informatization).toBe(true);
+    expect(fromDocument({ ...stored, itReview: null }).informatization).toBe(false);
+  });
+
   it('round-trips a stored document into the form', () => {
     const form = fromDocument({
       docType: '函',

@@ -20,6 +20,8 @@ export interface DocumentForm {
   attachmentNote: string;
   /** 联合行文: issued jointly with the 会签 units. */
   jointIssue: boolean;
+  /** 信息化相关文件: in the ministry's name it needs 信息办审核 and the leading group's approval before 签发. */
+  informatization: boolean;
   /** 纪要: 出席, 请假, 列席. */
   present: string;
   absent: string;
@@ -42,6 +44,7 @@ export interface DocumentBody {
   body: string;
   attachmentNote?: string;
   jointIssue?: boolean;
+  informatization: boolean;
   attendance?: { present?: string; absent?: string; attending?: string };
 }
 
@@ -76,6 +79,7 @@ export function emptyDocumentForm(): DocumentForm {
     body: '',
     attachmentNote: '',
     jointIssue: false,
+    informatization: false,
     present: '',
     absent: '',
     attending: '',
@@ -130,6 +134,8 @@ export function toDocumentBody(form: DocumentForm): DocumentBody {
     ccRecipients: [...form.ccRecipients],
     countersignUnits: [...form.countersignUnits],
     body: form.body,
+    // Always sent: unmarking is a change the api must see (and may refuse when a reviewer set the mark).
+    informatization: form.informatization,
   };
   if (form.secrecy !== '非密' && form.secrecyTerm.trim())
     body.secrecyTerm = form.secrecyTerm.trim();
@@ -162,6 +168,7 @@ export function fromDocument(doc: {
   countersignUnits?: { id: string }[] | null;
   jointIssue?: boolean | null;
   attendance?: { present?: string; absent?: string; attending?: string } | null;
+  itReview?: { informatization: boolean } | null;
 }): DocumentForm {
   const ids = (units?: { id: string }[] | null) => (units ?? []).map((u) => u.id);
   return {
@@ -177,6 +184,7 @@ export function fromDocument(doc: {
     body: doc.body,
     attachmentNote: doc.attachmentNote ?? '',
     jointIssue: doc.jointIssue ?? false,
+    informatization: doc.itReview?.informatization ?? false,
     present: doc.attendance?.present ?? '',
     absent: doc.attendance?.absent ?? '',
     attending: doc.attendance?.attending ?? '',

@@ -74,6 +74,25 @@ const STEPS: Record<string, Record<string, StepForm>> = {
       labels: { approve: '签发', reject: '不予签发' },
       hint: '签发后编发文字号、排版并分发',
     }),
+    信息办审核: step({
+      labels: { approve: '审核通过，报领导小组', return: '退回修改', reject: '退回修改' },
+      opinionRequired: ['approve'],
+      opinionLabel: '审核意见',
+      hint: '以部或部办公厅名义印发的信息化相关文件：审核通过后报信息化领导小组批准，退回则由拟稿人修改',
+    }),
+    领导小组批准: step({
+      kind: 'vote',
+      labels: { approve: '同意', reject: '不同意' },
+      opinionLabel: '表决意见',
+      hint: '请本人表决是否同意印发（表决不能由他人代为办理）；过半数同意即批准，过半数不同意则退回修改',
+    }),
+    记录集体决定: step({
+      kind: 'secretary',
+      labels: { approve: '决定批准印发', reject: '决定不予批准' },
+      opinionRequired: ['approve', 'reject'],
+      opinionLabel: '集体决定内容',
+      hint: '记录领导小组集体决定的内容后提交；不予批准的公文退回拟稿人修改',
+    }),
   },
   'document-receipt': {
     签收: step({
@@ -190,7 +209,15 @@ const STEPS: Record<string, Record<string, StepForm>> = {
 
 /** Activity ids of the same steps, for when the api gives the id. */
 const BY_ACTIVITY: Record<string, Record<string, string>> = {
-  'document-exchange': { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发' },
+  'document-exchange': {
+    draft: '拟稿',
+    review: '核稿',
+    countersign: '会签',
+    itOfficeReview: '信息办审核',
+    itVote: '领导小组批准',
+    itDecision: '记录集体决定',
+    sign: '签发',
+  },
   'document-receipt': { receive: '签收', propose: '拟办', instruct: '批办', handle: '承办' },
   'three-level-approval': {
     accept: '县级受理',
@@ -337,6 +364,9 @@ const HISTORY_WORDS: Record<string, Record<string, Partial<Record<string, string
     会签: { approve: '会签同意', reject: '会签不同意' },
     签发: { approve: '签发', reject: '不予签发' },
     用印: { approve: '用印' },
+    信息办审核: { approve: '信息办审核通过', return: '信息办退回修改', reject: '信息办退回修改' },
+    领导小组批准: { approve: '表决同意', reject: '表决不同意' },
+    记录集体决定: { approve: '集体决定批准印发', reject: '集体决定不予批准' },
   },
   'document-receipt': {
     签收: { approve: '签收', reject: '退文' },
