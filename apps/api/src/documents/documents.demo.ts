@@ -5,8 +5,8 @@ import type { CreateDocumentDto } from './documents.dto';
 import type { DocumentsService } from './documents.service';
 
 /**
- * Documents of 规划司 in every state a user meets: at 核稿, returned to 拟稿, at 会签, distributed
- * with recipients signed, handling, unsigned and refused, and one handled to its end.
+ * Documents of 规划司 in every state a user meets: at 核稿, returned to 拟稿, at 会签, at the leading group's vote
+ * (信息化相关), distributed with recipients signed, handling, unsigned and refused, and one handled to its end.
  */
 export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsService, tasks: TasksService): Promise<void> {
   const unit = async (code: string): Promise<string> =>
@@ -123,6 +123,26 @@ export async function seedDocumentDemo(ctx: DemoContext, documents: DocumentsSer
   );
   await act('lina', returned.instanceId, 'draft', { action: 'approve', comment: '请审核' });
   await act('yangfan', returned.instanceId, 'review', { action: 'return', comment: '请补充项目预算测算依据后再报' });
+
+  // 信息化相关 in the ministry's name: 信息办 has approved it and the leading group is voting (two of five have).
+  const cloud = await documents.create(
+    lina,
+    draft({
+      title: '关于推进国土资源云规划数据服务建设的通知',
+      mainRecipients: [await unit('320000'), await unit('330000')],
+      informatization: true,
+    }),
+  );
+  await act('lina', cloud.instanceId, 'draft', { action: 'approve', comment: '请审核' });
+  await act('yangfan', cloud.instanceId, 'review', { action: 'approve', comment: '同意，报信息办审核' });
+  await act('chenjing', cloud.instanceId, 'itOfficeReview', { action: 'approve', comment: '符合国土资源云总体框架要求，建议批准' });
+  for (const member of ['wangjianguo', 'liuhaiyan']) {
+    const rows: { id: string }[] = await ctx.dataSource.query(
+      `SELECT id FROM tasks WHERE instance_id = $1 AND activity_id = 'itVote' AND status = 'open' AND assignee = $2`,
+      [cloud.instanceId, (await ctx.as(member)).userId],
+    );
+    await tasks.act(await ctx.as(member), rows[0].id, { action: 'approve', comment: '同意印发' } as TaskActionDto);
+  }
 
   // Just submitted: waiting at 核稿.
   const fresh = await documents.create(
