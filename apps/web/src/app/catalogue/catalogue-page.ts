@@ -115,7 +115,7 @@ const LEVELS = ['无条件共享', '有条件共享', '不予共享'];
             <nz-form-item>
               <nz-form-label nzFor="entry-cycle">更新周期</nz-form-label>
               <nz-form-control
-                [nzErrorTip]="errors()['updateCycle'] ?? ''"
+                [nzErrorTip]="errors()['updateCycle']"
                 [nzValidateStatus]="errors()['updateCycle'] ? 'error' : ''"
               >
                 <nz-select nzId="entry-cycle" name="updateCycle" [(ngModel)]="form.updateCycle">
@@ -128,7 +128,7 @@ const LEVELS = ['无条件共享', '有条件共享', '不予共享'];
             <nz-form-item>
               <nz-form-label nzFor="entry-level">共享属性</nz-form-label>
               <nz-form-control
-                [nzErrorTip]="errors()['shareLevel'] ?? ''"
+                [nzErrorTip]="errors()['shareLevel']"
                 [nzValidateStatus]="errors()['shareLevel'] ? 'error' : ''"
               >
                 <nz-select nzId="entry-level" name="shareLevel" [(ngModel)]="form.shareLevel">
@@ -141,7 +141,7 @@ const LEVELS = ['无条件共享', '有条件共享', '不予共享'];
             <nz-form-item>
               <nz-form-label nzFor="entry-formats">提供格式（用顿号或逗号分隔）</nz-form-label>
               <nz-form-control
-                [nzErrorTip]="errors()['formats'] ?? ''"
+                [nzErrorTip]="errors()['formats']"
                 [nzValidateStatus]="errors()['formats'] ? 'error' : ''"
               >
                 <input nz-input id="entry-formats" name="formats" [(ngModel)]="form.formats" />
@@ -150,7 +150,7 @@ const LEVELS = ['无条件共享', '有条件共享', '不予共享'];
             <nz-form-item>
               <nz-form-label nzFor="entry-description">说明</nz-form-label>
               <nz-form-control
-                [nzErrorTip]="errors()['description'] ?? ''"
+                [nzErrorTip]="errors()['description']"
                 [nzValidateStatus]="errors()['description'] ? 'error' : ''"
               >
                 <textarea
