@@ -99,7 +99,9 @@ export class WorkPlans1765600001900 implements MigrationInterface {
     // A 督办 item may stand for a plan item: no case or 公文 behind it, its source named instead.
     await q.query(`ALTER TABLE supervision_items ADD COLUMN source_kind text CHECK (source_kind IN ('work-plan-item'))`);
     await q.query(`ALTER TABLE supervision_items ADD COLUMN source_id uuid`);
-    await q.query(`ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_source_pair CHECK ((source_kind IS NULL) = (source_id IS NULL))`);
+    await q.query(
+      `ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_source_pair CHECK ((source_kind IS NULL) = (source_id IS NULL))`,
+    );
     await q.query(`ALTER TABLE supervision_items DROP CONSTRAINT supervision_items_target_kind_check`);
     await q.query(
       `ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_target_kind_check CHECK (target_kind IN ('case', 'document', 'work-plan'))`,
@@ -110,14 +112,18 @@ export class WorkPlans1765600001900 implements MigrationInterface {
          (target_kind = 'case' AND instance_id IS NOT NULL) OR target_kind = 'document'
          OR (target_kind = 'work-plan' AND source_id IS NOT NULL AND instance_id IS NULL))`,
     );
-    await q.query(`CREATE UNIQUE INDEX supervision_items_one_per_source ON supervision_items (source_kind, source_id) WHERE source_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX supervision_items_one_per_source ON supervision_items (source_kind, source_id) WHERE source_id IS NOT NULL`,
+    );
     await q.query(
       `ALTER TABLE work_plan_items ADD CONSTRAINT work_plan_items_supervision FOREIGN KEY (supervision_item_id) REFERENCES supervision_items(id)`,
     );
 
     // 通报 (the 年度评估 is circulated as one; GB/T 9704 lays it out as a 文件格式 下行文).
     await q.query(`ALTER TABLE documents DROP CONSTRAINT IF EXISTS documents_doc_type_check`);
-    await q.query(`ALTER TABLE documents ADD CONSTRAINT documents_doc_type_check CHECK (doc_type IN ('通知','通报','请示','报告','函','纪要'))`);
+    await q.query(
+      `ALTER TABLE documents ADD CONSTRAINT documents_doc_type_check CHECK (doc_type IN ('通知','通报','请示','报告','函','纪要'))`,
+    );
     await q.query(`INSERT INTO archive_retention_rules (doc_type, retention) VALUES ('通报', 'D30') ON CONFLICT (doc_type) DO NOTHING`);
   }
 
@@ -129,9 +135,13 @@ export class WorkPlans1765600001900 implements MigrationInterface {
     await q.query(`DELETE FROM supervision_items WHERE target_kind = 'work-plan'`);
     await q.query(`DROP INDEX supervision_items_one_per_source`);
     await q.query(`ALTER TABLE supervision_items DROP CONSTRAINT supervision_items_target_present`);
-    await q.query(`ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_check2 CHECK (target_kind = 'document' OR instance_id IS NOT NULL)`);
+    await q.query(
+      `ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_check2 CHECK (target_kind = 'document' OR instance_id IS NOT NULL)`,
+    );
     await q.query(`ALTER TABLE supervision_items DROP CONSTRAINT supervision_items_target_kind_check`);
-    await q.query(`ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_target_kind_check CHECK (target_kind IN ('case', 'document'))`);
+    await q.query(
+      `ALTER TABLE supervision_items ADD CONSTRAINT supervision_items_target_kind_check CHECK (target_kind IN ('case', 'document'))`,
+    );
     await q.query(`ALTER TABLE supervision_items DROP COLUMN source_id, DROP COLUMN source_kind`);
   }
 }

@@ -201,7 +201,11 @@ export class SupervisionService implements OnModuleInit {
       dueAt,
       remindAt: remindAt < dueAt ? remindAt : dueAt,
     });
-    await this.repo.addEvent(m, id, 'created', input.createdBy, opinion, { deadline: input.deadline, unitId: input.unitId, unitName: unit.name });
+    await this.repo.addEvent(m, id, 'created', input.createdBy, opinion, {
+      deadline: input.deadline,
+      unitId: input.unitId,
+      unitName: unit.name,
+    });
     await this.repo.outbox(m, 'supervision.created', {
       itemId: id,
       unitId: input.unitId,

@@ -83,7 +83,8 @@ export function bulletinBody(plan: Pick<PlanRow, 'year'>, evaluation: Evaluation
     `按期完成${c.onTime}项，逾期完成${c.late}项，未完成${c.notDone}项；逾期未办结经督办提醒单位负责人${c.escalated}项。${evaluation.conclusion ?? ''}`,
     '二、各项要点落实情况',
     ...evaluation.items.map(
-      (i) => `（${i.seq}）${i.title}（责任单位：${i.unitName}，完成时限：${i.deadline}）：${i.resultLabel}。${i.summary ? `单位自评：${i.summary}` : '单位未报送年度总结。'}`,
+      (i) =>
+        `（${i.seq}）${i.title}（责任单位：${i.unitName}，完成时限：${i.deadline}）：${i.resultLabel}。${i.summary ? `单位自评：${i.summary}` : '单位未报送年度总结。'}`,
     ),
     '三、工作要求',
     '请逾期完成和未完成工作要点的单位认真分析原因，落实整改措施，于下一年度第一季度内报信息办。',

@@ -85,7 +85,10 @@ export class WorkPlansRepository {
   }
 
   async isGroupMember(groupUnitId: string, userId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM unit_members WHERE unit_id = $1 AND user_id = $2`, [groupUnitId, userId]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM unit_members WHERE unit_id = $1 AND user_id = $2`, [
+      groupUnitId,
+      userId,
+    ]);
     return rows.length > 0;
   }
 
@@ -107,7 +110,10 @@ export class WorkPlansRepository {
     return m.query(`SELECT id, kind FROM units WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
-  async insertPlan(m: EntityManager, plan: { year: number; title: string; intro: string; draftedBy: string; unitId: string }): Promise<string> {
+  async insertPlan(
+    m: EntityManager,
+    plan: { year: number; title: string; intro: string; draftedBy: string; unitId: string },
+  ): Promise<string> {
     const rows: { id: string }[] = await m.query(
       `INSERT INTO work_plans (year, title, intro, drafted_by, unit_id) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
       [plan.year, plan.title, plan.intro, plan.draftedBy, plan.unitId],
@@ -180,7 +186,10 @@ export class WorkPlansRepository {
     const where = `WHERE ($3::int IS NULL OR p.year = $3)
       AND ($1 OR (p.status IN ('执行中','评估中','已评估') AND EXISTS (
         SELECT 1 FROM work_plan_items vi JOIN units vu ON vu.id = vi.unit_id WHERE vi.plan_id = p.id AND vu.path LIKE $2)))`;
-    const [{ total }]: { total: number }[] = await this.dataSource.query(`SELECT count(*)::int AS total FROM work_plans p ${where}`, params);
+    const [{ total }]: { total: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM work_plans p ${where}`,
+      params,
+    );
     const items: unknown[] = await this.dataSource.query(
       `SELECT p.id, p.year, p.title, p.status, p.decided_at AS "decidedAt", p.created_at AS "createdAt", d.display_name AS "draftedByName",
               (SELECT count(*)::int FROM work_plan_items i WHERE i.plan_id = p.id) AS "itemCount",
@@ -236,7 +245,16 @@ export class WorkPlansRepository {
 
   async insertVote(
     m: EntityManager,
-    vote: { planId: string; instanceId: string; round: number; taskId: string; voterId: string; vote: string; opinion: string | null; refer: boolean },
+    vote: {
+      planId: string;
+      instanceId: string;
+      round: number;
+      taskId: string;
+      voterId: string;
+      vote: string;
+      opinion: string | null;
+      refer: boolean;
+    },
   ): Promise<void> {
     await m.query(
       `INSERT INTO work_plan_votes (plan_id, instance_id, round, task_id, voter_id, vote, opinion, refer_to_secretary) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
@@ -244,7 +262,11 @@ export class WorkPlansRepository {
     );
   }
 
-  async tally(m: EntityManager, instanceId: string, round: number): Promise<{ approve: number; reject: number; cast: number; referred: boolean }> {
+  async tally(
+    m: EntityManager,
+    instanceId: string,
+    round: number,
+  ): Promise<{ approve: number; reject: number; cast: number; referred: boolean }> {
     const [row]: { approve: number; reject: number; cast: number; referred: boolean }[] = await m.query(
       `SELECT count(*) FILTER (WHERE vote = 'approve')::int AS approve, count(*) FILTER (WHERE vote = 'reject')::int AS reject,
               count(*)::int AS cast, coalesce(bool_or(refer_to_secretary), false) AS referred
@@ -275,7 +297,10 @@ export class WorkPlansRepository {
   }
 
   /** The case's open steps (the engine port's read model `tasks`). */
-  async openTasks(instanceId: string, m?: EntityManager): Promise<{ id: string; activityId: string; name: string; assignee: string | null }[]> {
+  async openTasks(
+    instanceId: string,
+    m?: EntityManager,
+  ): Promise<{ id: string; activityId: string; name: string; assignee: string | null }[]> {
     return this.m(m).query(
       `SELECT t.id, t.activity_id AS "activityId", t.name, t.assignee FROM tasks t WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.created_at, t.id`,
       [instanceId],

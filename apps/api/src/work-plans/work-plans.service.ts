@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DocumentsService } from '../documents/documents.service';
+import { AttachmentsService } from '../files/attachments.service';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { hasRole, type Principal } from '../identity/principal';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
@@ -45,9 +46,22 @@ export class WorkPlansService implements OnModuleInit {
     private readonly documents: DocumentsService,
     private readonly tasks: TasksService,
     private readonly demoCases: DemoCases,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // The plan's files (the 工作要点 text, explanations): read by whoever sees the plan, added by 信息办 while it drafts.
+    this.attachments.registerOwner('work-plan', {
+      canRead: (me, id, m) =>
+        this.visiblePlan(me, id, m).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const { plan } = await this.visiblePlan(me, id, m);
+        return (plan.status === '草拟' || plan.status === '退回修改') && (await this.isEditor(me));
+      },
+    });
     this.engine.listen(PROCESS_KEY, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),
@@ -93,7 +107,8 @@ export class WorkPlansService implements OnModuleInit {
     if (!plan) throw new NotFoundError('工作要点');
     const whole = await this.seesWhole(me);
     if (whole) return { plan, whole };
-    const mine = VISIBLE_TO_UNITS.includes(plan.status) && (await this.repo.items(plan.id, m)).some((i) => i.unit_path.startsWith(me.unitPath));
+    const mine =
+      VISIBLE_TO_UNITS.includes(plan.status) && (await this.repo.items(plan.id, m)).some((i) => i.unit_path.startsWith(me.unitPath));
     if (!mine) throw new NotFoundError('工作要点');
     return { plan, whole };
   }
@@ -170,7 +185,8 @@ export class WorkPlansService implements OnModuleInit {
     for (const [index, item] of dto.items.entries()) {
       const unit = kinds.find((k) => k.id === item.unitId);
       if (!unit) throw field(`items.${index}.unitId`, `第 ${index + 1} 项的责任单位不存在`);
-      if (unit.kind === 'body') throw field(`items.${index}.unitId`, `第 ${index + 1} 项的责任单位须为机关或单位（领导小组不承担具体事项）`);
+      if (unit.kind === 'body')
+        throw field(`items.${index}.unitId`, `第 ${index + 1} 项的责任单位须为机关或单位（领导小组不承担具体事项）`);
     }
   }
 
@@ -203,7 +219,8 @@ export class WorkPlansService implements OnModuleInit {
       if (seen.instance_id) await this.engine.lockInstance(seen.instance_id, m);
       const { plan } = await this.visiblePlan(me, id, m, true);
       const task = plan.instance_id ? (await this.repo.openTasks(plan.instance_id, m)).find((t) => t.activityId === 'revise') : undefined;
-      if (plan.status !== '退回修改' || !task) throw new ConflictError('WORK_PLAN_NOT_RETURNED', '只有被退回修改的工作要点才能重新提请审议');
+      if (plan.status !== '退回修改' || !task)
+        throw new ConflictError('WORK_PLAN_NOT_RETURNED', '只有被退回修改的工作要点才能重新提请审议');
       if (task.assignee !== me.userId) throw new ForbiddenError('只有提请人可以重新提请审议');
       const text = comment?.trim() || '已按领导小组意见修改，重新提请审议';
       await this.tasks.recordFeatureAction(m, task.id, me, 'approve', text);
@@ -216,7 +233,11 @@ export class WorkPlansService implements OnModuleInit {
     const { group } = await this.fixedUnits();
     const members = await this.repo.groupMembers(m, group.id);
     if (members.length === 0) {
-      throw new AppError('GROUP_HAS_NO_MEMBERS', '信息化领导小组尚无成员，无法提请审议，请先维护领导小组成员', HttpStatus.UNPROCESSABLE_ENTITY);
+      throw new AppError(
+        'GROUP_HAS_NO_MEMBERS',
+        '信息化领导小组尚无成员，无法提请审议，请先维护领导小组成员',
+        HttpStatus.UNPROCESSABLE_ENTITY,
+      );
     }
     // The 年度评估 is reported to the 组长 (else the first member) on the group's behalf.
     const chair = members.find((r) => r.position === '组长') ?? members[0];
@@ -238,9 +259,19 @@ export class WorkPlansService implements OnModuleInit {
     const editor = await this.isEditor(me);
     const openTasks = plan.instance_id ? await this.repo.openTasks(plan.instance_id) : [];
     const today = todayCst();
-    const rollup = new Map<string, { unitId: string; unitName: string; total: number; done: number; overdue: number; percentSum: number }>();
+    const rollup = new Map<
+      string,
+      { unitId: string; unitName: string; total: number; done: number; overdue: number; percentSum: number }
+    >();
     for (const item of items) {
-      const row = rollup.get(item.unit_id) ?? { unitId: item.unit_id, unitName: item.unit_name, total: 0, done: 0, overdue: 0, percentSum: 0 };
+      const row = rollup.get(item.unit_id) ?? {
+        unitId: item.unit_id,
+        unitName: item.unit_name,
+        total: 0,
+        done: 0,
+        overdue: 0,
+        percentSum: 0,
+      };
       row.total += 1;
       if (item.status === '已完成') row.done += 1;
       if (item.status === '逾期') row.overdue += 1;
@@ -296,7 +327,9 @@ export class WorkPlansService implements OnModuleInit {
       reportedAt: item.reported_at,
       closedAt: item.closed_at,
       latestProgress:
-        item.latest_at === null ? null : { percent: item.latest_percent, note: item.latest_note, at: item.latest_at, period: item.latest_period },
+        item.latest_at === null
+          ? null
+          : { percent: item.latest_percent, note: item.latest_note, at: item.latest_at, period: item.latest_period },
       summary: item.summary,
       summaryAt: item.summary_at,
       summaryByName: item.summary_by_name,
@@ -369,7 +402,8 @@ export class WorkPlansService implements OnModuleInit {
       const { plan: seen } = await this.visiblePlan(me, id, m);
       if (seen.instance_id) await this.engine.lockInstance(seen.instance_id, m);
       const { plan } = await this.visiblePlan(me, id, m, true);
-      if (plan.status !== '执行中') throw new ConflictError('WORK_PLAN_NOT_RUNNING', `工作要点当前为“${plan.status}”，只有执行中的工作要点可以提交年度评估`);
+      if (plan.status !== '执行中')
+        throw new ConflictError('WORK_PLAN_NOT_RUNNING', `工作要点当前为“${plan.status}”，只有执行中的工作要点可以提交年度评估`);
       const evaluation = assembleEvaluation(plan, await this.repo.items(plan.id, m), conclusion);
       await this.repo.storeEvaluation(m, plan.id, evaluation, me.userId);
       await this.repo.addHistory(m, plan.id, 'evaluate', conclusion, me.userId);
@@ -385,7 +419,8 @@ export class WorkPlansService implements OnModuleInit {
     return this.repo.transaction(async (m) => {
       // The plan's row lock serialises two clicks: the second finds the 通报 linked and gets 409.
       const { plan } = await this.visiblePlan(me, id, m, true);
-      if (plan.status !== '已评估' || !plan.evaluation) throw new ConflictError('WORK_PLAN_NOT_EVALUATED', '年度评估经领导小组审阅后才能拟制通报');
+      if (plan.status !== '已评估' || !plan.evaluation)
+        throw new ConflictError('WORK_PLAN_NOT_EVALUATED', '年度评估经领导小组审阅后才能拟制通报');
       if (plan.bulletin_document_id) throw new ConflictError('BULLETIN_EXISTS', '该年度评估已拟制通报，请在公文中查看');
       const evaluation = plan.evaluation as unknown as Evaluation;
       // A 公文 is not sent to its own unit: 信息办's own items are reported, not circulated back to it.
@@ -419,7 +454,13 @@ export class WorkPlansService implements OnModuleInit {
         return { ...done, ...(await this.voted(e, plan)) };
       case 'secretaryDecision':
         if (!e.comment?.trim()) throw field('comment', '请记录领导小组集体决定的内容');
-        await this.repo.addHistory(e.tx, plan.id, e.outcome === 'approve' ? 'collective-approve' : 'collective-return', e.comment.trim(), e.userId);
+        await this.repo.addHistory(
+          e.tx,
+          plan.id,
+          e.outcome === 'approve' ? 'collective-approve' : 'collective-return',
+          e.comment.trim(),
+          e.userId,
+        );
         return done;
       case 'revise':
         await this.repo.addHistory(e.tx, plan.id, e.outcome === 'approve' ? 'resubmit' : 'withdraw', done.lastOpinion, e.userId);
@@ -432,9 +473,12 @@ export class WorkPlansService implements OnModuleInit {
 
   private async voted(e: TaskCompletingEvent, plan: PlanRow): Promise<Record<string, unknown>> {
     const voters = Array.isArray(e.variables.voters) ? (e.variables.voters as string[]) : [];
-    if (!voters.includes(e.userId)) throw new AppError('VOTER_NOT_MEMBER', '只有领导小组成员本人可以表决（表决不能转办他人）', HttpStatus.FORBIDDEN);
+    if (!voters.includes(e.userId))
+      throw new AppError('VOTER_NOT_MEMBER', '只有领导小组成员本人可以表决（表决不能转办他人）', HttpStatus.FORBIDDEN);
     if (e.outcome !== 'approve' && e.outcome !== 'reject') {
-      throw new AppError('VOTE_INVALID', '表决须为同意或不同意', HttpStatus.BAD_REQUEST, [{ field: 'action', message: '须为 approve 或 reject' }]);
+      throw new AppError('VOTE_INVALID', '表决须为同意或不同意', HttpStatus.BAD_REQUEST, [
+        { field: 'action', message: '须为 approve 或 reject' },
+      ]);
     }
     const refer = e.input.referToSecretary === true;
     if (refer && e.variables.groupChair !== e.userId) {
@@ -473,8 +517,14 @@ export class WorkPlansService implements OnModuleInit {
       return;
     }
     if (e.createdTasks.some((t) => t.activityId === 'revise')) {
-      await this.repo.setStatus(e.tx, plan.id, '退回修改', { decision: `领导小组审议未通过，退回修改${typeof e.after.lastOpinion === 'string' ? `：${e.after.lastOpinion}` : ''}` });
-      await this.repo.outbox(e.tx, 'work-plan.returned', { to: [plan.drafted_by], subject: `${plan.year}年度信息化工作要点被退回修改`, link });
+      await this.repo.setStatus(e.tx, plan.id, '退回修改', {
+        decision: `领导小组审议未通过，退回修改${typeof e.after.lastOpinion === 'string' ? `：${e.after.lastOpinion}` : ''}`,
+      });
+      await this.repo.outbox(e.tx, 'work-plan.returned', {
+        to: [plan.drafted_by],
+        subject: `${plan.year}年度信息化工作要点被退回修改`,
+        link,
+      });
       return;
     }
     if (e.createdTasks.some((t) => t.activityId === 'vote') && plan.status === '退回修改') {

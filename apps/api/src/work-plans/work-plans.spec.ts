@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { DemoCases } from '../seed/demo-cases';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { SupervisionScanner } from '../supervision/supervision.scanner';
 import { todayCst } from '../supervision/supervision-rules';
@@ -16,7 +17,19 @@ describe('年度信息化工作要点 work plans', () => {
   const tokens: Record<string, string> = {};
   const ids: Record<string, string> = {};
   const units: Record<string, string> = {};
-  const PEOPLE = ['zhoumin', 'chenjing', 'lina', 'zhangwei', 'wufang', 'zhouqi', 'wangjianguo', 'liuhaiyan', 'sunzhiqiang', 'hejun', 'js.shenpi'];
+  const PEOPLE = [
+    'zhoumin',
+    'chenjing',
+    'lina',
+    'zhangwei',
+    'wufang',
+    'zhouqi',
+    'wangjianguo',
+    'liuhaiyan',
+    'sunzhiqiang',
+    'hejun',
+    'js.shenpi',
+  ];
   const VOTERS = ['wangjianguo', 'liuhaiyan', 'sunzhiqiang', 'zhangwei', 'hejun'];
   const YEAR = Number(todayCst().slice(0, 4));
 
@@ -107,7 +120,13 @@ describe('年度信息化工作要点 work plans', () => {
       variables: { referToSecretary: true },
     });
     expect([referred.status, referred.body.code]).toEqual([403, 'REFER_NOT_ALLOWED']);
-    const first: Record<string, string> = { wangjianguo: 'reject', liuhaiyan: 'reject', sunzhiqiang: 'reject', zhangwei: 'approve', hejun: 'approve' };
+    const first: Record<string, string> = {
+      wangjianguo: 'reject',
+      liuhaiyan: 'reject',
+      sunzhiqiang: 'reject',
+      zhangwei: 'approve',
+      hejun: 'approve',
+    };
     for (const who of VOTERS) {
       const res = await as(who).act(await openTask(instanceId, 'vote', who), { action: first[who], comment: '措施不够具体' });
       expect([who, res.status]).toEqual([who, 200]);
@@ -116,7 +135,9 @@ describe('年度信息化工作要点 work plans', () => {
     expect(plan.status).toBe('退回修改');
     expect(plan.allowedActions).toEqual(expect.arrayContaining(['edit', 'resubmit']));
     const revised = items().map((item) => ({ ...item, measures: `${item.measures}每月报送进展。` }));
-    expect((await as('zhoumin').put(`/work-plans/${planId}`, { title: `${YEAR}年信息化工作要点（修改稿）`, items: revised })).status).toBe(200);
+    expect((await as('zhoumin').put(`/work-plans/${planId}`, { title: `${YEAR}年信息化工作要点（修改稿）`, items: revised })).status).toBe(
+      200,
+    );
     expect((await as('chenjing').post(`/work-plans/${planId}/resubmit`, {})).status).toBe(403);
     expect((await as('zhoumin').post(`/work-plans/${planId}/resubmit`, { comment: '已细化措施' })).status).toBe(200);
     expect((await as('zhoumin').get(`/work-plans/${planId}`)).body.status).toBe('审议中');
@@ -139,14 +160,22 @@ describe('年度信息化工作要点 work plans', () => {
     );
     expect(rows).toHaveLength(3);
     for (const row of rows) {
-      expect(row).toMatchObject({ target_kind: 'work-plan', source_kind: 'work-plan-item', created_by: ids.zhoumin, deadline: `${YEAR}-12-31` });
+      expect(row).toMatchObject({
+        target_kind: 'work-plan',
+        source_kind: 'work-plan-item',
+        created_by: ids.zhoumin,
+        deadline: `${YEAR}-12-31`,
+      });
       expect(itemIds).toContain(row.source_id);
     }
     expect(await q(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'supervision.created'`)).toEqual([{ n: 3 }]);
     // The unit sees the approved plan with its own item only, in the 督办 ledger too.
     const seen = (await as('wufang').get(`/work-plans/${planId}`)).body;
     expect(seen.items.map((i: { unitName: string }) => i.unitName)).toEqual(['耕地保护司']);
-    expect((await as('wufang').get(`/supervision/${supervisionIds[1]}`)).body).toMatchObject({ targetKind: 'work-plan', sourceId: itemIds[1] });
+    expect((await as('wufang').get(`/supervision/${supervisionIds[1]}`)).body).toMatchObject({
+      targetKind: 'work-plan',
+      sourceId: itemIds[1],
+    });
   });
 
   it('takes progress reports from the responsible unit only, and reminds a unit whose report of the period is missing, once', async () => {
@@ -197,15 +226,23 @@ describe('年度信息化工作要点 work plans', () => {
     expect((await as('zhoumin').post(`/supervision/${supervisionIds[1]}/close`)).status).toBe(200);
     expect((await as('zhouqi').post(`/supervision/${supervisionIds[2]}/report`, { note: '改造已完成，较计划晚' })).status).toBe(200);
     expect((await as('zhoumin').post(`/supervision/${supervisionIds[2]}/close`)).status).toBe(200);
-    expect((await as('wufang').post(`/work-plans/items/${itemIds[1]}/summary`, { summary: '全年完成共享目录和接口建设。' })).status).toBe(200);
-    expect((await as('zhouqi').post(`/work-plans/items/${itemIds[2]}/summary`, { summary: '密评改造完成，因设备采购延误逾期。' })).status).toBe(200);
+    expect((await as('wufang').post(`/work-plans/items/${itemIds[1]}/summary`, { summary: '全年完成共享目录和接口建设。' })).status).toBe(
+      200,
+    );
+    expect(
+      (await as('zhouqi').post(`/work-plans/items/${itemIds[2]}/summary`, { summary: '密评改造完成，因设备采购延误逾期。' })).status,
+    ).toBe(200);
     plan = (await as('zhoumin').get(`/work-plans/${planId}`)).body;
     expect(plan.items.map((i: { status: string }) => i.status)).toEqual(['进行中', '已完成', '已完成']);
 
     const evaluation = (await as('zhoumin').get(`/work-plans/${planId}/evaluation`)).body;
     expect(evaluation.counts).toEqual({ total: 3, onTime: 1, late: 1, notDone: 1, escalated: 1 });
     expect(evaluation.items.map((i: { resultLabel: string }) => i.resultLabel)).toEqual(['未完成', '按期完成', '逾期完成']);
-    expect(evaluation.items[2]).toMatchObject({ escalated: true, summary: '密评改造完成，因设备采购延误逾期。', unitName: '科技与国际合作司' });
+    expect(evaluation.items[2]).toMatchObject({
+      escalated: true,
+      summary: '密评改造完成，因设备采购延误逾期。',
+      unitName: '科技与国际合作司',
+    });
     // The units see their items, not the assembled 评估.
     expect((await as('wufang').get(`/work-plans/${planId}/evaluation`)).status).toBe(403);
   });
@@ -238,5 +275,34 @@ describe('年度信息化工作要点 work plans', () => {
     const twice = await as('zhoumin').post(`/work-plans/${planId}/bulletin`);
     expect([twice.status, twice.body.code]).toEqual([409, 'BULLETIN_EXISTS']);
     expect(await q(`SELECT count(*)::int AS n FROM documents WHERE doc_type = '通报'`)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('工作要点 demo data', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('seeds this year’s approved plan with items in several states, and next year’s draft', async () => {
+    expect(await t.app.get(DemoCases).run(['work-plans'])).toEqual(['work-plans']);
+    const token = await t.login('zhoumin');
+    const list = (
+      await t
+        .http()
+        .get('/api/work-plans')
+        .set({ Authorization: `Bearer ${token}` })
+    ).body;
+    expect(list.items.map((p: { status: string }) => p.status)).toEqual(['草拟', '执行中']);
+    const plan = (
+      await t
+        .http()
+        .get(`/api/work-plans/${list.items[1].id}`)
+        .set({ Authorization: `Bearer ${token}` })
+    ).body;
+    expect(plan.items).toHaveLength(5);
+    expect(plan.items.map((i: { status: string }) => i.status)).toEqual(expect.arrayContaining(['已完成', '已报办结', '进行中']));
+    expect(plan.items.every((i: { latestProgress: unknown }) => i.latestProgress !== null)).toBe(true);
   });
 });
