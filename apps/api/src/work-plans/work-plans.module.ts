@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DocumentsModule } from '../documents/documents.module';
 import { SupervisionModule } from '../supervision/supervision.module';
 import { TasksModule } from '../tasks/tasks.module';
+import { WorkPlanProcess } from './work-plan.process';
 import { WorkPlansController } from './work-plans.controller';
 import { WorkPlansRepository } from './work-plans.repository';
 import { WorkPlansScanner } from './work-plans.scanner';
@@ -11,7 +12,7 @@ import { WorkPlansService } from './work-plans.service';
 @Module({
   imports: [TasksModule, SupervisionModule, DocumentsModule],
   controllers: [WorkPlansController],
-  providers: [WorkPlansService, WorkPlansRepository, WorkPlansScanner],
+  providers: [WorkPlansService, WorkPlanProcess, WorkPlansRepository, WorkPlansScanner],
   exports: [WorkPlansService, WorkPlansScanner],
 })
 export class WorkPlansModule {}

@@ -43,7 +43,7 @@ import {
             <div class="field year">
               <label for="wp-year">年度</label>
               <nz-input-number
-                id="wp-year"
+                nzId="wp-year"
                 name="year"
                 [(ngModel)]="year"
                 [nzMin]="2000"

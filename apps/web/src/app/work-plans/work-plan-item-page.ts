@@ -71,7 +71,7 @@ import { cadenceLabel, itemStatusColor, type ItemDetail } from './work-plan.mode
             <div class="row">
               <label for="wp-percent">完成进度（%）</label>
               <nz-input-number
-                id="wp-percent"
+                nzId="wp-percent"
                 [(ngModel)]="percent"
                 [nzMin]="0"
                 [nzMax]="100"
