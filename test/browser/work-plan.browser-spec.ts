@@ -1,7 +1,21 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { SupervisionScanner } from '../../apps/api/src/supervision/supervision.scanner';
 import { PHONE_SCREEN, screenshot, signedInPage } from '../support/browser';
 import { browserSuite } from '../support/platform';
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical WCAG 2.1 A/AA findings on the page as it stands (as accessibility.browser-spec). */
+async function axeFindings(page: Page, where: string): Promise<string[]> {
+  if (!(await page.evaluate<boolean>(`typeof window.axe !== 'undefined'`))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate<{ id: string; targets: string[] }[]>(`axe
+    .run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    .then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, targets: v.nodes.slice(0, 6).map((n) => n.target.join(' ')) })))`);
+  return violations.map((v) => `${where} — ${v.id}: ${v.targets.join(' | ')}`);
+}
 
 /**
  * 年度信息化工作要点 in the browser: 周敏 (信息办) drafts next year's plan in the editor and submits it; the group
@@ -37,6 +51,7 @@ describe('工作要点 drafted, approved, tracked and evaluated, in the browser'
       await office.locator('nz-option-item', { hasText: unit }).first().click();
     }
     await screenshot(office, '70-work-plan-editor');
+    const findings = await axeFindings(office, 'editor');
     await editor.getByRole('button', { name: '保存并提请领导小组审议' }).click();
     await office.waitForURL(/\/work-plans\/[0-9a-f-]{36}$/);
     const planId = office.url().split('/').pop()!;
@@ -75,6 +90,7 @@ describe('工作要点 drafted, approved, tracked and evaluated, in the browser'
     await lateRow.filter({ hasText: '逾期' }).filter({ hasText: '已提醒单位负责人' }).waitFor();
     await office.getByTestId('work-plan-rollup').filter({ hasText: '科技与国际合作司' }).waitFor();
     await screenshot(office, '71-work-plan-board');
+    findings.push(...(await axeFindings(office, 'board')));
 
     // 吴芳 (耕保司) reports progress from her phone; neither page scrolls sideways.
     const unit = await signedInPage(browser, platform.baseUrl, 'wufang', PHONE_SCREEN);
@@ -92,11 +108,14 @@ describe('工作要点 drafted, approved, tracked and evaluated, in the browser'
     [scrollWidth, clientWidth] = await width();
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     await screenshot(unit, '72-work-plan-item-phone');
+    findings.push(...(await axeFindings(unit, 'item (phone)')));
 
     // The 年度评估 as it stands: nothing confirmed yet, the late item marked as escalated.
     await office.getByRole('link', { name: '年度评估' }).click();
     await office.getByTestId('evaluation-counts').filter({ hasText: '未完成 2' }).waitFor();
     await office.getByTestId('evaluation-items').locator('tr', { hasText: '国产密码应用改造' }).filter({ hasText: '曾逾期督办' }).waitFor();
     await screenshot(office, '73-work-plan-evaluation');
+    findings.push(...(await axeFindings(office, 'evaluation')));
+    expect(findings).toEqual([]);
   });
 });
