@@ -37,6 +37,7 @@ import { Directory1765600001400 } from './1765600001400-directory';
 import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
 import { NoticeLinks1765600001750 } from './1765600001750-notice-links';
+import { WorkPlans1765600001900 } from './1765600001900-work-plans';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
@@ -80,5 +81,6 @@ export const migrations = [
   Announcements1765600001600,
   ShareCatalogue1765600001700,
   NoticeLinks1765600001750,
+  WorkPlans1765600001900,
   DocumentItReview1765600002100,
 ];

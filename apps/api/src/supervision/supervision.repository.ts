@@ -6,7 +6,10 @@ import { HANDLING_ROLES, STATUS_SQL, type SupervisionStage, type SupervisionStat
 
 export interface ItemRow {
   id: string;
-  target_kind: 'case' | 'document';
+  target_kind: 'case' | 'document' | 'work-plan';
+  /** What a 'work-plan' item stands for (a 工作要点 item); null for cases and 公文. */
+  source_kind: string | null;
+  source_id: string | null;
   instance_id: string | null;
   document_id: string | null;
   title: string;
@@ -52,7 +55,9 @@ export interface DocumentTarget {
 }
 
 export interface NewItem {
-  targetKind: 'case' | 'document';
+  targetKind: 'case' | 'document' | 'work-plan';
+  sourceKind?: string;
+  sourceId?: string;
   instanceId: string | null;
   documentId: string | null;
   title: string;
@@ -78,7 +83,7 @@ export interface Viewer {
   isOffice: boolean;
 }
 
-const ITEM_COLUMNS = `s.id, s.target_kind, s.instance_id, s.document_id, s.title, s.opinion, s.unit_id, ru.name AS unit_name, ru.path AS unit_path,
+const ITEM_COLUMNS = `s.id, s.target_kind, s.source_kind, s.source_id, s.instance_id, s.document_id, s.title, s.opinion, s.unit_id, ru.name AS unit_name, ru.path AS unit_path,
   s.created_by, cb.display_name AS created_by_name, s.creator_unit_id, cu.name AS creator_unit_name, cu.path AS creator_unit_path,
   to_char(s.deadline, 'YYYY-MM-DD') AS deadline, s.due_at, s.remind_at, s.stage, ${STATUS_SQL} AS status,
   s.reported_by, s.reported_at, s.closed_at, s.created_at`;
@@ -175,8 +180,9 @@ export class SupervisionRepository {
   /** Inserts the item and its first timeline entry; a live item on the same target raises the unique violation. */
   async insert(m: EntityManager, item: NewItem): Promise<string> {
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO supervision_items (target_kind, instance_id, document_id, title, opinion, unit_id, created_by, creator_unit_id, deadline, due_at, remind_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
+      `INSERT INTO supervision_items (target_kind, instance_id, document_id, title, opinion, unit_id, created_by, creator_unit_id, deadline, due_at, remind_at,
+                                     source_kind, source_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
       [
         item.targetKind,
         item.instanceId,
@@ -189,6 +195,8 @@ export class SupervisionRepository {
         item.deadline,
         item.dueAt,
         item.remindAt,
+        item.sourceKind ?? null,
+        item.sourceId ?? null,
       ],
     );
     return rows[0].id;

@@ -12,6 +12,7 @@ import { deadlineInWorkingDays, dueAtOf, LEADER_ROLES, remindAtOf, REPORTING_ROL
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WHAT = '督办事项';
+const KIND_LABELS: Record<ItemRow['target_kind'], string> = { case: '流程事项', document: '公文', 'work-plan': '工作要点' };
 /** Two years ahead is the farthest a 督办 deadline reaches; beyond that it is a plan, not supervision. */
 const MAX_DAYS_AHEAD = 731;
 
@@ -160,6 +161,63 @@ export class SupervisionService implements OnModuleInit {
     }
   }
 
+  /**
+   * 督办 for a record of another feature (a 工作要点 item), inside that feature's transaction: no case or 公文 behind
+   * it, so its source is named instead. The caller has decided who may; the deadline is the record's own (it may be
+   * past, then the item is overdue at once and the scanner escalates it). The same timeline and notices as create().
+   */
+  async createForSource(
+    m: EntityManager,
+    input: {
+      sourceKind: 'work-plan-item';
+      sourceId: string;
+      title: string;
+      opinion: string;
+      unitId: string;
+      createdBy: string;
+      creatorUnitId: string;
+      deadline: string;
+    },
+  ): Promise<{ id: string }> {
+    if (!isRealDay(input.deadline)) throw field('deadline', '办结期限不是有效的日期');
+    const unit = await this.repo.unit(input.unitId, m);
+    if (!unit) throw field('unitId', '承办单位不存在');
+    const dueAt = dueAtOf(input.deadline);
+    const remindAt = remindAtOf(dueAt, await this.holidays.calendar());
+    const title = input.title.slice(0, 300);
+    const opinion = input.opinion.slice(0, 2000);
+    const id = await this.repo.insert(m, {
+      targetKind: 'work-plan',
+      sourceKind: input.sourceKind,
+      sourceId: input.sourceId,
+      instanceId: null,
+      documentId: null,
+      title,
+      opinion,
+      unitId: input.unitId,
+      createdBy: input.createdBy,
+      creatorUnitId: input.creatorUnitId,
+      deadline: input.deadline,
+      dueAt,
+      remindAt: remindAt < dueAt ? remindAt : dueAt,
+    });
+    await this.repo.addEvent(m, id, 'created', input.createdBy, opinion, {
+      deadline: input.deadline,
+      unitId: input.unitId,
+      unitName: unit.name,
+    });
+    await this.repo.outbox(m, 'supervision.created', {
+      itemId: id,
+      unitId: input.unitId,
+      roles: REPORTING_ROLES,
+      by: input.createdBy,
+      title,
+      deadline: input.deadline,
+      subject: `督办：${title}`,
+    });
+    return { id };
+  }
+
   private async deadline(dto: CreateSupervisionDto): Promise<string> {
     if (dto.deadline !== undefined && dto.workingDays !== undefined) {
       throw field('deadline', '办结期限请填写日期或工作日数之一，不要同时填写');
@@ -223,7 +281,7 @@ export class SupervisionService implements OnModuleInit {
     const lines = items.map((item) =>
       [
         item.title,
-        item.target_kind === 'document' ? '公文' : '流程事项',
+        KIND_LABELS[item.target_kind],
         item.unit_name,
         item.created_by_name,
         item.creator_unit_name,
@@ -267,7 +325,9 @@ export class SupervisionService implements OnModuleInit {
     return {
       id: item.id,
       targetKind: item.target_kind,
-      targetId: item.document_id ?? item.instance_id,
+      targetId: item.document_id ?? item.instance_id ?? item.source_id,
+      sourceKind: item.source_kind,
+      sourceId: item.source_id,
       instanceId: item.instance_id,
       documentId: item.document_id,
       title: item.title,

@@ -60,6 +60,10 @@ export const routes: Routes = [
         loadChildren: () => import('./supervision/supervision.routes').then((m) => m.routes),
       },
       {
+        path: 'work-plans',
+        loadChildren: () => import('./work-plans/work-plans.routes').then((m) => m.routes),
+      },
+      {
         path: 'announcements',
         loadChildren: () => import('./announcements/announcements.routes').then((m) => m.routes),
       },

@@ -19,6 +19,7 @@ export const PROCESSES: { key: string; name: string }[] = [
   { key: 'document-receipt', name: '公文交换（收文）' },
   { key: 'three-level-approval', name: '三级联网审批' },
   { key: 'project-initiation', name: '信息化项目立项' },
+  { key: 'work-plan', name: '年度信息化工作要点' },
   { key: 'plan-filing', name: '规划备案' },
   { key: 'data-request', name: '数据使用申请' },
 ];
@@ -139,6 +140,12 @@ export function recordOf(
       const id = businessKey ?? str(variables['projectId']);
       return id
         ? { link: `/projects/${id}`, label: '查看项目', ownerKind: 'project', ownerId: id }
+        : null;
+    }
+    case 'work-plan': {
+      const id = businessKey ?? str(variables['planId']);
+      return id
+        ? { link: `/work-plans/${id}`, label: '查看工作要点', ownerKind: 'work-plan', ownerId: id }
         : null;
     }
     case 'data-request': {

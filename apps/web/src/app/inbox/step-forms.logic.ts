@@ -165,6 +165,31 @@ const STEPS: Record<string, Record<string, StepForm>> = {
       hint: '记录领导小组集体决定的内容后提交',
     }),
   },
+  'work-plan': {
+    领导小组审议工作要点: step({
+      kind: 'vote',
+      labels: { approve: '同意', reject: '不同意' },
+      opinionLabel: '表决意见',
+      hint: '请本人表决年度信息化工作要点：同意或不同意（多数不同意则退回信息办修改）',
+    }),
+    记录集体决定: step({
+      kind: 'secretary',
+      labels: { approve: '决定通过', reject: '决定退回修改' },
+      opinionRequired: ['approve', 'reject'],
+      opinionLabel: '集体决定内容',
+      hint: '记录领导小组集体决定的内容后提交',
+    }),
+    修改工作要点: step({
+      kind: 'record',
+      labels: { approve: '重新提请审议', reject: '撤回' },
+      hint: '请在工作要点页面按意见修改后重新提请审议；撤回将结束本次审议',
+    }),
+    领导小组审阅年度评估: step({
+      labels: { approve: '已审阅' },
+      opinionLabel: '审阅意见',
+      hint: '请审阅信息办汇总的年度评估（在工作要点页面查看），填写意见后提交；审阅后信息办拟制通报',
+    }),
+  },
   'plan-filing': {
     '填报（补正）': step({
       kind: 'record',
@@ -233,6 +258,12 @@ const BY_ACTIVITY: Record<string, Record<string, string>> = {
     secretaryDecision: '记录集体决定',
   },
   'plan-filing': { draft: '填报（补正）', sign: '单位领导签发', register: '信息办备案登记' },
+  'work-plan': {
+    vote: '领导小组审议工作要点',
+    secretaryDecision: '记录集体决定',
+    revise: '修改工作要点',
+    groupReview: '领导小组审阅年度评估',
+  },
   'data-request': {
     apply: '填写申请（修改）',
     sign: '单位领导签批',

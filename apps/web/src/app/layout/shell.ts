@@ -42,6 +42,7 @@ export const MENU: MenuItem[] = [
   { path: '/filings', label: '规划备案', icon: 'file-protect' },
   { path: '/data-requests', label: '数据使用申请', icon: 'database' },
   { path: '/supervision', label: '督办', icon: 'clock-circle' },
+  { path: '/work-plans', label: '年度工作要点', icon: 'schedule' },
   { path: '/announcements', label: '公告', icon: 'notification' },
   { path: '/archive', label: '电子档案', icon: 'folder-open', roles: ['archivist'] },
   { path: '/seals', label: '电子印章', icon: 'safety-certificate', roles: ['seal-keeper'] },

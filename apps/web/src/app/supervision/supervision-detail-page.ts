@@ -51,7 +51,11 @@ import {
         <nz-card nzTitle="督办事项" nzSize="small">
           <nz-descriptions nzBordered nzSize="small" [nzColumn]="viewport.isPhone() ? 1 : 2">
             <nz-descriptions-item nzTitle="督办对象" [nzSpan]="2">
-              @if (s.document) {
+              @if (s.targetKind === 'work-plan' && s.sourceId) {
+                <a [routerLink]="['/work-plans/items', s.sourceId]">{{
+                  s.title
+                }}</a>（年度信息化工作要点）
+              } @else if (s.document) {
                 <a [routerLink]="['/documents', s.document.id]">{{ s.title }}</a>（公文，{{
                   s.document.status || '—'
                 }}）

@@ -15,6 +15,7 @@ import { Viewport } from '../core/viewport';
 import {
   SUPERVISION_STATUSES,
   supervisionStatusColor,
+  targetKindLabel,
   type SupervisionCapabilities,
   type SupervisionSummary,
 } from './supervision.model';
@@ -109,7 +110,7 @@ import {
               <td data-label="督办事项">
                 <a [routerLink]="['/supervision', s.id]">{{ s.title }}</a>
               </td>
-              <td data-label="类型">{{ s.targetKind === 'document' ? '公文' : '流程事项' }}</td>
+              <td data-label="类型">{{ kind(s.targetKind) }}</td>
               <td data-label="承办单位">{{ s.unitName }}</td>
               <td data-label="办结期限" class="nowrap">{{ s.deadline }}</td>
               <td data-label="状态">
@@ -173,6 +174,10 @@ export class SupervisionListPage {
       .get<SupervisionCapabilities>('/supervision/capabilities')
       .then((c) => this.scopeUnits.set(c.units))
       .catch(() => undefined);
+  }
+
+  protected kind(targetKind: SupervisionSummary['targetKind']): string {
+    return targetKindLabel(targetKind);
   }
 
   search(): void {

@@ -4,8 +4,11 @@ export type SupervisionStatus = (typeof SUPERVISION_STATUSES)[number];
 
 export interface SupervisionSummary {
   id: string;
-  targetKind: 'case' | 'document';
+  targetKind: 'case' | 'document' | 'work-plan';
   targetId: string;
+  /** A 'work-plan' item stands for a 工作要点 item (sourceId). */
+  sourceKind?: string | null;
+  sourceId?: string | null;
   instanceId: string | null;
   documentId: string | null;
   title: string;
@@ -82,4 +85,8 @@ export function eventActor(event: SupervisionEvent): string {
   if (event.kind === 'escalated')
     return `系统（通报${event.recipients ? event.recipients + '及' : ''}督办人）`;
   return event.userName ?? '系统';
+}
+
+export function targetKindLabel(kind: SupervisionSummary['targetKind']): string {
+  return kind === 'document' ? '公文' : kind === 'work-plan' ? '工作要点' : '流程事项';
 }
