@@ -19,6 +19,7 @@ import { errorText } from '../error-message';
 import {
   blankDiagram,
   diffDefinitions,
+  findingText,
   findingsByElement,
   refusalFindings,
   snapshotDefinitions,
@@ -37,6 +38,7 @@ interface Modeler {
   getDefinitions(): ModdleLike;
   get(name: 'canvas'): {
     zoom(level: string): void;
+    getRootElement(): { id: string };
     addMarker(id: string, marker: string): void;
     removeMarker(id: string, marker: string): void;
     scrollToElement(element: unknown): void;
@@ -142,7 +144,7 @@ const DIFF_MARKS = ['zw-diff-added', 'zw-diff-changed'];
                       {{ f.elementId }}
                     </button>
                   }
-                  <span>{{ f.message }}</span>
+                  <span>{{ text(f) }}</span>
                 </li>
               }
             </ul>
@@ -333,6 +335,8 @@ export class ModelerPage implements OnInit, OnDestroy {
     this.modeler?.destroy();
   }
 
+  protected readonly text = findingText;
+
   /** Selects an element named by a finding or the diff, and scrolls it into view. */
   select(id: string): void {
     const element = this.modeler?.get('elementRegistry').get(id);
@@ -511,15 +515,17 @@ export class ModelerPage implements OnInit, OnDestroy {
     overlays.remove({ type: 'zw-finding' });
     const registry = this.modeler.get('elementRegistry');
     const canvas = this.modeler.get('canvas');
+    // The process itself is the canvas's root: marking it would colour every element; the list names it.
+    const root = canvas.getRootElement().id;
     for (const [id, severity] of findingsByElement(findings)) {
-      if (!registry.get(id)) continue;
+      if (!registry.get(id) || id === root) continue;
       canvas.addMarker(id, severity === 'error' ? 'zw-mark-error' : 'zw-mark-warning');
       const badge = document.createElement('div');
       badge.className = `zw-finding-badge ${severity}`;
       badge.textContent = String(findings.filter((f) => f.elementId === id).length);
       badge.title = findings
         .filter((f) => f.elementId === id)
-        .map((f) => f.message)
+        .map((f) => findingText(f))
         .join('\n');
       overlays.add(id, 'zw-finding', { position: { top: -9, right: 9 }, html: badge });
     }

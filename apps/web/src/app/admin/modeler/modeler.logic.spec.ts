@@ -1,6 +1,7 @@
 import {
   blankDiagram,
   diffDefinitions,
+  findingText,
   findingsByElement,
   flattenSettings,
   isProcessKey,
@@ -193,5 +194,18 @@ describe('流程建模: attribute forms', () => {
     expect(isProcessKey('1abc')).toBe(false);
     expect(isProcessKey('a b')).toBe(false);
     expect(blankDiagram('leave', '请假 & "调休"')).toContain('name="请假 &amp; &quot;调休&quot;"');
+  });
+});
+
+describe('流程建模: finding texts', () => {
+  it('says bpmnlint findings in Chinese and keeps the server’s Chinese messages as they are', () => {
+    expect(
+      findingText({ rule: 'conditional-flows', message: 'Sequence flow is missing condition' }),
+    ).toBe(
+      '出口连线缺少流转条件：请设置条件，或将其设为网关的默认路径（conditional-flows: Sequence flow is missing condition）',
+    );
+    expect(
+      findingText({ rule: 'unknown-user', message: '用户任务 a 的办理人“x”不是本平台的用户' }),
+    ).toBe('用户任务 a 的办理人“x”不是本平台的用户');
   });
 });

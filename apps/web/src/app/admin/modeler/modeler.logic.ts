@@ -196,6 +196,44 @@ export interface Finding {
   severity: 'error' | 'warning';
 }
 
+/** bpmnlint's rules answer in English; the page says what each means in Chinese and keeps the rule name. */
+const LINT_MESSAGES: Record<string, string> = {
+  'ad-hoc-sub-process': '不支持自由子流程（ad-hoc sub-process）',
+  'conditional-flows': '出口连线缺少流转条件：请设置条件，或将其设为网关的默认路径',
+  'end-event-required': '流程缺少结束事件',
+  'event-based-gateway': '基于事件的网关用法不正确',
+  'event-sub-process-typed-start-event': '事件子流程的开始事件须有类型',
+  'fake-join': '多条连线直接汇入任务：请用网关汇合',
+  'history-time-to-live': '流程未设置历史保留期限（camunda:historyTimeToLive）',
+  'label-required': '元素缺少名称',
+  'link-event': '链接事件须成对且名称一致',
+  'no-bpmndi': '元素没有布局（不会显示在图上）',
+  'no-complex-gateway': '不支持复杂网关',
+  'no-disconnected': '元素没有与流程相连',
+  'no-duplicate-sequence-flows': '存在重复的连线',
+  'no-gateway-join-fork': '网关不要同时汇合与分支',
+  'no-implicit-end': '缺少显式的结束事件',
+  'no-implicit-split': '任务直接分出多条连线：请用网关分支',
+  'no-implicit-start': '缺少显式的开始事件',
+  'no-inclusive-gateway': '包容网关',
+  'no-overlapping-elements': '元素相互重叠',
+  'single-blank-start-event': '流程只能有一个无类型的开始事件',
+  'single-event-definition': '一个事件只能有一个事件定义',
+  'start-event-required': '流程缺少开始事件',
+  'sub-process-blank-start-event': '子流程的开始事件须为无类型事件',
+  'superfluous-gateway': '网关只有一进一出，可以删去',
+  'superfluous-label': '多余的标签',
+  'superfluous-termination': '多余的终止结束事件',
+};
+
+/** A finding's message for the page: bpmnlint's English replaced by Chinese, with the original kept in brackets. */
+export function findingText(finding: { rule: string; message: string }): string {
+  const zh = LINT_MESSAGES[finding.rule];
+  return zh && !/[\u4e00-\u9fff]/.test(finding.message)
+    ? `${zh}（${finding.rule}: ${finding.message}）`
+    : finding.message;
+}
+
 /** Findings grouped by element, worst first, for the canvas markers. */
 export function findingsByElement(findings: readonly Finding[]): Map<string, 'error' | 'warning'> {
   const marks = new Map<string, 'error' | 'warning'>();
