@@ -228,7 +228,7 @@ const LINT_MESSAGES: Record<string, string> = {
 
 /** A finding's message for the page: bpmnlint's English replaced by Chinese, with the original kept in brackets. */
 export function findingText(finding: { rule: string; message: string }): string {
-  const zh = LINT_MESSAGES[finding.rule];
+  const zh = LINT_MESSAGES[finding.rule.replace(/^camunda-compat\//, '')];
   return zh && !/[\u4e00-\u9fff]/.test(finding.message)
     ? `${zh}（${finding.rule}: ${finding.message}）`
     : finding.message;
