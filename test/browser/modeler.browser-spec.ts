@@ -89,6 +89,11 @@ describe('系统管理 → 流程建模 in a real browser', () => {
 
     const page = await signedInPage(browser, platform.baseUrl, 'admin');
     await page.setViewportSize({ width: 1440, height: 1000 });
+    // The panel's styles and editors must live with the strict CSP (scripts from self only).
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
     await page.goto('/admin?tab=definitions');
     const row = page.getByRole('row').filter({ hasText: 'modeler-demo' });
     await row.getByRole('link', { name: '建模并部署新版本' }).click();
@@ -144,6 +149,7 @@ describe('系统管理 → 流程建模 in a real browser', () => {
     await page.getByRole('button', { name: '部署新版本' }).click();
     await page.getByText(`已部署 modeler-demo v${before + 1}`).waitFor();
     await screenshot(page, 'modeler-05-deployed');
+    expect(refused).toEqual([]);
 
     // The deployed diagram runs: a large amount reaches 领导审批 assigned to 李娜, a small one goes the default path.
     // The administrator's API session, with the TOTP secret the browser sign-in enrolled (sharedKeeper).
