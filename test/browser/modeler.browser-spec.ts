@@ -27,6 +27,23 @@ const V1 = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+/** A step with a reminder timer, to be given a unit, a working-day deadline and a working-day reminder. */
+const TIMED = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D_modeler_timed" targetNamespace="https://zhengwu.example/bpmn">
+  <bpmn:process id="modeler-timed" name="建模示例：限时办理" isExecutable="true">
+    <bpmn:startEvent id="start" name="发起" />
+    <bpmn:sequenceFlow id="toHandle" sourceRef="start" targetRef="handle" />
+    <bpmn:userTask id="handle" name="信息办办理" camunda:candidateGroups="office-reviewer" />
+    <bpmn:boundaryEvent id="remind" name="到期提醒" attachedToRef="handle" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="toReminded" sourceRef="remind" targetRef="reminded" />
+    <bpmn:endEvent id="reminded" name="已提醒" />
+    <bpmn:sequenceFlow id="toEnd" sourceRef="handle" targetRef="end" />
+    <bpmn:endEvent id="end" name="办结" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
 /** Left and right edges of each cell of a row, rounded to whole pixels. */
 async function edges(row: Locator): Promise<[number, number][]> {
   const cells = await row.locator(':scope > th, :scope > td').all();
@@ -185,5 +202,70 @@ describe('系统管理 → 流程建模 in a real browser', () => {
     const linaPage = await signedInPage(browser, platform.baseUrl, 'lina');
     await linaPage.goto('/inbox');
     await linaPage.getByText('领导审批').first().waitFor();
+  });
+
+  it('gives a step a candidate unit picked from the unit tree, a deadline and a reminder in working days, which the engine honours', async () => {
+    const { platform, browser } = suite;
+    const q = (sql: string, params: unknown[] = []) => platform.t.app.get(DataSource).query(sql, params);
+    await platform.t.app.get(DefinitionsService).deploy(TIMED, { source: 'test' });
+    const page = await signedInPage(browser, platform.baseUrl, 'admin');
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.goto('/admin/modeler/modeler-timed');
+    await page.locator('.djs-element[data-element-id="handle"]').click();
+    const units = panelSelect(page, 'zw-candidate-units');
+    await units.selectOption('MLR-XXB');
+    await page.locator('.zw-modeler-panel').getByText('当前：信息化工作领导小组办公室（MLR-XXB）').waitFor();
+    const due = page.locator('.zw-modeler-panel [name="zw-due-days"]');
+    await due.fill('3');
+    await due.press('Tab');
+    await page.waitForTimeout(600);
+    await page.locator('.djs-element[data-element-id="remind"]').click();
+    const days = page.locator('.zw-modeler-panel [name="zw-timer-days"]');
+    await days.fill('2');
+    await days.press('Tab');
+    await page.waitForTimeout(600);
+    await screenshot(page, 'modeler-06-timer');
+    await page.getByRole('button', { name: '与运行版本对比' }).click();
+    const diff = page.locator('.zw-diff');
+    await diff
+      .locator('li.changed', { hasText: '信息办办理' })
+      .getByText(/候选单位/)
+      .waitFor();
+    await diff
+      .locator('li.changed', { hasText: '信息办办理' })
+      .getByText(/办理时限/)
+      .waitFor();
+    await diff
+      .locator('li.changed', { hasText: '到期提醒' })
+      .getByText(/事件定义/)
+      .waitFor();
+    await page.getByRole('button', { name: '部署新版本' }).click();
+    await page.getByText('已部署 modeler-timed v2').waitFor();
+
+    const [stored] = await q(`SELECT xml FROM process_definitions WHERE key = 'modeler-timed' AND version = 2`);
+    expect(stored.xml).toMatch(/<camunda:property name="candidateUnits" value="MLR-XXB" \/>/);
+    expect(stored.xml).toMatch(/camunda:dueDate="\$\{workingDays\(3\)\}"/);
+    expect(stored.xml).toMatch(/<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">\$\{workingDays\(2\)\}<\/bpmn:timeDuration>/);
+    const post = fetchPost(platform.baseUrl);
+    const login = await post('/api/auth/login', { username: 'admin', password: TEST_PASSWORD });
+    const token = (await sharedKeeper.finish('admin', login.body, post)).accessToken;
+    const res = await fetch(`${platform.baseUrl}/api/process-instances`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: 'modeler-timed' }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const [unit] = await q(`SELECT id FROM units WHERE code = 'MLR-XXB'`);
+    const [task] = await q(`SELECT candidate_units AS units, due_at AS "dueAt" FROM tasks WHERE instance_id = $1 AND status = 'open'`, [
+      id,
+    ]);
+    expect(task.units).toEqual([unit.id]);
+    // Three working days for the step, two for the reminder: both days away, the reminder first.
+    const [timer] = await q(`SELECT due_at AS "dueAt" FROM timers WHERE instance_id = $1 AND status = 'pending'`, [id]);
+    const day = 24 * 3600 * 1000;
+    expect(new Date(task.dueAt).getTime() - Date.now()).toBeGreaterThan(2 * day);
+    expect(new Date(timer.dueAt).getTime() - Date.now()).toBeGreaterThan(day);
+    expect(new Date(timer.dueAt).getTime()).toBeLessThan(new Date(task.dueAt).getTime());
   });
 });
