@@ -13,8 +13,10 @@ import { ActivatedRoute, RouterLink } from '@angular/router';
 import type { UnitDto, UserDto } from '@zhengwu/contracts';
 import { NzAlertModule } from 'ng-zorro-antd/alert';
 import { NzButtonModule } from 'ng-zorro-antd/button';
+import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../../core/api';
+import { peopleWarnings } from '../admin.logic';
 import { errorText } from '../error-message';
 import {
   blankDiagram,
@@ -305,6 +307,7 @@ const DIFF_MARKS = ['zw-diff-added', 'zw-diff-changed'];
 export class ModelerPage implements OnInit, OnDestroy {
   private readonly api = inject(Api);
   private readonly route = inject(ActivatedRoute);
+  private readonly message = inject(NzMessageService);
   private readonly canvas = viewChild.required<ElementRef<HTMLElement>>('canvas');
   private readonly panel = viewChild.required<ElementRef<HTMLElement>>('panel');
   protected readonly key = this.route.snapshot.paramMap.get('key') ?? '';
@@ -399,6 +402,9 @@ export class ModelerPage implements OnInit, OnDestroy {
           : '流程图没有变化，未产生新版本',
       );
       this.showFindings((res.warnings ?? []).map((f) => ({ ...f, severity: 'warning' as const })));
+      // Steps naming people the platform lacks will reach nobody: say so before anyone wonders.
+      const people = peopleWarnings(res.warnings);
+      if (people.length) this.message.warning(people.join('；'), { nzDuration: 15000 });
       // The deployed version is now the running one: later diffs compare against it.
       this.baseXml = xml;
       this.baseVersion.set(res.version);
