@@ -113,6 +113,7 @@ const SCOPES: Record<string, Scope> = {
   'POST /api/audit/verify-checkpoint': { none: 'checks a checkpoint the auditor kept against the whole chain' },
   'POST /api/org/users/:id/reset-totp': { params: (f) => ({ id: f.jsUserId }) },
   'POST /api/process-definitions': { none: 'diagrams are the platform’s, not a unit’s (sysadmin)' },
+  'POST /api/process-definitions/validate': { none: 'checks a diagram without storing it; diagrams are the platform’s (sysadmin)' },
   'GET /api/process-definitions/:key/xml': { none: 'diagrams are the platform’s, not a unit’s (sysadmin)' },
   'POST /api/process-instances': { none: 'starts a case in the caller’s own unit (sysadmin)' },
   'GET /api/process-instances/:id': { params: (f) => ({ id: f.approval.instanceId }), owner: 'xw.shouli' },
@@ -520,6 +521,7 @@ describe('authorization matrix over the live route table', () => {
     // Bodies that are not JSON objects of a DTO: XML, files, or a Camunda REST body checked by its own rules.
     const notJson = new Set([
       'POST /api/process-definitions',
+      'POST /api/process-definitions/validate',
       'POST /api/attachments',
       'POST /api/documents/:id/revisions/import-docx',
       'PUT /api/holidays/:day',

@@ -45,11 +45,8 @@ export interface LintResult {
   warnings: DefinitionWarning[];
 }
 
-/**
- * Lints a diagram on deployment. `npm run lint` applies the same rules to bpmn/ as errors, since our own
- * diagrams follow the style rules; here only the rules of REFUSING_RULES refuse.
- */
-export async function lintBpmn(xml: string): Promise<LintResult> {
+/** The bpmnlint findings of a diagram, split as a deployment would split them, without refusing anything. */
+export async function lintFindings(xml: string): Promise<LintResult & { errors: DefinitionWarning[] }> {
   const {
     findings,
     xml: stored,
@@ -64,16 +61,27 @@ export async function lintBpmn(xml: string): Promise<LintResult> {
     });
     child.stdin?.end(xml);
   });
-  const errors = findings.filter((f) => REFUSING_RULES.has(f.rule));
+  const errors = findings.filter((f) => REFUSING_RULES.has(f.rule)).map(({ rule, elementId, message }) => ({ rule, elementId, message }));
+  const warnings = findings
+    .filter((f) => !REFUSING_RULES.has(f.rule))
+    .map(({ rule, elementId, message }) => ({ rule, elementId, message }));
+  return { xml: stored ?? xml, errors, warnings: [...notes, ...warnings] };
+}
+
+/**
+ * Lints a diagram on deployment. `npm run lint` applies the same rules to bpmn/ as errors, since our own
+ * diagrams follow the style rules; here only the rules of REFUSING_RULES refuse.
+ */
+export async function lintBpmn(xml: string): Promise<LintResult> {
+  const { xml: stored, errors, warnings } = await lintFindings(xml);
   if (errors.length > 0) {
     const first = errors[0];
     throw new AppError(
       'DEFINITION_LINT_FAILED',
       `流程定义未通过校验：规则 ${first.rule}，元素 ${first.elementId ?? '-'}：${first.message}`,
       HttpStatus.BAD_REQUEST,
-      errors.map(({ rule, elementId, message }) => ({ rule, elementId, message })),
+      errors,
     );
   }
-  const warnings = findings.map(({ rule, elementId, message }) => ({ rule, elementId, message }));
-  return { xml: stored ?? xml, warnings: [...notes, ...warnings] };
+  return { xml: stored, warnings };
 }

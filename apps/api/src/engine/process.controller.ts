@@ -119,6 +119,16 @@ function checkDay(day: string): string {
   return day;
 }
 
+/** BPMN XML as the body (application/xml or text/xml), decoded in the encoding it declares. */
+function bpmnBody(req: Request): string {
+  const body: unknown = req.body;
+  const xml = Buffer.isBuffer(body) ? decodeBpmnBody(body, req.headers['content-type']) : body;
+  if (typeof xml !== 'string' || xml.trim() === '') {
+    throw new AppError('DEFINITION_MISSING', '请以 Content-Type: application/xml 提交 BPMN XML', 400);
+  }
+  return xml;
+}
+
 @ApiTags('engine')
 @ApiBearerAuth()
 @Controller()
@@ -136,12 +146,15 @@ export class ProcessController {
   @Roles('sysadmin')
   @Post('process-definitions')
   async deploy(@Req() req: Request, @CurrentUser() me: Principal) {
-    const body: unknown = req.body;
-    const xml = Buffer.isBuffer(body) ? decodeBpmnBody(body, req.headers['content-type']) : body;
-    if (typeof xml !== 'string' || xml.trim() === '') {
-      throw new AppError('DEFINITION_MISSING', '请以 Content-Type: application/xml 提交 BPMN XML', 400);
-    }
-    return this.definitions.deploy(xml, { source: 'upload', userId: me.userId });
+    return this.definitions.deploy(bpmnBody(req), { source: 'upload', userId: me.userId });
+  }
+
+  /** The findings a deployment of this XML would give, per element, all at once; nothing is stored. */
+  @Roles('sysadmin')
+  @Post('process-definitions/validate')
+  @HttpCode(200)
+  async validate(@Req() req: Request) {
+    return this.definitions.validate(bpmnBody(req));
   }
 
   @Roles('sysadmin')

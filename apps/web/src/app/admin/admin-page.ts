@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ActivatedRoute } from '@angular/router';
 import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { Auth } from '../core/auth';
-import { TAB_LABELS, tabsFor } from './admin.logic';
+import { TAB_LABELS, tabsFor, type AdminTab } from './admin.logic';
 import { DefinitionsTab } from './definitions-tab';
 import { ExchangeTab } from './exchange-tab';
 import { HolidaysTab } from './holidays-tab';
@@ -29,7 +30,7 @@ import { UsersTab } from './users-tab';
   template: `
     <div class="page">
       <div class="page-header"><h2>系统管理</h2></div>
-      <nz-tabs>
+      <nz-tabs [nzSelectedIndex]="initialTab()">
         @for (tab of tabs(); track tab) {
           <nz-tab [nzTitle]="labels[tab]">
             <ng-template nz-tab>
@@ -69,5 +70,10 @@ import { UsersTab } from './users-tab';
 export class AdminPage {
   private readonly auth = inject(Auth);
   protected readonly labels = TAB_LABELS;
+  private readonly route = inject(ActivatedRoute);
   protected readonly tabs = computed(() => tabsFor(this.auth.roles()));
+  /** `?tab=definitions` opens that tab (the modeler's way back). */
+  protected readonly initialTab = computed(() =>
+    Math.max(0, this.tabs().indexOf(this.route.snapshot.queryParamMap.get('tab') as AdminTab)),
+  );
 }

@@ -1,5 +1,4 @@
 import {
-  deployErrorText,
   groupDefinitions,
   hasErrors,
   isDay,
@@ -153,15 +152,6 @@ describe('process definitions', () => {
     expect(groups.map((g) => g.key)).toEqual(['a', 'doc']);
     expect(groups[1]).toMatchObject({ name: '公文交换', latest: 2, running: 5 });
     expect(groups[1].versions.map((v) => v.version)).toEqual([2, 1]);
-  });
-  it('spells out a lint error with its rule and element', () => {
-    const details = [
-      { rule: 'label-required', elementId: 'Task_1', message: 'Element is missing label/name' },
-    ];
-    expect(deployErrorText({ message: '流程定义未通过校验', details })).toEqual([
-      '流程定义未通过校验',
-      '规则 label-required，元素 Task_1：Element is missing label/name',
-    ]);
   });
 });
 

@@ -191,22 +191,6 @@ export function groupDefinitions(rows: DefinitionRow[]): DefinitionGroup[] {
   return [...groups.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** The api's deployment error as lines a person can act on (parse position, every lint rule and element). */
-export function deployErrorText(error: {
-  message: string;
-  details?: readonly unknown[];
-}): string[] {
-  const lines = [error.message];
-  for (const d of error.details ?? []) {
-    if (!d || typeof d !== 'object') continue;
-    const item = d as { rule?: string; elementId?: string; field?: string; message?: string };
-    if (item.rule)
-      lines.push(`规则 ${item.rule}，元素 ${item.elementId ?? '-'}：${item.message ?? ''}`);
-    else if (item.message) lines.push(item.field ? `${item.field}：${item.message}` : item.message);
-  }
-  return lines;
-}
-
 /**
  * A deployment's warnings about people: names and groups the platform lacks (the steps will reach nobody
  * until assigned from 无人办理的任务). Other warnings are style and stay out of the way.

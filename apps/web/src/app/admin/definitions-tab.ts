@@ -1,34 +1,22 @@
 import { DatePipe } from '@angular/common';
-import {
-  ChangeDetectionStrategy,
-  Component,
-  OnInit,
-  inject,
-  signal,
-  viewChild,
-} from '@angular/core';
-import { NzAlertModule } from 'ng-zorro-antd/alert';
+import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
 import { NzBadgeModule } from 'ng-zorro-antd/badge';
 import { NzButtonModule } from 'ng-zorro-antd/button';
 import { NzMessageService } from 'ng-zorro-antd/message';
 import { NzModalModule } from 'ng-zorro-antd/modal';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
-import { Api, ApiError } from '../core/api';
-import {
-  deployErrorText,
-  peopleWarnings,
-  groupDefinitions,
-  type DefinitionGroup,
-  type DefinitionRow,
-} from './admin.logic';
-import { BpmnModeler } from './bpmn-modeler';
+import { Router, RouterLink } from '@angular/router';
+import { NzInputModule } from 'ng-zorro-antd/input';
+import { Api } from '../core/api';
+import { groupDefinitions, type DefinitionGroup, type DefinitionRow } from './admin.logic';
+import { isProcessKey } from './modeler/modeler.logic';
 import { BpmnViewer } from './bpmn-viewer';
 import { errorText } from './error-message';
 
 const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload: '管理员上传' };
 
-/** 流程定义: versions with their running cases, the diagram of each, and a new version via the modeler. */
+/** 流程定义: versions with their running cases, the diagram of each; new versions and new processes via 流程建模. */
 @Component({
   selector: 'zw-definitions-tab',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -39,11 +27,14 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
     NzTagModule,
     NzBadgeModule,
     NzModalModule,
-    NzAlertModule,
+    NzInputModule,
+    RouterLink,
     BpmnViewer,
-    BpmnModeler,
   ],
   template: `
+    <div class="toolbar">
+      <button nz-button type="button" (click)="creating.set(true)">新建流程</button>
+    </div>
     <nz-table
       #t
       [nzData]="groups()"
@@ -74,9 +65,9 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
               <button nz-button nzType="link" type="button" (click)="view(g.key, g.latest)">
                 查看流程图
               </button>
-              <button nz-button nzType="link" type="button" (click)="edit(g.key)">
-                上传新版本
-              </button>
+              <a nz-button nzType="link" [routerLink]="['/admin/modeler', g.key]">
+                建模并部署新版本
+              </a>
             </td>
           </tr>
           <tr [nzExpand]="expanded().has(g.key)">
@@ -142,45 +133,34 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
     </nz-modal>
 
     <nz-modal
-      [nzVisible]="!!editing()"
-      [nzTitle]="
-        editing() ? '上传新版本：' + editing()!.key + '（基于 v' + editing()!.version + '）' : ''
-      "
-      [nzWidth]="'95%'"
-      (nzOnCancel)="closeEditor()"
-      [nzFooter]="editorFooter"
+      [nzVisible]="creating()"
+      nzTitle="新建流程"
+      (nzOnCancel)="creating.set(false)"
+      (nzOnOk)="create()"
+      nzOkText="打开建模"
     >
       <ng-container *nzModalContent>
-        @if (deployErrors().length) {
-          <nz-alert
-            nzType="error"
-            nzShowIcon
-            [nzMessage]="'部署未通过'"
-            [nzDescription]="errorList"
-            class="deploy-errors"
-          />
-          <ng-template #errorList>
-            <ul>
-              @for (line of deployErrors(); track $index) {
-                <li>{{ line }}</li>
-              }
-            </ul>
-          </ng-template>
+        <label class="field" for="new-key">流程标识（key）</label>
+        <input
+          nz-input
+          id="new-key"
+          [value]="newKey()"
+          (input)="newKey.set(inputValue($event))"
+          placeholder="如 leave-approval"
+        />
+        <label class="field" for="new-name">流程名称</label>
+        <input
+          nz-input
+          id="new-name"
+          [value]="newName()"
+          (input)="newName.set(inputValue($event))"
+          placeholder="如 请假审批"
+        />
+        @if (newError()) {
+          <p class="error" role="alert">{{ newError() }}</p>
         }
-        @if (editing(); as e) {
-          <zw-bpmn-modeler [xml]="e.xml" />
-        }
-        <p class="hint">
-          在画布上修改后点击“部署新版本”；已在运行的案件继续使用原版本，新案件使用新版本。
-        </p>
       </ng-container>
     </nz-modal>
-    <ng-template #editorFooter>
-      <button nz-button type="button" (click)="closeEditor()">取消</button>
-      <button nz-button nzType="primary" type="button" [nzLoading]="deploying()" (click)="deploy()">
-        部署新版本
-      </button>
-    </ng-template>
   `,
   styles: `
     .mono {
@@ -189,15 +169,15 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
     .versions {
       width: 100%;
     }
-    .deploy-errors {
+    .toolbar {
       margin-bottom: 8px;
     }
-    .deploy-errors ul {
-      margin: 0;
-      padding-left: 18px;
+    .field {
+      display: block;
+      margin: 8px 0 4px;
     }
-    .hint {
-      color: #595959;
+    .error {
+      color: #cf1322;
       margin: 8px 0 0;
     }
   `,
@@ -205,14 +185,15 @@ const SOURCE_LABELS: Record<string, string> = { file: '随系统部署', upload:
 export class DefinitionsTab implements OnInit {
   private readonly api = inject(Api);
   private readonly message = inject(NzMessageService);
-  private readonly modeler = viewChild(BpmnModeler);
+  private readonly router = inject(Router);
   protected readonly groups = signal<DefinitionGroup[]>([]);
   protected readonly loading = signal(false);
   protected readonly expanded = signal(new Set<string>());
   protected readonly viewing = signal<{ key: string; version: number; xml: string } | null>(null);
-  protected readonly editing = signal<{ key: string; version: number; xml: string } | null>(null);
-  protected readonly deploying = signal(false);
-  protected readonly deployErrors = signal<string[]>([]);
+  protected readonly creating = signal(false);
+  protected readonly newKey = signal('');
+  protected readonly newName = signal('');
+  protected readonly newError = signal<string | null>(null);
 
   ngOnInit(): void {
     void this.load();
@@ -241,54 +222,30 @@ export class DefinitionsTab implements OnInit {
     }
   }
 
-  async edit(key: string): Promise<void> {
-    try {
-      const res = await this.api.get<{ xml: string; version: number }>(
-        `/process-definitions/${encodeURIComponent(key)}/xml`,
-      );
-      this.deployErrors.set([]);
-      this.editing.set({ key, version: res.version, xml: res.xml });
-    } catch (error) {
-      this.message.error(errorText(error, '流程图加载失败，请稍后重试'));
-    }
+  inputValue(event: Event): string {
+    return (event.target as HTMLInputElement).value;
   }
 
-  closeEditor(): void {
-    this.editing.set(null);
-    this.deployErrors.set([]);
-  }
-
-  async deploy(): Promise<void> {
-    const modeler = this.modeler();
-    if (!modeler) return;
-    this.deploying.set(true);
-    this.deployErrors.set([]);
-    try {
-      const xml = await modeler.save();
-      const res = await this.api.postText<{
-        key: string;
-        version: number;
-        created: boolean;
-        warnings?: { rule: string; message: string }[];
-      }>('/process-definitions', xml, 'application/xml');
-      this.message.success(
-        res.created ? `已部署 ${res.key} v${res.version}` : '流程图没有变化，未产生新版本',
+  /** Opens the modeler on an empty diagram with this key, unless a process has it already. */
+  create(): void {
+    const key = this.newKey().trim();
+    const name = this.newName().trim();
+    if (!isProcessKey(key)) {
+      this.newError.set(
+        '流程标识须以字母开头，只含字母、数字、点、下划线或连字符，不超过 100 个字符',
       );
-      // Steps naming people the platform lacks will reach nobody: say so before anyone wonders.
-      const people = peopleWarnings(res.warnings);
-      if (people.length) this.message.warning(people.join('；'), { nzDuration: 15000 });
-      this.closeEditor();
-      await this.load();
-    } catch (error) {
-      if (error instanceof ApiError)
-        this.deployErrors.set(deployErrorText({ message: error.message, details: error.details }));
-      else
-        this.deployErrors.set([
-          error instanceof Error ? error.message : '部署失败，请检查流程图后重试',
-        ]);
-    } finally {
-      this.deploying.set(false);
+      return;
     }
+    if (this.groups().some((g) => g.key === key)) {
+      this.newError.set(`流程 ${key} 已存在，请在列表中点击“建模并部署新版本”`);
+      return;
+    }
+    if (!name || name.length > 100) {
+      this.newError.set('请填写流程名称（不超过 100 个字符）');
+      return;
+    }
+    this.creating.set(false);
+    void this.router.navigate(['/admin/modeler', key], { queryParams: { new: 1, name } });
   }
 
   private async load(): Promise<void> {
