@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
+import { AttachmentsService } from '../files/attachments.service';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
 import type { CreateReleaseRequestDto, ListReleaseRequestsQuery, ListReleasesQuery, ReleaseStatus } from './data-release.dto';
 import { RELEASE_CHANNELS } from './data-release.dto';
@@ -31,9 +32,22 @@ export class DataReleaseService implements OnModuleInit {
   constructor(
     private readonly repo: DataReleaseRepository,
     @Inject(ENGINE_PORT) private readonly engine: EnginePort,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // The requester attaches supporting papers (样例数据说明, 审定文件) until the owner unit has reviewed.
+    this.attachments.registerOwner('data-release', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const r = await this.load(m, me, id);
+        return r.requester_id === me.userId && r.status === '待审核';
+      },
+    });
     this.engine.listen(DATA_RELEASE, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

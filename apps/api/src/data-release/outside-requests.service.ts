@@ -6,6 +6,7 @@ import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletin
 import { ExchangeService } from '../exchange/exchange.service';
 import { assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
+import { AttachmentsService } from '../files/attachments.service';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../platform/errors';
 import { TasksService } from '../tasks/tasks.service';
 import { field, OFFICE_UNIT } from './data-release.service';
@@ -33,9 +34,22 @@ export class OutsideRequestsService implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly documents: DocumentsService,
     private readonly exchange: ExchangeService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // 信息办 keeps the scanned 来函 (and later papers) with the request until it is answered.
+    this.attachments.registerOwner('data-outside-request', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const r = await this.load(m, me, id);
+        return me.unitId === r.unit_id && !['已答复', '已终止'].includes(r.status);
+      },
+    });
     this.engine.listen(OUTSIDE_REQUEST, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),
