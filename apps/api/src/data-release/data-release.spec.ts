@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { DemoCases } from '../seed/demo-cases';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
 
@@ -386,5 +387,25 @@ describe('data released in the ministry’s name', () => {
       expect((await get('js.nigao', '/api/data-release/outside-requests')).body.total).toBe(0);
       expect((await get('hejun', '/api/data-release/outside-requests')).body.total).toBeGreaterThan(0);
     });
+  });
+  it('seeds its demo cases through the same services', async () => {
+    const count = async () =>
+      (
+        await q(
+          `SELECT (SELECT count(*)::int FROM data_releases) AS releases, (SELECT count(*)::int FROM data_outside_requests) AS outside`,
+        )
+      )[0];
+    const before = await count();
+    expect(await t.app.get(DemoCases).run(['data-release'])).toEqual(['data-release']);
+    expect(await count()).toEqual({ releases: before.releases + 2, outside: before.outside + 2 });
+    const [geology] = await q(
+      `SELECT u.username FROM data_releases x JOIN users u ON u.id = x.released_by JOIN datasets d ON d.id = x.dataset_id
+        WHERE d.code = 'DZ-QYDZ' ORDER BY x.released_at DESC LIMIT 1`,
+    );
+    expect(geology.username).toBe('zhaoyu');
+    const statuses = await q(
+      `SELECT status FROM data_outside_requests WHERE organ_name IN ('中国测绘学会') ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(statuses).toEqual([{ status: '待拟复函' }]);
   });
 });
