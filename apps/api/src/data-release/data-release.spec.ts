@@ -294,6 +294,10 @@ describe('data released in the ministry’s name', () => {
         title: '国土资源部信息办关于提供土地利用等数据的复函',
         body: '生态环境部办公厅：\n你厅《环办函〔2026〕118号》收悉。经商有关司局，现函复如下：同意提供县级汇总数据。\n特此函复。',
       };
+      // The 拟复函 step closes only with a 函: 同意 in the inbox alone is refused.
+      expect((await act('zhoumin', await taskOf(r.instanceId, 'draftReply'), { action: 'approve' })).body.code).toBe(
+        'DATA_OUTSIDE_REPLY_MISSING',
+      );
       expect((await post('chenjing', `/api/data-release/outside-requests/${r.id}/reply`, reply)).status).toBe(403);
       expect((await post('lina', `/api/data-release/outside-requests/${r.id}/reply`, reply)).status).toBe(403);
       expect((await post('zhoumin', `/api/data-release/outside-requests/${r.id}/reply`, { ...reply, docType: '通知' })).status).toBe(400);

@@ -250,7 +250,15 @@ export class OutsideRequestsService implements OnModuleInit {
   }
 
   private async onTaskCompleting(e: TaskCompletingEvent): Promise<Record<string, unknown> | void> {
-    if (e.activityId !== 'opinion' || !e.businessKey) return;
+    if (!e.businessKey) return;
+    if (e.activityId === 'draftReply' && e.outcome === 'approve') {
+      // 拟复函 closes only with its 函 (the reply route links it first, in the same transaction): not from the inbox alone.
+      const r = await this.repo.outsideRequest(e.tx, e.businessKey);
+      if (!r?.reply_document_id)
+        throw new ConflictError('DATA_OUTSIDE_REPLY_MISSING', '请在数据需求页面起草复函，复函起草后本环节自动办结');
+      return;
+    }
+    if (e.activityId !== 'opinion') return;
     const opinion = e.input.opinion;
     if (typeof opinion !== 'string' || !(OPINIONS as readonly string[]).includes(opinion))
       throw field('variables.opinion', `请选择意见：${OPINIONS.join('、')}`);
