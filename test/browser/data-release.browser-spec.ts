@@ -95,9 +95,13 @@ describe('数据发布 in the browser', () => {
     await phone.getByTestId('out-reply-link').click();
     await phone.waitForURL(/\/documents\/[0-9a-f-]{36}$/);
 
-    // The register tab fits a phone too.
-    await phone.goto('/data-release');
-    await phone.getByTestId('rel-register').waitFor();
+    // On a phone the lists are cards, and nothing scrolls sideways.
+    await phone.goto('/data-release?tab=outside');
+    await phone.getByTestId('out-card').filter({ hasText: '中国测绘学会' }).waitFor();
     await noSidewaysScroll(phone);
+    await phone.goto('/data-release');
+    await phone.getByTestId('rel-register-cards').waitFor();
+    await noSidewaysScroll(phone);
+    await screenshot(phone, '97-data-release-phone');
   });
 });

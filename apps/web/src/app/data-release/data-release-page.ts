@@ -12,6 +12,7 @@ import { NzTabsModule } from 'ng-zorro-antd/tabs';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
+import { Viewport } from '../core/viewport';
 import {
   OUTSIDE_STATUSES,
   RELEASE_STATUSES,
@@ -79,61 +80,94 @@ const TABS: Tab[] = ['register', 'requests', 'outside'];
           <button nz-button type="submit"><nz-icon nzType="search" />查询</button>
         </form>
         <p class="hint">以部名义发布的数据：发布什么、向谁发布、何时、由谁批准和发布。</p>
-        <div class="scroll">
-          <nz-table
-            #reg
-            data-testid="rel-register"
-            [nzData]="releases()"
-            [nzFrontPagination]="false"
-            [nzTotal]="total()"
-            [nzPageIndex]="page()"
-            [nzPageSize]="pageSize"
-            [nzLoading]="loading()"
-            (nzPageIndexChange)="goTo($event)"
-            nzSize="middle"
-            nzNoResult="暂无发布记录"
-            [nzScroll]="{ x: '960px' }"
-          >
-            <thead>
-              <tr>
-                <th>数据资源</th>
-                <th nzWidth="200px">发布对象</th>
-                <th nzWidth="160px">范围</th>
-                <th nzWidth="140px">渠道</th>
-                <th nzWidth="150px">发布单位 / 人</th>
-                <th nzWidth="90px">批准</th>
-                <th nzWidth="130px">发布时间</th>
-              </tr>
-            </thead>
-            <tbody>
-              @for (x of reg.data; track x.id) {
-                <tr data-testid="rel-register-row">
-                  <td>
-                    <a [routerLink]="['/data-release/requests', x.requestId]">{{
-                      x.datasetName
-                    }}</a>
-                    <div class="muted">{{ x.datasetCode }} · {{ x.category }}</div>
-                  </td>
-                  <td>
-                    <nz-tag>{{ x.audienceType }}</nz-tag>
-                    <div>{{ x.audience }}</div>
-                  </td>
-                  <td>{{ x.scope }}</td>
-                  <td>
-                    @if (x.link) {
-                      <a [href]="x.link" target="_blank" rel="noopener">{{ x.channel }}</a>
-                    } @else {
-                      {{ x.channel }}
-                    }
-                  </td>
-                  <td>{{ x.releaseUnitName }}<br />{{ x.releasedByName }}</td>
-                  <td>{{ x.approvedByName }}</td>
-                  <td>{{ x.releasedAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+        @if (viewport.isPhone()) {
+          <ul class="cards" data-testid="rel-register-cards">
+            @for (x of releases(); track x.id) {
+              <li class="card" data-testid="rel-register-card">
+                <a [routerLink]="['/data-release/requests', x.requestId]">{{ x.datasetName }}</a>
+                <div>{{ x.audienceType }}：{{ x.audience }}</div>
+                <div class="muted">{{ x.scope }}</div>
+                <div class="muted">
+                  {{ x.releaseUnitName }} {{ x.releasedByName }} · {{ x.channel }} ·
+                  {{ x.releasedAt | date: 'yyyy-MM-dd' }}
+                </div>
+              </li>
+            } @empty {
+              <li class="muted">{{ loading() ? '加载中…' : '暂无发布记录' }}</li>
+            }
+          </ul>
+          @if (total() > pageSize) {
+            <div class="toolbar">
+              <button nz-button type="button" [disabled]="page() === 1" (click)="goTo(page() - 1)">
+                上一页
+              </button>
+              <button
+                nz-button
+                type="button"
+                [disabled]="page() * pageSize >= total()"
+                (click)="goTo(page() + 1)"
+              >
+                下一页
+              </button>
+            </div>
+          }
+        } @else {
+          <div class="scroll">
+            <nz-table
+              #reg
+              data-testid="rel-register"
+              [nzData]="releases()"
+              [nzFrontPagination]="false"
+              [nzTotal]="total()"
+              [nzPageIndex]="page()"
+              [nzPageSize]="pageSize"
+              [nzLoading]="loading()"
+              (nzPageIndexChange)="goTo($event)"
+              nzSize="middle"
+              nzNoResult="暂无发布记录"
+              [nzScroll]="{ x: '960px' }"
+            >
+              <thead>
+                <tr>
+                  <th>数据资源</th>
+                  <th nzWidth="200px">发布对象</th>
+                  <th nzWidth="160px">范围</th>
+                  <th nzWidth="140px">渠道</th>
+                  <th nzWidth="150px">发布单位 / 人</th>
+                  <th nzWidth="90px">批准</th>
+                  <th nzWidth="130px">发布时间</th>
                 </tr>
-              }
-            </tbody>
-          </nz-table>
-        </div>
+              </thead>
+              <tbody>
+                @for (x of reg.data; track x.id) {
+                  <tr data-testid="rel-register-row">
+                    <td>
+                      <a [routerLink]="['/data-release/requests', x.requestId]">{{
+                        x.datasetName
+                      }}</a>
+                      <div class="muted">{{ x.datasetCode }} · {{ x.category }}</div>
+                    </td>
+                    <td>
+                      <nz-tag>{{ x.audienceType }}</nz-tag>
+                      <div>{{ x.audience }}</div>
+                    </td>
+                    <td>{{ x.scope }}</td>
+                    <td>
+                      @if (x.link) {
+                        <a [href]="x.link" target="_blank" rel="noopener">{{ x.channel }}</a>
+                      } @else {
+                        {{ x.channel }}
+                      }
+                    </td>
+                    <td>{{ x.releaseUnitName }}<br />{{ x.releasedByName }}</td>
+                    <td>{{ x.approvedByName }}</td>
+                    <td>{{ x.releasedAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  </tr>
+                }
+              </tbody>
+            </nz-table>
+          </div>
+        }
       } @else if (tab() === 'requests') {
         <form class="toolbar" (ngSubmit)="search()" role="search">
           <nz-select
@@ -151,49 +185,64 @@ const TABS: Tab[] = ['register', 'requests', 'outside'];
           <button nz-button type="submit"><nz-icon nzType="search" />查询</button>
           <span class="hint">本单位提出的，以及需本单位审核、批准或发布的申请</span>
         </form>
-        <div class="scroll">
-          <nz-table
-            #req
-            data-testid="rel-requests"
-            [nzData]="requests()"
-            [nzFrontPagination]="false"
-            [nzTotal]="total()"
-            [nzPageIndex]="page()"
-            [nzPageSize]="pageSize"
-            [nzLoading]="loading()"
-            (nzPageIndexChange)="goTo($event)"
-            nzSize="middle"
-            nzNoResult="暂无数据发布申请"
-            [nzScroll]="{ x: '900px' }"
-          >
-            <thead>
-              <tr>
-                <th>数据资源</th>
-                <th nzWidth="180px">发布对象</th>
-                <th nzWidth="130px">申请单位</th>
-                <th nzWidth="150px">发布单位</th>
-                <th nzWidth="90px">状态</th>
-                <th nzWidth="130px">申请时间</th>
-              </tr>
-            </thead>
-            <tbody>
-              @for (r of req.data; track r.id) {
-                <tr data-testid="rel-request-row">
-                  <td>
-                    <a [routerLink]="['/data-release/requests', r.id]">{{ r.datasetName }}</a>
-                  </td>
-                  <td>{{ r.audienceType }}：{{ r.audience }}</td>
-                  <td>{{ r.unitName }}</td>
-                  <td>{{ r.releaseUnitName }}</td>
-                  <td>
-                    <nz-tag [nzColor]="releaseColor(r.status)">{{ r.status }}</nz-tag>
-                  </td>
-                  <td>{{ r.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+        @if (viewport.isPhone()) {
+          <ul class="cards">
+            @for (r of requests(); track r.id) {
+              <li class="card" data-testid="rel-request-card">
+                <a [routerLink]="['/data-release/requests', r.id]">{{ r.datasetName }}</a>
+                <nz-tag [nzColor]="releaseColor(r.status)">{{ r.status }}</nz-tag>
+                <div>{{ r.audienceType }}：{{ r.audience }}</div>
+                <div class="muted">{{ r.unitName }} · {{ r.createdAt | date: 'yyyy-MM-dd' }}</div>
+              </li>
+            } @empty {
+              <li class="muted">{{ loading() ? '加载中…' : '暂无数据发布申请' }}</li>
+            }
+          </ul>
+        } @else {
+          <div class="scroll">
+            <nz-table
+              #req
+              data-testid="rel-requests"
+              [nzData]="requests()"
+              [nzFrontPagination]="false"
+              [nzTotal]="total()"
+              [nzPageIndex]="page()"
+              [nzPageSize]="pageSize"
+              [nzLoading]="loading()"
+              (nzPageIndexChange)="goTo($event)"
+              nzSize="middle"
+              nzNoResult="暂无数据发布申请"
+              [nzScroll]="{ x: '900px' }"
+            >
+              <thead>
+                <tr>
+                  <th>数据资源</th>
+                  <th nzWidth="180px">发布对象</th>
+                  <th nzWidth="130px">申请单位</th>
+                  <th nzWidth="150px">发布单位</th>
+                  <th nzWidth="90px">状态</th>
+                  <th nzWidth="130px">申请时间</th>
                 </tr>
-              }
-            </tbody>
-          </nz-table>
-        </div>
+              </thead>
+              <tbody>
+                @for (r of req.data; track r.id) {
+                  <tr data-testid="rel-request-row">
+                    <td>
+                      <a [routerLink]="['/data-release/requests', r.id]">{{ r.datasetName }}</a>
+                    </td>
+                    <td>{{ r.audienceType }}：{{ r.audience }}</td>
+                    <td>{{ r.unitName }}</td>
+                    <td>{{ r.releaseUnitName }}</td>
+                    <td>
+                      <nz-tag [nzColor]="releaseColor(r.status)">{{ r.status }}</nz-tag>
+                    </td>
+                    <td>{{ r.createdAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+                  </tr>
+                }
+              </tbody>
+            </nz-table>
+          </div>
+        }
       } @else {
         <form class="toolbar" (ngSubmit)="search()" role="search">
           <nz-select
@@ -213,48 +262,63 @@ const TABS: Tab[] = ['register', 'requests', 'outside'];
             >其他政府部门和行业的数据需求，由信息办登记、征求数据生产单位意见后以部名义复函</span
           >
         </form>
-        <div class="scroll">
-          <nz-table
-            #out
-            data-testid="out-requests"
-            [nzData]="outside()"
-            [nzFrontPagination]="false"
-            [nzTotal]="total()"
-            [nzPageIndex]="page()"
-            [nzPageSize]="pageSize"
-            [nzLoading]="loading()"
-            (nzPageIndexChange)="goTo($event)"
-            nzSize="middle"
-            nzNoResult="暂无外部门数据需求"
-            [nzScroll]="{ x: '900px' }"
-          >
-            <thead>
-              <tr>
-                <th>来函单位</th>
-                <th nzWidth="170px">来函文号</th>
-                <th>所需数据</th>
-                <th nzWidth="100px">收文日期</th>
-                <th nzWidth="100px">状态</th>
-              </tr>
-            </thead>
-            <tbody>
-              @for (o of out.data; track o.id) {
-                <tr data-testid="out-row">
-                  <td>
-                    <a [routerLink]="['/data-release/outside', o.id]">{{ o.organName }}</a>
-                    <div class="muted">{{ o.organKind }}</div>
-                  </td>
-                  <td>{{ o.letterRef }}</td>
-                  <td>{{ o.datasetNames?.join('、') || '—' }}</td>
-                  <td>{{ o.receivedOn }}</td>
-                  <td>
-                    <nz-tag [nzColor]="outsideColor(o.status)">{{ o.status }}</nz-tag>
-                  </td>
+        @if (viewport.isPhone()) {
+          <ul class="cards">
+            @for (o of outside(); track o.id) {
+              <li class="card" data-testid="out-card">
+                <a [routerLink]="['/data-release/outside', o.id]">{{ o.organName }}</a>
+                <nz-tag [nzColor]="outsideColor(o.status)">{{ o.status }}</nz-tag>
+                <div class="muted">{{ o.letterRef }} · {{ o.receivedOn }}</div>
+                <div>{{ o.datasetNames?.join('、') || '—' }}</div>
+              </li>
+            } @empty {
+              <li class="muted">{{ loading() ? '加载中…' : '暂无外部门数据需求' }}</li>
+            }
+          </ul>
+        } @else {
+          <div class="scroll">
+            <nz-table
+              #out
+              data-testid="out-requests"
+              [nzData]="outside()"
+              [nzFrontPagination]="false"
+              [nzTotal]="total()"
+              [nzPageIndex]="page()"
+              [nzPageSize]="pageSize"
+              [nzLoading]="loading()"
+              (nzPageIndexChange)="goTo($event)"
+              nzSize="middle"
+              nzNoResult="暂无外部门数据需求"
+              [nzScroll]="{ x: '900px' }"
+            >
+              <thead>
+                <tr>
+                  <th>来函单位</th>
+                  <th nzWidth="170px">来函文号</th>
+                  <th>所需数据</th>
+                  <th nzWidth="100px">收文日期</th>
+                  <th nzWidth="100px">状态</th>
                 </tr>
-              }
-            </tbody>
-          </nz-table>
-        </div>
+              </thead>
+              <tbody>
+                @for (o of out.data; track o.id) {
+                  <tr data-testid="out-row">
+                    <td>
+                      <a [routerLink]="['/data-release/outside', o.id]">{{ o.organName }}</a>
+                      <div class="muted">{{ o.organKind }}</div>
+                    </td>
+                    <td>{{ o.letterRef }}</td>
+                    <td>{{ o.datasetNames?.join('、') || '—' }}</td>
+                    <td>{{ o.receivedOn }}</td>
+                    <td>
+                      <nz-tag [nzColor]="outsideColor(o.status)">{{ o.status }}</nz-tag>
+                    </td>
+                  </tr>
+                }
+              </tbody>
+            </nz-table>
+          </div>
+        }
       }
     </div>
   `,
@@ -276,6 +340,19 @@ const TABS: Tab[] = ['register', 'requests', 'outside'];
     .scroll {
       overflow-x: auto;
     }
+    .cards {
+      list-style: none;
+      padding: 0;
+      margin: 0;
+    }
+    .card {
+      padding: 10px 0;
+      border-bottom: 1px solid #f0f0f0;
+      overflow-wrap: anywhere;
+    }
+    .card nz-tag {
+      margin-left: 8px;
+    }
   `,
 })
 export class DataReleasePage {
@@ -284,6 +361,7 @@ export class DataReleasePage {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly message = inject(NzMessageService);
+  protected readonly viewport = inject(Viewport);
   protected readonly tabs = TABS;
   /** As the api: drafters ask for releases; 信息办 registers outside requests (the api checks the unit). */
   protected readonly canRequest = this.auth.hasRole('drafter');

@@ -15,6 +15,7 @@ import { NzStepsModule } from 'ng-zorro-antd/steps';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
+import { Viewport } from '../core/viewport';
 import { AttachmentsPanel } from '../documents/attachments-panel';
 import { CaseHistory, type OpenStep } from '../documents/case-history';
 import {
@@ -78,7 +79,12 @@ const DEAD = ['不予签发', '已撤销'];
         </div>
 
         <nz-card nzSize="small" class="block">
-          <nz-steps [nzCurrent]="progress().current" [nzStatus]="progress().status" nzSize="small">
+          <nz-steps
+            [nzCurrent]="progress().current"
+            [nzStatus]="progress().status"
+            [nzDirection]="viewport.isPhone() ? 'vertical' : 'horizontal'"
+            nzSize="small"
+          >
             @for (s of steps; track s) {
               <nz-step [nzTitle]="s" />
             }
@@ -264,6 +270,7 @@ const DEAD = ['不予签发', '已撤销'];
 export class OutsideRequestDetailPage implements OnInit {
   private readonly api = inject(Api);
   private readonly auth = inject(Auth);
+  protected readonly viewport = inject(Viewport);
   private readonly message = inject(NzMessageService);
   /** Route parameter `:id`. */
   readonly id = input.required<string>();

@@ -11,6 +11,7 @@ import { NzStepsModule } from 'ng-zorro-antd/steps';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
+import { Viewport } from '../core/viewport';
 import { AttachmentsPanel } from '../documents/attachments-panel';
 import { CaseHistory, type OpenStep } from '../documents/case-history';
 import { RELEASE_STEPS, releaseProgress, releaseStatusColor } from './data-release.logic';
@@ -62,7 +63,12 @@ import type { ReleaseRequestDetail, TaskSummary } from './data-release.model';
         </div>
 
         <nz-card nzSize="small" class="block">
-          <nz-steps [nzCurrent]="progress().current" [nzStatus]="progress().status" nzSize="small">
+          <nz-steps
+            [nzCurrent]="progress().current"
+            [nzStatus]="progress().status"
+            [nzDirection]="viewport.isPhone() ? 'vertical' : 'horizontal'"
+            nzSize="small"
+          >
             @for (s of steps; track s) {
               <nz-step [nzTitle]="s" />
             }
@@ -171,6 +177,7 @@ import type { ReleaseRequestDetail, TaskSummary } from './data-release.model';
 export class ReleaseRequestDetailPage implements OnInit {
   private readonly api = inject(Api);
   private readonly auth = inject(Auth);
+  protected readonly viewport = inject(Viewport);
   /** Route parameter `:id`. */
   readonly id = input.required<string>();
   protected readonly steps = RELEASE_STEPS;
