@@ -38,6 +38,7 @@ import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
 import { NoticeLinks1765600001750 } from './1765600001750-notice-links';
 import { WorkPlans1765600001900 } from './1765600001900-work-plans';
+import { DataRelease1765600002000 } from './1765600002000-data-release';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
@@ -82,5 +83,6 @@ export const migrations = [
   ShareCatalogue1765600001700,
   NoticeLinks1765600001750,
   WorkPlans1765600001900,
+  DataRelease1765600002000,
   DocumentItReview1765600002100,
 ];

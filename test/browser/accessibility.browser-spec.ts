@@ -159,7 +159,11 @@ describe('accessibility (GB/T 37668, WCAG 2.1 AA)', () => {
     const county = await signedInPage(browser, baseUrl, 'xw.shouli');
     await check(county, ['/approvals', `/approvals/${records.approval.id}`, '/approvals/new'], 'xw.shouli');
     const lina = await signedInPage(browser, baseUrl, 'lina');
-    await check(lina, ['/projects', `/projects/${records.project.id}`, '/projects/new', '/no-such-page'], 'lina');
+    await check(
+      lina,
+      ['/projects', `/projects/${records.project.id}`, '/projects/new', '/data-release', '/data-release/requests/new', '/no-such-page'],
+      'lina',
+    );
     await lina.goto('/admin');
     await lina.getByText('无权访问').waitFor();
     findings.push(...(await axeFindings(lina, 'lina /admin (无权访问)')));

@@ -185,6 +185,13 @@ const SCOPES: Record<string, Scope> = {
   'PUT /api/data-requests/:id': { params: (f) => ({ id: f.dataRequest.id }), body: { title: '越权修改的申请标题' } },
   'POST /api/data-requests/:id/submit': { params: (f) => ({ id: f.dataRequest.id }) },
   'POST /api/data-requests/:id/confirm': { params: (f) => ({ id: f.dataRequest.id }) },
+  // 以部名义发布数据: records of the ministry's units only (江苏 has none to reach for); the unit scope and the addressed
+  // units (owner, 信息办, releasing unit / producing units) answer 404 to anyone else (apps/api/src/data-release/data-release.spec.ts).
+  'POST /api/data-release/requests': { none: 'creates a request of the caller’s own unit (ministry units only, 403 otherwise)' },
+  'GET /api/data-release/requests/:id': { none: 'ministry units’ records; out of scope answers 404 (data-release.spec)' },
+  'POST /api/data-release/outside-requests': { none: '信息办 registers for the ministry (checked in the service, 403)' },
+  'GET /api/data-release/outside-requests/:id': { none: '信息办’s records addressed to the producing units; out of scope answers 404' },
+  'POST /api/data-release/outside-requests/:id/reply': { none: '信息办’s drafters only (checked in the service, 403)' },
   'POST /api/notifications/:id/retry': { none: 'the mail outbox is the platform’s (sysadmin)' },
   'GET /api/mailbox/:id': { none: 'the local mailbox is the platform’s (sysadmin)' },
   'POST /api/me/notifications/read-all': { none: 'marks the caller’s own notices only' },

@@ -42,6 +42,9 @@ const LIST_PERSONA: Record<string, string> = {
   '/api/deployed-systems': 'huangli',
   '/api/filings': 'js.nigao',
   '/api/data-requests': 'js.nigao',
+  '/api/data-release/requests': 'lina',
+  '/api/data-release/releases': 'lina',
+  '/api/data-release/outside-requests': 'chenjing',
   '/api/mailbox': 'admin',
   '/api/archive': 'linfang',
 };

@@ -15,6 +15,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { ProjectsModule } from './projects/projects.module';
 import { FilingsModule } from './filings/filings.module';
+import { DataReleaseModule } from './data-release/data-release.module';
 import { DataRequestsModule } from './data-requests/data-requests.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { APP_CONFIG, type AppConfig } from './platform/config';
@@ -81,6 +82,7 @@ export class AppModule {
         ProjectsModule,
         FilingsModule,
         DataRequestsModule,
+        DataReleaseModule,
         NotificationsModule,
         ArchiveModule,
         DashboardModule,

@@ -9,5 +9,7 @@ import { ExchangeService } from './exchange.service';
   imports: [DocumentsModule, SealsModule],
   controllers: [ExchangeController],
   providers: [ExchangeService, ExchangeIdentity],
+  // Features that address a 发文 to a partner (data-release: a 复函 to an outside organ) use its public methods.
+  exports: [ExchangeService],
 })
 export class ExchangeModule {}

@@ -122,6 +122,8 @@ export const DEMO_USERS: UserSeed[] = [
   },
   { username: 'chenjing', displayName: '陈静', unit: 'MLR-XXB', title: '信息办审查员', roles: ['office-reviewer'] },
   { username: 'zhoumin', displayName: '周敏', unit: 'MLR-XXB', title: '领导小组秘书', roles: ['group-secretary', 'drafter'] },
+  // 信息办's own 发文 (复函 to outside organs, docs/data-release.md): 周敏 drafts, 宋涛 核稿, 刘海燕 签发.
+  { username: 'songtao', displayName: '宋涛', unit: 'MLR-XXB', title: '信息办综合处处长', roles: ['reviewer'] },
   {
     username: 'sunzhiqiang',
     displayName: '孙志强',
@@ -166,6 +168,8 @@ export const DEMO_USERS: UserSeed[] = [
   { username: 'xutao', displayName: '徐涛', unit: 'MLR-CGS', title: '地调局信息处处长', roles: ['drafter', 'reviewer', 'signer'] },
   { username: 'liuyang', displayName: '刘洋', unit: 'MLR-CGS', title: '地调局信息处科员', roles: ['drafter'] },
   { username: 'wangbo', displayName: '王波', unit: 'MLR-CGS', title: '地调局副局长', roles: ['signer', 'dept-approver'] },
+  // 地调局 releases 地质调查 data in the ministry's name (seed （十一）): its own data manager.
+  { username: 'zhaoyu', displayName: '赵宇', unit: 'MLR-CGS', title: '地调局数据管理员', roles: ['data-admin'] },
   { username: 'luoping', displayName: '罗平', unit: 'MLR-DCJ-BJ', title: '北京局综合处处长', roles: ['drafter', 'signer', 'clerk'] },
   { username: 'lijun', displayName: '李军', unit: 'MLR-DCJ-BJ', title: '北京局副局长', roles: ['signer', 'dept-approver'] },
   // 江苏

@@ -56,6 +56,10 @@ export const routes: Routes = [
         loadChildren: () => import('./data-requests/data-requests.routes').then((m) => m.routes),
       },
       {
+        path: 'data-release',
+        loadChildren: () => import('./data-release/data-release.routes').then((m) => m.routes),
+      },
+      {
         path: 'supervision',
         loadChildren: () => import('./supervision/supervision.routes').then((m) => m.routes),
       },

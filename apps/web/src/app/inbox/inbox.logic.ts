@@ -22,6 +22,8 @@ export const PROCESSES: { key: string; name: string }[] = [
   { key: 'work-plan', name: '年度信息化工作要点' },
   { key: 'plan-filing', name: '规划备案' },
   { key: 'data-request', name: '数据使用申请' },
+  { key: 'data-release', name: '数据发布' },
+  { key: 'data-outside-request', name: '外部门数据需求' },
 ];
 
 export type SortKey = 'created' | 'due' | 'priority';
@@ -155,6 +157,28 @@ export function recordOf(
             link: `/data-requests/${id}`,
             label: '查看申请',
             ownerKind: 'data-request',
+            ownerId: id,
+          }
+        : null;
+    }
+    case 'data-release': {
+      const id = businessKey ?? str(variables['requestId']);
+      return id
+        ? {
+            link: `/data-release/requests/${id}`,
+            label: '查看发布申请',
+            ownerKind: 'data-release',
+            ownerId: id,
+          }
+        : null;
+    }
+    case 'data-outside-request': {
+      const id = businessKey ?? str(variables['requestId']);
+      return id
+        ? {
+            link: `/data-release/outside/${id}`,
+            label: '查看数据需求',
+            ownerKind: 'data-outside-request',
             ownerId: id,
           }
         : null;

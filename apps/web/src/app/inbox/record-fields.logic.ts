@@ -32,10 +32,11 @@ function when(v: unknown): string {
 /** The api route the record is read from, by the record link the task page already knows. */
 export function recordApiPath(link: string): string | null {
   const m =
-    /^\/(documents\/received|documents|projects|filings|data-requests|approvals)\/([0-9a-f-]{36})$/.exec(
+    /^\/(documents\/received|documents|projects|filings|data-requests|approvals|data-release\/requests|data-release\/outside)\/([0-9a-f-]{36})$/.exec(
       link,
     );
   if (!m) return null;
+  if (m[1] === 'data-release/outside') return `/data-release/outside-requests/${m[2]}`;
   return m[1] === 'documents/received' ? `/documents/receipts/${m[2]}` : `/${m[1]}/${m[2]}`;
 }
 
@@ -116,6 +117,44 @@ export function recordRows(link: string, r: Json): RecordRow[] {
       { label: '报送时间', value: when(r['submittedAt']) },
       { label: '备案时间', value: when(r['registeredAt']) },
       { label: '内容摘要', value: text(r['summary']), wide: true },
+    ];
+  }
+  if (link.startsWith('/data-release/requests/')) {
+    return [
+      {
+        label: '数据资源',
+        value: `${text(r['datasetName'])}（${text(r['datasetCode'])}，${text(r['secrecy'])}）`,
+      },
+      { label: '类别', value: text(r['category']) },
+      { label: '状态', value: text(r['status']) },
+      { label: '申请单位', value: text(r['unitName']) },
+      { label: '发布对象', value: `${text(r['audienceType'])}：${text(r['audience'])}` },
+      { label: '发布范围', value: text(r['scope']) },
+      { label: '主管单位', value: text(r['ownerUnitName']) },
+      { label: '发布单位', value: text(r['releaseUnitName']) },
+      { label: '发布目的', value: text(r['purpose']), wide: true },
+    ];
+  }
+  if (link.startsWith('/data-release/outside/')) {
+    const datasets = Array.isArray(r['datasets'])
+      ? (r['datasets'] as Json[])
+          .map((d) => `${text(d['name'])}（${text(d['ownerUnitName'])}）`)
+          .join('；')
+      : '—';
+    const opinions = Array.isArray(r['opinions'])
+      ? (r['opinions'] as Json[])
+          .map((o) => `${text(o['unitName'])}：${text(o['opinion'])}`)
+          .join('；')
+      : '';
+    return [
+      { label: '来函单位', value: `${text(r['organName'])}（${text(r['organKind'])}）` },
+      { label: '来函文号', value: text(r['letterRef']) },
+      { label: '收文日期', value: text(r['receivedOn']) },
+      { label: '状态', value: text(r['status']) },
+      { label: '联系人', value: `${text(r['contactName'])}（${text(r['contactPhone'])}）` },
+      { label: '所需数据', value: datasets || '—', wide: true },
+      { label: '用途', value: text(r['purpose']), wide: true },
+      { label: '已有意见', value: opinions || '—', wide: true },
     ];
   }
   if (link.startsWith('/data-requests/')) {

@@ -206,6 +206,24 @@ const STEPS: Record<string, Record<string, StepForm>> = {
       hint: '予以备案后生成备案号和备案回执',
     }),
   },
+  'data-release': {
+    主管司局审核: step({ labels: { reject: '不同意发布' }, hint: '同意后送信息办以部名义批准' }),
+    '信息办批准（以部名义）': step({
+      labels: { approve: '批准', reject: '不予批准' },
+      hint: '批准后由发布单位发布',
+    }),
+    发布数据: step({
+      labels: { approve: '已发布' },
+      hint: '选择发布渠道、填写发布地址后点“已发布”，发布记录进入发布登记',
+    }),
+  },
+  'data-outside-request': {
+    数据生产单位意见: step({
+      labels: { approve: '提交意见' },
+      hint: '选择是否同意提供，并在意见中说明可提供的范围',
+    }),
+    信息办拟复函: step({ kind: 'record', hint: '请在数据需求页面起草复函' }),
+  },
   'data-request': {
     '填写申请（修改）': step({
       kind: 'record',
@@ -264,6 +282,12 @@ const BY_ACTIVITY: Record<string, Record<string, string>> = {
     revise: '修改工作要点',
     groupReview: '领导小组审阅年度评估',
   },
+  'data-release': {
+    review: '主管司局审核',
+    approve: '信息办批准（以部名义）',
+    release: '发布数据',
+  },
+  'data-outside-request': { opinion: '数据生产单位意见', draftReply: '信息办拟复函' },
   'data-request': {
     apply: '填写申请（修改）',
     sign: '单位领导签批',
