@@ -37,6 +37,7 @@ import { Directory1765600001400 } from './1765600001400-directory';
 import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
 import { NoticeLinks1765600001750 } from './1765600001750-notice-links';
+import { DataCollection1765600001800 } from './1765600001800-data-collection';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -79,4 +80,5 @@ export const migrations = [
   Announcements1765600001600,
   ShareCatalogue1765600001700,
   NoticeLinks1765600001750,
+  DataCollection1765600001800,
 ];

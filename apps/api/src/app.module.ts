@@ -31,6 +31,7 @@ import { SupervisionModule } from './supervision/supervision.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
 import { AnnouncementsModule } from './announcements/announcements.module';
 import { SearchModule } from './search/search.module';
+import { DataCollectionModule } from './data-collection/data-collection.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -91,6 +92,7 @@ export class AppModule {
         CatalogueModule,
         AnnouncementsModule,
         SearchModule,
+        DataCollectionModule,
       ],
       controllers: [HealthController],
       providers: [
