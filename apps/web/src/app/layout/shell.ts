@@ -41,6 +41,7 @@ export const MENU: MenuItem[] = [
   { path: '/projects', label: '项目立项与台账', icon: 'project' },
   { path: '/filings', label: '规划备案', icon: 'file-protect' },
   { path: '/data-requests', label: '数据使用申请', icon: 'database' },
+  { path: '/data-collection', label: '基础数据汇交', icon: 'cloud-upload' },
   { path: '/supervision', label: '督办', icon: 'clock-circle' },
   { path: '/announcements', label: '公告', icon: 'notification' },
   { path: '/archive', label: '电子档案', icon: 'folder-open', roles: ['archivist'] },
