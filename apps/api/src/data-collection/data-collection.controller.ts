@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Head, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -109,25 +109,23 @@ export class DataCollectionController {
     });
   }
 
-  /** How far an upload got (Upload-Offset), to resume after a dropped connection. */
-  @Head('uploads/:uploadId')
-  async uploadState(@Param('uploadId') uploadId: string, @CurrentUser() me: Principal, @Res() res: Response): Promise<void> {
+  /**
+   * How far an upload got, to resume after a dropped connection: JSON, and the same in Upload-Offset / Upload-Length, so
+   * `HEAD` (which Express answers with this handler, without the body) tells it too.
+   */
+  @Get('uploads/:id')
+  async uploadState(@Param('id') uploadId: string, @CurrentUser() me: Principal, @Res({ passthrough: true }) res: Response) {
     const state = await this.submissions.uploadState(me, uploadId);
     res.setHeader('Upload-Offset', String(state.offset));
     res.setHeader('Upload-Length', String(state.length));
     res.setHeader('Cache-Control', 'no-store');
-    res.status(200).end();
-  }
-
-  @Get('uploads/:uploadId')
-  async uploadStateJson(@Param('uploadId') uploadId: string, @CurrentUser() me: Principal) {
-    return this.submissions.uploadState(me, uploadId);
+    return state;
   }
 
   /** The next bytes, at Upload-Offset, as application/offset+octet-stream; streamed to disk, never buffered whole. */
-  @Patch('uploads/:uploadId')
+  @Patch('uploads/:id')
   async append(
-    @Param('uploadId') uploadId: string,
+    @Param('id') uploadId: string,
     @CurrentUser() me: Principal,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
+import { DemoCases } from '../seed/demo-cases';
 import { DataCollectionScanner } from './data-collection.scanner';
 import { CHUNK_TYPE } from './data-collection.controller';
 
@@ -361,5 +362,21 @@ describe('基础数据汇交 (data-collection)', () => {
     expect(board.body.rows.map((r: { provinceName: string }) => r.provinceName)).toEqual(Array(4).fill('浙江省国土资源厅'));
     // 信息中心 sees both.
     expect((await api('huangli').get(`/submissions?listId=${listId}`)).body.total).toBe(8);
+  });
+  it('seeds the 2026 demo: issued to 江苏 and 浙江, one submission checked through, one returned by the check, one late', async () => {
+    expect(await t.app.get(DemoCases).run(['data-collection'])).toEqual(['data-collection']);
+    const [list] = await q(`SELECT id, status, notice_document_id FROM collection_lists WHERE id <> $1`, [listId]);
+    expect(list.status).toBe('已下发');
+    expect(list.notice_document_id).toBeTruthy();
+    const rows = await q(
+      `SELECT s.id, u.code, i.code AS item, s.due_at < now() AS late FROM collection_submissions s JOIN units u ON u.id = s.unit_id
+         JOIN collection_items i ON i.id = s.item_id WHERE s.list_id = $1 ORDER BY u.code, i.code`,
+      [list.id],
+    );
+    expect(rows).toHaveLength(8);
+    const find = (code: string, item: string) => rows.find((r) => r.code === code && r.item === item);
+    expect(await checked(find('320000', 'HJ-TDLY').id)).toBe('待审核');
+    expect(await checked(find('330000', 'HJ-TDLY').id)).toBe('检查未通过');
+    expect(find('320100', 'HJ-TDLY').late).toBe(true);
   });
 });
