@@ -75,7 +75,8 @@ describe('基础数据汇交 in the browser', () => {
       .setInputFiles({ name: '320000_土地利用现状.geojson', mimeType: 'application/geo+json', buffer: geojson });
     await js.getByRole('button', { name: /上传/ }).click();
     await js.getByText('上传完成，摘要已记录').waitFor();
-    await js.getByTestId('upload-progress').filter({ hasText: '100%' }).waitFor();
+    // nz-progress at 100 % turns to its success state (a tick instead of the number).
+    await js.getByTestId('upload-progress').locator('.ant-progress-status-success').waitFor();
     await js.getByText(/SHA-256：[0-9a-f]{64}/).waitFor();
     await screenshot(js, '70-data-collection-upload');
     await js.getByTestId('submit').click();

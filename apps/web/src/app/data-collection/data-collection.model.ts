@@ -196,15 +196,17 @@ export function boardChartOption(board: Board): Record<string, unknown> {
     未报: '#bfbfbf',
   };
   return {
+    animation: false,
     tooltip: { trigger: 'axis' },
-    legend: { data: [...BOARD_STATES] },
-    grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+    legend: { top: 0, data: [...BOARD_STATES] },
+    grid: { top: 36, left: 8, right: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: provinces },
     yAxis: { type: 'value', minInterval: 1 },
     series: BOARD_STATES.map((s) => ({
       name: s,
       type: 'bar',
       stack: 'all',
+      barMaxWidth: 56,
       itemStyle: { color: colors[s] },
       data: board.figures.provinces.map((p) => p[field[s]]),
     })),
