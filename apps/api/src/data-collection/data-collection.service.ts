@@ -137,7 +137,7 @@ export class DataCollectionService implements OnModuleInit {
                 businessKey: submissionId,
                 ownerUnitId: unit.id,
                 startedBy: me.userId,
-                variables: { unitId: unit.id, submissionId, title: `${item.name}（${unit.name}）`, listId: id },
+                variables: { unitId: unit.id, submissionId, title: `${item.name}（${unit.name}）`, listId: id, dueAt: dueAt.toISOString() },
               },
               m,
             );

@@ -140,6 +140,13 @@ describe('基础数据汇交 (data-collection)', () => {
       '330100/HJ-TDLY',
       '330200/HJ-TDLY',
     ]);
+    // The step's own due date is the submission's (the 待办 shows it and marks it overdue).
+    const dues = await q(
+      `SELECT count(*)::int AS n FROM collection_submissions s JOIN tasks t ON t.instance_id = s.instance_id AND t.status = 'open'
+        WHERE s.list_id = $1 AND t.due_at = s.due_at`,
+      [listId],
+    );
+    expect(dues[0].n).toBe(8);
     for (const r of rows) {
       expect([r.status, r.activity_id, r.candidate_units]).toEqual(['待提交', 'submit', [r.unit_id]]);
       sub[`${r.unit}/${r.item}`] = r.id;
