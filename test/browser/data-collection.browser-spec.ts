@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { PHONE_SCREEN, screenshot, signedInPage } from '../support/browser';
 import { browserSuite } from '../support/platform';
 
@@ -6,6 +8,18 @@ import { browserSuite } from '../support/platform';
  * the GeoJSON with the resumable uploader (progress to 100 %) and submits; the worker's check passes; 黄丽 passes it;
  * the list's board shows it 按时 with the chart. The pages fit a phone without sideways scroll.
  */
+/** axe-core in the page (as accessibility.browser-spec does): serious and critical WCAG 2.1 AA findings. */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+async function axeFindings(page: Page, where: string): Promise<string[]> {
+  if (!(await page.evaluate<boolean>(`typeof window.axe !== 'undefined'`))) await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate<
+    { id: string; targets: string[] }[]
+  >(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    .then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) })))`);
+  return found.map((v) => `${where} — ${v.id}: ${v.targets.join(' | ')}`);
+}
+
 describe('基础数据汇交 in the browser', () => {
   const suite = browserSuite();
 
@@ -44,7 +58,12 @@ describe('基础数据汇交 in the browser', () => {
     expect(decided.status).toBe(200);
 
     // 信息中心 issues it from the list's page.
+    const findings: string[] = [];
     const center = await signedInPage(browser, platform.baseUrl, 'tangning');
+    await center.goto('/data-collection');
+    await center.getByTestId('new-list').click();
+    await center.getByTestId('list-editor').waitFor();
+    findings.push(...(await axeFindings(center, 'tangning /data-collection (editor)')));
     await center.goto(`/data-collection/lists/${listId}`);
     await center.getByTestId('issue').click();
     await center.getByRole('link', { name: '查看下发通知' }).waitFor();
@@ -88,11 +107,14 @@ describe('基础数据汇交 in the browser', () => {
       await js.waitForTimeout(500);
     }
     await js.getByTestId('check-reason').filter({ hasText: '自动检查通过' }).waitFor();
+    findings.push(...(await axeFindings(js, 'js.nigao submission')));
     const submissionUrl = js.url();
 
     // 黄丽 passes it.
     const reviewer = await signedInPage(browser, platform.baseUrl, 'huangli');
     await reviewer.goto(new URL(submissionUrl).pathname);
+    await reviewer.getByLabel('审核意见').waitFor();
+    findings.push(...(await axeFindings(reviewer, 'huangli submission (review)')));
     await reviewer.getByRole('button', { name: '通过' }).click();
     await reviewer.getByTestId('submission-status').filter({ hasText: '已通过' }).waitFor();
 
@@ -101,6 +123,8 @@ describe('基础数据汇交 in the browser', () => {
     await reviewer.getByTestId('board-counts').filter({ hasText: '按时 1' }).waitFor();
     await reviewer.locator('[echarts] canvas').first().waitFor();
     await screenshot(reviewer, '71-data-collection-board');
+    findings.push(...(await axeFindings(reviewer, 'huangli board')));
+    expect(findings).toEqual([]);
 
     // A phone: the submission list and the submission fit the screen.
     const phone = await signedInPage(browser, platform.baseUrl, 'js.nigao', PHONE_SCREEN);

@@ -53,6 +53,7 @@ import {
               name="comment"
               [(ngModel)]="comment"
               placeholder="审批意见（退回时必填）"
+              aria-label="审批意见"
               class="comment"
             />
             <button

@@ -36,7 +36,9 @@ import { ResumableUpload } from './resumable-upload';
           }}</nz-tag>
         </div>
         <p>
-          <a [routerLink]="['/data-collection/lists', s.listId]">{{ s.listTitle }}</a>
+          <a class="inline-link" [routerLink]="['/data-collection/lists', s.listId]">{{
+            s.listTitle
+          }}</a>
           · 格式 {{ s.format }} · 坐标系 {{ s.coordinateSystem }} · 不超过 {{ s.maxSizeMb }} MB ·
           截止
           {{ s.dueAt | date: 'yyyy-MM-dd HH:mm' }}
@@ -151,6 +153,7 @@ import { ResumableUpload } from './resumable-upload';
               name="opinion"
               [(ngModel)]="opinion"
               placeholder="审核意见（退回时必填）"
+              aria-label="审核意见"
               class="grow"
             />
             <button
@@ -214,10 +217,13 @@ import { ResumableUpload } from './resumable-upload';
       color: #595959;
     }
     .bad {
-      color: #cf1322;
+      color: #a8071a;
     }
     .ok {
-      color: #389e0d;
+      color: #237804;
+    }
+    .inline-link {
+      text-decoration: underline;
     }
   `,
 })
