@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DocumentsService } from '../documents/documents.service';
+import { AttachmentsService } from '../files/attachments.service';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { HolidayService } from '../engine/holiday.service';
 import { assertVisible } from '../identity/data-scope';
@@ -37,9 +38,22 @@ export class DataCollectionService implements OnModuleInit {
     private readonly tasks: TasksService,
     private readonly documents: DocumentsService,
     private readonly holidays: HolidayService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // The list's supporting papers (the 清单 as a spreadsheet, a 技术规范): its drafter adds them while it is not issued.
+    this.attachments.registerOwner('data-collection-list', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const list = await this.load(m, me, id);
+        return list.drafter_id === me.userId && ['待审批', '退回修改'].includes(list.status);
+      },
+    });
     this.engine.listen(LIST_PROCESS, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

@@ -365,6 +365,11 @@ describe('基础数据汇交 (data-collection)', () => {
     expect((await t.http().get(`/api/data-collection/submissions/${js}/file`).set('Authorization', auth('zj.shouwen'))).status).toBe(404);
     const [jsUpload] = await q(`SELECT id FROM collection_uploads WHERE submission_id = $1`, [js]);
     expect((await api('zj.shouwen').head(`/uploads/${jsUpload.id}`)).status).toBe(404);
+    // Supporting papers follow the submission's visibility.
+    const papers = (who: string) =>
+      t.http().get(`/api/attachments?ownerKind=data-collection&ownerId=${js}`).set('Authorization', auth(who));
+    expect((await papers('js.nigao')).status).toBe(200);
+    expect((await papers('zj.shouwen')).status).toBe(404);
     const board = await api('zj.shouwen').get(`/lists/${listId}/board`);
     expect(board.body.rows.map((r: { provinceName: string }) => r.provinceName)).toEqual(Array(4).fill('浙江省国土资源厅'));
     // 信息中心 sees both.

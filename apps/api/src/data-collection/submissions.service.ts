@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AttachmentsService } from '../files/attachments.service';
 import { ENGINE_PORT, type CaseSteppedEvent, type EnginePort, type TaskCompletingEvent } from '../engine/engine.port';
 import { assertVisible } from '../identity/data-scope';
 import { hasRole, type Principal } from '../identity/principal';
@@ -45,9 +46,23 @@ export class SubmissionsService implements OnModuleInit {
     private readonly repo: DataCollectionRepository,
     private readonly tasks: TasksService,
     private readonly store: UploadStore,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
+    // Supporting papers (a 说明, a 质检报告) beside the data: read by whoever sees the submission, added by the unit
+    // while it owes the submission. The data file itself is the resumable upload, not an attachment.
+    this.attachments.registerOwner('data-collection', {
+      canRead: (me, id, m) =>
+        this.load(m, me, id).then(
+          () => true,
+          () => false,
+        ),
+      canWrite: async (me, id, m) => {
+        const s = await this.load(m, me, id);
+        return (await this.mayEdit(me, s)) && EDITABLE.includes(s.status);
+      },
+    });
     this.engine.listen(SUBMISSION_PROCESS, {
       taskCompleting: (e) => this.onTaskCompleting(e),
       caseStepped: (e) => this.onCaseStepped(e),

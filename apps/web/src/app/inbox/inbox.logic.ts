@@ -21,6 +21,8 @@ export const PROCESSES: { key: string; name: string }[] = [
   { key: 'project-initiation', name: '信息化项目立项' },
   { key: 'plan-filing', name: '规划备案' },
   { key: 'data-request', name: '数据使用申请' },
+  { key: 'data-collection-list', name: '基础数据汇交清单' },
+  { key: 'data-collection-submission', name: '基础数据汇交' },
 ];
 
 export type SortKey = 'created' | 'due' | 'priority';
@@ -148,6 +150,28 @@ export function recordOf(
             link: `/data-requests/${id}`,
             label: '查看申请',
             ownerKind: 'data-request',
+            ownerId: id,
+          }
+        : null;
+    }
+    case 'data-collection-list': {
+      const id = businessKey ?? str(variables['listId']);
+      return id
+        ? {
+            link: `/data-collection/lists/${id}`,
+            label: '查看清单',
+            ownerKind: 'data-collection-list',
+            ownerId: id,
+          }
+        : null;
+    }
+    case 'data-collection-submission': {
+      const id = businessKey ?? str(variables['submissionId']);
+      return id
+        ? {
+            link: `/data-collection/submissions/${id}`,
+            label: '查看汇交',
+            ownerKind: 'data-collection',
             ownerId: id,
           }
         : null;
