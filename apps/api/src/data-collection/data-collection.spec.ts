@@ -109,16 +109,23 @@ describe('基础数据汇交 (data-collection)', () => {
     const created = await api('tangning').post('/lists', {
       year: 2026,
       title: '2026年度基础数据汇交清单',
-      items: [
-        item('HJ-TDLY', '土地利用现状变更数据', 'GeoJSON', ['province', 'city']),
-        item('HJ-KYQ', '矿业权设置数据', 'CSV', ['province']),
-      ],
+      items: [item('HJ-TDLY', '土地利用现状变更数据', 'GeoJSON', ['province', 'city'])],
     });
     expect([created.status, created.body.status]).toEqual([201, '待审批']);
     listId = created.body.id;
     // Not issuable before 信息办 approves; 退回 needs a reason.
     expect((await api('tangning').post(`/lists/${listId}/issue`)).body.code).toBe('LIST_NOT_APPROVED');
     expect((await api('chenjing').post(`/lists/${listId}/decide`, { outcome: 'return' })).status).toBe(400);
+    const returned = await api('chenjing').post(`/lists/${listId}/decide`, { outcome: 'return', comment: '请补充矿业权数据' });
+    expect([returned.status, returned.body.status, returned.body.lastOpinion]).toEqual([200, '退回修改', '请补充矿业权数据']);
+    // Only its drafter corrects it (a draft list is not even visible outside 信息中心 and 信息办); back to 信息办.
+    const items = [
+      item('HJ-TDLY', '土地利用现状变更数据', 'GeoJSON', ['province', 'city']),
+      item('HJ-KYQ', '矿业权设置数据', 'CSV', ['province']),
+    ];
+    expect((await api('lina').put(`/lists/${listId}`, { year: 2026, title: '越权修改', items })).status).toBe(404);
+    const corrected = await api('tangning').put(`/lists/${listId}`, { year: 2026, title: '2026年度基础数据汇交清单', items });
+    expect([corrected.status, corrected.body.status, corrected.body.items.length]).toEqual([200, '待审批', 2]);
     const approved = await api('chenjing').post(`/lists/${listId}/decide`, { outcome: 'approve', comment: '同意下发' });
     expect([approved.status, approved.body.status]).toEqual([200, '已批准']);
     const issued = await api('tangning').post(`/lists/${listId}/issue`);

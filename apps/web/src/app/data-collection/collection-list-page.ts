@@ -13,6 +13,7 @@ import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { Downloads } from '../core/downloads';
 import { Viewport } from '../core/viewport';
+import { ListEditor } from './list-editor';
 import {
   BOARD_STATES,
   LEVELS,
@@ -29,6 +30,7 @@ import {
     DatePipe,
     FormsModule,
     RouterLink,
+    ListEditor,
     NgxEchartsDirective,
     NzButtonModule,
     NzIconModule,
@@ -45,6 +47,9 @@ import {
         </div>
         @if (l.lastOpinion && l.status === '退回修改') {
           <p class="warn">信息办退回意见：{{ l.lastOpinion }}</p>
+        }
+        @if (l.isDrafter && l.status === '退回修改') {
+          <zw-list-editor [initial]="l" (saved)="load()" />
         }
         <div class="actions">
           @if (l.status === '待审批' && auth.hasRole('office-reviewer')) {

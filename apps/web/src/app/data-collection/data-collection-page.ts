@@ -1,63 +1,26 @@
 import { DatePipe } from '@angular/common';
 import { Component, inject, signal } from '@angular/core';
-import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { NzButtonModule } from 'ng-zorro-antd/button';
 import { NzIconModule } from 'ng-zorro-antd/icon';
-import { NzInputModule } from 'ng-zorro-antd/input';
-import { NzInputNumberModule } from 'ng-zorro-antd/input-number';
 import { NzMessageService } from 'ng-zorro-antd/message';
-import { NzSelectModule } from 'ng-zorro-antd/select';
 import { NzTableModule } from 'ng-zorro-antd/table';
 import { NzTagModule } from 'ng-zorro-antd/tag';
 import { Api, ApiError } from '../core/api';
 import { Auth } from '../core/auth';
 import { Viewport } from '../core/viewport';
-import {
-  FORMATS,
-  LEVELS,
-  parseRegions,
-  submissionColor,
-  type ListSummary,
-  type Submission,
-} from './data-collection.model';
-
-interface ItemDraft {
-  code: string;
-  name: string;
-  kind: string;
-  format: string;
-  coordinateSystem: string;
-  maxSizeMb: number;
-  dueWorkingDays: number;
-  levels: string[];
-  regions: string;
-}
-
-const blankItem = (): ItemDraft => ({
-  code: '',
-  name: '',
-  kind: '',
-  format: 'GeoJSON',
-  coordinateSystem: 'CGCS2000',
-  maxSizeMb: 500,
-  dueWorkingDays: 20,
-  levels: ['province'],
-  regions: '',
-});
+import { submissionColor, type ListSummary, type Submission } from './data-collection.model';
+import { ListEditor } from './list-editor';
 
 /** 基础数据汇交: the yearly lists, the person's unit's submissions, and (信息中心) the list editor. */
 @Component({
   selector: 'zw-data-collection-page',
   imports: [
     DatePipe,
-    FormsModule,
     RouterLink,
+    ListEditor,
     NzButtonModule,
     NzIconModule,
-    NzInputModule,
-    NzInputNumberModule,
-    NzSelectModule,
     NzTableModule,
     NzTagModule,
   ],
@@ -73,93 +36,7 @@ const blankItem = (): ItemDraft => ({
       </div>
 
       @if (editing()) {
-        <form class="editor" (ngSubmit)="create()" data-testid="list-editor">
-          <h3>起草汇交清单（信息中心）</h3>
-          <div class="row">
-            <label
-              >年度<nz-input-number name="year" [(ngModel)]="year" [nzMin]="2000" [nzMax]="2100"
-            /></label>
-            <label class="grow">标题<input nz-input name="title" [(ngModel)]="title" /></label>
-          </div>
-          @for (it of items; track $index; let i = $index) {
-            <fieldset class="item">
-              <legend>汇交数据 {{ i + 1 }}</legend>
-              <div class="row">
-                <label
-                  >编码<input
-                    nz-input
-                    [name]="'code' + i"
-                    [(ngModel)]="it.code"
-                    placeholder="HJ-TDLY"
-                /></label>
-                <label class="grow"
-                  >名称<input nz-input [name]="'name' + i" [(ngModel)]="it.name"
-                /></label>
-                <label>种类<input nz-input [name]="'kind' + i" [(ngModel)]="it.kind" /></label>
-              </div>
-              <div class="row">
-                <label
-                  >格式
-                  <nz-select [name]="'format' + i" [(ngModel)]="it.format" class="narrow">
-                    @for (f of formats; track f) {
-                      <nz-option [nzValue]="f" [nzLabel]="f" />
-                    }
-                  </nz-select>
-                </label>
-                <label
-                  >坐标系<input nz-input [name]="'crs' + i" [(ngModel)]="it.coordinateSystem"
-                /></label>
-                <label
-                  >大小上限（MB）<nz-input-number
-                    [name]="'max' + i"
-                    [(ngModel)]="it.maxSizeMb"
-                    [nzMin]="1"
-                /></label>
-                <label
-                  >期限（工作日）<nz-input-number
-                    [name]="'due' + i"
-                    [(ngModel)]="it.dueWorkingDays"
-                    [nzMin]="1"
-                /></label>
-              </div>
-              <div class="row">
-                <label class="grow"
-                  >汇交层级
-                  <nz-select [name]="'levels' + i" [(ngModel)]="it.levels" nzMode="multiple">
-                    @for (l of levels; track l.value) {
-                      <nz-option [nzValue]="l.value" [nzLabel]="l.label" />
-                    }
-                  </nz-select>
-                </label>
-                <label class="grow"
-                  >汇交地区（行政区划代码）
-                  <input
-                    nz-input
-                    [name]="'regions' + i"
-                    [(ngModel)]="it.regions"
-                    placeholder="320000、330000"
-                  />
-                </label>
-                @if (items.length > 1) {
-                  <button nz-button nzDanger type="button" (click)="items.splice(i, 1)">
-                    删除
-                  </button>
-                }
-              </div>
-            </fieldset>
-          }
-          <div class="actions">
-            <button nz-button type="button" (click)="items.push(blank())">
-              <nz-icon nzType="plus" />增加一项
-            </button>
-            <button nz-button nzType="primary" type="submit" [nzLoading]="saving()">
-              提交信息办审批
-            </button>
-          </div>
-          @if (error()) {
-            <p class="error" role="alert">{{ error() }}</p>
-          }
-        </form>
+        <zw-list-editor (saved)="open($event)" />
       }
 
       <h3>汇交清单</h3>
@@ -293,19 +170,10 @@ export class DataCollectionPage {
   private readonly message = inject(NzMessageService);
   protected readonly auth = inject(Auth);
   protected readonly viewport = inject(Viewport);
-  protected readonly formats = FORMATS;
-  protected readonly levels = LEVELS;
   protected readonly lists = signal<ListSummary[]>([]);
   protected readonly submissions = signal<Submission[]>([]);
   protected readonly loading = signal(false);
   protected readonly editing = signal(false);
-  protected readonly saving = signal(false);
-  protected readonly error = signal('');
-  protected year = new Date().getFullYear();
-  protected title = `${new Date().getFullYear()}年度基础数据汇交清单`;
-  protected items: ItemDraft[] = [blankItem()];
-  protected readonly blank = blankItem;
-
   constructor() {
     void this.load();
   }
@@ -326,22 +194,8 @@ export class DataCollectionPage {
     }
   }
 
-  async create(): Promise<void> {
-    this.saving.set(true);
-    this.error.set('');
-    try {
-      const created = await this.api.post<{ id: string }>('/data-collection/lists', {
-        year: this.year,
-        title: this.title,
-        items: this.items.map((i) => ({ ...i, regions: parseRegions(i.regions) })),
-      });
-      this.message.success('清单已提交信息办审批');
-      await this.router.navigate(['/data-collection/lists', created.id]);
-    } catch (error) {
-      this.error.set(error instanceof ApiError ? error.message : '提交失败，请重试');
-    } finally {
-      this.saving.set(false);
-    }
+  async open(id: string): Promise<void> {
+    await this.router.navigate(['/data-collection/lists', id]);
   }
 
   protected color(status: string): string {
