@@ -9,9 +9,10 @@ export class DataCollection1765600001800 implements MigrationInterface {
   name = 'DataCollection1765600001800';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE documents DROP CONSTRAINT documents_doc_type_check`);
+    // The same statements as any other feature that needs 通报 (idempotent: whichever runs first adds it).
+    await q.query(`ALTER TABLE documents DROP CONSTRAINT IF EXISTS documents_doc_type_check`);
     await q.query(
-      `ALTER TABLE documents ADD CONSTRAINT documents_doc_type_check CHECK (doc_type IN ('通知','请示','报告','函','纪要','通报'))`,
+      `ALTER TABLE documents ADD CONSTRAINT documents_doc_type_check CHECK (doc_type IN ('通知','通报','请示','报告','函','纪要'))`,
     );
     await q.query(`INSERT INTO archive_retention_rules (doc_type, retention) VALUES ('通报', 'D30') ON CONFLICT (doc_type) DO NOTHING`);
     await q.query(`

@@ -19,7 +19,7 @@ import {
 } from 'class-validator';
 import { PageLimit, PageOffset } from '../platform/paging';
 
-export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要', '通报'] as const;
+export const DOC_TYPES = ['通知', '通报', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
 /** 公开属性, decided at 拟稿 (政府信息公开条例). */

@@ -1,6 +1,6 @@
 /** The drafting form of 公文交换: plain data and rules, free of Angular so jest can test them. */
 
-export const DOC_TYPES = ['通知', '请示', '报告', '函', '纪要', '通报'] as const;
+export const DOC_TYPES = ['通知', '通报', '请示', '报告', '函', '纪要'] as const;
 export const SECRECY_LEVELS = ['非密', '秘密', '机密'] as const;
 export const URGENCIES = ['平急', '加急', '特急'] as const;
 /** 公开属性, decided at 拟稿; '' is not yet decided. */
