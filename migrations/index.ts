@@ -37,6 +37,7 @@ import { Directory1765600001400 } from './1765600001400-directory';
 import { Announcements1765600001600 } from './1765600001600-announcements';
 import { ShareCatalogue1765600001700 } from './1765600001700-share-catalogue';
 import { NoticeLinks1765600001750 } from './1765600001750-notice-links';
+import { DataCollection1765600001800 } from './1765600001800-data-collection';
 import { WorkPlans1765600001900 } from './1765600001900-work-plans';
 import { DataRelease1765600002000 } from './1765600002000-data-release';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
@@ -82,6 +83,7 @@ export const migrations = [
   Announcements1765600001600,
   ShareCatalogue1765600001700,
   NoticeLinks1765600001750,
+  DataCollection1765600001800,
   WorkPlans1765600001900,
   DataRelease1765600002000,
   DocumentItReview1765600002100,

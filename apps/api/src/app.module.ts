@@ -33,6 +33,7 @@ import { CatalogueModule } from './catalogue/catalogue.module';
 import { AnnouncementsModule } from './announcements/announcements.module';
 import { SearchModule } from './search/search.module';
 import { WorkPlansModule } from './work-plans/work-plans.module';
+import { DataCollectionModule } from './data-collection/data-collection.module';
 
 const POLLS = /\/(fetch-and-lock|fetchAndLock)$/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -95,6 +96,7 @@ export class AppModule {
         AnnouncementsModule,
         SearchModule,
         WorkPlansModule,
+        DataCollectionModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -3,6 +3,7 @@ import { Client } from 'camunda-external-task-client-js';
 import pino, { type Logger } from 'pino';
 import { ApiClient } from './api-client';
 import { ARCHIVE_TOPIC, archiveHandler } from './archive/archive.handler';
+import { DATA_COLLECTION_CHECK_TOPIC, dataCollectionHandler } from './data-collection/data-collection.handler';
 import { DOCUMENT_RENDER_TOPIC, documentRenderHandler } from './document-render/document-render.handler';
 import { startMailSender } from './mail/mail-sender';
 
@@ -51,6 +52,14 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     ARCHIVE_TOPIC,
     archiveHandler({ baseUrl: options.baseUrl, workerToken: options.workerToken, logger: log.child({ topic: ARCHIVE_TOPIC }) }),
   );
+  client.subscribe(
+    DATA_COLLECTION_CHECK_TOPIC,
+    dataCollectionHandler({
+      baseUrl: options.baseUrl,
+      workerToken: options.workerToken,
+      logger: log.child({ topic: DATA_COLLECTION_CHECK_TOPIC }),
+    }),
+  );
   client.start();
   const mail = startMailSender({
     baseUrl: options.baseUrl,
@@ -60,7 +69,10 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     logger: log.child({ topic: 'mail' }),
     pollMs: options.mailPollMs,
   });
-  log.info({ workerId, api: options.baseUrl, topics: [DOCUMENT_RENDER_TOPIC, ARCHIVE_TOPIC] }, 'workers started (and the mail sender)');
+  log.info(
+    { workerId, api: options.baseUrl, topics: [DOCUMENT_RENDER_TOPIC, ARCHIVE_TOPIC, DATA_COLLECTION_CHECK_TOPIC] },
+    'workers started (and the mail sender)',
+  );
   return {
     workerId,
     async stop() {

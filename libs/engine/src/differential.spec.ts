@@ -132,6 +132,10 @@ const PLATFORM_VARIABLES: Variables = {
   provinceWarnDays: 3,
   provinceDays: 5,
   handleDays: 5,
+  // 基础数据汇交: the submitting unit, the due date, and the automatic check passing.
+  unitId: 'U1',
+  dueAt: '2026-12-31T08:00:00.000Z',
+  checkPassed: true,
 };
 
 describe('differential: the stepping runtime against bpmn-engine', () => {

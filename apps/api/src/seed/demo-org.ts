@@ -133,6 +133,7 @@ export const DEMO_USERS: UserSeed[] = [
     memberOf: [{ unit: GROUP, position: '成员' }],
   },
   { username: 'huangli', displayName: '黄丽', unit: 'MLR-XXZX', title: '数据管理员', roles: ['data-admin'] },
+  { username: 'tangning', displayName: '唐宁', unit: 'MLR-XXZX', title: '信息中心数据资源处科员', roles: ['drafter'] },
   // 办公厅
   { username: 'zhaolei', displayName: '赵磊', unit: 'MLR-BGT', title: '办公厅秘书处收发员', roles: ['clerk'] },
   { username: 'linfang', displayName: '林芳', unit: 'MLR-BGT', title: '档案处档案员', roles: ['archivist'] },

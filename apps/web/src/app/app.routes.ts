@@ -60,6 +60,11 @@ export const routes: Routes = [
         loadChildren: () => import('./data-release/data-release.routes').then((m) => m.routes),
       },
       {
+        path: 'data-collection',
+        loadChildren: () =>
+          import('./data-collection/data-collection.routes').then((m) => m.routes),
+      },
+      {
         path: 'supervision',
         loadChildren: () => import('./supervision/supervision.routes').then((m) => m.routes),
       },

@@ -174,6 +174,10 @@ describe('the record behind a case', () => {
     expect(recordOf('plan-filing', 'f1', {})?.link).toBe('/filings/f1');
     expect(recordOf('project-initiation', null, { projectId: 'p1' })?.ownerKind).toBe('project');
     expect(recordOf('data-request', 'r1', {})?.link).toBe('/data-requests/r1');
+    expect(recordOf('data-collection-submission', 's1', {})?.link).toBe(
+      '/data-collection/submissions/s1',
+    );
+    expect(recordOf('data-collection-list', 'l1', {})?.ownerKind).toBe('data-collection-list');
     expect(recordOf('three-level-approval', 'x', { approvalId: 'a1' })?.link).toBe('/approvals/a1');
     expect(recordOf('three-level-approval', 'x', {})).toBeNull();
     expect(recordOf('three-step-approval', 'x', {})).toBeNull();

@@ -24,6 +24,8 @@ export const PROCESSES: { key: string; name: string }[] = [
   { key: 'data-request', name: '数据使用申请' },
   { key: 'data-release', name: '数据发布' },
   { key: 'data-outside-request', name: '外部门数据需求' },
+  { key: 'data-collection-list', name: '基础数据汇交清单' },
+  { key: 'data-collection-submission', name: '基础数据汇交' },
 ];
 
 export type SortKey = 'created' | 'due' | 'priority';
@@ -172,6 +174,17 @@ export function recordOf(
           }
         : null;
     }
+    case 'data-collection-list': {
+      const id = businessKey ?? str(variables['listId']);
+      return id
+        ? {
+            link: `/data-collection/lists/${id}`,
+            label: '查看清单',
+            ownerKind: 'data-collection-list',
+            ownerId: id,
+          }
+        : null;
+    }
     case 'data-outside-request': {
       const id = businessKey ?? str(variables['requestId']);
       return id
@@ -179,6 +192,17 @@ export function recordOf(
             link: `/data-release/outside/${id}`,
             label: '查看数据需求',
             ownerKind: 'data-outside-request',
+            ownerId: id,
+          }
+        : null;
+    }
+    case 'data-collection-submission': {
+      const id = businessKey ?? str(variables['submissionId']);
+      return id
+        ? {
+            link: `/data-collection/submissions/${id}`,
+            label: '查看汇交',
+            ownerKind: 'data-collection',
             ownerId: id,
           }
         : null;

@@ -42,6 +42,7 @@ export const MENU: MenuItem[] = [
   { path: '/filings', label: '规划备案', icon: 'file-protect' },
   { path: '/data-requests', label: '数据使用申请', icon: 'database' },
   { path: '/data-release', label: '数据发布', icon: 'cloud-upload' },
+  { path: '/data-collection', label: '基础数据汇交', icon: 'cloud-upload' },
   { path: '/supervision', label: '督办', icon: 'clock-circle' },
   { path: '/work-plans', label: '年度工作要点', icon: 'schedule' },
   { path: '/announcements', label: '公告', icon: 'notification' },
