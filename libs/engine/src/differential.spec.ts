@@ -136,6 +136,12 @@ const PLATFORM_VARIABLES: Variables = {
   unitId: 'U1',
   dueAt: '2026-12-31T08:00:00.000Z',
   checkPassed: true,
+  // 以部名义发布数据 and outside requests: the reviewing, releasing and producing units.
+  ownerUnit: 'P1',
+  releaseUnit: 'R1',
+  producerUnits: ['P1', 'P2'],
+  // 公文: an informatization document in the ministry's name goes through 信息办 and the group's vote.
+  itReview: true,
 };
 
 describe('differential: the stepping runtime against bpmn-engine', () => {
