@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { startWorkerProcess, type WorkerProcess } from '../../../../test/support/worker-process';
+import { createHttpApp } from '../platform/http-app';
 import { DemoCases } from '../seed/demo-cases';
 import { DataCollectionScanner } from './data-collection.scanner';
 import { CHUNK_TYPE } from './data-collection.controller';
@@ -280,6 +281,60 @@ describe('基础数据汇交 (data-collection)', () => {
     });
   });
 
+  it('lets one connection at a time write an upload, also across two api processes', async () => {
+    const replica = await createHttpApp(t.config, t.db.url);
+    await replica.listen(0, '127.0.0.1');
+    const replicaPort = (replica.getHttpServer().address() as { port: number }).port;
+    try {
+      const id = sub['320000/HJ-KYQ'];
+      const bytes = Buffer.alloc(1_000_000, 'KQBH,KQMC\n');
+      const up = await api('js.nigao').post(`/submissions/${id}/uploads`, { name: '320000_矿业权.csv', length: bytes.length });
+      expect(up.status).toBe(201);
+      const path = `/api/data-collection/uploads/${up.body.id as string}`;
+      const headers = { Authorization: auth('js.nigao'), 'Content-Type': CHUNK_TYPE, 'Upload-Offset': '0' };
+      // The first writer sends part of the file through this process and holds the connection open.
+      const first = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'PATCH',
+        path,
+        headers: { ...headers, 'Content-Length': bytes.length },
+      });
+      const firstAnswer = new Promise<{ status: number; body: { offset: number; sha256: string | null } }>((resolve, reject) => {
+        first.on('error', reject);
+        first.on('response', (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { offset: number; sha256: string | null } }),
+          );
+        });
+      });
+      first.write(bytes.subarray(0, 200_000));
+      for (let waited = 0; ; waited += 50) {
+        const [held] = await q(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+        if (held.n > 0) break;
+        if (waited > 10_000) throw new Error('the first writer never took the upload');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A second writer at the same offset through the other process is turned away, not interleaved.
+      const second = await rawPatch(`http://127.0.0.1:${replicaPort}${path}`, headers, bytes);
+      expect([second.status, second.code]).toEqual([409, 'UPLOAD_BUSY']);
+      first.end(bytes.subarray(200_000));
+      const done = await firstAnswer;
+      expect([done.status, done.body.offset, done.body.sha256]).toEqual([
+        200,
+        bytes.length,
+        createHash('sha256').update(bytes).digest('hex'),
+      ]);
+      const again = await rawPatch(`http://127.0.0.1:${replicaPort}${path}`, headers, bytes.subarray(0, 10));
+      expect([again.status, again.code]).toEqual([409, 'UPLOAD_COMPLETE']);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('urges a late unit once and escalates to its leader and 信息中心', async () => {
     const id = sub['320100/HJ-TDLY'];
     await q(`UPDATE collection_submissions SET due_at = now() - interval '6 days' WHERE id = $1`, [id]);
@@ -399,3 +454,17 @@ describe('基础数据汇交 (data-collection)', () => {
     expect(find('320100', 'HJ-TDLY').late).toBe(true);
   });
 });
+
+/** A PATCH with a body over plain HTTP to any process; the answer's status and error code. */
+function rawPatch(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'PATCH', headers: { ...headers, 'Content-Length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text || '{}') as { code?: string }).code }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -145,27 +145,47 @@ export class SubmissionsService implements OnModuleInit {
   /** PATCH: the next bytes at `offset`. The caller's offset must be the recorded one (else 409 with the right one). */
   async appendUpload(me: Principal, uploadId: string, offset: number, body: Readable) {
     const m = this.dataSource.manager;
-    const up = await this.upload(m, me, uploadId);
-    const s = await this.editable(m, me, up.submission_id);
-    if (up.completed_at) throw new ConflictError('UPLOAD_COMPLETE', '该文件已上传完成');
-    if (!Number.isSafeInteger(offset) || offset !== Number(up.received))
-      throw new AppError('UPLOAD_OFFSET_MISMATCH', `上传位置不符：服务器已收到 ${up.received} 字节，请从该位置续传`, HttpStatus.CONFLICT);
-    const result = await this.store.append(up.id, offset, Number(up.length), body);
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE collection_uploads SET received = $2, sha256 = $3, completed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END,
-                             updated_at = now() WHERE id = $1`,
-        [up.id, result.offset, result.sha256],
-      );
-      if (result.sha256)
-        await tx.query(`UPDATE collection_submissions SET file_name = $2, file_size = $3, sha256 = $4, updated_at = now() WHERE id = $1`, [
-          s.id,
-          up.name,
-          result.offset,
-          result.sha256,
-        ]);
-    });
-    return { offset: result.offset, length: Number(up.length), sha256: result.sha256, cut: result.cut };
+    const first = await this.upload(m, me, uploadId);
+    const s = await this.editable(m, me, first.submission_id);
+    // One writer per upload across every api process: a session lock held on its own connection for the stream's
+    // length (two PATCHes at the same offset on two replicas would otherwise both truncate and write the part file).
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      const [{ held }]: { held: boolean }[] = await lock.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held`, [
+        `collection-upload:${first.id}`,
+      ]);
+      if (!held) throw new ConflictError('UPLOAD_BUSY', '该文件正在另一连接中上传，请稍后再试');
+      try {
+        // Read again under the lock: a writer that just finished moved the offset.
+        const up = await this.upload(m, me, uploadId);
+        if (up.completed_at) throw new ConflictError('UPLOAD_COMPLETE', '该文件已上传完成');
+        if (!Number.isSafeInteger(offset) || offset !== Number(up.received))
+          throw new AppError(
+            'UPLOAD_OFFSET_MISMATCH',
+            `上传位置不符：服务器已收到 ${up.received} 字节，请从该位置续传`,
+            HttpStatus.CONFLICT,
+          );
+        const result = await this.store.append(up.id, offset, Number(up.length), body);
+        await this.dataSource.transaction(async (tx) => {
+          await tx.query(
+            `UPDATE collection_uploads SET received = $2, sha256 = $3, completed_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END,
+                                 updated_at = now() WHERE id = $1`,
+            [up.id, result.offset, result.sha256],
+          );
+          if (result.sha256)
+            await tx.query(
+              `UPDATE collection_submissions SET file_name = $2, file_size = $3, sha256 = $4, updated_at = now() WHERE id = $1`,
+              [s.id, up.name, result.offset, result.sha256],
+            );
+        });
+        return { offset: result.offset, length: Number(up.length), sha256: result.sha256, cut: result.cut };
+      } finally {
+        await lock.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`collection-upload:${first.id}`]);
+      }
+    } finally {
+      await lock.release();
+    }
   }
 
   /** 提交: completes the unit's step; the listener checks that the data and its statement are there. */
