@@ -9,6 +9,7 @@ import { DemoCases } from '../seed/demo-cases';
 import { TasksService } from '../tasks/tasks.service';
 import { seedDocumentDemo } from './documents.demo';
 import { documentScopeSql } from './document-scope';
+import { issuingOrganName } from '../org/issuing-organ';
 import { ItReviewService } from './it-review.service';
 import { ReceiptsService } from './receipts.service';
 import { RevisionStore } from './revisions/revision.store';
@@ -298,8 +299,7 @@ export class DocumentsService implements OnModuleInit {
     const doc = rows[0];
     if (!doc) throw new NotFoundError('公文');
     if (!doc.doc_number || !doc.signed_at) throw new ConflictError('DOCUMENT_NOT_SIGNED', '公文尚未签发编号，不能排版');
-    // A 司局 or 办公厅 issues under the ministry's name; a province, bureau or centre under its own.
-    const organ = ['department', 'office'].includes(doc.unit_kind) ? `${doc.root_name}${doc.unit_name}` : doc.unit_name;
+    const organ = issuingOrganName(doc.root_name, doc.unit_name, doc.unit_kind);
     const date = doc.signed_at.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
     const attachments = await this.attachments.listOf(this.dataSource.manager, 'document', id);
     const attachmentNames = doc.attachment_note

@@ -1,11 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { TaskCompletingEvent } from '../engine/engine.port';
+import { issuesInMinistryName } from '../org/issuing-organ';
 import { checkVote, leadingGroupVoters, requireGroupChair, voteResult, type VoteCount } from '../org/leading-group';
 import { AppError, ConflictError } from '../platform/errors';
-
-/** Units whose documents go out under the ministry's name (国土资源部XX司/办公厅), as the layout prints them. */
-export const MINISTRY_NAME_KINDS = ['department', 'office'];
 
 export interface ItDocument {
   id: string;
@@ -47,7 +45,7 @@ export interface ItReviewState {
 export class ItReviewService {
   /** Does this document need the review? */
   required(doc: Pick<ItDocument, 'informatization' | 'unit_kind'>): boolean {
-    return doc.informatization && MINISTRY_NAME_KINDS.includes(doc.unit_kind);
+    return doc.informatization && issuesInMinistryName(doc.unit_kind);
   }
 
   async load(m: EntityManager, documentId: string): Promise<ItDocument> {

@@ -26,6 +26,7 @@ import { DeploymentCa } from './deployment-ca.service';
 import { SealKeyCipher } from './seal-key-cipher';
 import type { CreateSealDto, SealPreviewDto } from './seals.dto';
 import { SealsRepository, type SealRow } from './seals.repository';
+import { issuingOrganName } from '../org/issuing-organ';
 
 /** The 发文 process and its 用印 step (bpmn/document-exchange.bpmn). */
 const SENDER_PROCESS = 'document-exchange';
@@ -407,7 +408,7 @@ function sealName(given: string | undefined): string | undefined {
 
 /** The 署名 of a unit, as on its 公文: a 司局 or 办公厅 under the ministry's name. */
 function organName(unit: { name: string; kind: string; root_name: string }): string {
-  return ['department', 'office'].includes(unit.kind) ? `${unit.root_name}${unit.name}` : unit.name;
+  return issuingOrganName(unit.root_name, unit.name, unit.kind);
 }
 
 function uploadedPng(base64: string): Buffer {

@@ -118,51 +118,6 @@ import { ListEditor } from './list-editor';
       </nz-table>
     </div>
   `,
-  styles: `
-    .editor {
-      border: 1px solid #f0f0f0;
-      padding: 12px;
-      margin-bottom: 16px;
-      max-width: 100%;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px 12px;
-      margin-bottom: 8px;
-    }
-    .row label {
-      display: flex;
-      flex-direction: column;
-      min-width: 0;
-    }
-    .grow {
-      flex: 1 1 220px;
-    }
-    .narrow {
-      width: 130px;
-    }
-    .item {
-      border: 1px dashed #d9d9d9;
-      padding: 8px;
-      margin-bottom: 8px;
-      min-width: 0;
-    }
-    .actions {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px;
-    }
-    .error {
-      color: #cf1322;
-    }
-    @media (max-width: 767.98px) {
-      .row label,
-      .narrow {
-        width: 100%;
-      }
-    }
-  `,
 })
 export class DataCollectionPage {
   private readonly api = inject(Api);
