@@ -44,6 +44,55 @@ const TIMED = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+/** 拟稿 then 核稿, a service step and a timer: the elements whose panels an administrator edits most. */
+const DUTIES = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D_modeler_duties" targetNamespace="https://zhengwu.example/bpmn">
+  <bpmn:process id="modeler-duties" name="建模示例：拟稿与核稿分离" isExecutable="true">
+    <bpmn:startEvent id="start" name="发起" />
+    <bpmn:sequenceFlow id="toDraft" sourceRef="start" targetRef="draft" />
+    <bpmn:userTask id="draft" name="拟稿" camunda:assignee="\${initiator}" />
+    <bpmn:sequenceFlow id="toReview" sourceRef="draft" targetRef="review" />
+    <bpmn:userTask id="review" name="核稿" camunda:candidateGroups="reviewer" />
+    <bpmn:boundaryEvent id="remind" name="到期提醒" attachedToRef="review" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="toReminded" sourceRef="remind" targetRef="reminded" />
+    <bpmn:endEvent id="reminded" name="已提醒" />
+    <bpmn:sequenceFlow id="toArchive" sourceRef="review" targetRef="archive" />
+    <bpmn:serviceTask id="archive" name="归档" camunda:type="external" camunda:topic="archive" />
+    <bpmn:sequenceFlow id="toEnd" sourceRef="archive" targetRef="end" />
+    <bpmn:endEvent id="end" name="办结" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+/**
+ * Visible texts of the properties panel (group titles, labels, descriptions, options) that are still English:
+ * Latin words of 3+ letters once what is meant to stay Latin is removed — Camunda attribute names
+ * (camunda:assignee, timeDuration=), expressions (${…}), ids and codes in （…）, XML/BPMN/ISO/ID and the like.
+ */
+async function englishInPanel(page: Page): Promise<string[]> {
+  const texts = await page
+    .locator('.zw-modeler-panel')
+    .locator(
+      '.bio-properties-panel-group-header-title, .bio-properties-panel-label, .bio-properties-panel-description, option, .bio-properties-panel-header-type, .bio-properties-panel-collapsible-entry-header-title, .bio-properties-panel-placeholder-text',
+    )
+    .allInnerTexts();
+  return [
+    ...new Set(
+      texts
+        .map((t) => t.trim())
+        .filter((t) => {
+          const rest = t
+            .replace(/\$\{[^}]*\}/g, '')
+            .replace(/[a-z]+:[A-Za-z]+|[A-Za-z]+=/g, '')
+            .replace(/（[^）]*）|\([^)]*\)|"[^"]*"|“[^”]*”/g, '')
+            .replace(/\b(XML|BPMN|ISO|ID|key|outcome|approve|return|reject|worker|initiator|JUEL|UEL|cron|Camunda|Java)\b/g, '');
+          return /[A-Za-z]{3,}/.test(rest);
+        }),
+    ),
+  ];
+}
+
 /** Left and right edges of each cell of a row, rounded to whole pixels. */
 async function edges(row: Locator): Promise<[number, number][]> {
   const cells = await row.locator(':scope > th, :scope > td').all();
@@ -267,5 +316,46 @@ describe('系统管理 → 流程建模 in a real browser', () => {
     expect(new Date(task.dueAt).getTime() - Date.now()).toBeGreaterThan(2 * day);
     expect(new Date(timer.dueAt).getTime() - Date.now()).toBeGreaterThan(day);
     expect(new Date(timer.dueAt).getTime()).toBeLessThan(new Date(task.dueAt).getTime());
+  });
+
+  it('keeps 核稿 from the 拟稿 person through the panel, checks again after each edit without a click, and speaks Chinese', async () => {
+    const { platform, browser } = suite;
+    const q = (sql: string, params: unknown[] = []) => platform.t.app.get(DataSource).query(sql, params);
+    await platform.t.app.get(DefinitionsService).deploy(DUTIES, { source: 'test' });
+    const page = await signedInPage(browser, platform.baseUrl, 'admin');
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    await page.goto('/admin/modeler/modeler-duties');
+    await page.locator('.djs-element[data-element-id="review"]').click();
+    const distinct = panelSelect(page, 'zw-distinct-from');
+    // The choices are the person who started the case and the other user tasks of this diagram, by name.
+    await expect(distinct.locator('option', { hasText: '拟稿（draft）' }).count()).resolves.toBe(1);
+    await expect(distinct.locator('option', { hasText: '发起人（initiator）' }).count()).resolves.toBe(1);
+    await expect(distinct.locator('option', { hasText: '核稿（review）' }).count()).resolves.toBe(0);
+    // No click on 校验: the edit itself brings a fresh check once the administrator pauses.
+    const rechecked = page.waitForResponse((r) => r.url().endsWith('/api/process-definitions/validate'));
+    await distinct.selectOption('draft');
+    await page.locator('.zw-modeler-panel').getByText('当前：拟稿（draft）').waitFor();
+    expect((await rechecked).status()).toBe(200);
+    await page.locator('.zw-findings, .zw-valid').first().waitFor();
+    await screenshot(page, 'modeler-07-distinct');
+
+    // Every panel the administrator opens here is in Chinese: expand each group of each kind of element.
+    const english: Record<string, string[]> = {};
+    for (const id of ['review', 'toArchive', 'remind', 'archive', 'start']) {
+      await page.locator(`.djs-element[data-element-id="${id}"]`).click({ force: true });
+      await page.locator('.zw-modeler-panel .bio-properties-panel-group-header').first().waitFor();
+      // Opening a group re-renders the panel: open the first closed one until none is left (empty lists do not open).
+      const closed = page.locator('.zw-modeler-panel .bio-properties-panel-group-header:not(.open):not(.empty)');
+      for (let i = 0; i < 30 && (await closed.count()) > 0; i++) await closed.first().click();
+      expect(await closed.count()).toBe(0);
+      const found = await englishInPanel(page);
+      if (found.length) english[id] = found;
+    }
+    expect(english).toEqual({});
+
+    await page.getByRole('button', { name: '部署新版本' }).click();
+    await page.getByText('已部署 modeler-duties v2').waitFor();
+    const [stored] = await q(`SELECT xml FROM process_definitions WHERE key = 'modeler-duties' AND version = 2`);
+    expect(stored.xml).toMatch(/<camunda:property name="distinctFrom" value="draft" \/>/);
   });
 });

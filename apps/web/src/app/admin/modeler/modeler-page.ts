@@ -83,6 +83,8 @@ const TOPICS: PickerData['topics'] = [
 ];
 const FINDING_MARKS = ['zw-mark-error', 'zw-mark-warning'];
 const DIFF_MARKS = ['zw-diff-added', 'zw-diff-changed'];
+/** Quiet time after the last edit before the diagram is checked again. */
+const RECHECK_MS = 1200;
 
 /** 流程建模: bpmn-js with the Camunda 7 properties panel in Chinese, our pickers, server validation and a diff. */
 @Component({
@@ -131,7 +133,9 @@ const DIFF_MARKS = ['zw-diff-added', 'zw-diff-changed'];
         <section aria-label="校验结果">
           <h3>校验结果</h3>
           @if (findings() === null) {
-            <p class="hint">点击“校验”按部署时的规则检查流程图；有问题的元素会在画布上标出。</p>
+            <p class="hint">
+              编辑后稍停片刻会自动校验（也可点击“校验”），按部署时的规则检查流程图；有问题的元素会在画布上标出。
+            </p>
           } @else if (findings()!.length === 0) {
             <p class="hint zw-valid">校验通过，可以部署。</p>
           } @else {
@@ -320,6 +324,8 @@ export class ModelerPage implements OnInit, OnDestroy {
   protected readonly deployed = signal<string | null>(null);
   private baseXml: string | null = null;
   private modeler?: Modeler;
+  private recheck?: ReturnType<typeof setTimeout>;
+  private validateRun = 0;
 
   async ngOnInit(): Promise<void> {
     try {
@@ -335,6 +341,8 @@ export class ModelerPage implements OnInit, OnDestroy {
   }
 
   ngOnDestroy(): void {
+    if (this.recheck) clearTimeout(this.recheck);
+    this.validateRun++;
     this.modeler?.destroy();
   }
 
@@ -350,6 +358,8 @@ export class ModelerPage implements OnInit, OnDestroy {
 
   async validate(): Promise<void> {
     if (!this.modeler) return;
+    // Checks overlap when edits come fast: only the newest one's answer is shown.
+    const run = ++this.validateRun;
     this.validating.set(true);
     try {
       const report = await this.api.postText<ValidationReport>(
@@ -357,16 +367,18 @@ export class ModelerPage implements OnInit, OnDestroy {
         await this.xml(),
         'application/xml',
       );
+      if (run !== this.validateRun) return;
       this.showFindings([
         ...report.errors.map((f) => ({ ...f, severity: 'error' as const })),
         ...report.warnings.map((f) => ({ ...f, severity: 'warning' as const })),
       ]);
     } catch (error) {
+      if (run !== this.validateRun) return;
       this.showFindings([
         { rule: 'validate', message: errorText(error, '校验失败，请稍后重试'), severity: 'error' },
       ]);
     } finally {
-      this.validating.set(false);
+      if (run === this.validateRun) this.validating.set(false);
     }
   }
 
@@ -507,9 +519,16 @@ export class ModelerPage implements OnInit, OnDestroy {
     ) as unknown as Modeler;
     await this.modeler.importXML(xml);
     this.modeler.get('canvas').zoom('fit-viewport');
-    // An edit makes the last check and diff stale: say so by clearing them rather than showing old marks.
+    // An edit makes the last check and diff stale: check again once the administrator pauses, and redraw
+    // a diff that is shown, so the marks always describe the diagram on the canvas.
     this.modeler.get('eventBus').on('commandStack.changed', () => {
       this.deployed.set(null);
+      if (this.recheck) clearTimeout(this.recheck);
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        void this.validate();
+        if (this.diff()) void this.compare();
+      }, RECHECK_MS);
     });
   }
 

@@ -85,6 +85,7 @@ export const ZH: Readonly<Record<string, string>> = {
   Topic: '主题（topic）',
   'Java class': 'Java 类（本平台不支持）',
   'Delegate expression': '委托表达式（本平台不支持）',
+  Connector: '连接器（本平台不支持）',
   // Timers
   Timer: '定时器',
   Date: '日期',

@@ -262,13 +262,43 @@ function peopleEntries(data: PickerData): Entry[] {
         value && !/^\d{1,3}$/.test(value) ? '请填写 0 至 999 的整数天数' : null,
     });
   };
+  // 不得由同一人办理 (extension property distinctFrom): the holder of this step must not be the person who
+  // started the case or who held one of the chosen earlier steps (separation of duties, e.g. 核稿 ≠ 拟稿).
+  const DistinctFrom = ({ element, id }: { element: Shape; id: string }) => {
+    const modeling = useService('modeling') as Modeling;
+    const factory = useService('bpmnFactory') as BpmnFactory;
+    const registry = useService('elementRegistry') as {
+      filter(fn: (e: Shape) => boolean): Shape[];
+    };
+    const steps = registry
+      .filter((e) => is(e.businessObject, 'bpmn:UserTask') && e.id !== element.id)
+      .map((e) => ({ value: e.id, label: stepLabel(e) }));
+    const choices: Option[] = [{ value: 'initiator', label: '发起人（initiator）' }, ...steps];
+    return listPicker({
+      id,
+      label: '不得由同一人办理',
+      element,
+      current: splitList(extensionProperty(element.businessObject, 'distinctFrom')),
+      choices,
+      describe: (value) => choices.find((c) => c.value === value)?.label ?? value,
+      write: (values) =>
+        setExtensionProperty(element, modeling, factory, 'distinctFrom', joinList(values)),
+    });
+  };
   return [
     { id: 'zw-assignee', component: Assignee, isEdited: isSelectEntryEdited },
     { id: 'zw-candidate-users', component: CandidateUsers },
     { id: 'zw-candidate-groups', component: CandidateGroups },
     { id: 'zw-candidate-units', component: CandidateUnits },
     { id: 'zw-due-days', component: DueDays, isEdited: isTextFieldEntryEdited },
+    { id: 'zw-distinct-from', component: DistinctFrom },
   ];
+}
+
+/** A user task as the picker names it: its name and id, or the id alone. */
+function stepLabel(element: Shape): string {
+  const name = str(element.businessObject.get('name')).trim();
+  return name ? `${name}（${element.id}）` : element.id;
 }
 
 const OUTCOMES: Option[] = [
