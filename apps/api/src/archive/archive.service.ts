@@ -97,13 +97,14 @@ export class ArchiveService implements OnModuleInit {
     this.engine.listen('*', {
       caseStepped: async (e) => {
         if (e.status === 'running' || e.status === 'failed' || e.definitionKey === CASE_ARCHIVING) return;
-        // Prepared: every ended case asks, and planning the read model's view cost more than running the query.
+        // Prepared (every ended case asks; planning the read model's view cost more than running it); the process key
+        // is written out so the generic plan probes process_instances_archiving, whatever other cases' keys are.
         const done = await prepared(
           e.tx,
           'archive_queued',
           `SELECT 1 FROM archive_packages WHERE instance_id = $1
-           UNION ALL SELECT 1 FROM cases WHERE definition_key = $2 AND business_key = $3 LIMIT 1`,
-          [e.instanceId, CASE_ARCHIVING, e.instanceId],
+           UNION ALL SELECT 1 FROM cases WHERE definition_key = '${CASE_ARCHIVING}' AND business_key = $2 LIMIT 1`,
+          [e.instanceId, e.instanceId],
         );
         if (done.length > 0 || e.endedActivities.includes('archive')) return;
         await this.engine.startProcess(

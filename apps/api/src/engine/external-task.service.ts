@@ -191,7 +191,12 @@ export class ExternalTaskService implements OnModuleDestroy {
         const room = request.maxTasks - out.length;
         if (room <= 0) break;
         const order = request.usePriority ? 'priority DESC, created_at' : 'created_at';
-        const params: unknown[] = [request.workerId, topic.lockDuration, topic.topicName, room];
+        // A small hand's size is written into the statement (one prepared statement per size): with LIMIT a parameter the
+        // planner priced the generic plan as if it took a tenth of the topic, and planned every fetch anew (most of its
+        // cost, and of a hand-off's).
+        const literal = room <= 16;
+        const params: unknown[] = [request.workerId, topic.lockDuration, topic.topicName, ...(literal ? [] : [room])];
+        const limit = literal ? String(room) : '$4';
         let byKey = '';
         if (topic.processDefinitionKey) {
           params.push(topic.processDefinitionKey);
@@ -203,7 +208,7 @@ export class ExternalTaskService implements OnModuleDestroy {
           instance_definition_id: string;
         })[] = await prepared(
           m,
-          `fetch_external${request.usePriority ? '_priority' : ''}${byKey ? '_key' : ''}`,
+          `fetch_external${request.usePriority ? '_priority' : ''}${byKey ? '_key' : ''}_${literal ? room : 'n'}`,
           `WITH locked AS (
              UPDATE external_tasks t SET worker_id = $1, lock_expires_at = now() + make_interval(secs => $2::double precision / 1000)
               WHERE t.id IN (
@@ -211,7 +216,7 @@ export class ExternalTaskService implements OnModuleDestroy {
                  WHERE status = 'open' AND topic = $3 ${byKey}
                    AND (lock_expires_at IS NULL OR lock_expires_at < now())
                    AND next_fetch_at <= now() AND (retries IS NULL OR retries > 0)
-                 ORDER BY ${order} LIMIT $4 FOR UPDATE SKIP LOCKED)
+                 ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED)
              RETURNING t.*)
            SELECT l.*, p.variables AS instance_variables, p.variable_types AS instance_variable_types, p.definition_id AS instance_definition_id
              FROM locked l JOIN process_instances p ON p.id = l.instance_id
