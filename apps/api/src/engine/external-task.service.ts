@@ -295,7 +295,12 @@ export class ExternalTaskService implements OnModuleDestroy {
    * two completions queue on the case and the second finds the task closed. Only when the task is not closed is its row
    * read again, to say why (gone, or held by another worker).
    */
-  private async lockAndClose(m: EntityManager, id: string, workerId: string, verb: string): Promise<{ instance: InstanceRow; row: ClosedTask }> {
+  private async lockAndClose(
+    m: EntityManager,
+    id: string,
+    workerId: string,
+    verb: string,
+  ): Promise<{ instance: InstanceRow; row: ClosedTask }> {
     assertTaskId(id);
     const rows = await prepared<InstanceRow & { closed_wait_id: string | null; closed_activity_id: string | null }>(
       m,
@@ -324,12 +329,7 @@ export class ExternalTaskService implements OnModuleDestroy {
    * A worker sets only what its step declares (`outputs`): a render worker cannot reroute the case or rewrite its
    * title. A step that declares nothing keeps Camunda's behaviour (diagrams deployed through the API).
    */
-  private async assertOutputs(
-    m: EntityManager,
-    row: ClosedTask,
-    variables: Record<string, unknown>,
-    definitionId?: string,
-  ): Promise<void> {
+  private async assertOutputs(m: EntityManager, row: ClosedTask, variables: Record<string, unknown>, definitionId?: string): Promise<void> {
     if (Object.keys(variables).length === 0) return;
     const outputs = definitionId
       ? await this.engine.externalOutputsOf(definitionId, row.activity_id)
