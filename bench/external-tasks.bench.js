@@ -406,9 +406,10 @@ async function main() {
       `its one-statement UPDATE … SKIP LOCKED … RETURNING joined to the case → HTTP answer → the client calls the handler.`,
     `apps/worker runs its client with interval 300 ms: after every fetch that returns tasks it waits 300 ms before fetching again, so a burst of tasks drains ` +
       `at most maxTasks (4) per 300 ms per worker process, and a task created during that pause waits for it. With long polling the interval buys nothing.`,
-    `A completion is one transaction of (BEGIN, the case locked by task id, the task closed by an UPDATE that is also the check that this worker holds ` +
-      `it, the case's state, history, the case-archiving case's start and its external task with its NOTIFY, COMMIT); the worker's token is checked ` +
-      `without the database.`,
+    `A completion is one transaction of 8 statements: BEGIN; the case locked by task id and the task closed in one statement (an UPDATE that waits ` +
+      `for the case's lock and is also the check that this worker holds the task); the case's state with its history in one; the question whether ` +
+      `the ended case is being archived already; the latest case-archiving version; that case's row with its history in one; its external task with ` +
+      `its NOTIFY; COMMIT. All of them named prepared statements whose generic plan is kept; the worker's token is checked without the database.`,
     figures[2].met
       ? `The p95 target is met; what is left is mostly scheduling on a shared 2-core machine (the path is a few round trips).`
       : `**Why the p95 target is missed.** The path is short (NOTIFY, one statement, one HTTP answer, the client's parse) but every step needs a ` +

@@ -13,6 +13,7 @@ import { AttachmentsService } from '../files/attachments.service';
 import { hasRole, type Principal } from '../identity/principal';
 import { APP_CONFIG, createOnce, type AppConfig } from '../platform/config';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors';
+import { prepared } from '../platform/prepared';
 import { DeploymentCa } from '../seals/deployment-ca.service';
 import { REPORT_DIR, checkPackage, type StoredPackage } from './archive-check';
 import { MANIFEST, PACKAGE_FORMAT_VERSION, SHEET, SIGNATURE, safeName, sha256Of } from './archive-format';
@@ -96,10 +97,14 @@ export class ArchiveService implements OnModuleInit {
     this.engine.listen('*', {
       caseStepped: async (e) => {
         if (e.status === 'running' || e.status === 'failed' || e.definitionKey === CASE_ARCHIVING) return;
-        const done: unknown[] = await e.tx.query(
+        // Prepared (every ended case asks; planning the read model's view cost more than running it); the process key
+        // is written out so the generic plan probes process_instances_archiving, whatever other cases' keys are.
+        const done = await prepared(
+          e.tx,
+          'archive_queued',
           `SELECT 1 FROM archive_packages WHERE instance_id = $1
-           UNION ALL SELECT 1 FROM cases WHERE definition_key = $2 AND business_key = $3 LIMIT 1`,
-          [e.instanceId, CASE_ARCHIVING, e.instanceId],
+           UNION ALL SELECT 1 FROM cases WHERE definition_key = '${CASE_ARCHIVING}' AND business_key = $2 LIMIT 1`,
+          [e.instanceId, e.instanceId],
         );
         if (done.length > 0 || e.endedActivities.includes('archive')) return;
         await this.engine.startProcess(

@@ -25,6 +25,44 @@ export interface InstanceRow {
 
 export const EXTERNAL_TASK_CHANNEL = 'zw_external_task';
 
+/** Whether a step leaves anything for the history (variable changes, activity events). */
+export function hasHistory(result: StepResult): boolean {
+  return Object.keys(result.changed).length > 0 || result.history.length > 0;
+}
+
+/**
+ * The history of a step as one INSERT: its activity events in order, then its variable changes (the ids follow that
+ * order). \`instance\`: the SQL of the case's id; the step's parameters (historyParams) are numbered from \`first\`, so the
+ * INSERT can share a statement with the case's own row (one round trip for both).
+ */
+export function historyInsert(instance: string, first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id, detail)
+     SELECT ${instance}, h.activity_id, h.activity_name, h.activity_type, h.execution_id, h.event, h.at, ${p(0)}::uuid, h.detail FROM (
+       SELECT a.activity_id, a.activity_name, a.activity_type, a.execution_id, a.event, a.at, NULL::jsonb AS detail, 0 AS part, a.n
+         FROM unnest(${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[], ${p(7)}::timestamptz[]) WITH ORDINALITY
+              AS a(activity_id, activity_name, activity_type, execution_id, event, at, n)
+       UNION ALL
+       SELECT NULL, NULL, NULL, NULL, 'variable', now(), jsonb_build_object('name', v.key, 'value', v.value), 1, v.n
+         FROM jsonb_each(${p(1)}::jsonb) WITH ORDINALITY AS v(key, value, n)) h
+     ORDER BY h.part, h.n`;
+}
+
+/** The parameters of historyInsert, in its order. */
+export function historyParams(result: StepResult, userId?: string): unknown[] {
+  const h = result.history;
+  return [
+    userId ?? null,
+    JSON.stringify(result.changed),
+    h.map((e) => e.activityId),
+    h.map((e) => e.activityName ?? null),
+    h.map((e) => e.activityType ?? null),
+    h.map((e) => e.executionId ?? null),
+    h.map((e) => e.event),
+    h.map((e) => e.at),
+  ];
+}
+
 /** What the rows need of the engine: a called process starts, a cancelled call's child ends. */
 export interface CaseRowHooks {
   startChild(
@@ -44,33 +82,8 @@ export class CaseRows {
 
   /** The step's variable changes and activity events, in one prepared statement. */
   async writeHistory(m: EntityManager, instanceId: string, result: StepResult, userId?: string): Promise<void> {
-    const changed = Object.keys(result.changed).length > 0;
-    if (!changed && result.history.length === 0) return;
-    const h = result.history;
-    await prepared(
-      m,
-      'history',
-      `WITH variables AS (
-         INSERT INTO engine_history (instance_id, event, user_id, detail)
-         SELECT $1, 'variable', $2, jsonb_build_object('name', v.key, 'value', v.value) FROM jsonb_each($3::jsonb) v
-       )
-       INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id)
-       SELECT $1, a.activity_id, a.activity_name, a.activity_type, a.execution_id, a.event, a.at, $2
-         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) WITH ORDINALITY
-              AS a(activity_id, activity_name, activity_type, execution_id, event, at, n)
-        ORDER BY a.n`,
-      [
-        instanceId,
-        userId ?? null,
-        JSON.stringify(result.changed),
-        h.map((e) => e.activityId),
-        h.map((e) => e.activityName ?? null),
-        h.map((e) => e.activityType ?? null),
-        h.map((e) => e.executionId ?? null),
-        h.map((e) => e.event),
-        h.map((e) => e.at),
-      ],
-    );
+    if (!hasHistory(result)) return;
+    await prepared(m, 'history', historyInsert('$1::uuid', 2), [instanceId, ...historyParams(result, userId)]);
   }
 
   /** Makes the wait rows match the engine's full list of waits: new ones appear, vanished ones close. */

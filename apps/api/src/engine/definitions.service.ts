@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError, NotFoundError } from '../platform/errors';
+import { prepared } from '../platform/prepared';
 import { lintBpmn, lintFindings } from './bpmn-lint';
 import { addMissingFlowIds, declareUtf8 } from './bpmn-source';
 import { HolidayService } from './holiday.service';
@@ -223,8 +224,10 @@ export class DefinitionsService implements OnApplicationBootstrap {
   }
 
   async latest(key: string, m?: EntityManager): Promise<DefinitionRow> {
-    const runner = m ?? this.dataSource;
-    const rows: DefinitionRow[] = await runner.query(
+    // Prepared: every start asks (a case-archiving case starts with every case that ends).
+    const rows = await prepared<DefinitionRow>(
+      m ?? this.dataSource,
+      'latest_definition',
       'SELECT id, key, version, name, sha256, source, deployed_at FROM process_definitions WHERE key = $1 ORDER BY version DESC LIMIT 1',
       [key],
     );

@@ -32,7 +32,7 @@ import { HolidayService } from './holiday.service';
 import { prepared } from '../platform/prepared';
 import { CaseEvents } from './case-events';
 import { CaseReads } from './case-reads';
-import { CaseRows, type InstanceRow } from './case-rows';
+import { CaseRows, hasHistory, historyInsert, historyParams, type InstanceRow } from './case-rows';
 
 export { EXTERNAL_TASK_CHANNEL } from './case-rows';
 export { MessageCorrelationError, type CorrelatedCase, type MessageCorrelation, type SignalBroadcast } from './case-events';
@@ -126,9 +126,15 @@ export class EngineService implements EnginePort {
       values: options.variables,
       types: options.variableTypes,
     });
-    const rows: { id: string }[] = await m.query(
-      `INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at, variable_types)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END, $11) RETURNING id`,
+    // The case's row and its first history in one statement.
+    const rows = await prepared<{ id: string }>(
+      m,
+      'start_instance',
+      `WITH i AS (
+         INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at, variable_types)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END, $11) RETURNING id),
+       h AS (${historyInsert('(SELECT i.id FROM i)', 12)})
+       SELECT id FROM i`,
       [
         definition.id,
         key,
@@ -141,6 +147,7 @@ export class EngineService implements EnginePort {
         options.parent?.instanceId ?? null,
         options.parent?.waitId ?? null,
         JSON.stringify(variableTypes),
+        ...historyParams(result, options.startedBy),
       ],
     );
     const instance: InstanceRow = {
@@ -157,7 +164,6 @@ export class EngineService implements EnginePort {
       parent_wait_id: options.parent?.waitId ?? null,
       owner_unit_id: options.ownerUnitId ?? null,
     };
-    await this.rows.writeHistory(m, instance.id, result, options.startedBy);
     const created = await this.rows.syncWaits(m, instance, result, options.startedBy);
     await this.notifyStepped(m, instance, {}, result, created, options.startedBy);
     await this.afterStep(m, instance, result, variableTypes);
@@ -188,14 +194,16 @@ export class EngineService implements EnginePort {
     let result = await this.run(() => runtime.execute(compiled, { ...(instance.state as object), variables: instance.variables }, command));
     const written = 'variables' in command ? command.variables : undefined;
     const types = nextVariableTypes(instance.variable_types, result.changed, result.variables, { values: written, types: variableTypes });
-    await prepared(
-      m,
-      'save_instance',
-      `UPDATE process_instances SET state = $2, variables = $3, status = $4, revision = revision + 1,
-              ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END, variable_types = $5 WHERE id = $1`,
-      [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status, JSON.stringify(types)],
-    );
-    await this.rows.writeHistory(m, instance.id, result, userId);
+    // The case's row and the step's history in one statement (the history's alone when the step left none).
+    const save = `UPDATE process_instances SET state = $2, variables = $3, status = $4, revision = revision + 1,
+              ended_at = CASE WHEN $4 = 'running' THEN NULL ELSE now() END, variable_types = $5 WHERE id = $1`;
+    const saved = [instance.id, JSON.stringify(result.state), JSON.stringify(result.variables), result.status, JSON.stringify(types)];
+    if (hasHistory(result))
+      await prepared(m, 'save_instance_history', `WITH s AS (${save}) ${historyInsert('$1::uuid', 6)}`, [
+        ...saved,
+        ...historyParams(result, userId),
+      ]);
+    else await prepared(m, 'save_instance', save, saved);
     // The task the command completed is closed already (completeTaskIn, the external task's close): no statement for it.
     if (
       result.closed &&
