@@ -228,8 +228,8 @@ describe('全局搜索 (search)', () => {
   });
 
   describe(`beyond the newest ${SAMPLE_ROWS} records of a kind (the sample, then the walk or the bigram index)`, () => {
-    // Filings of 江苏 (every 20th) and 浙江, one second apart and older than every other record, all with 批次备案;
-    // the oldest, far behind the sample, also with a rare phrase.
+    // Filings of 江苏 (every 20th) and 浙江, one second apart and older than every other record, all with 批次备案,
+    // two in five (all 浙江's) with 隔行抽查; the oldest, far behind the sample, also with a rare phrase.
     const BATCH = SAMPLE_ROWS + 600;
     /** What ILIKE says, under the same rule: the number of filings with the text the person may see. */
     const expected = async (who: string, text: string): Promise<number> =>
@@ -249,7 +249,8 @@ describe('全局搜索 (search)', () => {
         `INSERT INTO filings (unit_id, drafter_id, kind, title, period_start, period_end, summary, content, contact_name, contact_phone,
                               created_at, updated_at)
          SELECT CASE WHEN n % 20 = 0 THEN $1::uuid ELSE $2::uuid END, $3, '信息化规划', '批次规划' || n, 2026, 2030,
-                '批次备案' || CASE WHEN n = $4 THEN '，远古孤本备案' ELSE '' END, '略', '沈佳', '025-86658123',
+                '批次备案' || CASE WHEN n = $4 THEN '，远古孤本备案' ELSE '' END || CASE WHEN n % 5 IN (1, 2) THEN '，隔行抽查' ELSE '' END,
+                '略', '沈佳', '025-86658123',
                 now() - interval '1 day' - n * interval '1 second', now() - interval '1 day' - n * interval '1 second'
            FROM generate_series(1, $4::int) n`,
         [units['320000'], units['330000'], users['js.nigao'], BATCH],
@@ -262,7 +263,7 @@ describe('全局搜索 (search)', () => {
       expect(result.counts.filing).toBe(1);
     });
 
-    it('counts exactly what a narrow scope sees of a common word (walking on past the sample)', async () => {
+    it('counts exactly what a narrow scope sees of a common word (the scope’s own indexes past the sample)', async () => {
       const result = await found('js.nigao', '批次备案', '&kind=filing&limit=50');
       expect(result.counts.filing).toBe(await expected('js.nigao', '批次备案'));
       expect(result.counts.filing).toBe(BATCH / 20);
@@ -271,6 +272,17 @@ describe('全局搜索 (search)', () => {
       expect(result.items.map((h) => h.title.text)).toEqual(Array.from({ length: 50 }, (_, i) => `批次规划${(i + 1) * 20}`));
       const last = await found('js.nigao', '批次备案', `&kind=filing&limit=50&offset=${BATCH / 20 - 10}`);
       expect(last.items.map((h) => h.title.text)).toEqual(Array.from({ length: 10 }, (_, i) => `批次规划${BATCH - 180 + i * 20}`));
+    });
+
+    it('walks on past the sample for a word in fewer than 500 of the sampled records, newest first', async () => {
+      const result = await found('zj.shouwen', '隔行抽查', '&kind=filing&offset=480');
+      expect(await expected('zj.shouwen', '隔行抽查')).toBe((BATCH / 5) * 2);
+      expect(result.counts.filing).toBe(SEARCH_CANDIDATES);
+      expect(result.more).toEqual(['filing']);
+      // The k-th newest (from 0) is n = 5·⌊k/2⌋ + 1 + k mod 2: 481st to 500th lie beyond the sample's 1,000 records.
+      const n = (k: number) => 5 * Math.floor(k / 2) + 1 + (k % 2);
+      expect(result.items.map((h) => h.title.text)).toEqual(Array.from({ length: 20 }, (_, i) => `批次规划${n(480 + i)}`));
+      expect(n(499)).toBeGreaterThan(SAMPLE_ROWS);
     });
 
     it('answers a word common in the sample from the sample, 500 and more', async () => {
