@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { SEARCH_CANDIDATES, type SearchHit, type SearchResult } from '@zhengwu/contracts';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { dataScopeIndexedSql, dataScopeSql } from '../identity/data-scope';
 import { SAMPLE_ROWS } from './search.repository';
 
 /**
@@ -292,6 +293,19 @@ describe('全局搜索 (search)', () => {
       expect(result.more).toEqual(['filing']);
       expect(result.items[0].title.text).toBe('批次规划1');
     });
+  });
+
+  it('reads a narrow scope through dataScopeIndexedSql, which selects exactly the records dataScopeSql does', async () => {
+    await q(
+      `UPDATE filings SET addressed_unit_ids = ARRAY[$1::uuid] WHERE id = (SELECT id FROM filings ORDER BY updated_at DESC LIMIT 1)`,
+      [units['330000']],
+    );
+    const columns = { unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' };
+    for (const unit of await q(`SELECT id, path FROM units ORDER BY path`)) {
+      const params = [`${unit.path.replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`, unit.id];
+      const ids = async (where: string) => (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
+      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'))).toEqual(await ids(dataScopeSql(columns, '$1', '$2::uuid')));
+    }
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
