@@ -32,6 +32,17 @@ export function dataScopeSql(columns: ScopeColumns, pathParam: string, unitParam
   return `(${subtree}${addressed})`;
 }
 
+/**
+ * The same rule as dataScopeSql, written so the owning-unit and addressed-unit indexes answer it (an array of the
+ * subtree's unit ids, array containment): search reads a narrow scope's records through it, and still applies
+ * dataScopeSql to every one. Same parameters as dataScopeSql.
+ */
+export function dataScopeIndexedSql(columns: ScopeColumns, pathParam: string, unitParam: string): string {
+  const subtree = `${columns.unitColumn} = ANY(ARRAY(SELECT su.id FROM units su WHERE su.path LIKE ${pathParam}))`;
+  const addressed = columns.addressedColumn ? ` OR ${columns.addressedColumn} @> ARRAY[${unitParam}]` : '';
+  return `(${subtree}${addressed})`;
+}
+
 export function dataScopeParams(principal: Principal): { zwScopePath: string; zwScopeUnit: string } {
   return { zwScopePath: `${escapeLike(principal.unitPath)}%`, zwScopeUnit: principal.unitId };
 }

@@ -3,27 +3,29 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SEARCH_CANDIDATES, type SearchKind } from '@zhengwu/contracts';
 import { DataSource } from 'typeorm';
 import { documentScopeSql } from '../documents/document-scope';
-import { dataScopeParams, dataScopeSql } from '../identity/data-scope';
+import { dataScopeIndexedSql, dataScopeParams, dataScopeSql } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
 import { projectScopeSql, seesWholeLedger } from '../projects/ledger-scope';
 
 /**
  * One searchable record kind. `text` must be the very expression its search_grams column is generated from
  * (migrations/1765600001100-search.ts): the bigram index narrows, strpos over `text` decides.
- * Bind order in every statement: $1 the query's terms joined by spaces, $2 the escaped unit path + '%', $3 the person's
- * unit id (see FIRST_TERM for the rest).
+ * Bind order in every statement: one parameter per term ($1…), then — when the kind has a scope for this person — the
+ * escaped unit path + '%' and the person's unit id; the second pass adds the terms joined by spaces last.
  */
 interface Source {
   kind: SearchKind;
-  from: string;
-  alias: string;
+  /** The table; every expression below names its row `d`. */
+  table: string;
   text: string;
   title: string;
   number: string;
   body: string;
   status: string;
-  /** The feature's own visibility rule (shared with its list and get), or null when the person sees everything. */
+  /** The feature's own visibility rule (shared with its list and get), or null when the person sees every record of the kind. */
   scope: string | null;
+  /** The same rule in a form the table's indexes answer (unit and addressed-unit indexes), where there is one. */
+  indexedScope?: string;
 }
 
 export interface HitKey {
@@ -47,14 +49,14 @@ function unitPathOf(alias: string): string {
   return `(SELECT su.path FROM units su WHERE su.id = ${alias}.unit_id)`;
 }
 
-function sources(wholeLedger: boolean): Source[] {
-  const path = '$2';
-  const unit = '$3';
+/** `termCount` query terms are bound first ($1…), then the scope's path and unit (when the source has a scope). */
+function sources(wholeLedger: boolean, termCount: number): Source[] {
+  const path = `$${termCount + 1}`;
+  const unit = `$${termCount + 2}`;
   return [
     {
       kind: 'document',
-      from: 'documents d',
-      alias: 'd',
+      table: 'documents',
       text: `d.title || ' ' || coalesce(d.doc_number, '') || ' ' || d.body`,
       title: 'd.title',
       number: 'd.doc_number',
@@ -64,60 +66,69 @@ function sources(wholeLedger: boolean): Source[] {
     },
     {
       kind: 'project',
-      from: 'projects p',
-      alias: 'p',
-      text: `p.name || ' ' || coalesce(p.project_no, '') || ' ' || p.content`,
-      title: 'p.name',
-      number: 'p.project_no',
-      body: 'p.content',
-      status: 'p.status',
-      scope: wholeLedger ? null : projectScopeSql({ project: 'p', unitPath: unitPathOf('p') }, path, unit),
+      table: 'projects',
+      text: `d.name || ' ' || coalesce(d.project_no, '') || ' ' || d.content`,
+      title: 'd.name',
+      number: 'd.project_no',
+      body: 'd.content',
+      status: 'd.status',
+      scope: wholeLedger ? null : projectScopeSql({ project: 'd', unitPath: unitPathOf('d') }, path, unit),
     },
     {
       kind: 'filing',
-      from: 'filings f',
-      alias: 'f',
-      text: `f.title || ' ' || coalesce(f.filing_no, '') || ' ' || f.summary || ' ' || f.content`,
-      title: 'f.title',
-      number: 'f.filing_no',
-      body: `f.summary || ' ' || f.content`,
-      status: 'f.status',
-      scope: dataScopeSql({ unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' }, path, `${unit}::uuid`),
+      table: 'filings',
+      text: `d.title || ' ' || coalesce(d.filing_no, '') || ' ' || d.summary || ' ' || d.content`,
+      title: 'd.title',
+      number: 'd.filing_no',
+      body: `d.summary || ' ' || d.content`,
+      status: 'd.status',
+      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
     },
     {
       kind: 'approval',
-      from: 'approvals a',
-      alias: 'a',
-      text: `a.title || ' ' || a.case_no || ' ' || a.applicant || ' ' || a.location || ' ' || a.description`,
-      title: 'a.title',
-      number: 'a.case_no',
-      body: `a.applicant || ' ' || a.location || ' ' || a.description`,
-      status: 'a.status',
-      scope: dataScopeSql({ unitColumn: 'a.unit_id', addressedColumn: 'a.addressed_unit_ids' }, path, `${unit}::uuid`),
+      table: 'approvals',
+      text: `d.title || ' ' || d.case_no || ' ' || d.applicant || ' ' || d.location || ' ' || d.description`,
+      title: 'd.title',
+      number: 'd.case_no',
+      body: `d.applicant || ' ' || d.location || ' ' || d.description`,
+      status: 'd.status',
+      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
     },
     {
       kind: 'data-request',
-      from: 'data_requests r',
-      alias: 'r',
-      text: `r.title || ' ' || r.region_name || ' ' || r.purpose`,
-      title: 'r.title',
+      table: 'data_requests',
+      text: `d.title || ' ' || d.region_name || ' ' || d.purpose`,
+      title: 'd.title',
       number: 'NULL::text',
-      body: `r.region_name || ' ' || r.purpose`,
-      status: 'r.status',
-      scope: dataScopeSql({ unitColumn: 'r.unit_id', addressedColumn: 'r.addressed_unit_ids' }, path, `${unit}::uuid`),
+      body: `d.region_name || ' ' || d.purpose`,
+      status: 'd.status',
+      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
     },
   ];
 }
 
 /**
- * The candidates of one kind: every term's bigrams present (GIN), every other term really present (a two-character
- * term is exactly its one bigram: no re-check; a one-character term has none), visible to the person. Terms are bound
- * one by one from $7 on, so every check is a plain expression per row (no subquery over the terms).
+ * How one kind is searched (docs/search.md, “Speed”). The planner cannot choose between walking the updated_at index
+ * and the bigram index: it multiplies the bigrams' frequencies as if independent (it took the bigram index for a
+ * phrase in 31,000 documents) and cannot see how much of a table a person's scope leaves. So the newest SAMPLE_ROWS
+ * records are read first and checked exactly; that sample answers a common word alone, and otherwise measures how
+ * often the terms occur (s) and how often a record is a visible hit (f). The rest is then read the cheaper way:
+ * walking on in updated_at order (about `missing / f` rows, each a sequential read), the bigram index (about
+ * `rest × s` candidates, each a random read, BITMAP_ROW_COST times a walked row: measured on the search bench) or, for
+ * a kind whose scope has indexes, the records the person may see (about `rest × f / s`, random reads too).
  */
-function hitsOf(source: Source, terms: string[]): string {
-  const a = source.alias;
-  const param = (i: number) => `lower($${FIRST_TERM + i}::text)`;
-  const checks = terms.flatMap((term, i) => ([...term].length !== 2 ? [`strpos(lower(${source.text}), ${param(i)}) > 0`] : []));
+export const SAMPLE_ROWS = 1000;
+const BITMAP_ROW_COST = 4;
+
+/**
+ * The exact checks and the rank of one kind over a row set `d` joined to `l.lt` (the lower-cased text, computed
+ * once per row): every term really present (strpos; that is exact also for a two-character term).
+ */
+function matchOf(terms: string[], source: Source): { checks: string; rank: string } {
+  const param = (i: number) => `lower($${i + 1}::text)`;
   // Ranking: a term in the title weighs most, in the number next; the body only qualifies the record.
   const rank = terms
     .map(
@@ -126,51 +137,162 @@ function hitsOf(source: Source, terms: string[]): string {
         ` + CASE WHEN strpos(lower(coalesce(${source.number}, '')), ${param(i)}) > 0 THEN 5 ELSE 0 END)`,
     )
     .join(' + ');
-  const conditions = [`${a}.search_grams @> search_bigrams($1)`, ...checks, ...(source.scope ? [source.scope] : [])];
-  return `(SELECT '${source.kind}'::text AS kind, ${a}.id, ${a}.updated_at, ${rank} + 1 AS rank
-             FROM ${source.from} WHERE ${conditions.join(' AND ')}
-            ORDER BY ${a}.updated_at DESC LIMIT ${SEARCH_CANDIDATES + 1})`;
+  return { checks: terms.map((_, i) => `strpos(l.lt, ${param(i)}) > 0`).join(' AND '), rank: `${rank} + 1` };
 }
 
-/** $1 the terms joined by spaces, $2–$3 the scope, $4–$6 kind and page, then one parameter per term. */
-const FIRST_TERM = 7;
+/**
+ * The row set `rows` (a table or subquery aliased `d`) with `lt`, the lower-cased text, computed once per row (the
+ * lateral subquery's OFFSET 0 keeps it from being inlined into every check); a nested loop keeps the rows' order.
+ */
+function withLowerText(source: Source, rows: string): string {
+  return `${rows} CROSS JOIN LATERAL (SELECT lower(${source.text}) AS lt OFFSET 0) l`;
+}
+
+const visible = (source: Source) => source.scope ?? 'true';
+
+/** updated_at in microseconds since the epoch, as text (a JavaScript Date keeps only milliseconds; ties must order as in SQL). */
+const AT = `(extract(epoch FROM d.updated_at) * 1000000)::bigint::text`;
+
+/** The records older than the sample (ties at its oldest instant are read again and de-duplicated). */
+function restFilter(source: Source): string {
+  return `d.updated_at <= (SELECT w.updated_at FROM ${source.table} w ORDER BY w.updated_at DESC OFFSET ${SAMPLE_ROWS - 1} LIMIT 1)`;
+}
+
+/**
+ * The sample: the newest SAMPLE_ROWS records, every one that has all terms with its visibility; and the table's size
+ * as the statistics know it.
+ */
+function sampleOf(source: Source, terms: string[]): string {
+  const { checks, rank } = matchOf(terms, source);
+  const newest = `(SELECT * FROM ${source.table} d ORDER BY d.updated_at DESC LIMIT ${SAMPLE_ROWS}) d`;
+  return `SELECT (SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = '${source.table}'::regclass) AS size,
+                 (SELECT count(*) FROM (SELECT 1 FROM ${source.table} LIMIT ${SAMPLE_ROWS}) n)::int AS sampled,
+                 coalesce(json_agg(json_build_object('id', h.id, 'at', h.at, 'rank', h.rank, 'visible', h.visible) ORDER BY h.updated_at DESC), '[]') AS hits
+            FROM (SELECT d.id, d.updated_at, ${AT} AS at, ${rank} AS rank, ${visible(source)} AS visible
+                    FROM ${withLowerText(source, newest)} WHERE ${checks}) h`;
+}
+
+/** The rest walking on in updated_at order, stopping at the newest `limit` hits. */
+function walkOf(source: Source, terms: string[], limit: number): string {
+  const { checks, rank } = matchOf(terms, source);
+  const older = `(SELECT * FROM ${source.table} d WHERE ${restFilter(source)} ORDER BY d.updated_at DESC) d`;
+  return `SELECT d.id, ${AT} AS at, ${rank} AS rank FROM ${withLowerText(source, older)}
+           WHERE ${checks} AND ${visible(source)} ORDER BY d.updated_at DESC LIMIT ${limit}`;
+}
+
+/**
+ * The rest through the bigram index (every term's bigrams present; GIN answers @> without rechecking the column), then
+ * the same exact checks. Not ordered inside, so the planner has no reason to walk the updated_at index instead.
+ * The terms joined by spaces are bound last.
+ */
+function indexedOf(source: Source, terms: string[], limit: number): string {
+  const { checks, rank } = matchOf(terms, source);
+  const joined = `$${terms.length + (source.scope ? 3 : 1)}::text`;
+  // The age limit stays outside the fenced subquery: inside, the planner walked the updated_at range and unpacked every
+  // row's bigrams (35,000 approvals read for none found).
+  const candidates = `(SELECT * FROM (SELECT * FROM ${source.table} d WHERE d.search_grams @> search_bigrams(${joined}) OFFSET 0) d
+                        WHERE ${restFilter(source)}) d`;
+  return `SELECT h.id, h.at, h.rank FROM (SELECT d.id, d.updated_at, ${AT} AS at, ${rank} AS rank FROM ${withLowerText(source, candidates)}
+            WHERE ${checks} AND ${visible(source)} OFFSET 0) h ORDER BY h.updated_at DESC LIMIT ${limit}`;
+}
+
+/**
+ * The rest through the scope's own indexes (the owning unit's, the addressed units'): for a person who sees a small part
+ * of a table, the records they may see, then the exact checks and the feature's rule itself.
+ */
+function scopedOf(source: Source, indexedScope: string, terms: string[], limit: number): string {
+  const { checks, rank } = matchOf(terms, source);
+  const candidates = `(SELECT * FROM (SELECT * FROM ${source.table} d WHERE ${indexedScope} OFFSET 0) d WHERE ${restFilter(source)}) d`;
+  return `SELECT h.id, h.at, h.rank FROM (SELECT d.id, d.updated_at, ${AT} AS at, ${rank} AS rank FROM ${withLowerText(source, candidates)}
+            WHERE ${checks} AND ${visible(source)} OFFSET 0) h ORDER BY h.updated_at DESC LIMIT ${limit}`;
+}
+
+interface Candidate {
+  kind: SearchKind;
+  id: string;
+  /** updated_at in microseconds since the epoch. */
+  at: bigint;
+  rank: number;
+}
+
+function newestFirst(a: Candidate, b: Candidate): number {
+  return a.at === b.at ? 0 : a.at > b.at ? -1 : 1;
+}
 
 @Injectable()
 export class SearchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The page of hits (best first, then the most recently changed) and the number of hits per kind. */
+  /**
+   * The page of hits (best first, then the most recently changed) and the number of hits per kind (up to
+   * SEARCH_CANDIDATES + 1). The kinds are searched at once, each on its own pooled connection.
+   */
   async find(
     me: Principal,
     terms: string[],
     page: { kind?: SearchKind; limit: number; offset: number },
   ): Promise<{ keys: HitKey[]; counts: Partial<Record<SearchKind, number>> }> {
     const wholeLedger = await seesWholeLedger(this.dataSource.manager, me);
-    const union = sources(wholeLedger)
-      .map((source) => hitsOf(source, terms))
-      .join('\n UNION ALL \n');
     const scope = dataScopeParams(me);
-    const [row]: { counts: Partial<Record<SearchKind, number>> | null; page: HitKey[] | null }[] = await this.dataSource.query(
-      `WITH hits AS MATERIALIZED (${union})
-       SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*)::int AS n FROM hits GROUP BY kind) c) AS counts,
-              (SELECT json_agg(json_build_object('kind', kind, 'id', id)) FROM
-                 (SELECT kind, id FROM hits WHERE $4::text IS NULL OR kind = $4::text
-                   ORDER BY rank DESC, updated_at DESC, id LIMIT $5 OFFSET $6) p) AS page`,
-      [terms.join(' '), scope.zwScopePath, scope.zwScopeUnit, page.kind ?? null, page.limit, page.offset, ...terms],
+    const perKind = await Promise.all(
+      sources(wholeLedger, terms.length).map((source) =>
+        this.candidates(source, terms, source.scope ? [...terms, scope.zwScopePath, scope.zwScopeUnit] : terms),
+      ),
     );
-    return { keys: row.page ?? [], counts: row.counts ?? {} };
+    const counts: Partial<Record<SearchKind, number>> = {};
+    for (const list of perKind) if (list.length > 0) counts[list[0].kind] = list.length;
+    const keys = perKind
+      .flat()
+      .filter((c) => !page.kind || c.kind === page.kind)
+      .sort((a, b) => b.rank - a.rank || newestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(page.offset, page.offset + page.limit)
+      .map(({ kind, id }) => ({ kind, id }));
+    return { keys, counts };
+  }
+
+  /** One kind's newest SEARCH_CANDIDATES + 1 hits (all of them when there are fewer). */
+  private async candidates(source: Source, terms: string[], params: unknown[]): Promise<Candidate[]> {
+    type Row = { id: string; at: string; rank: number };
+    const toCandidate = (r: Row): Candidate => ({ kind: source.kind, id: r.id, at: BigInt(r.at), rank: Number(r.rank) });
+    const [sample]: { size: string; sampled: number; hits: (Row & { visible: boolean })[] }[] = await this.dataSource.query(
+      sampleOf(source, terms),
+      params,
+    );
+    const hits = sample.hits.filter((h) => h.visible);
+    if (hits.length > SEARCH_CANDIDATES || sample.sampled < SAMPLE_ROWS) return hits.slice(0, SEARCH_CANDIDATES + 1).map(toCandidate);
+    const rest = Math.max(Number(sample.size) - SAMPLE_ROWS, SAMPLE_ROWS);
+    const walked = hits.length > 0 ? Math.min(((SEARCH_CANDIDATES + 1 - hits.length) * SAMPLE_ROWS) / hits.length, rest) : rest;
+    const indexed = ((rest * sample.hits.length) / SAMPLE_ROWS) * BITMAP_ROW_COST;
+    // The rest starts at the sample's oldest instant: hits of that instant come again (at most this many).
+    const again = hits.filter((h) => h.at === hits[hits.length - 1].at).length;
+    const limit = SEARCH_CANDIDATES + 1 - hits.length + again;
+    // Records the person may see, estimated from the sample's share of visible ones among those with the terms.
+    const scoped = source.indexedScope && sample.hits.length > 0 ? ((rest * hits.length) / sample.hits.length) * BITMAP_ROW_COST : Infinity;
+    let more: Row[];
+    if (source.indexedScope && scoped < Math.min(walked, indexed)) {
+      more = await this.dataSource.query(scopedOf(source, source.indexedScope, terms, limit), params);
+    } else if (walked <= indexed) {
+      more = await this.dataSource.query(walkOf(source, terms, limit), params);
+    } else {
+      more = await this.dataSource.query(indexedOf(source, terms, limit), [...params, terms.join(' ')]);
+    }
+    const seen = new Set(hits.map((r) => r.id));
+    return [...hits, ...more.filter((r) => !seen.has(r.id))]
+      .map(toCandidate)
+      .sort(newestFirst)
+      .slice(0, SEARCH_CANDIDATES + 1);
   }
 
   /** The shown fields of the page's records (already known visible). */
   async load(keys: HitKey[]): Promise<HitRecord[]> {
-    const wanted = sources(true).filter((s) => keys.some((k) => k.kind === s.kind));
+    const wanted = sources(true, 0).filter((s) => keys.some((k) => k.kind === s.kind));
     if (wanted.length === 0) return [];
     const params = wanted.map((s) => keys.filter((k) => k.kind === s.kind).map((k) => k.id));
     const selects = wanted.map(
       (s, i) =>
-        `SELECT '${s.kind}'::text AS kind, ${s.alias}.id, ${s.title} AS title, ${s.number} AS number, ${s.body} AS body,
-                ${s.status} AS status, ${s.alias}.updated_at AS "updatedAt"
-           FROM ${s.from} WHERE ${s.alias}.id = ANY($${i + 1}::uuid[])`,
+        `SELECT '${s.kind}'::text AS kind, d.id, ${s.title} AS title, ${s.number} AS number, ${s.body} AS body,
+                ${s.status} AS status, d.updated_at AS "updatedAt"
+           FROM ${s.table} d WHERE d.id = ANY($${i + 1}::uuid[])`,
     );
     return this.dataSource.query(selects.join('\n UNION ALL \n'), params);
   }

@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
-import type { SearchHit, SearchResult } from '@zhengwu/contracts';
+import { SEARCH_CANDIDATES, type SearchHit, type SearchResult } from '@zhengwu/contracts';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { dataScopeIndexedSql, dataScopeSql } from '../identity/data-scope';
+import { SAMPLE_ROWS } from './search.repository';
 
 /**
  * 全局搜索 against the real database: every kind is found by a phrase of its text, under each feature's own
@@ -94,6 +96,24 @@ describe('全局搜索 (search)', () => {
     expect((await found('js.nigao', '高标准农田')).items.map((h) => h.id)).toEqual([documentId]);
     await q(`UPDATE documents SET body = '各设区市局：为严格落实永久基本农田特殊保护制度。' WHERE id = $1`, [documentId]);
     expect((await found('js.nigao', '高标准农田')).items).toHaveLength(0);
+  });
+
+  it('finds a document at a unit once a 收文 receipt reaches it, as the document itself is then visible there', async () => {
+    expect((await found('zj.shouwen', '永久基本农田特殊保护')).items).toHaveLength(0);
+    await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '抄送')`, [documentId, units['330000']]);
+    expect((await found('zj.shouwen', '永久基本农田特殊保护')).items.map((h) => h.id)).toEqual([documentId]);
+    expect((await t.http().get(`/api/documents/${documentId}`).set('Authorization', `Bearer ${tokens['zj.shouwen']}`)).status).toBe(200);
+    await q(`DELETE FROM document_receipts WHERE document_id = $1 AND unit_id = $2`, [documentId, units['330000']]);
+    expect((await found('zj.shouwen', '永久基本农田特殊保护')).items).toHaveLength(0);
+  });
+
+  it('finds an edited title by its new words and no longer by the old ones', async () => {
+    await q(`UPDATE documents SET title = '关于开展耕地卫片执法检查的通知' WHERE id = $1`, [documentId]);
+    expect((await found('js.nigao', '卫片执法')).items.map((h) => h.id)).toEqual([documentId]);
+    expect((await found('js.nigao', '督察整改')).items.map((h) => h.id)).not.toContain(documentId);
+    await q(`UPDATE documents SET title = '关于做好耕地保护督察整改的通知' WHERE id = $1`, [documentId]);
+    expect((await found('js.nigao', '卫片执法')).items).toHaveLength(0);
+    expect((await found('js.nigao', '督察整改')).items.map((h) => h.id)).toEqual([documentId]);
   });
 
   describe('every kind, each under its own rule', () => {
@@ -206,6 +226,86 @@ describe('全局搜索 (search)', () => {
     expect(result.more).toEqual(['data-request']);
     expect(result.items).toHaveLength(20);
     expect((await found('js.nigao', '遥感影像批量核查 申请501')).items.map((h) => h.title.text)).toEqual(['批量申请501']);
+  });
+
+  describe(`beyond the newest ${SAMPLE_ROWS} records of a kind (the sample, then the walk or the bigram index)`, () => {
+    // Filings of 江苏 (every 20th) and 浙江, one second apart and older than every other record, all with 批次备案,
+    // two in five (all 浙江's) with 隔行抽查; the oldest, far behind the sample, also with a rare phrase.
+    const BATCH = SAMPLE_ROWS + 600;
+    /** What ILIKE says, under the same rule: the number of filings with the text the person may see. */
+    const expected = async (who: string, text: string): Promise<number> =>
+      Number(
+        (
+          await q(
+            `SELECT count(*) FROM filings f JOIN units u ON u.id = f.unit_id
+              WHERE f.title || ' ' || coalesce(f.filing_no, '') || ' ' || f.summary || ' ' || f.content ILIKE '%' || $2 || '%'
+                AND u.path LIKE (SELECT mu.path FROM users p JOIN units mu ON mu.id = p.unit_id WHERE p.username = $1) || '%'`,
+            [who, text],
+          )
+        )[0].count,
+      );
+
+    beforeAll(async () => {
+      await q(
+        `INSERT INTO filings (unit_id, drafter_id, kind, title, period_start, period_end, summary, content, contact_name, contact_phone,
+                              created_at, updated_at)
+         SELECT CASE WHEN n % 20 = 0 THEN $1::uuid ELSE $2::uuid END, $3, '信息化规划', '批次规划' || n, 2026, 2030,
+                '批次备案' || CASE WHEN n = $4 THEN '，远古孤本备案' ELSE '' END || CASE WHEN n % 5 IN (1, 2) THEN '，隔行抽查' ELSE '' END,
+                '略', '沈佳', '025-86658123',
+                now() - interval '1 day' - n * interval '1 second', now() - interval '1 day' - n * interval '1 second'
+           FROM generate_series(1, $4::int) n`,
+        [units['320000'], units['330000'], users['js.nigao'], BATCH],
+      );
+    });
+
+    it('finds a rare phrase far behind the sample (bigram index)', async () => {
+      const result = await found('js.nigao', '远古孤本备案');
+      expect(result.items.map((h) => h.title.text)).toEqual([`批次规划${BATCH}`]);
+      expect(result.counts.filing).toBe(1);
+    });
+
+    it('counts exactly what a narrow scope sees of a common word (the scope’s own indexes past the sample)', async () => {
+      const result = await found('js.nigao', '批次备案', '&kind=filing&limit=50');
+      expect(result.counts.filing).toBe(await expected('js.nigao', '批次备案'));
+      expect(result.counts.filing).toBe(BATCH / 20);
+      expect(result.more).toEqual([]);
+      // Newest first among equal ranks, and only 江苏's.
+      expect(result.items.map((h) => h.title.text)).toEqual(Array.from({ length: 50 }, (_, i) => `批次规划${(i + 1) * 20}`));
+      const last = await found('js.nigao', '批次备案', `&kind=filing&limit=50&offset=${BATCH / 20 - 10}`);
+      expect(last.items.map((h) => h.title.text)).toEqual(Array.from({ length: 10 }, (_, i) => `批次规划${BATCH - 180 + i * 20}`));
+    });
+
+    it('walks on past the sample for a word in fewer than 500 of the sampled records, newest first', async () => {
+      const result = await found('zj.shouwen', '隔行抽查', '&kind=filing&offset=480');
+      expect(await expected('zj.shouwen', '隔行抽查')).toBe((BATCH / 5) * 2);
+      expect(result.counts.filing).toBe(SEARCH_CANDIDATES);
+      expect(result.more).toEqual(['filing']);
+      // The k-th newest (from 0) is n = 5·⌊k/2⌋ + 1 + k mod 2: 481st to 500th lie beyond the sample's 1,000 records.
+      const n = (k: number) => 5 * Math.floor(k / 2) + 1 + (k % 2);
+      expect(result.items.map((h) => h.title.text)).toEqual(Array.from({ length: 20 }, (_, i) => `批次规划${n(480 + i)}`));
+      expect(n(499)).toBeGreaterThan(SAMPLE_ROWS);
+    });
+
+    it('answers a word common in the sample from the sample, 500 and more', async () => {
+      const result = await found('zj.shouwen', '批次备案', '&kind=filing');
+      expect(await expected('zj.shouwen', '批次备案')).toBeGreaterThan(SEARCH_CANDIDATES);
+      expect(result.counts.filing).toBe(SEARCH_CANDIDATES);
+      expect(result.more).toEqual(['filing']);
+      expect(result.items[0].title.text).toBe('批次规划1');
+    });
+  });
+
+  it('reads a narrow scope through dataScopeIndexedSql, which selects exactly the records dataScopeSql does', async () => {
+    await q(
+      `UPDATE filings SET addressed_unit_ids = ARRAY[$1::uuid] WHERE id = (SELECT id FROM filings ORDER BY updated_at DESC LIMIT 1)`,
+      [units['330000']],
+    );
+    const columns = { unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' };
+    for (const unit of await q(`SELECT id, path FROM units ORDER BY path`)) {
+      const params = [`${unit.path.replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`, unit.id];
+      const ids = async (where: string) => (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
+      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'))).toEqual(await ids(dataScopeSql(columns, '$1', '$2::uuid')));
+    }
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
