@@ -41,7 +41,7 @@ import { DataCollection1765600001800 } from './1765600001800-data-collection';
 import { WorkPlans1765600001900 } from './1765600001900-work-plans';
 import { DataRelease1765600002000 } from './1765600002000-data-release';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
-import { AuditChainAppend1765600002400 } from './1765600002400-audit-chain-append';
+import { HotPath1765600002400 } from './1765600002400-hot-path';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -88,5 +88,5 @@ export const migrations = [
   WorkPlans1765600001900,
   DataRelease1765600002000,
   DocumentItReview1765600002100,
-  AuditChainAppend1765600002400,
+  HotPath1765600002400,
 ];
