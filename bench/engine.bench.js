@@ -385,9 +385,9 @@ async function main() {
       `${gcShare} % in garbage collection, the PostgreSQL driver and TypeORM ${dbShare} %, the socket writes of its statements ` +
       `${share(['(socket writes'])} %, idle (waiting on PostgreSQL) ${idleShare} %.`,
     `**HTTP${metHttp ? '' : ' (target missed)'}.** A 同意 through HTTP costs ${httpNodeMs} ms of Node CPU and ${httpPgMs} ms of PostgreSQL CPU with 8 clients ` +
-      `(median of the runs; the HTTP clients' own process is not counted) and ${httpStatementsPerCommand} SQL statements per command (the session check, ` +
+      `(median of the runs; the HTTP clients' own process is not counted) and ${httpStatementsPerCommand} SQL statements per command (` +
       `the case's lock by task, the task and its signers in one read, the task action, the completion, state, history, the next task with its notice, ` +
-      `the audit chain's tail and row, BEGIN and COMMIT)${pgbench ? `; the target needs 0.15 × ${Math.round(tpsMedian)} = ${Math.round(0.15 * tpsMedian)} commands/s` : ''}. ` +
+      `the audit row with the check of the chain's tail in one call, BEGIN and COMMIT; the session is checked once per SESSION_CACHE_SECONDS, not per request)${pgbench ? `; the target needs 0.15 × ${Math.round(tpsMedian)} = ${Math.round(0.15 * tpsMedian)} commands/s` : ''}. ` +
       `The whole machine spent ${httpMachineMs} ms of CPU per command in that run (the api, PostgreSQL and the HTTP clients' own process, ` +
       `which here shares the two cores as a browser would not): ${Math.round(2000 / httpMachineMs)} commands/s is the ceiling of this machine ` +
       `for this bench${pgbench ? `, against ${Math.round(0.15 * tpsMedian)} asked` : ''}. ` +

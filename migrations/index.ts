@@ -42,6 +42,7 @@ import { WorkPlans1765600001900 } from './1765600001900-work-plans';
 import { DataRelease1765600002000 } from './1765600002000-data-release';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
 import { ArchivingCaseIndex1765600002300 } from './1765600002300-archiving-case-index';
+import { HotPath1765600002400 } from './1765600002400-hot-path';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -89,4 +90,5 @@ export const migrations = [
   DataRelease1765600002000,
   DocumentItReview1765600002100,
   ArchivingCaseIndex1765600002300,
+  HotPath1765600002400,
 ];

@@ -25,7 +25,11 @@ export interface TestApp {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhengwu-test-data-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...env });
+  // Without the session cache unless a test asks for it: many tests change people, roles or sessions with SQL of their
+  // own and expect the next request to see it, where the cache would see it when the notification arrives (a few
+  // milliseconds later; identity/session-cache.spec.ts tests that). ZW_TEST_SESSION_CACHE_SECONDS runs a suite with it.
+  const sessionCache = process.env.ZW_TEST_SESSION_CACHE_SECONDS ?? '0';
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: db.url, SESSION_CACHE_SECONDS: sessionCache, ...env });
   const app = await createHttpApp(config, db.url);
   await app.init();
   const http = (): ReturnType<typeof request> => request(app.getHttpServer());

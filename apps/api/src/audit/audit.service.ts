@@ -75,6 +75,9 @@ const MAX_PROBLEMS = 50;
 
 @Injectable()
 export class AuditService {
+  /** The hash of the row this process appended last: its guess of the chain's tail for the next append. */
+  private expectedTail?: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly signer: AuditSigner,
@@ -91,9 +94,6 @@ export class AuditService {
 
   private async append(manager: EntityManager, event: AuditEvent): Promise<void> {
     const ctx = requestContext.current();
-    // The chain's lock, then the tail as committed by then: one round trip (migration 1765600000010).
-    const last = await prepared<{ hash: string | null }>(manager, 'audit_tail', 'SELECT audit_chain_tail($1) AS hash', [CHAIN_LOCK]);
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
     const content: AuditContent = {
       at: new Date().toISOString(),
       userId: event.actor?.userId ?? ctx?.userId ?? null,
@@ -107,26 +107,43 @@ export class AuditService {
       outcome: event.outcome ?? 'success',
       detail: event.detail ?? null,
     };
+    const fields = [
+      content.at,
+      content.userId,
+      content.username,
+      content.unitId,
+      content.action,
+      content.objectType,
+      content.objectId,
+      content.requestId,
+      content.ip,
+      content.outcome,
+      content.detail === null ? null : JSON.stringify(content.detail),
+    ];
+    // The guess: the row this process appended last (or is appending), which is the tail whenever no other process
+    // appended since and that row's transaction committed. The function takes the chain's lock and inserts only a row
+    // that links to the tail as committed by then (migration 1765600002400): one round trip when the guess is right.
+    const guess = this.expectedTail ?? GENESIS_HASH;
+    const guessedHash = chainHash(guess, content);
+    this.expectedTail = guessedHash;
+    const answer = await prepared<{ tail: string | null }>(
+      manager,
+      'audit_chain_append',
+      `SELECT audit_chain_append($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) AS tail`,
+      [CHAIN_LOCK, ...fields, guess, guessedHash],
+    );
+    const tail = answer[0]?.tail ?? null;
+    if (tail === null) return;
+    // Guessed wrong (another process appended, an earlier append rolled back, or appends of this process took the lock
+    // out of order): this transaction holds the chain's lock now, so `tail` stays the tail until it commits.
+    const hash = chainHash(tail, content);
+    this.expectedTail = hash;
     await prepared(
       manager,
       'audit_append',
       `INSERT INTO audit_log (at, user_id, username, unit_id, action, object_type, object_id, request_id, ip, outcome, detail, prev_hash, hash)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-      [
-        content.at,
-        content.userId,
-        content.username,
-        content.unitId,
-        content.action,
-        content.objectType,
-        content.objectId,
-        content.requestId,
-        content.ip,
-        content.outcome,
-        content.detail === null ? null : JSON.stringify(content.detail),
-        prevHash,
-        chainHash(prevHash, content),
-      ],
+      [...fields, tail, hash],
     );
   }
 

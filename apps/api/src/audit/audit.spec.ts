@@ -1,4 +1,6 @@
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
+import { AuditSigner } from './audit-signer';
+import { AuditService } from './audit.service';
 
 describe('audit chain', () => {
   let t: TestApp;
@@ -45,6 +47,36 @@ describe('audit chain', () => {
     const result = await verify();
     expect(result.ok).toBe(true);
     expect(result.checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stays one chain when appends of two processes interleave and some roll back', async () => {
+    const ds = t.db.dataSource;
+    // Two services guess the tail each from their own last append, as two api processes would.
+    const here = t.app.get(AuditService);
+    const there = new AuditService(ds, t.app.get(AuditSigner));
+    const count = async () => Number((await ds.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'test.interleave'`))[0].n);
+    const rolledBack = new Error('rolled back on purpose');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) =>
+        ds.transaction(async (m) => {
+          await (i % 3 === 0 ? there : here).record({ action: 'test.interleave', objectType: 'test', objectId: String(i) }, m);
+          if (i % 5 === 4) throw rolledBack;
+        }),
+      ),
+    );
+    const committed = outcomes.filter((o) => o.status === 'fulfilled').length;
+    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason === rolledBack)).toBe(true);
+    expect(committed).toBe(20);
+    expect(await count()).toBe(committed);
+    // After a rollback both guesses are stale; the next appends must still link to the committed tail.
+    await here.record({ action: 'test.interleave', objectType: 'test', objectId: 'after' });
+    await there.record({ action: 'test.interleave', objectType: 'test', objectId: 'after' });
+    const forks: unknown[] = await ds.query('SELECT prev_hash FROM audit_log GROUP BY prev_hash HAVING count(*) > 1');
+    expect(forks).toEqual([]);
+    const total = Number((await ds.query('SELECT count(*)::int AS n FROM audit_log'))[0].n);
+    const result = await verify();
+    expect(result.ok).toBe(true);
+    expect(result.checked).toBeGreaterThanOrEqual(total);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE from the application connection', async () => {

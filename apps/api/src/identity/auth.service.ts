@@ -21,6 +21,7 @@ import { AccountLocks } from './account-locks';
 import { checkPassword } from './password-policy';
 import type { Principal } from './principal';
 import { TotpService } from './totp.service';
+import { SessionCache } from './session-cache';
 import { prepared } from '../platform/prepared';
 
 export interface AccessTokenClaims {
@@ -75,6 +76,13 @@ const USER_SELECT = `
          (SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles
     FROM users u JOIN units un ON un.id = u.unit_id`;
 
+/** A request's session and person, as SESSION_SELECT reads them (and the session cache keeps them). */
+type SessionRow = Omit<UserRow, 'password_hash' | 'failed_attempts' | 'locked_until'> & {
+  revoked_at: Date | null;
+  expires_at: Date;
+  second_factor: boolean;
+};
+
 /** A request's session and person: what USER_SELECT reads, without the password hash nobody needs here. */
 const SESSION_SELECT = `
   SELECT s.revoked_at, s.expires_at, s.second_factor, u.id, u.username, u.display_name, u.unit_id, un.name AS unit_name,
@@ -120,6 +128,7 @@ export class AuthService {
     private readonly totp: TotpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accountLocks: AccountLocks,
+    private readonly sessions: SessionCache<SessionRow>,
   ) {}
 
   /**
@@ -265,7 +274,7 @@ export class AuthService {
   }
 
   async confirmEnrolment(principal: Principal, code: string): Promise<TotpConfirmation> {
-    return this.dataSource.transaction(async (m) => {
+    const confirmed = await this.dataSource.transaction(async (m) => {
       const codes = await this.totp.confirm(m, principal.userId, code);
       if (!codes)
         throw new AppError('INVALID_SECOND_FACTOR', '动态口令不正确，请核对手机时间后重试', HttpStatus.BAD_REQUEST, [
@@ -276,6 +285,8 @@ export class AuthService {
       await this.audit.record({ action: 'auth.totp.enrol', objectType: 'user', objectId: principal.userId }, m);
       return { recoveryCodes: codes };
     });
+    this.sessions.clear();
+    return confirmed;
   }
 
   private async signIn(
@@ -392,6 +403,7 @@ export class AuthService {
       };
     });
     if (outcome === 'expired') throw new AppError('SESSION_EXPIRED', '登录已过期，请重新登录', HttpStatus.UNAUTHORIZED);
+    this.sessions.clear();
     if (outcome === 'replayed')
       throw new AppError('SESSION_REVOKED', '登录凭据已被他人使用，会话已终止，请重新登录并修改密码', HttpStatus.UNAUTHORIZED);
     return outcome;
@@ -407,6 +419,8 @@ export class AuthService {
       );
       if (rows[0]) await this.audit.record({ action: 'auth.logout', objectType: 'session', objectId: sessionId }, m);
     });
+    // Committed: this process forgets the session now; the others when PostgreSQL's notification reaches them.
+    this.sessions.clear();
   }
 
   async changePassword(principal: Principal, current: string, next: string): Promise<void> {
@@ -436,6 +450,7 @@ export class AuthService {
       ]);
       await this.audit.record({ action: 'auth.change-password', objectType: 'user', objectId: user.id }, m);
     });
+    this.sessions.clear();
   }
 
   /** Resolves an access token into the request's principal; the session must still be open. */
@@ -454,14 +469,15 @@ export class AuthService {
     // Signed by us, but only ids make sense here: anything else is no session (and must not reach the uuid columns).
     if (!isUuid(claims.sub) || !isUuid(claims.sid))
       throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
-    // Every request's statement: prepared once per connection.
-    const rows = await prepared<UserRow & { revoked_at: Date | null; expires_at: Date; second_factor: boolean }>(
-      this.dataSource,
-      'session_check',
-      SESSION_SELECT,
-      [claims.sid, claims.sub],
-    );
-    const row = rows[0];
+    // Every request's statement (prepared once per connection), unless this process checked the session moments ago
+    // and nothing about sessions, people, roles or units changed since (SessionCache). Expiry is checked below each time.
+    const key = `${claims.sid}:${claims.sub}`;
+    let row = this.sessions.get(key);
+    if (!row) {
+      const ticket = this.sessions.ticket();
+      row = (await prepared<SessionRow>(this.dataSource, 'session_check', SESSION_SELECT, [claims.sid, claims.sub]))[0];
+      if (row) this.sessions.put(key, row, ticket);
+    }
     if (!row || !row.is_active) throw new AppError('TOKEN_INVALID', '登录凭据无效，请重新登录', HttpStatus.UNAUTHORIZED);
     if (row.revoked_at || row.expires_at.getTime() <= Date.now()) {
       throw new AppError('SESSION_EXPIRED', '会话已结束，请重新登录', HttpStatus.UNAUTHORIZED);

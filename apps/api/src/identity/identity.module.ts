@@ -10,6 +10,7 @@ import { AuthService } from './auth.service';
 import { LoginRateLimiter } from './login-rate-limit';
 import { OidcController } from './oidc.controller';
 import { OidcService } from './oidc.service';
+import { SessionCache } from './session-cache';
 import { TotpService } from './totp.service';
 
 @Global()
@@ -31,6 +32,7 @@ import { TotpService } from './totp.service';
   providers: [
     AccountLocks,
     AuthService,
+    SessionCache,
     OidcService,
     TotpService,
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -41,6 +43,6 @@ import { TotpService } from './totp.service';
       useFactory: (config: AppConfig) => new LoginRateLimiter(config.maxLoginFailures * 4, config.lockMinutes * 60_000),
     },
   ],
-  exports: [AuthService, TotpService],
+  exports: [AuthService, SessionCache, TotpService],
 })
 export class IdentityModule {}

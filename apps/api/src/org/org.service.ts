@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ADMIN_ROLES, ROLE_LABELS, type Role, type UnitDto, type UnitTreeNode, type UserDto } from '@zhengwu/contracts';
+import { SessionCache } from '../identity/session-cache';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../identity/auth.service';
 import { isVisible } from '../identity/data-scope';
@@ -54,6 +55,7 @@ export class OrgService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly sessions: SessionCache,
   ) {}
 
   async unitTree(): Promise<UnitTreeNode[]> {
@@ -202,6 +204,8 @@ export class OrgService {
       for (const role of unique) await m.query('INSERT INTO user_roles (user_id, role) VALUES ($1, $2)', [userId, role]);
       await this.audit.record({ action: 'org.user.set-roles', objectType: 'user', objectId: userId, detail: { roles: unique } }, m);
     });
+    // Committed: this process stops answering from the person's checked session now, the others on the notification.
+    this.sessions.clear();
     return this.user(principal, userId);
   }
 
@@ -223,6 +227,7 @@ export class OrgService {
         m,
       );
     });
+    this.sessions.clear();
   }
 
   async unlock(userId: string): Promise<void> {

@@ -39,6 +39,8 @@ export interface AppConfig {
    * api processes share the server: at most 150 together, at least 5 each).
    */
   databasePoolSize: number;
+  /** How long an api process may answer a request from a session it checked before (0: never); see identity/session-cache.ts. */
+  sessionCacheSeconds: number;
   /** Largest attachment accepted, in bytes (ATTACHMENT_MAX_MB, default 50). */
   attachmentMaxBytes: number;
   /** 全宗号 of the archive numbers (ARCHIVE_FONDS, default Z001). */
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     runWorkers: readBool(env, 'RUN_WORKERS', true),
     apiProcesses,
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', Math.max(5, Math.min(20, Math.floor(150 / apiProcesses))), 2, 500),
+    sessionCacheSeconds: readInt(env, 'SESSION_CACHE_SECONDS', 5, 0, 60),
     webDir: resolve(cwd, env.WEB_DIR || join('apps', 'web', 'dist', 'web', 'browser')),
     attachmentMaxBytes: readInt(env, 'ATTACHMENT_MAX_MB', 50, 1, 2048) * 1024 * 1024,
     archiveFonds,
