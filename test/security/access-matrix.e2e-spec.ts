@@ -281,7 +281,7 @@ describe('authorization matrix over the live route table', () => {
   const started = Date.now();
 
   beforeAll(async () => {
-    t = await createTestApp({ WORKER_TOKEN });
+    t = await createTestApp({ WORKER_TOKEN, SESSION_CACHE_SECONDS: '5' }); // as in production: checked sessions kept
     actors = new Actors(t);
     await actors.login(...Object.values(ROLE_PERSONAS), ...ZHEJIANG.filter((n) => n !== 'zj.dangan'));
     f = currentRecords = await createJiangsuRecords(actors);

@@ -17,7 +17,7 @@ describe('tokens, sessions and password guessing', () => {
 
   beforeAll(async () => {
     // The tests stand for clients behind a proxy on this machine: X-Forwarded-For is believed from loopback only.
-    t = await createTestApp({ TRUSTED_PROXIES: 'loopback' });
+    t = await createTestApp({ TRUSTED_PROXIES: 'loopback', SESSION_CACHE_SECONDS: '5' }); // revocation with the cache on, as in production
   });
   afterAll(async () => {
     console.log(

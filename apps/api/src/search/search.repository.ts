@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SEARCH_CANDIDATES, type SearchKind } from '@zhengwu/contracts';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { Gate } from '../platform/gate';
 import { documentScopeSql } from '../documents/document-scope';
 import { dataScopeIndexedSql, dataScopeParams, dataScopeSql } from '../identity/data-scope';
 import type { Principal } from '../identity/principal';
@@ -221,7 +223,24 @@ function newestFirst(a: Candidate, b: Candidate): number {
 
 @Injectable()
 export class SearchRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /**
+   * A search sends a statement per kind at once: unbounded, a few people searching together would hold every pooled
+   * connection and a 同意 pressed meanwhile would wait for them. So search statements get a quarter of the api's pool
+   * (DATABASE_POOL_SIZE), at least one.
+   */
+  private readonly gate: Gate;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.gate = new Gate(Math.max(1, Math.floor(config.databasePoolSize / 4)));
+  }
+
+  /** A search statement, run when the gate lets it. */
+  private query<T>(sql: string, params: unknown[]): Promise<T> {
+    return this.gate.run(() => this.dataSource.query(sql, params) as Promise<T>);
+  }
 
   /**
    * The page of hits (best first, then the most recently changed) and the number of hits per kind (up to
@@ -254,7 +273,7 @@ export class SearchRepository {
   private async candidates(source: Source, terms: string[], params: unknown[]): Promise<Candidate[]> {
     type Row = { id: string; at: string; rank: number };
     const toCandidate = (r: Row): Candidate => ({ kind: source.kind, id: r.id, at: BigInt(r.at), rank: Number(r.rank) });
-    const [sample]: { size: string; sampled: number; hits: (Row & { visible: boolean })[] }[] = await this.dataSource.query(
+    const [sample]: { size: string; sampled: number; hits: (Row & { visible: boolean })[] }[] = await this.query(
       sampleOf(source, terms),
       params,
     );
@@ -270,11 +289,11 @@ export class SearchRepository {
     const scoped = source.indexedScope && sample.hits.length > 0 ? ((rest * hits.length) / sample.hits.length) * BITMAP_ROW_COST : Infinity;
     let more: Row[];
     if (source.indexedScope && scoped < Math.min(walked, indexed)) {
-      more = await this.dataSource.query(scopedOf(source, source.indexedScope, terms, limit), params);
+      more = await this.query<Row[]>(scopedOf(source, source.indexedScope, terms, limit), params);
     } else if (walked <= indexed) {
-      more = await this.dataSource.query(walkOf(source, terms, limit), params);
+      more = await this.query<Row[]>(walkOf(source, terms, limit), params);
     } else {
-      more = await this.dataSource.query(indexedOf(source, terms, limit), [...params, terms.join(' ')]);
+      more = await this.query<Row[]>(indexedOf(source, terms, limit), [...params, terms.join(' ')]);
     }
     const seen = new Set(hits.map((r) => r.id));
     return [...hits, ...more.filter((r) => !seen.has(r.id))]
