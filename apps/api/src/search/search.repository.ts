@@ -55,6 +55,12 @@ function unitPathOf(alias: string): string {
 function sources(wholeLedger: boolean, termCount: number): Source[] {
   const path = `$${termCount + 1}`;
   const unit = `$${termCount + 2}`;
+  // 规划备案, 审批案件 and 数据使用申请 share the platform's data scope (owning unit's subtree, addressed units).
+  const columns = { unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' };
+  const platformScope = {
+    scope: dataScopeSql(columns, path, `${unit}::uuid`),
+    indexedScope: dataScopeIndexedSql(columns, path, `${unit}::uuid`),
+  };
   return [
     {
       kind: 'document',
@@ -84,8 +90,7 @@ function sources(wholeLedger: boolean, termCount: number): Source[] {
       number: 'd.filing_no',
       body: `d.summary || ' ' || d.content`,
       status: 'd.status',
-      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
-      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      ...platformScope,
     },
     {
       kind: 'approval',
@@ -95,8 +100,7 @@ function sources(wholeLedger: boolean, termCount: number): Source[] {
       number: 'd.case_no',
       body: `d.applicant || ' ' || d.location || ' ' || d.description`,
       status: 'd.status',
-      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
-      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      ...platformScope,
     },
     {
       kind: 'data-request',
@@ -106,8 +110,7 @@ function sources(wholeLedger: boolean, termCount: number): Source[] {
       number: 'NULL::text',
       body: `d.region_name || ' ' || d.purpose`,
       status: 'd.status',
-      scope: dataScopeSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
-      indexedScope: dataScopeIndexedSql({ unitColumn: 'd.unit_id', addressedColumn: 'd.addressed_unit_ids' }, path, `${unit}::uuid`),
+      ...platformScope,
     },
   ];
 }
