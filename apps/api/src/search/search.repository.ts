@@ -186,30 +186,32 @@ function walkOf(source: Source, terms: string[], limit: number): string {
 }
 
 /**
- * The rest through the bigram index (every term's bigrams present; GIN answers @> without rechecking the column), then
- * the same exact checks. Not ordered inside, so the planner has no reason to walk the updated_at index instead.
- * The terms joined by spaces are bound last.
+ * The rest read through an index (`lookup`: a condition on `d` the index answers), fenced off (OFFSET 0) so the planner
+ * cannot walk the updated_at range instead; the age limit stays outside the fence (inside, the planner walked the
+ * range and checked every row: 35,000 approvals read for none found); then the exact checks and the feature's rule.
  */
-function indexedOf(source: Source, terms: string[], limit: number): string {
+function throughIndex(source: Source, terms: string[], lookup: string, limit: number): string {
   const { checks, rank } = matchOf(terms, source);
-  const joined = `$${terms.length + (source.scope ? 3 : 1)}::text`;
-  // The age limit stays outside the fenced subquery: inside, the planner walked the updated_at range and unpacked every
-  // row's bigrams (35,000 approvals read for none found).
-  const candidates = `(SELECT * FROM (SELECT * FROM ${source.table} d WHERE d.search_grams @> search_bigrams(${joined}) OFFSET 0) d
-                        WHERE ${restFilter(source)}) d`;
+  const candidates = `(SELECT * FROM (SELECT * FROM ${source.table} d WHERE ${lookup} OFFSET 0) d WHERE ${restFilter(source)}) d`;
   return `SELECT h.id, h.at, h.rank FROM (SELECT d.id, d.updated_at, ${AT} AS at, ${rank} AS rank FROM ${withLowerText(source, candidates)}
             WHERE ${checks} AND ${visible(source)} OFFSET 0) h ORDER BY h.updated_at DESC LIMIT ${limit}`;
 }
 
 /**
+ * The rest through the bigram index (every term's bigrams present; GIN answers @> without rechecking the column).
+ * The terms joined by spaces are bound last.
+ */
+function indexedOf(source: Source, terms: string[], limit: number): string {
+  const joined = `$${terms.length + (source.scope ? 3 : 1)}::text`;
+  return throughIndex(source, terms, `d.search_grams @> search_bigrams(${joined})`, limit);
+}
+
+/**
  * The rest through the scope's own indexes (the owning unit's, the addressed units'): for a person who sees a small part
- * of a table, the records they may see, then the exact checks and the feature's rule itself.
+ * of a table, the records they may see.
  */
 function scopedOf(source: Source, indexedScope: string, terms: string[], limit: number): string {
-  const { checks, rank } = matchOf(terms, source);
-  const candidates = `(SELECT * FROM (SELECT * FROM ${source.table} d WHERE ${indexedScope} OFFSET 0) d WHERE ${restFilter(source)}) d`;
-  return `SELECT h.id, h.at, h.rank FROM (SELECT d.id, d.updated_at, ${AT} AS at, ${rank} AS rank FROM ${withLowerText(source, candidates)}
-            WHERE ${checks} AND ${visible(source)} OFFSET 0) h ORDER BY h.updated_at DESC LIMIT ${limit}`;
+  return throughIndex(source, terms, indexedScope, limit);
 }
 
 interface Candidate {
