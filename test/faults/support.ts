@@ -1,6 +1,6 @@
 import { BpmnRuntime, compileDefinition } from '@zhengwu/engine';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -159,7 +159,11 @@ export function spawnPlatform(env: Record<string, string>, readyWithinMs = 120_0
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(() => {
+        // Which part did not stop, told at the end of the output the failing test prints.
+        out += `\n[test] not stopped within 20 s; still running: ${describeChildren(child.pid!)}\n`;
+        child.kill('SIGKILL');
+      }, 20_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
@@ -196,6 +200,29 @@ export function childPids(pid: number): number[] {
   } catch {
     return []; // ps exits 1 when there are none
   }
+}
+
+/** The end of a process's output without the request log lines, for a failed stop (what stopped, what did not). */
+export function stopTail(output: string): string {
+  return output
+    .split('\n')
+    .filter((line) => !line.includes('"msg":"request completed"'))
+    .join('\n')
+    .slice(-4000);
+}
+
+/** The cluster children of `pid` with their roles (ZW_CLUSTER_ROLE), e.g. `4711 api 1, 4712 companions 1`. */
+function describeChildren(pid: number): string {
+  const roles = childPids(pid).map((child) => {
+    try {
+      const env = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+      const value = (name: string): string => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? '?';
+      return `${child} ${value('ZW_CLUSTER_ROLE')} ${value('ZW_CLUSTER_INDEX')}`;
+    } catch {
+      return `${child} (gone)`;
+    }
+  });
+  return roles.length ? roles.join(', ') : 'only the primary';
 }
 
 /** kill -9 of one child of `parent`, resolved once the parent has seen it go. */

@@ -97,6 +97,8 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   /** One LISTEN connection per process; a lost connection is re-opened by the next waiting fetch. */
   private listen(): Promise<Client> {
+    // A fetch arriving while the api stops must not open a connection nobody will close.
+    if (this.closed && !this.listener) return Promise.reject(new Error('the api is stopping'));
     if (!this.listener) {
       const options = this.dataSource.options as { url?: string };
       const client = new Client({ connectionString: options.url });

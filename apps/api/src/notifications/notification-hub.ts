@@ -31,6 +31,11 @@ export class NotificationHub implements OnModuleDestroy {
 
   /** Registers a person's stream; resolves once this process is listening (so nothing committed after is missed). */
   async subscribe(userId: string, listener: Listener): Promise<() => void> {
+    // A stream opened while the api stops would hold its server open: it ends at once (the browser reconnects elsewhere).
+    if (this.closed) {
+      listener({ close: true });
+      return () => undefined;
+    }
     let set = this.listeners.get(userId);
     if (!set) this.listeners.set(userId, (set = new Set()));
     set.add(listener);

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
@@ -296,7 +297,12 @@ async function runChild(config: AppConfig, log: pino.Logger, companions: Compani
   if (!databaseUrl) throw new Error(`${CLUSTER_ENV.databaseUrl} is unset: cluster children are forked by the primary`);
   if (role === 'api') {
     const { app, port } = await serveApi(config, databaseUrl);
-    const link = linkToPrimary(log, () => app.close(), { 'demo-cases': () => app.get(DemoCases).run() });
+    const link = linkToPrimary(
+      log,
+      () => app.close(),
+      { 'demo-cases': () => app.get(DemoCases).run() },
+      () => stopState(app),
+    );
     link.ready({ port });
     return;
   }
@@ -311,4 +317,19 @@ async function runChild(config: AppConfig, log: pino.Logger, companions: Compani
     return;
   }
   throw new Error(`unknown cluster role ${String(role)}`);
+}
+
+/**
+ * The database pool's counts and the HTTP server's state, said when a stop is slow: pg's Pool.end waits for every
+ * connection lent out, and the server's close for every connection still answering.
+ */
+async function stopState(app: INestApplication): Promise<Record<string, unknown>> {
+  const pool = (app.get(DataSource).driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } })
+    .master;
+  const server = app.getHttpServer() as Server;
+  const connections = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? -1 : count)));
+  return {
+    http: { listening: server.listening, connections },
+    ...(pool ? { pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } } : {}),
+  };
 }

@@ -230,14 +230,25 @@ export function linkToPrimary(
   log: pino.Logger,
   stop: () => Promise<void>,
   requests: Record<string, () => Promise<unknown>> = {},
+  describe: () => Promise<Record<string, unknown>> = async () => ({}),
 ): ChildLink {
   let stopping = false;
   const shutdown = (why: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ why }, 'stopping');
+    // A stop that hangs is killed by the primary after its time limit; say first what is still open, so the
+    // operator (and a fault test) can tell a pending request from a pool that waits for a lost connection.
+    const slow = setTimeout(() => {
+      void describe()
+        .catch(() => ({}))
+        .then((more) => log.warn({ why, pending: countResources(), ...more }, 'still stopping after 5 s'));
+    }, 5_000).unref();
     stop().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(slow);
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, 'stop failed');
         process.exit(1);
@@ -267,4 +278,11 @@ export function linkToPrimary(
       process.send?.({ zw: 'ready', ...info } satisfies ReadyMessage);
     },
   };
+}
+
+/** What keeps the event loop busy, by kind (sockets, timers, file handles). */
+function countResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }

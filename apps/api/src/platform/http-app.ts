@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -29,6 +30,14 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string): Pro
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false);
   // upgrade-insecure-requests would turn every asset of a plain-http intranet address into a failing https fetch.
   const https = config.publicUrl.startsWith('https:');
+  // Once the server stops listening (a stop has begun), every answer closes its connection. server.close() ends only
+  // the connections idle at that moment; a client asking again over a kept-alive one (the workers of another process,
+  // whose fetch answers at once during a stop) would keep it busy and the stop would wait for ever.
+  const server = app.getHttpServer() as Server;
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (!server.listening) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
