@@ -117,6 +117,9 @@ describe('fault: kill -9 of one of two api processes under load', () => {
     const acks: number[] = [];
     const statuses = new Map<string, number>();
     const count = (kind: string): void => void statuses.set(kind, (statuses.get(kind) ?? 0) + 1);
+    // A 5xx is counted with the error code the api gave (DATABASE_UNAVAILABLE, INTERNAL_ERROR…), to say why.
+    const outcome = (res: { status: number; error?: string; body: unknown }): string =>
+      res.status >= 500 ? `${res.status}:${(res.body as { code?: string } | undefined)?.code ?? '?'}` : String(res.status || res.error);
     let starting = true;
     let approving = true;
 
@@ -127,7 +130,7 @@ describe('fault: kill -9 of one of two api processes under load', () => {
           token: admin.token,
           body: { key: KEY, businessKey: `replica-${n}-${i}`, variables: { assignee: who.userId } },
         });
-        count(`start:${res.status || res.error}`);
+        count(`start:${outcome(res)}`);
         if (res.status === 201) {
           startsAcked.push(res.body.id);
           acks.push(Date.now());
@@ -140,14 +143,14 @@ describe('fault: kill -9 of one of two api processes under load', () => {
     const approver = async (who: { token: string }): Promise<void> => {
       while (approving) {
         const list = await call<{ items: { id: string }[] }>(`${base}/api/tasks?view=todo&process=${KEY}&limit=3`, { token: who.token });
-        count(`list:${list.status || list.error}`);
+        count(`list:${outcome(list)}`);
         const task = list.status === 200 ? list.body.items[0] : undefined;
         if (!task) {
           await sleep(list.status === 0 ? 100 : 200);
           continue;
         }
         const res = await call(`${base}/api/tasks/${task.id}/actions`, { token: who.token, body: { action: 'approve', comment: '同意' } });
-        count(`approve:${res.status || res.error}`);
+        count(`approve:${outcome(res)}`);
         if (res.status === 200) {
           approvalsAcked.push(task.id);
           acks.push(Date.now());
@@ -327,7 +330,7 @@ describe('fault: kill -9 of one of two api processes under load', () => {
       `SELECT fonds || year || retention || unit_code AS series, count(*)::int AS n, max(item_no)::int AS max FROM archive_packages GROUP BY 1`,
     );
 
-    const http5xx = [...statuses].filter(([k]) => /:5\d\d$/.test(k));
+    const http5xx = [...statuses].filter(([k]) => /:5\d\d(?::|$)/.test(k));
     reliability('replicas-kill-9', {
       apiProcesses: 2,
       workerProcesses: workers.length,
