@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { SEARCH_CANDIDATES, type SearchHit, type SearchResult } from '@zhengwu/contracts';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
-import { dataScopeIndexedSql, dataScopeSql } from '../identity/data-scope';
+import { documentScopeIndexedSql, documentScopeSql } from '../documents/document-scope';
+import { dataScopeIndexedSql, dataScopeSql, subtreeUnitIds } from '../identity/data-scope';
 import { SAMPLE_ROWS } from './search.repository';
 
 /**
@@ -21,6 +22,8 @@ describe('全局搜索 (search)', () => {
     expect(res.status).toBe(200);
     return res.body as SearchResult;
   };
+  /** dataScopeParams().zwScopePath of a unit's path. */
+  const likePath = (path: string) => `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const marked = (value: { text: string; highlights: { start: number; end: number }[] }) =>
     value.highlights.map((r) => value.text.slice(r.start, r.end));
 
@@ -302,10 +305,39 @@ describe('全局搜索 (search)', () => {
     );
     const columns = { unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' };
     for (const unit of await q(`SELECT id, path FROM units ORDER BY path`)) {
-      const params = [`${unit.path.replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`, unit.id];
-      const ids = async (where: string) => (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
-      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'))).toEqual(await ids(dataScopeSql(columns, '$1', '$2::uuid')));
+      const subtree = await subtreeUnitIds(t.app.get(DataSource).manager, { unitPath: unit.path, unitId: unit.id });
+      const ids = async (where: string, params: unknown[]) =>
+        (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
+      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'), [subtree, unit.id])).toEqual(
+        await ids(dataScopeSql(columns, '$1', '$2::uuid'), [likePath(unit.path), unit.id]),
+      );
     }
+  });
+
+  it('reads a narrow scope’s 公文 through documentScopeIndexedSql, which selects exactly the documents documentScopeSql does', async () => {
+    // Besides the drafting units' subtrees, every other arm of the rule: a 会签 unit, a 收文 receipt, a 信息化相关 document.
+    const [countersigned, received, informatized] = await q(
+      `INSERT INTO documents (unit_id, drafter_id, doc_type, title, main_recipients, body, countersign_units, informatization)
+       VALUES ($1, $2, '函', '会签的函', '{}', '略', ARRAY[$3::uuid], false), ($1, $2, '函', '收文的函', '{}', '略', '{}', false),
+              ($1, $2, '函', '信息化的函', '{}', '略', '{}', true)
+       RETURNING id`,
+      [units['320000'], users['js.nigao'], units['330000']],
+    );
+    await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '主送')`, [received.id, units['MLR-BGT']]);
+    const arms = { countersigned: false, received: false, informatization: false };
+    for (const unit of await q(`SELECT id, path, code FROM units ORDER BY path`)) {
+      const subtree = await subtreeUnitIds(t.app.get(DataSource).manager, { unitPath: unit.path, unitId: unit.id });
+      const ids = async (where: string, params: unknown[]) =>
+        (await q(`SELECT d.id FROM documents d WHERE ${where} ORDER BY d.id`, params)).map((r) => r.id);
+      const unitPath = '(SELECT su.path FROM units su WHERE su.id = d.unit_id)';
+      const byRule = await ids(documentScopeSql({ document: 'd', unitPath }, '$1', '$2'), [likePath(unit.path), unit.id]);
+      expect(await ids(documentScopeIndexedSql('d', '$1', '$2'), [subtree, unit.id])).toEqual(byRule);
+      // Each arm is met outside the drafting unit's line (the province and the ministry above it see all three by path).
+      if (unit.code === '330000') arms.countersigned = byRule.includes(countersigned.id);
+      if (unit.code === 'MLR-BGT') arms.received = byRule.includes(received.id);
+      if (unit.code === 'MLR-XXB') arms.informatization = byRule.includes(informatized.id);
+    }
+    expect(arms).toEqual({ countersigned: true, received: true, informatization: true });
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
