@@ -296,6 +296,31 @@ describe('全局搜索 (search)', () => {
       expect(result.more).toEqual(['filing']);
       expect(result.items[0].title.text).toBe('批次规划1');
     });
+
+    it('finds exactly the 公文 a narrow scope sees past the sample: its own, 会签 and received (the scope’s own indexes)', async () => {
+      // Documents of 浙江 and (every 20th) 江苏, older than every other record; of 浙江's, every 30th is 会签 by 江苏 and
+      // every 70th received there.
+      const docs = await q(
+        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, main_recipients, body, countersign_units, created_at, updated_at)
+         SELECT CASE WHEN n % 20 = 0 THEN $1::uuid ELSE $2::uuid END, $3, '函', '批次公文' || n, '{}', '批次公文正文',
+                CASE WHEN n % 20 <> 0 AND n % 30 = 0 THEN ARRAY[$1::uuid] ELSE '{}' END,
+                now() - interval '2 days' - n * interval '1 second', now() - interval '2 days' - n * interval '1 second'
+           FROM generate_series(1, $4::int) n
+         RETURNING id, title`,
+        [units['320000'], units['330000'], users['js.nigao'], BATCH],
+      );
+      const received = docs.filter((d) => Number(d.title.slice(4)) % 70 === 0 && Number(d.title.slice(4)) % 20 !== 0);
+      for (const d of received)
+        await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '抄送')`, [d.id, units['320000']]);
+      const seen = (n: number) => n % 20 === 0 || n % 30 === 0 || n % 70 === 0;
+      const visible = Array.from({ length: BATCH }, (_, i) => i + 1).filter(seen);
+      const result = await found('js.nigao', '批次公文', '&kind=document&limit=50');
+      expect(result.counts.document).toBe(visible.length);
+      expect(result.more).toEqual([]);
+      expect(result.items.map((h) => h.title.text)).toEqual(visible.slice(0, 50).map((n) => `批次公文${n}`));
+      const last = await found('js.nigao', '批次公文', `&kind=document&limit=50&offset=${visible.length - 10}`);
+      expect(last.items.map((h) => h.title.text)).toEqual(visible.slice(-10).map((n) => `批次公文${n}`));
+    });
   });
 
   it('reads a narrow scope through dataScopeIndexedSql, which selects exactly the records dataScopeSql does', async () => {
