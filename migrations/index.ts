@@ -43,6 +43,7 @@ import { DataRelease1765600002000 } from './1765600002000-data-release';
 import { DocumentItReview1765600002100 } from './1765600002100-document-it-review';
 import { ArchivingCaseIndex1765600002300 } from './1765600002300-archiving-case-index';
 import { HotPath1765600002400 } from './1765600002400-hot-path';
+import { SearchDocumentScope1765600002500 } from './1765600002500-search-document-scope';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -91,4 +92,5 @@ export const migrations = [
   DocumentItReview1765600002100,
   ArchivingCaseIndex1765600002300,
   HotPath1765600002400,
+  SearchDocumentScope1765600002500,
 ];

@@ -23,3 +23,18 @@ export function documentScopeSql(
               OR EXISTS (SELECT 1 FROM document_receipts r WHERE r.document_id = ${d}.id AND r.unit_id = ${unitParam}::uuid)
               OR (${d}.informatization AND ${unitParam}::uuid = (SELECT xb.id FROM units xb WHERE xb.code = '${IT_OFFICE}'))${voters})`;
 }
+
+/**
+ * The same rule as documentScopeSql without the voters (search's form), written so indexes answer every arm: the
+ * drafting units as a bound array (documents_unit), the 会签 units by containment (documents_countersign, GIN), the
+ * receipts' documents (document_receipts_unit), the 信息化相关 documents (documents_informatization, partial). Search
+ * reads a narrow scope's documents through it and still applies documentScopeSql to every one. `subtreeParam` binds
+ * the ids of the units whose path `pathParam` matches (identity/data-scope.ts subtreeUnitIds), `unitParam` as above.
+ */
+export function documentScopeIndexedSql(document: string, subtreeParam: string, unitParam: string): string {
+  const d = document;
+  return `(${d}.unit_id = ANY(${subtreeParam}::uuid[])
+              OR ${d}.countersign_units @> ARRAY[${unitParam}::uuid]
+              OR ${d}.id = ANY(ARRAY(SELECT r.document_id FROM document_receipts r WHERE r.unit_id = ${unitParam}::uuid))
+              OR (${d}.informatization AND ${unitParam}::uuid = (SELECT xb.id FROM units xb WHERE xb.code = '${IT_OFFICE}')))`;
+}

@@ -1,4 +1,4 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { NotFoundError } from '../platform/errors';
 import type { Principal } from './principal';
 
@@ -33,17 +33,26 @@ export function dataScopeSql(columns: ScopeColumns, pathParam: string, unitParam
 }
 
 /**
- * The same rule as dataScopeSql, written so the owning-unit and addressed-unit indexes answer it (an array of the
- * subtree's unit ids, array containment): search reads a narrow scope's records through it, and still applies
- * dataScopeSql to every one. Same parameters as dataScopeSql.
+ * The same rule as dataScopeSql, written so the owning-unit and addressed-unit indexes answer it (the subtree's unit
+ * ids bound as an array, so the planner sees how many records they own; array containment): search reads a narrow
+ * scope's records through it, and still applies dataScopeSql to every one. `subtreeParam` binds
+ * subtreeUnitIds() of the same person (a uuid[]), `unitParam` as in dataScopeSql.
  */
-export function dataScopeIndexedSql(columns: ScopeColumns, pathParam: string, unitParam: string): string {
-  const subtree = `${columns.unitColumn} = ANY(ARRAY(SELECT su.id FROM units su WHERE su.path LIKE ${pathParam}))`;
+export function dataScopeIndexedSql(columns: ScopeColumns, subtreeParam: string, unitParam: string): string {
+  const subtree = `${columns.unitColumn} = ANY(${subtreeParam}::uuid[])`;
   const addressed = columns.addressedColumn ? ` OR ${columns.addressedColumn} @> ARRAY[${unitParam}]` : '';
   return `(${subtree}${addressed})`;
 }
 
-export function dataScopeParams(principal: Principal): { zwScopePath: string; zwScopeUnit: string } {
+/** The ids of the units whose path dataScopeSql's `pathParam` (dataScopeParams().zwScopePath) matches: the person's subtree. */
+export async function subtreeUnitIds(m: EntityManager, principal: Pick<Principal, 'unitPath' | 'unitId'>): Promise<string[]> {
+  const rows: { id: string }[] = await m.query(`SELECT su.id FROM units su WHERE su.path LIKE $1`, [
+    dataScopeParams(principal).zwScopePath,
+  ]);
+  return rows.map((r) => r.id);
+}
+
+export function dataScopeParams(principal: Pick<Principal, 'unitPath' | 'unitId'>): { zwScopePath: string; zwScopeUnit: string } {
   return { zwScopePath: `${escapeLike(principal.unitPath)}%`, zwScopeUnit: principal.unitId };
 }
 

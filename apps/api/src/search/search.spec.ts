@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { SEARCH_CANDIDATES, type SearchHit, type SearchResult } from '@zhengwu/contracts';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
-import { dataScopeIndexedSql, dataScopeSql } from '../identity/data-scope';
+import { documentScopeIndexedSql, documentScopeSql } from '../documents/document-scope';
+import { dataScopeIndexedSql, dataScopeSql, subtreeUnitIds } from '../identity/data-scope';
 import { SAMPLE_ROWS } from './search.repository';
 
 /**
@@ -21,6 +22,8 @@ describe('全局搜索 (search)', () => {
     expect(res.status).toBe(200);
     return res.body as SearchResult;
   };
+  /** dataScopeParams().zwScopePath of a unit's path. */
+  const likePath = (path: string) => `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const marked = (value: { text: string; highlights: { start: number; end: number }[] }) =>
     value.highlights.map((r) => value.text.slice(r.start, r.end));
 
@@ -293,6 +296,31 @@ describe('全局搜索 (search)', () => {
       expect(result.more).toEqual(['filing']);
       expect(result.items[0].title.text).toBe('批次规划1');
     });
+
+    it('finds exactly the 公文 a narrow scope sees past the sample: its own, 会签 and received (the scope’s own indexes)', async () => {
+      // Documents of 浙江 and (every 20th) 江苏, older than every other record; of 浙江's, every 30th is 会签 by 江苏 and
+      // every 70th received there.
+      const docs = await q(
+        `INSERT INTO documents (unit_id, drafter_id, doc_type, title, main_recipients, body, countersign_units, created_at, updated_at)
+         SELECT CASE WHEN n % 20 = 0 THEN $1::uuid ELSE $2::uuid END, $3, '函', '批次公文' || n, '{}', '批次公文正文',
+                CASE WHEN n % 20 <> 0 AND n % 30 = 0 THEN ARRAY[$1::uuid] ELSE '{}' END,
+                now() - interval '2 days' - n * interval '1 second', now() - interval '2 days' - n * interval '1 second'
+           FROM generate_series(1, $4::int) n
+         RETURNING id, title`,
+        [units['320000'], units['330000'], users['js.nigao'], BATCH],
+      );
+      const received = docs.filter((d) => Number(d.title.slice(4)) % 70 === 0 && Number(d.title.slice(4)) % 20 !== 0);
+      for (const d of received)
+        await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '抄送')`, [d.id, units['320000']]);
+      const seen = (n: number) => n % 20 === 0 || n % 30 === 0 || n % 70 === 0;
+      const visible = Array.from({ length: BATCH }, (_, i) => i + 1).filter(seen);
+      const result = await found('js.nigao', '批次公文', '&kind=document&limit=50');
+      expect(result.counts.document).toBe(visible.length);
+      expect(result.more).toEqual([]);
+      expect(result.items.map((h) => h.title.text)).toEqual(visible.slice(0, 50).map((n) => `批次公文${n}`));
+      const last = await found('js.nigao', '批次公文', `&kind=document&limit=50&offset=${visible.length - 10}`);
+      expect(last.items.map((h) => h.title.text)).toEqual(visible.slice(-10).map((n) => `批次公文${n}`));
+    });
   });
 
   it('reads a narrow scope through dataScopeIndexedSql, which selects exactly the records dataScopeSql does', async () => {
@@ -302,10 +330,39 @@ describe('全局搜索 (search)', () => {
     );
     const columns = { unitColumn: 'f.unit_id', addressedColumn: 'f.addressed_unit_ids' };
     for (const unit of await q(`SELECT id, path FROM units ORDER BY path`)) {
-      const params = [`${unit.path.replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`, unit.id];
-      const ids = async (where: string) => (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
-      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'))).toEqual(await ids(dataScopeSql(columns, '$1', '$2::uuid')));
+      const subtree = await subtreeUnitIds(t.app.get(DataSource).manager, { unitPath: unit.path, unitId: unit.id });
+      const ids = async (where: string, params: unknown[]) =>
+        (await q(`SELECT f.id FROM filings f WHERE ${where} ORDER BY f.id`, params)).map((r) => r.id);
+      expect(await ids(dataScopeIndexedSql(columns, '$1', '$2::uuid'), [subtree, unit.id])).toEqual(
+        await ids(dataScopeSql(columns, '$1', '$2::uuid'), [likePath(unit.path), unit.id]),
+      );
     }
+  });
+
+  it('reads a narrow scope’s 公文 through documentScopeIndexedSql, which selects exactly the documents documentScopeSql does', async () => {
+    // Besides the drafting units' subtrees, every other arm of the rule: a 会签 unit, a 收文 receipt, a 信息化相关 document.
+    const [countersigned, received, informatized] = await q(
+      `INSERT INTO documents (unit_id, drafter_id, doc_type, title, main_recipients, body, countersign_units, informatization)
+       VALUES ($1, $2, '函', '会签的函', '{}', '略', ARRAY[$3::uuid], false), ($1, $2, '函', '收文的函', '{}', '略', '{}', false),
+              ($1, $2, '函', '信息化的函', '{}', '略', '{}', true)
+       RETURNING id`,
+      [units['320000'], users['js.nigao'], units['330000']],
+    );
+    await q(`INSERT INTO document_receipts (document_id, unit_id, kind) VALUES ($1, $2, '主送')`, [received.id, units['MLR-BGT']]);
+    const arms = { countersigned: false, received: false, informatization: false };
+    for (const unit of await q(`SELECT id, path, code FROM units ORDER BY path`)) {
+      const subtree = await subtreeUnitIds(t.app.get(DataSource).manager, { unitPath: unit.path, unitId: unit.id });
+      const ids = async (where: string, params: unknown[]) =>
+        (await q(`SELECT d.id FROM documents d WHERE ${where} ORDER BY d.id`, params)).map((r) => r.id);
+      const unitPath = '(SELECT su.path FROM units su WHERE su.id = d.unit_id)';
+      const byRule = await ids(documentScopeSql({ document: 'd', unitPath }, '$1', '$2'), [likePath(unit.path), unit.id]);
+      expect(await ids(documentScopeIndexedSql('d', '$1', '$2'), [subtree, unit.id])).toEqual(byRule);
+      // Each arm is met outside the drafting unit's line (the province and the ministry above it see all three by path).
+      if (unit.code === '330000') arms.countersigned = byRule.includes(countersigned.id);
+      if (unit.code === 'MLR-BGT') arms.received = byRule.includes(received.id);
+      if (unit.code === 'MLR-XXB') arms.informatization = byRule.includes(informatized.id);
+    }
+    expect(arms).toEqual({ countersigned: true, received: true, informatization: true });
   });
 
   it('refuses queries that are empty, too short, too long or malformed (400)', async () => {
