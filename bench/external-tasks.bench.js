@@ -2,7 +2,7 @@
 /**
  * Scenario 3, external tasks: BENCH_EXTERNAL_TASKS (default 10,000) external tasks drained by 4 unmodified
  * camunda-external-task-client-js workers, each its own process, over the real HTTP endpoints /engine-rest (long
- * polling, woken by LISTEN/NOTIFY). The backlog is made by one case started through the engine and cloned in SQL
+ * polling: woken by LISTEN/NOTIFY, or handed a task made in the api's process directly). The backlog is made by one case started through the engine and cloned in SQL
  * with next_fetch_at = infinity, then released in one transaction with a NOTIFY: tasks/s is from that commit to the
  * last completion (every case verified completed). Hand-off latency: with the workers idle in their long poll, cases
  * are started one at a time through the engine service; from the commit of the start to the worker's handler being
@@ -196,6 +196,14 @@ async function main() {
     // Hand-off latency: one case at a time, the workers idle in their long poll.
     const handoffs = [];
     const fromCall = [];
+    // Statements the api sends per hand-off case: its start, the hand-off (a fetch, or none when handed directly), its completion.
+    const PgClient = require('pg').Client;
+    const plainQuery = PgClient.prototype.query;
+    let handoffStatements = 0;
+    PgClient.prototype.query = function (...args) {
+      handoffStatements += 1;
+      return plainQuery.apply(this, args);
+    };
     for (let i = 0; i < SAMPLES; i++) {
       let committedAt = 0;
       const received = new Promise((resolve) => (onReceived = (m) => resolve(m)));
@@ -212,6 +220,7 @@ async function main() {
     }
     onReceived = () => undefined;
     onCompleted = () => undefined;
+    PgClient.prototype.query = plainQuery;
     handoffs.sort((a, b) => a - b);
     fromCall.sort((a, b) => a - b);
     const notify = await notifyRoundTrip(stack.pg.url, SAMPLES);
@@ -311,6 +320,7 @@ async function main() {
     const run = {
       tps,
       statementsPerTask: statements / Math.max(1, drained),
+      statementsPerHandoffCase: handoffStatements / SAMPLES,
       tasksPerSecond: drained / seconds,
       seconds,
       drained,
@@ -324,7 +334,7 @@ async function main() {
     log(
       `run ${r + 1}/${RUNS}: ${drained} of ${perRun} tasks drained in ${seconds.toFixed(1)} s${capped ? ' (time cap: the rest withdrawn)' : ''} = ${run.tasksPerSecond.toFixed(0)} tasks/s; ` +
         `hand-off p50/p95/p99 ${run.handoff.p50.toFixed(1)}/${run.handoff.p95.toFixed(1)}/${run.handoff.p99.toFixed(1)} ms ` +
-        `(NOTIFY round trip p95 ${run.notify.p95.toFixed(2)} ms); GET /api/health ${http.rps.toFixed(0)} req/s; pgbench ${tps ? tps.toFixed(0) : '-'} tps`,
+        `(NOTIFY round trip p95 ${run.notify.p95.toFixed(2)} ms; ${run.statementsPerHandoffCase.toFixed(1)} statements per hand-off case); GET /api/health ${http.rps.toFixed(0)} req/s; pgbench ${tps ? tps.toFixed(0) : '-'} tps`,
     );
   }
   await pool.stop();
@@ -399,11 +409,17 @@ async function main() {
       )} req/s. ` +
       `CPU while draining (median, % of one core): API process ${med((r) => r.cpu.node)} %, PostgreSQL ${med((r) => r.cpu.postgres)} %, machine ${med((r) => r.cpu.machine)} % (workers included). ` +
       `Completions answered with an error: ${failures}.`,
-    `Hand-off measured from the start call returning (its transaction committed, the NOTIFY sent) to the worker's handler running; ` +
+    `Hand-off measured from the start call returning (its transaction committed) to the worker's handler running; ` +
       `from the start call being made it is p50/p95/p99 ${s.round(med((r) => r.fromCall.p50))}/${s.round(med((r) => r.fromCall.p95))}/${s.round(med((r) => r.fromCall.p99))} ms. ` +
-      `${SAMPLES} cases per run, one at a time. The path: the new task's INSERT carries a NOTIFY whose payload is its topic → the api's LISTEN ` +
-      `connection wakes the oldest long poll waiting on that topic (not every waiting fetch: on two cores the losers' fetches delayed the winner) → ` +
-      `its one-statement UPDATE … SKIP LOCKED … RETURNING joined to the case → HTTP answer → the client calls the handler.`,
+      `${SAMPLES} cases per run, one at a time; SQL statements the api sent per such case (its start, its hand-off, its completion, BEGIN and ` +
+      `COMMIT included): ${s.round(
+        med((r) => r.statementsPerHandoffCase),
+        1,
+      )}. The path (direct hand-off, the cases start in the api's process where the workers' long polls ` +
+      `are parked): the new task's INSERT already locks it to the oldest parked poll of its topic → at COMMIT that poll is answered with the task ` +
+      `and the case's variables as the starting transaction wrote them (no NOTIFY, no fetch statement) → HTTP answer → the client calls the handler. ` +
+      `A task made in another process, or when no poll is parked, goes as before: its INSERT's NOTIFY wakes the oldest poll of the topic, which ` +
+      `runs its one-statement UPDATE … SKIP LOCKED … RETURNING.`,
     `apps/worker runs its client with interval 300 ms: after every fetch that returns tasks it waits 300 ms before fetching again, so a burst of tasks drains ` +
       `at most maxTasks (4) per 300 ms per worker process, and a task created during that pause waits for it. With long polling the interval buys nothing.`,
     `A completion is one transaction of 8 statements: BEGIN; the case locked by task id and the task closed in one statement (an UPDATE that waits ` +

@@ -6,6 +6,7 @@ import { typesOf, type VariableTypes } from './camunda-variables';
 import type { CaseSteppedEvent, StartOptions } from './engine.port';
 import { resolvePeople } from './people';
 import { prepared } from '../platform/prepared';
+import type { ExternalRow, ExternalTaskHandOff } from './external-task-handoff';
 
 export interface InstanceRow {
   id: string;
@@ -78,7 +79,10 @@ export interface CaseRowHooks {
  * subscriptions, called cases). The engine's SQL for them lives here and nowhere else.
  */
 export class CaseRows {
-  constructor(private readonly hooks: CaseRowHooks) {}
+  constructor(
+    private readonly hooks: CaseRowHooks,
+    private readonly handOff?: ExternalTaskHandOff,
+  ) {}
 
   /** The step's variable changes and activity events, in one prepared statement. */
   async writeHistory(m: EntityManager, instanceId: string, result: StepResult, userId?: string): Promise<void> {
@@ -100,6 +104,7 @@ export class CaseRows {
       instance.id,
       liveList,
     ]);
+    this.handOff?.noteClosed(m, instance.id, (waitId) => !live.has(waitId));
     await m.query(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending' AND NOT (wait_id = ANY($2))`, [
       instance.id,
       liveList,
@@ -138,7 +143,9 @@ export class CaseRows {
     ];
     for (const [kind, sql] of close) {
       const list = ids(kind);
-      if (list.length > 0) await prepared(m, `close_${kind}`, sql, [instance.id, list]);
+      if (list.length === 0) continue;
+      await prepared(m, `close_${kind}`, sql, [instance.id, list]);
+      if (kind === 'externalTask') this.handOff?.noteClosed(m, instance.id, (waitId) => list.includes(waitId));
     }
     const calls = ids('callActivity');
     if (calls.length > 0) {
@@ -204,6 +211,7 @@ export class CaseRows {
         return;
       }
       case 'externalTask': {
+        if (await this.handExternalTask(m, instance, wait)) return;
         await prepared<{ id: string }>(
           m,
           'insert_external_task',
@@ -264,6 +272,38 @@ export class CaseRows {
       default:
         return;
     }
+  }
+
+  /**
+   * The direct hand-off (external-task-handoff.ts): a long poll of this process parked for the task's topic gets it
+   * locked in its INSERT, without the NOTIFY, and is answered at COMMIT. False when no parked poll takes it.
+   */
+  private async handExternalTask(m: EntityManager, instance: InstanceRow, wait: Extract<Wait, { kind: 'externalTask' }>): Promise<boolean> {
+    const claim = this.handOff?.claim(m, wait.topic, instance.definition_key);
+    if (!claim) return false;
+    const rows = await prepared<ExternalRow>(
+      m,
+      'insert_external_task_handed',
+      // The lock counts from the INSERT, as a fetch's counts from its UPDATE.
+      `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority, worker_id, lock_expires_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8, clock_timestamp() + make_interval(secs => $9::double precision / 1000))
+       ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING *`,
+      [
+        instance.id,
+        wait.waitId,
+        wait.activityId,
+        wait.topic,
+        instance.definition_key,
+        instance.business_key,
+        wait.priority ?? 0,
+        claim.workerId,
+        claim.lockDuration,
+      ],
+    );
+    if (rows[0])
+      claim.hold(rows[0], { variables: instance.variables, variableTypes: instance.variable_types, definitionId: instance.definition_id });
+    else claim.drop();
+    return true;
   }
 
   /** Diagrams name units by code (`MLR-XXB`) or pass ids in variables; rows hold ids. */

@@ -125,7 +125,11 @@ export class EngineRestController {
   @Post('fetchAndLock')
   async fetchAndLock(@Body(jsonObject) body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const topics = Array.isArray(body.topics) ? (body.topics as Record<string, unknown>[]) : [];
+    // Closed before the answer is written: the client went away (a parked poll must not be handed a task).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
     const request: FetchRequest = {
+      signal: gone.signal,
       workerId: requiredString(body.workerId, 'workerId'),
       maxTasks: Math.min(positiveInt(body.maxTasks, 'maxTasks', 10), 1000),
       usePriority: body.usePriority !== false,

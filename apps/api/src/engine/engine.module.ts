@@ -3,6 +3,7 @@ import { DefinitionsService } from './definitions.service';
 import { ENGINE_PORT } from './engine.port';
 import { EngineRestController, EngineRestEventsController, WorkerTokenGuard } from './engine-rest.controller';
 import { EngineService } from './engine.service';
+import { ExternalTaskHandOff } from './external-task-handoff';
 import { ExternalTaskService } from './external-task.service';
 import { HolidayService } from './holiday.service';
 import { ProcessController } from './process.controller';
@@ -15,6 +16,7 @@ import { TimerScheduler } from './timer.scheduler';
     DefinitionsService,
     EngineService,
     ExternalTaskService,
+    ExternalTaskHandOff,
     HolidayService,
     TimerScheduler,
     WorkerTokenGuard,

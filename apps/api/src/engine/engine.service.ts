@@ -33,6 +33,7 @@ import { prepared } from '../platform/prepared';
 import { CaseEvents } from './case-events';
 import { CaseReads } from './case-reads';
 import { CaseRows, hasHistory, historyInsert, historyParams, type InstanceRow } from './case-rows';
+import { ExternalTaskHandOff } from './external-task-handoff';
 
 export { EXTERNAL_TASK_CHANNEL } from './case-rows';
 export { MessageCorrelationError, type CorrelatedCase, type MessageCorrelation, type SignalBroadcast } from './case-events';
@@ -54,11 +55,15 @@ export class EngineService implements EnginePort {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly definitions: DefinitionsService,
     private readonly holidays: HolidayService,
+    private readonly handOff: ExternalTaskHandOff,
   ) {
-    this.rows = new CaseRows({
-      startChild: (m, key, options) => this.startIn(m, key, options),
-      terminate: (m, instanceId, options) => this.terminateIn(m, instanceId, options),
-    });
+    this.rows = new CaseRows(
+      {
+        startChild: (m, key, options) => this.startIn(m, key, options),
+        terminate: (m, instanceId, options) => this.terminateIn(m, instanceId, options),
+      },
+      handOff,
+    );
     this.reads = new CaseReads(dataSource, definitions, (key) => this.isFeatureProcess(key));
     this.events = new CaseEvents(this, definitions);
   }
@@ -204,13 +209,15 @@ export class EngineService implements EnginePort {
         ...historyParams(result, userId),
       ]);
     else await prepared(m, 'save_instance', save, saved);
+    this.handOff.noteCase(m, instance.id, { variables: result.variables, variableTypes: types });
     // The task the command completed is closed already (completeTaskIn, the external task's close): no statement for it.
     if (
       result.closed &&
       (command.type === 'completeUserTask' || command.type === 'completeExternalTask' || command.type === 'externalTaskBpmnError')
     )
       result = { ...result, closed: result.closed.filter((c) => c.waitId !== command.waitId) };
-    const stepped = { ...instance, variable_types: types };
+    // The case as saved: an external task handed from this step carries these variables.
+    const stepped = { ...instance, variables: result.variables, variable_types: types };
     const created = await this.rows.syncWaits(m, stepped, result, userId);
     await this.notifyStepped(m, instance, instance.variables, result, created, userId);
     await this.afterStep(m, { ...stepped, status: result.status, variables: result.variables }, result, types);
@@ -394,6 +401,7 @@ export class EngineService implements EnginePort {
       JSON.stringify(variables),
       JSON.stringify(types),
     ]);
+    this.handOff.noteCase(m, instanceId, { variables, variableTypes: types });
     await this.rows.writeHistory(
       m,
       instanceId,
@@ -438,6 +446,7 @@ export class EngineService implements EnginePort {
     ]);
     await m.query(`UPDATE tasks SET status = 'cancelled', completed_at = now() WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
     await m.query(`UPDATE external_tasks SET status = 'cancelled' WHERE instance_id = $1 AND status = 'open'`, [instanceId]);
+    this.handOff.noteClosed(m, instanceId);
     await m.query(`UPDATE timers SET status = 'cancelled' WHERE instance_id = $1 AND status = 'pending'`, [instanceId]);
     await m.query(`DELETE FROM message_subscriptions WHERE instance_id = $1`, [instanceId]);
     await m.query(`INSERT INTO engine_history (instance_id, event, user_id, detail) VALUES ($1, 'terminate', $2, $3)`, [

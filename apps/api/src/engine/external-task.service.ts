@@ -6,14 +6,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EngineService, EXTERNAL_TASK_CHANNEL } from './engine.service';
 import type { InstanceRow } from './case-rows';
 import { prepared } from '../platform/prepared';
-import { toTypedVariables, type TypedValue, type TypedVariables, type VariableTypes } from './camunda-variables';
-
-export interface FetchTopic {
-  topicName: string;
-  lockDuration: number;
-  variables?: string[] | null;
-  processDefinitionKey?: string;
-}
+import { toTypedVariables, type TypedVariables, type VariableTypes } from './camunda-variables';
+import { ExternalTaskHandOff, toLocked, type ExternalRow, type FetchTopic, type LockedExternalTask } from './external-task-handoff';
 
 export interface FetchRequest {
   workerId: string;
@@ -21,52 +15,17 @@ export interface FetchRequest {
   usePriority: boolean;
   asyncResponseTimeout?: number;
   topics: FetchTopic[];
+  /** Aborted when the HTTP request is gone: a parked poll then gets no task and stops waiting. */
+  signal?: AbortSignal;
 }
 
-export interface LockedExternalTask {
-  activityId: string;
-  activityInstanceId: string;
-  errorMessage: string | null;
-  errorDetails: string | null;
-  executionId: string;
-  id: string;
-  lockExpirationTime: string;
-  processDefinitionId: string;
-  processDefinitionKey: string;
-  processInstanceId: string;
-  tenantId: null;
-  retries: number | null;
-  suspended: false;
-  workerId: string;
-  topicName: string;
-  priority: number;
-  businessKey: string | null;
-  extensionProperties: Record<string, string>;
-  variables: Record<string, TypedValue>;
-}
+export type { FetchTopic, LockedExternalTask };
 
 /** Camunda's error vocabulary: the client shows `type: message`. */
 export { CamundaRestError };
 
 /** What a completion needs of the task it closed. */
 type ClosedTask = Pick<ExternalRow, 'wait_id' | 'activity_id' | 'instance_id'>;
-
-interface ExternalRow {
-  id: string;
-  instance_id: string;
-  wait_id: string;
-  activity_id: string;
-  topic: string;
-  definition_key: string;
-  business_key: string | null;
-  priority: number;
-  retries: number | null;
-  error_message: string | null;
-  error_details: string | null;
-  worker_id: string | null;
-  lock_expires_at: Date | null;
-  status: string;
-}
 
 /**
  * The external-task side of the engine (Camunda 7 contract): hand-outs with FOR UPDATE SKIP LOCKED,
@@ -86,6 +45,7 @@ export class ExternalTaskService implements OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly engine: EngineService,
+    private readonly handOff: ExternalTaskHandOff,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -143,13 +103,12 @@ export class ExternalTaskService implements OnModuleDestroy {
     const deadline = Date.now() + Math.min(request.asyncResponseTimeout ?? 0, 1_800_000);
     if (request.asyncResponseTimeout) await this.listen().catch(() => undefined);
     for (;;) {
-      // Shutting down: answer the waiting worker now instead of holding the server open.
-      if (this.closed) return [];
+      // Shutting down: answer the waiting worker now instead of holding the server open. Gone: nobody reads it.
+      if (this.closed || request.signal?.aborted) return [];
       // Register before fetching so a task created between the fetch and the wait still wakes us.
       let woken = false;
       /** The topic of the notification that woke this waiter alone (wakeFor), to pass on if it answers without looking. */
       let wokenFor: string | undefined;
-      let timer: NodeJS.Timeout | undefined;
       let wake: (topic?: string) => void = () => undefined;
       const signal = new Promise<void>((resolve) => {
         wake = (topic?: string) => {
@@ -173,12 +132,52 @@ export class ExternalTaskService implements OnModuleDestroy {
           if (wokenFor !== undefined) this.wakeFor(wokenFor);
           return tasks;
         }
-        // Re-check now and then even without a notification, in case the LISTEN connection dropped one.
-        if (!woken) await Promise.race([signal, new Promise((r) => (timer = setTimeout(r, Math.min(remaining, 5_000))))]);
+        if (!woken) {
+          const handed = await this.park(request, wake, signal, Math.min(remaining, 5_000));
+          if (handed && handed.length > 0) {
+            // A notification that picked this poll while a transaction had reserved it is another waiter's.
+            if (wokenFor !== undefined) this.wakeFor(wokenFor);
+            return handed;
+          }
+          // The request is gone: no one would read the answer (a fetch now would lock tasks for nobody).
+          if (request.signal?.aborted) return [];
+        }
       } finally {
-        clearTimeout(timer);
         this.waiters.delete(wake);
       }
+    }
+  }
+
+  /**
+   * Waits, parked for the direct hand-off, until a notification, `wait` ms (a re-check in case the LISTEN connection
+   * dropped one) or the request closes. A transaction that reserved the poll meanwhile is waited for: its tasks after
+   * COMMIT, or none (rolled back: the poll looks again).
+   */
+  private async park(
+    request: FetchRequest,
+    wake: (topic?: string) => void,
+    signal: Promise<void>,
+    wait: number,
+  ): Promise<LockedExternalTask[] | undefined> {
+    const poll = this.handOff.park(request, () => this.waiters.delete(wake));
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort = (): void => undefined;
+    try {
+      const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+      request.signal?.addEventListener('abort', onAbort);
+      if (request.signal?.aborted) onAbort();
+      await Promise.race([signal, poll.reserved, aborted, new Promise((r) => (timer = setTimeout(r, wait)))]);
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+    if (!this.handOff.leave(poll)) return undefined;
+    // The COMMIT's outcome comes as an event; one that never comes (its connection died) must not hold the poll forever.
+    const watchdog = setInterval(() => this.handOff.abandonIfGone(poll), 1_000);
+    try {
+      return await poll.outcome;
+    } finally {
+      clearInterval(watchdog);
     }
   }
 
@@ -227,36 +226,12 @@ export class ExternalTaskService implements OnModuleDestroy {
         );
         for (const row of rows) {
           const variables = toTypedVariables(row.instance_variables ?? {}, row.instance_variable_types ?? {}, topic.variables ?? null);
-          out.push(this.toLocked(row, variables, row.instance_definition_id));
+          out.push(toLocked(row, variables, row.instance_definition_id));
         }
       }
       return out;
     };
     return request.topics.length > 1 ? this.dataSource.transaction(fetchTopics) : fetchTopics(this.dataSource.manager);
-  }
-
-  private toLocked(row: ExternalRow, variables: Record<string, TypedValue>, definitionId: string): LockedExternalTask {
-    return {
-      activityId: row.activity_id,
-      activityInstanceId: row.wait_id,
-      errorMessage: row.error_message,
-      errorDetails: row.error_details,
-      executionId: row.wait_id,
-      id: row.id,
-      lockExpirationTime: (row.lock_expires_at ?? new Date()).toISOString(),
-      processDefinitionId: definitionId,
-      processDefinitionKey: row.definition_key,
-      processInstanceId: row.instance_id,
-      tenantId: null,
-      retries: row.retries,
-      suspended: false,
-      workerId: row.worker_id ?? '',
-      topicName: row.topic,
-      priority: row.priority,
-      businessKey: row.business_key,
-      extensionProperties: {},
-      variables,
-    };
   }
 
   /** Locks the task's case (one statement); its row is handed to the engine's step so it is not read again. */
