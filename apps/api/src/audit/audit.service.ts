@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { prepared } from '../platform/prepared';
 import { requestContext } from '../platform/request-context';
 import { AuditContent, GENESIS_HASH, chainHash } from './audit-chain';
@@ -82,7 +82,7 @@ export class AuditService {
   /** Settles when this process's latest append call has answered: the next one is sent after it (appendInOrder). */
   private lastCall: Promise<void> = Promise.resolve();
   /** Transactions of this process that hold the chain's lock (they appended), with the hash of their last row. */
-  private readonly holders = new WeakMap<EntityManager, string>();
+  private readonly holders = new WeakMap<QueryRunner, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -140,9 +140,11 @@ export class AuditService {
    * holder waiting for a row this transaction locked), so past the bound the append is sent as before, out of order.
    */
   private async appendInOrder(manager: EntityManager, append: (guess: string) => Promise<string>): Promise<void> {
-    const held = manager.queryRunner?.isTransactionActive ? this.holders.get(manager) : undefined;
-    if (held !== undefined) {
-      this.holders.set(manager, await append(held));
+    // Keyed by the transaction's connection: every EntityManager of one transaction shares it.
+    const tx = manager.queryRunner?.isTransactionActive ? manager.queryRunner : undefined;
+    const held = tx && this.holders.get(tx);
+    if (tx && held !== undefined) {
+      this.holders.set(tx, await append(held));
       return;
     }
     const before = this.lastCall;
@@ -153,7 +155,7 @@ export class AuditService {
       await Promise.race([before, new Promise<void>((resolve) => (timer = setTimeout(resolve, ORDER_WAIT_MS)))]);
       clearTimeout(timer);
       const hash = await append(this.expectedTail ?? GENESIS_HASH);
-      if (manager.queryRunner?.isTransactionActive) this.holders.set(manager, hash);
+      if (tx) this.holders.set(tx, hash);
     } finally {
       answered();
     }
