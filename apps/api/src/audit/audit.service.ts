@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { prepared } from '../platform/prepared';
 import { requestContext } from '../platform/request-context';
 import { AuditContent, GENESIS_HASH, chainHash } from './audit-chain';
@@ -71,12 +71,18 @@ interface CheckpointRow {
 /** Appends take this transaction lock, so each row links to its predecessor; checkpoints take it to see a settled tail. */
 export const CHAIN_LOCK = 7242002;
 const VERIFY_BATCH = 5000;
+/** How long an append waits for this process's append before it to answer (appendInOrder). */
+const ORDER_WAIT_MS = 1000;
 const MAX_PROBLEMS = 50;
 
 @Injectable()
 export class AuditService {
   /** The hash of the row this process appended last: its guess of the chain's tail for the next append. */
   private expectedTail?: string;
+  /** Settles when this process's latest append call has answered: the next one is sent after it (appendInOrder). */
+  private lastCall: Promise<void> = Promise.resolve();
+  /** Transactions of this process that hold the chain's lock (they appended), with the hash of their last row. */
+  private readonly holders = new WeakMap<QueryRunner, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -120,10 +126,46 @@ export class AuditService {
       content.outcome,
       content.detail === null ? null : JSON.stringify(content.detail),
     ];
-    // The guess: the row this process appended last (or is appending), which is the tail whenever no other process
-    // appended since and that row's transaction committed. The function takes the chain's lock and inserts only a row
-    // that links to the tail as committed by then (migration 1765600002400): one round trip when the guess is right.
-    const guess = this.expectedTail ?? GENESIS_HASH;
+    await this.appendInOrder(manager, (guess) => this.appendGuessed(manager, content, fields, guess));
+  }
+
+  /**
+   * Sends this process's appends one after another, each once the one before has answered. Sent at once, they reached
+   * the chain's lock in any order, and one that came first with a guess built on another's missed; its fix-up then made
+   * the next guesses miss too: with 8 concurrent commands nearly every append took a second statement, inside the lock.
+   * In order, the one before holds the lock (or has committed) when the next is sent, and its row is the guess. No
+   * wait is added: the next one would wait for that lock in PostgreSQL anyway. A transaction that holds the lock
+   * already (its second row) goes straight on: it would otherwise wait behind appends that wait for its commit. The
+   * wait is bounded (ORDER_WAIT_MS): a wait PostgreSQL cannot see is one its deadlock detection cannot break (a
+   * holder waiting for a row this transaction locked), so past the bound the append is sent as before, out of order.
+   */
+  private async appendInOrder(manager: EntityManager, append: (guess: string) => Promise<string>): Promise<void> {
+    // Keyed by the transaction's connection: every EntityManager of one transaction shares it.
+    const tx = manager.queryRunner?.isTransactionActive ? manager.queryRunner : undefined;
+    const held = tx && this.holders.get(tx);
+    if (tx && held !== undefined) {
+      this.holders.set(tx, await append(held));
+      return;
+    }
+    const before = this.lastCall;
+    let answered!: () => void;
+    this.lastCall = new Promise((resolve) => (answered = resolve));
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([before, new Promise<void>((resolve) => (timer = setTimeout(resolve, ORDER_WAIT_MS)))]);
+      clearTimeout(timer);
+      const hash = await append(this.expectedTail ?? GENESIS_HASH);
+      if (tx) this.holders.set(tx, hash);
+    } finally {
+      answered();
+    }
+  }
+
+  /** One append with `guess` as the tail; resolves with the hash of the row appended. */
+  private async appendGuessed(manager: EntityManager, content: AuditContent, fields: unknown[], guess: string): Promise<string> {
+    // The guess: the row this process appended last, which is the tail whenever no other process appended since and
+    // that row's transaction committed. The function takes the chain's lock and inserts only a row that links to the
+    // tail as committed by then (migration 1765600002400): one round trip when the guess is right.
     const guessedHash = chainHash(guess, content);
     this.expectedTail = guessedHash;
     const answer = await prepared<{ tail: string | null }>(
@@ -133,9 +175,9 @@ export class AuditService {
       [CHAIN_LOCK, ...fields, guess, guessedHash],
     );
     const tail = answer[0]?.tail ?? null;
-    if (tail === null) return;
-    // Guessed wrong (another process appended, an earlier append rolled back, or appends of this process took the lock
-    // out of order): this transaction holds the chain's lock now, so `tail` stays the tail until it commits.
+    if (tail === null) return guessedHash;
+    // Guessed wrong (another process appended, or an earlier append rolled back): this transaction holds the chain's
+    // lock now, so `tail` stays the tail until it commits.
     const hash = chainHash(tail, content);
     this.expectedTail = hash;
     await prepared(
@@ -145,6 +187,7 @@ export class AuditService {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
       [...fields, tail, hash],
     );
+    return hash;
   }
 
   /**

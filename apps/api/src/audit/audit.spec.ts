@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app';
 import { AuditSigner } from './audit-signer';
 import { AuditService } from './audit.service';
@@ -77,6 +78,39 @@ describe('audit chain', () => {
     const result = await verify();
     expect(result.ok).toBe(true);
     expect(result.checked).toBeGreaterThanOrEqual(total);
+  });
+
+  it('sends the appends of one process in order: under concurrency each takes one statement, and none waits forever', async () => {
+    const ds = t.db.dataSource;
+    const here = t.app.get(AuditService);
+    // The previous test appended last through another service: this one's first guess is stale.
+    await here.record({ action: 'test.ordered', objectType: 'test', objectId: 'first' });
+    // Appends whose guess of the tail was wrong need a second statement (zw_audit_append) inside the chain's lock.
+    let fixUps = 0;
+    const query = Client.prototype.query;
+    const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+      if ((args[0] as { name?: string } | undefined)?.name === 'zw_audit_append') fixUps += 1;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query);
+    const concurrently = (round: string, rowsOf: (i: number) => number) =>
+      Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          ds.transaction(async (m) => {
+            for (let n = 0; n < rowsOf(i); n++)
+              await here.record({ action: 'test.ordered', objectType: 'test', objectId: `${round}-${i}-${n}` }, m);
+          }),
+        ),
+      );
+    try {
+      for (let round = 0; round < 3; round++) await concurrently(`single-${round}`, () => 1);
+      expect(fixUps).toBe(0);
+      // A second row of a transaction that holds the chain's lock must not queue behind the appends waiting for it.
+      await concurrently('double', (i) => (i % 2 === 0 ? 2 : 1));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(Number((await ds.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'test.ordered'`))[0].n)).toBe(1 + 3 * 8 + 12);
+    expect((await verify()).ok).toBe(true);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE from the application connection', async () => {

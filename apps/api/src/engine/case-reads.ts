@@ -89,12 +89,16 @@ export class CaseReads {
     };
   }
 
-  /** The contract of the process's plain start event (`camunda:formData`), or undefined when it declares none. */
-  async startForm(key: string): Promise<FormField[] | undefined> {
-    const definition = await this.definitions.latest(key);
+  /**
+   * The contract of the plain start event (`camunda:formData`) of the process's latest version, undefined when it
+   * declares none, with that version (a start given it as expectedDefinitionId runs that version or none). `fresh`:
+   * as committed now, not as this process kept it.
+   */
+  async startForm(key: string, fresh = false): Promise<{ definitionId: string; form: FormField[] | undefined }> {
+    const definition = fresh ? await this.definitions.latest(key) : await this.definitions.latestForStart(key);
     const compiled = await this.definitions.compiledById(definition.id);
     const start = compiled.startEvents.find((e) => e.kind === 'none');
-    return start ? compiled.elements.get(start.id)?.form : undefined;
+    return { definitionId: definition.id, form: start ? compiled.elements.get(start.id)?.form : undefined };
   }
 
   /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */

@@ -34,9 +34,10 @@ export function hasHistory(result: StepResult): boolean {
 /**
  * The history of a step as one INSERT: its activity events in order, then its variable changes (the ids follow that
  * order). \`instance\`: the SQL of the case's id; the step's parameters (historyParams) are numbered from \`first\`, so the
- * INSERT can share a statement with the case's own row (one round trip for both).
+ * INSERT can share a statement with the case's own row (one round trip for both); \`join\` (e.g. \`CROSS JOIN i\`) makes the
+ * history depend on that row being written.
  */
-export function historyInsert(instance: string, first: number): string {
+export function historyInsert(instance: string, first: number, join = ''): string {
   const p = (i: number) => `$${first + i}`;
   return `INSERT INTO engine_history (instance_id, activity_id, activity_name, activity_type, execution_id, event, at, user_id, detail)
      SELECT ${instance}, h.activity_id, h.activity_name, h.activity_type, h.execution_id, h.event, h.at, ${p(0)}::uuid, h.detail FROM (
@@ -45,7 +46,7 @@ export function historyInsert(instance: string, first: number): string {
               AS a(activity_id, activity_name, activity_type, execution_id, event, at, n)
        UNION ALL
        SELECT NULL, NULL, NULL, NULL, 'variable', now(), jsonb_build_object('name', v.key, 'value', v.value), 1, v.n
-         FROM jsonb_each(${p(1)}::jsonb) WITH ORDINALITY AS v(key, value, n)) h
+         FROM jsonb_each(${p(1)}::jsonb) WITH ORDINALITY AS v(key, value, n)) h ${join}
      ORDER BY h.part, h.n`;
 }
 

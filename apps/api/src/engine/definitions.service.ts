@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { BpmnRuntime, compileDefinition, DefinitionError, type CompiledDefinition, type DefinitionWarning } from '@zhengwu/engine';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { prepared } from '../platform/prepared';
 import { lintBpmn, lintFindings } from './bpmn-lint';
 import { addMissingFlowIds, declareUtf8 } from './bpmn-source';
 import { HolidayService } from './holiday.service';
+import { DEFINITION_DEPLOYED_CHANNEL, LatestDefinitions } from './latest-definitions';
 import { peopleWarnings } from './people';
 
 export interface DefinitionRow {
@@ -49,15 +50,23 @@ const MAX_XML_BYTES = 2 * 1024 * 1024;
 
 /** Deployed diagrams, versioned by content; parsed once per version and cached (parsing per command halves throughput). */
 @Injectable()
-export class DefinitionsService implements OnApplicationBootstrap {
+export class DefinitionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DefinitionsService.name);
   private readonly compiled = new Map<string, Promise<CompiledDefinition>>();
+  /** The latest version per key, for starts only (latestForStart); see LatestDefinitions for why it cannot go stale. */
+  readonly latestCache: LatestDefinitions<DefinitionRow>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly holidays: HolidayService,
-  ) {}
+  ) {
+    this.latestCache = new LatestDefinitions<DefinitionRow>(dataSource);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.latestCache.close();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const dir = bpmnDir();
@@ -93,7 +102,7 @@ export class DefinitionsService implements OnApplicationBootstrap {
     }
     const key = processes[0].id;
     const sha256 = createHash('sha256').update(xml).digest('hex');
-    return this.dataSource.transaction(async (m) => {
+    const deployed = await this.dataSource.transaction(async (m): Promise<DeployResult> => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`definition:${key}`]);
       const latest: { id: string; version: number; sha256: string }[] = await m.query(
         'SELECT id, version, sha256 FROM process_definitions WHERE key = $1 ORDER BY version DESC LIMIT 1',
@@ -101,8 +110,10 @@ export class DefinitionsService implements OnApplicationBootstrap {
       );
       if (latest[0]?.sha256 === sha256) return { id: latest[0].id, key, version: latest[0].version, created: false, warnings };
       const version = (latest[0]?.version ?? 0) + 1;
+      // The notice goes with the row, delivered at commit: every api process forgets the latest versions it kept.
       const rows: { id: string }[] = await m.query(
-        'INSERT INTO process_definitions (key, version, name, xml, sha256, source, deployed_by) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id',
+        `INSERT INTO process_definitions (key, version, name, xml, sha256, source, deployed_by) VALUES ($1,$2,$3,$4,$5,$6,$7)
+         RETURNING id, pg_notify('${DEFINITION_DEPLOYED_CHANNEL}', $1)`,
         [key, version, processes[0].name ?? null, stored, sha256, options.source, options.userId ?? null],
       );
       this.compiled.set(rows[0].id, Promise.resolve(compiled));
@@ -123,6 +134,9 @@ export class DefinitionsService implements OnApplicationBootstrap {
       );
       return { id: rows[0].id, key, version, created: true, warnings };
     });
+    // This process's own next start must not wait for the notice to find the new version.
+    if (deployed.created) this.latestCache.clear();
+    return deployed;
   }
 
   /**
@@ -233,6 +247,25 @@ export class DefinitionsService implements OnApplicationBootstrap {
     );
     if (!rows[0]) throw new AppError('DEFINITION_NOT_FOUND', `流程 ${key} 尚未部署`, HttpStatus.NOT_FOUND);
     return rows[0];
+  }
+
+  /**
+   * The latest version for a start: kept per key while this process listens for deployments (LatestDefinitions). A start
+   * must still refuse to run a version older than the latest committed one (EngineService.startIn does, in its INSERT)
+   * and call forgetLatest when it was.
+   */
+  async latestForStart(key: string, m?: EntityManager): Promise<DefinitionRow> {
+    const kept = this.latestCache.get(key);
+    if (kept) return kept;
+    const ticket = this.latestCache.ticket();
+    const row = await this.latest(key, m);
+    this.latestCache.put(key, row, ticket);
+    return row;
+  }
+
+  /** A start found a newer version than the one kept: nothing kept is trusted any more. */
+  forgetLatest(): void {
+    this.latestCache.clear();
   }
 
   async list(): Promise<(DefinitionRow & { running: number })[]> {

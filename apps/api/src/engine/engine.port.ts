@@ -12,6 +12,11 @@ export interface StartOptions {
   variables?: Record<string, unknown>;
   ownerUnitId?: string;
   startedBy?: string;
+  /**
+   * The version the caller checked the start variables against (its start form): the start is refused with 409
+   * DEFINITION_CHANGED, writing nothing, when the latest version of the key is another one by now.
+   */
+  expectedDefinitionId?: string;
 }
 
 export interface CompleteTaskOptions {

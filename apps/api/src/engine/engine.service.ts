@@ -39,6 +39,10 @@ export { EXTERNAL_TASK_CHANNEL } from './case-rows';
 export { MessageCorrelationError, type CorrelatedCase, type MessageCorrelation, type SignalBroadcast } from './case-events';
 import type { CorrelatedCase, MessageCorrelation, SignalBroadcast } from './case-events';
 
+function definitionChanged(key: string): ConflictError {
+  return new ConflictError('DEFINITION_CHANGED', `流程 ${key} 刚刚发布了新版本，请重新发起`);
+}
+
 /**
  * The embedded adapter of the engine port. Every command is one transaction: lock the instance
  * row, recover the state, apply, run until every branch waits, write state + wait rows + history
@@ -119,9 +123,16 @@ export class EngineService implements EnginePort {
       definitionId?: string;
       /** Camunda types of the start variables (a start through /engine-rest). */
       variableTypes?: VariableTypes;
+      /** How often this start found a newer version than the one it began with. */
+      staleRetries?: number;
     },
   ): Promise<{ id: string }> {
-    const definition = options.definitionId ? { id: options.definitionId } : await this.definitions.latest(key, m);
+    // A given version starts as it is (a timer start); by key, the latest, checked below by the INSERT itself.
+    const definition = options.definitionId ? { id: options.definitionId, version: null } : await this.definitions.latestForStart(key, m);
+    if (options.expectedDefinitionId !== undefined && definition.id !== options.expectedDefinitionId) {
+      this.definitions.forgetLatest();
+      throw definitionChanged(key);
+    }
     const compiled = await this.definitions.compiledById(definition.id, m);
     const runtime = await this.runtime();
     const result = await this.run(() =>
@@ -131,14 +142,17 @@ export class EngineService implements EnginePort {
       values: options.variables,
       types: options.variableTypes,
     });
-    // The case's row and its first history in one statement.
+    // The case's row and its first history in one statement. By key, only while the version is still the latest
+    // committed one ($20): the latest version kept by this process may be older when a deployment's notice is on its way.
     const rows = await prepared<{ id: string }>(
       m,
       'start_instance',
       `WITH i AS (
          INSERT INTO process_instances (definition_id, definition_key, business_key, status, state, variables, owner_unit_id, started_by, parent_instance_id, parent_wait_id, ended_at, variable_types)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END, $11) RETURNING id),
-       h AS (${historyInsert('(SELECT i.id FROM i)', 12)})
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4 = 'running' THEN NULL ELSE now() END, $11
+          WHERE $20::int IS NULL OR NOT EXISTS (SELECT 1 FROM process_definitions d WHERE d.key = $2 AND d.version > $20::int)
+         RETURNING id),
+       h AS (${historyInsert('i.id', 12, 'CROSS JOIN i')})
        SELECT id FROM i`,
       [
         definition.id,
@@ -153,8 +167,15 @@ export class EngineService implements EnginePort {
         options.parent?.waitId ?? null,
         JSON.stringify(variableTypes),
         ...historyParams(result, options.startedBy),
+        definition.version,
       ],
     );
+    if (!rows[0]) {
+      // A newer version was deployed (elsewhere, its notice not here yet): nothing was written; start on it.
+      this.definitions.forgetLatest();
+      if (options.expectedDefinitionId !== undefined || (options.staleRetries ?? 0) >= 3) throw definitionChanged(key);
+      return this.startIn(m, key, { ...options, staleRetries: (options.staleRetries ?? 0) + 1 });
+    }
     const instance: InstanceRow = {
       id: rows[0].id,
       definition_id: definition.id,
@@ -562,9 +583,12 @@ export class EngineService implements EnginePort {
     return this.reads.taskModel(definitionId, activityId);
   }
 
-  /** The contract of the process's plain start event (`camunda:formData`), or undefined when it declares none. */
-  async startForm(key: string): Promise<FormField[] | undefined> {
-    return this.reads.startForm(key);
+  /**
+   * The contract of the latest version's plain start event (`camunda:formData`; undefined when none), with that version;
+   * `fresh`: the latest as committed now, not as this process kept it.
+   */
+  async startForm(key: string, fresh = false): Promise<{ definitionId: string; form: FormField[] | undefined }> {
+    return this.reads.startForm(key, fresh);
   }
 
   /** The variables a worker may set when completing this external task (`outputs`), or undefined when undeclared. */

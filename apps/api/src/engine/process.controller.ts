@@ -179,20 +179,35 @@ export class ProcessController {
     if (this.engine.isFeatureProcess(dto.key)) {
       throw new AppError('FEATURE_PROCESS', `流程 ${dto.key} 属于业务功能，须从该功能发起（如起草公文、提交备案），不能直接启动`, 422);
     }
+    try {
+      return await this.startChecked(dto, me, false);
+    } catch (error) {
+      // A version deployed between the form's check and the start: check against the new one's form, once.
+      if (!(error instanceof AppError && error.code === 'DEFINITION_CHANGED')) throw error;
+      return this.startChecked(dto, me, true);
+    }
+  }
+
+  /** `fresh`: the start form of the latest version as committed now, not as this process kept it (LatestDefinitions). */
+  private async startChecked(dto: StartInstanceDto, me: Principal, fresh: boolean): Promise<{ id: string }> {
     // A start event that declares its form (camunda:formData) takes exactly those fields, administrators included;
     // one that declares none takes the administrator's variables as Camunda would, on the record (audit below).
-    const form = await this.engine.startForm(dto.key);
+    const { definitionId, form } = await this.engine.startForm(dto.key, fresh);
     let variables = dto.variables ?? {};
     if (form) {
       const checked = validateVariables(form, variables, { enforceRequired: true });
-      if (checked.errors.length > 0)
+      if (checked.errors.length > 0) {
+        // Refused only by the form of the latest version as committed: the kept one may be older (a notice on its way).
+        if (!fresh) return this.startChecked(dto, me, true);
         throw new AppError('VARIABLES_NOT_ALLOWED', `启动变量不符合该流程的表单声明：${checked.errors[0].message}`, 400, checked.errors);
+      }
       variables = checked.values;
     }
     return this.dataSource.transaction(async (m) => {
+      // The version whose form was checked, or none: a newer one refuses (DEFINITION_CHANGED) and nothing is written.
       const started = await this.engine.startProcess(
         dto.key,
-        { businessKey: dto.businessKey, variables, ownerUnitId: me.unitId, startedBy: me.userId },
+        { businessKey: dto.businessKey, variables, ownerUnitId: me.unitId, startedBy: me.userId, expectedDefinitionId: definitionId },
         m,
       );
       await this.audit.record(
