@@ -267,16 +267,22 @@ async function runPrimary(config: AppConfig, log: pino.Logger, companions: Compa
 }
 
 /**
+ * Connections an api process holds beside its pool: the LISTENs of the external-task long polls, the session cache,
+ * the notification streams and the latest process versions, and the login locks' connection.
+ */
+const CONNECTIONS_BESIDE_POOL = 5;
+
+/**
  * Each api process has its own pool: together they may open API_PROCESSES × DATABASE_POOL_SIZE
- * connections. Said at start when that does not fit the server's max_connections (with room for
- * the workers' listeners, migrations and an administrator), rather than as failures under load.
+ * connections, and CONNECTIONS_BESIDE_POOL each beside it. Said at start when that does not fit the server's
+ * max_connections (with room for migrations and an administrator), rather than as failures under load.
  */
 async function checkConnectionBudget(config: AppConfig, databaseUrl: string, log: pino.Logger): Promise<void> {
   const ds = new DataSource(dataSourceOptions(databaseUrl, 1));
   try {
     await ds.initialize();
     const [{ max_connections: max }]: { max_connections: string }[] = await ds.query('SHOW max_connections');
-    const wanted = config.apiProcesses * (config.databasePoolSize + 1) + 10;
+    const wanted = config.apiProcesses * (config.databasePoolSize + CONNECTIONS_BESIDE_POOL) + 10;
     if (wanted > Number(max)) {
       log.warn(
         { apiProcesses: config.apiProcesses, poolSize: config.databasePoolSize, maxConnections: Number(max) },
