@@ -504,7 +504,9 @@ describe('信息化项目立项 and the ledgers', () => {
     expect(ran).toContain('projects');
     const rows = await q(`SELECT name, status, stage, implementing_unit_id FROM projects WHERE name IN (
       '部机关电子公文交换系统运行维护', '地质资料数据共享服务系统', '科技成果展示网站改版', '耕地保护监测监管系统建设',
-      '地质资料数据共享服务平台建设', '北京局土地督察业务网络改造', '国土空间规划数据库升级改造')`);
+      '地质资料数据共享服务平台建设', '北京局土地督察业务网络改造', '国土空间规划数据库升级改造') ORDER BY created_at`);
+    // The newest of a name is the demo's (an earlier test submitted one of these names); without ORDER BY the rows came
+    // in heap order, where an updated older row can stand last.
     const byName = (name: string) => rows.filter((r) => r.name === name).at(-1);
     expect(byName('部机关电子公文交换系统运行维护')).toEqual(
       expect.objectContaining({ status: '已立项', implementing_unit_id: units['MLR-XXZX'] }),
