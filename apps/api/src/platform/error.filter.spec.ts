@@ -1,4 +1,4 @@
-import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ErrorFilter } from './error.filter';
 
 const pgError = (message: string, code?: string): Error => Object.assign(new Error(message), code ? { code } : {});
@@ -19,6 +19,8 @@ describe('ErrorFilter: a database that is away answers 503, not 500', () => {
     ['a query whose socket was reset', new QueryFailedError('SELECT 1', [], pgError('read ECONNRESET', 'ECONNRESET'))],
     ['too many connections (53300)', pgError('sorry, too many clients already', '53300')],
     ['a transaction whose connection was released after it died', new QueryRunnerProviderAlreadyReleasedError()],
+    // Seen in the PostgreSQL-restart fault test: the connection died in a start, its COMMIT met the released runner.
+    ['a COMMIT on a runner released after its connection died', new QueryRunnerAlreadyReleasedError()],
   ])('%s', (_what, error) => {
     expect(filter.describe(error)).toEqual(unavailable);
   });

@@ -115,8 +115,9 @@ function isInvalidText(e: unknown): boolean {
 
 function isConnectionFailure(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  // A transaction whose connection died is released under the code still running in it.
-  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // A transaction whose connection died is released under the code still running in it (its next statement, or its
+  // COMMIT, then meets a released runner; PostgreSQL rolled it back with the connection).
+  if (e.name === 'QueryRunnerProviderAlreadyReleasedError' || e.name === 'QueryRunnerAlreadyReleasedError') return true;
   // TypeORM wraps what pg raised during a query; pg raises the rest (pool connect, start-up refusals) itself.
   const inner = e instanceof QueryFailedError ? (e.driverError as Error | undefined) : undefined;
   for (const error of [e, inner]) {
