@@ -219,16 +219,7 @@ export class CaseRows {
           // The NOTIFY (its payload the topic) goes with the row: only a row inserted sends it, delivered at commit.
           `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority)
            VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING id, pg_notify($8, $4)`,
-          [
-            instance.id,
-            wait.waitId,
-            wait.activityId,
-            wait.topic,
-            instance.definition_key,
-            instance.business_key,
-            wait.priority ?? 0,
-            EXTERNAL_TASK_CHANNEL,
-          ],
+          [...externalTaskRow(instance, wait), EXTERNAL_TASK_CHANNEL],
         );
         return;
       }
@@ -289,17 +280,7 @@ export class CaseRows {
       `INSERT INTO external_tasks (instance_id, wait_id, activity_id, topic, definition_key, business_key, priority, worker_id, lock_expires_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8, clock_timestamp() + make_interval(secs => $9::double precision / 1000))
        ON CONFLICT (instance_id, wait_id) DO NOTHING RETURNING *`,
-      [
-        instance.id,
-        wait.waitId,
-        wait.activityId,
-        wait.topic,
-        instance.definition_key,
-        instance.business_key,
-        wait.priority ?? 0,
-        claim.workerId,
-        claim.lockDuration,
-      ],
+      [...externalTaskRow(instance, wait), claim.workerId, claim.lockDuration],
     );
     if (rows[0])
       claim.hold(rows[0], { variables: instance.variables, variableTypes: instance.variable_types, definitionId: instance.definition_id });
@@ -322,4 +303,9 @@ export class CaseRows {
       return row.id;
     });
   }
+}
+
+/** The first seven values of an external task's INSERT (both paths: with its NOTIFY, or handed over locked). */
+function externalTaskRow(instance: InstanceRow, wait: Extract<Wait, { kind: 'externalTask' }>): unknown[] {
+  return [instance.id, wait.waitId, wait.activityId, wait.topic, instance.definition_key, instance.business_key, wait.priority ?? 0];
 }
