@@ -347,8 +347,21 @@ describe('系统管理 → 流程建模 in a real browser', () => {
       await page.locator(`.djs-element[data-element-id="${id}"]`).click({ force: true });
       await page.locator('.zw-modeler-panel .bio-properties-panel-group-header').first().waitFor();
       // Opening a group re-renders the panel: open the first closed one until none is left (empty lists do not open).
+      // A re-render can briefly show no header at all, so "none left" must hold on two reads a moment apart.
       const closed = page.locator('.zw-modeler-panel .bio-properties-panel-group-header:not(.open):not(.empty)');
-      for (let i = 0; i < 30 && (await closed.count()) > 0; i++) await closed.first().click();
+      const deadline = Date.now() + 30_000;
+      for (let quiet = 0; quiet < 2 && Date.now() < deadline;) {
+        const before = await closed.count();
+        if (before > 0) {
+          quiet = 0;
+          await closed.first().click();
+          // A second click before the re-render lands would close the group again: wait for the count to move.
+          for (let t = 0; t < 20 && (await closed.count()) === before; t++) await page.waitForTimeout(100);
+        } else {
+          quiet++;
+          await page.waitForTimeout(300);
+        }
+      }
       expect(await closed.count()).toBe(0);
       const found = await englishInPanel(page);
       if (found.length) english[id] = found;
