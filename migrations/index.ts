@@ -44,6 +44,7 @@ import { DocumentItReview1765600002100 } from './1765600002100-document-it-revie
 import { ArchivingCaseIndex1765600002300 } from './1765600002300-archiving-case-index';
 import { HotPath1765600002400 } from './1765600002400-hot-path';
 import { SearchDocumentScope1765600002500 } from './1765600002500-search-document-scope';
+import { PrincipalNotices1765600002600 } from './1765600002600-principal-notices';
 
 /** Every migration, in order. New ones are appended; merged ones are never edited. */
 export const migrations = [
@@ -93,4 +94,5 @@ export const migrations = [
   ArchivingCaseIndex1765600002300,
   HotPath1765600002400,
   SearchDocumentScope1765600002500,
+  PrincipalNotices1765600002600,
 ];

@@ -285,7 +285,7 @@ export class AuthService {
       await this.audit.record({ action: 'auth.totp.enrol', objectType: 'user', objectId: principal.userId }, m);
       return { recoveryCodes: codes };
     });
-    this.sessions.clear();
+    this.sessions.forgetSession(principal.sessionId);
     return confirmed;
   }
 
@@ -403,7 +403,7 @@ export class AuthService {
       };
     });
     if (outcome === 'expired') throw new AppError('SESSION_EXPIRED', '登录已过期，请重新登录', HttpStatus.UNAUTHORIZED);
-    this.sessions.clear();
+    this.sessions.forgetSession(parsed.sessionId);
     if (outcome === 'replayed')
       throw new AppError('SESSION_REVOKED', '登录凭据已被他人使用，会话已终止，请重新登录并修改密码', HttpStatus.UNAUTHORIZED);
     return outcome;
@@ -420,7 +420,7 @@ export class AuthService {
       if (rows[0]) await this.audit.record({ action: 'auth.logout', objectType: 'session', objectId: sessionId }, m);
     });
     // Committed: this process forgets the session now; the others when PostgreSQL's notification reaches them.
-    this.sessions.clear();
+    this.sessions.forgetSession(sessionId);
   }
 
   async changePassword(principal: Principal, current: string, next: string): Promise<void> {
@@ -450,7 +450,7 @@ export class AuthService {
       ]);
       await this.audit.record({ action: 'auth.change-password', objectType: 'user', objectId: user.id }, m);
     });
-    this.sessions.clear();
+    this.sessions.forgetUser(user.id);
   }
 
   /** Resolves an access token into the request's principal; the session must still be open. */

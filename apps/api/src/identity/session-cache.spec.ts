@@ -85,6 +85,54 @@ describe('identity: the session cache keeps revocation immediate (real PostgreSQ
     }
   });
 
+  it('a change to one session or person leaves the others kept; a unit change forgets everyone', async () => {
+    const a = await login('lina');
+    const b = await login('wufang');
+    const sidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+    const kept = async (token: string) => {
+      const before = checks;
+      expect((await me(token)).status).toBe(200);
+      return checks === before;
+    };
+    await me(a.token);
+    await me(b.token);
+    expect([await kept(a.token), await kept(b.token)]).toEqual([true, true]);
+
+    // A's access token refreshed (its session row rotated) on this process: B's check stays kept, A's is read again.
+    const refreshed = await t.http().post('/api/auth/refresh').set('Cookie', a.cookie);
+    expect(refreshed.status).toBe(200);
+    expect([await kept(b.token), await kept(a.token)]).toEqual([true, false]);
+
+    // Elsewhere: A's session revoked → A refused at once from the notification, B still kept.
+    await elsewhere('UPDATE sessions SET revoked_at = now() WHERE id = $1', [sidOf(a.token)]);
+    expect((await me(a.token)).body.code).toBe('SESSION_EXPIRED');
+    expect(await kept(b.token)).toBe(true);
+
+    // Someone else's account changed elsewhere: B still kept. B's own account or roles: B read again.
+    const [other] = await ds.query(`SELECT id FROM users WHERE username = 'hejun'`);
+    await elsewhere(`UPDATE users SET updated_at = now() WHERE id = $1`, [other.id]);
+    expect(await kept(b.token)).toBe(true);
+    await elsewhere(`UPDATE users SET updated_at = now() WHERE id = $1`, [b.userId]);
+    expect(await kept(b.token)).toBe(false);
+    expect(await kept(b.token)).toBe(true);
+    const [role] = await ds.query(`SELECT role FROM user_roles WHERE user_id = $1 LIMIT 1`, [b.userId]);
+    await elsewhere(`DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, [b.userId, role.role]);
+    await elsewhere(`INSERT INTO user_roles (user_id, role) VALUES ($1, $2)`, [b.userId, role.role]);
+    expect(await kept(b.token)).toBe(false);
+    expect(await kept(b.token)).toBe(true);
+
+    // An UPDATE that changes nothing (each login resets failed_attempts, mostly to 0) tells nobody.
+    const [, updated] = await ds.query(`UPDATE users SET failed_attempts = failed_attempts WHERE id = $1 RETURNING id`, [b.userId]);
+    expect(updated).toBe(1);
+    // Notifications arrive in commit order: had the first one been sent, B would be gone by the second.
+    await elsewhere(`UPDATE users SET updated_at = now() WHERE id = $1`, [other.id]);
+    expect(await kept(b.token)).toBe(true);
+
+    // Any unit's change: everyone's unit name and path are in their kept row, so all are read again.
+    await elsewhere(`UPDATE units SET name = name WHERE id = (SELECT unit_id FROM users WHERE username = 'hejun')`, []);
+    expect(await kept(b.token)).toBe(false);
+  });
+
   it('keeps nothing while it cannot listen: every request reads its session', async () => {
     const { token } = await login('hejun');
     await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'zw-session-cache'`);

@@ -12,8 +12,8 @@ export const PRINCIPALS_CHANGED_CHANNEL = 'zw_principals_changed';
  * requests in a burst cost one session check instead of one each. Kept only while this process listens for
  * PRINCIPALS_CHANGED_CHANNEL: any committed change to sessions, users, user_roles or units (a logout, a password
  * change, a disabled account, a role taken away, a second factor reset, on any api process or by hand in psql)
- * empties it on every listening process as soon as PostgreSQL delivers the notification, and this process's own
- * identity writes empty it before they answer. Without the listener (not yet connected, connection lost) nothing is
+ * takes the sessions it concerns (a session, a person's, or all for a unit) out of every listening process as soon
+ * as PostgreSQL delivers the notification, and this process's own identity writes take them out before they answer. Without the listener (not yet connected, connection lost) nothing is
  * kept: every request reads its session. Expiry (the session's and the access token's) is checked on every request.
  */
 @Injectable()
@@ -25,7 +25,24 @@ export class SessionCache<Row extends object = object> extends NotifiedCache<Row
       ttlMs: config.sessionCacheSeconds * 1000,
       maxEntries: 10_000,
       lostMessage: 'session cache listener lost; sessions are read on every request until it is back',
+      // Keys are `<session id>:<user id>`; the triggers of 1765600002600 name a session or a person, '' is everything.
+      affected: (payload) => {
+        const id = payload.slice(2);
+        if (payload.startsWith('s:') && id) return (key) => key.startsWith(`${id}:`);
+        if (payload.startsWith('u:') && id) return (key) => key.endsWith(`:${id}`);
+        return undefined;
+      },
     });
+  }
+
+  /** Forgets one session (this process's own write to it has committed). */
+  forgetSession(sessionId: string): void {
+    this.forget((key) => key.startsWith(`${sessionId}:`));
+  }
+
+  /** Forgets every session of one person (their account, roles or sessions changed here). */
+  forgetUser(userId: string): void {
+    this.forget((key) => key.endsWith(`:${userId}`));
   }
 
   async onModuleDestroy(): Promise<void> {

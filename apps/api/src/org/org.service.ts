@@ -205,7 +205,7 @@ export class OrgService {
       await this.audit.record({ action: 'org.user.set-roles', objectType: 'user', objectId: userId, detail: { roles: unique } }, m);
     });
     // Committed: this process stops answering from the person's checked session now, the others on the notification.
-    this.sessions.clear();
+    this.sessions.forgetUser(userId);
     return this.user(principal, userId);
   }
 
@@ -227,7 +227,7 @@ export class OrgService {
         m,
       );
     });
-    this.sessions.clear();
+    this.sessions.forgetUser(userId);
   }
 
   async unlock(userId: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 export type CacheTicket = number;
 
 export interface NotifiedCacheOptions {
-  /** The channel whose every notification empties the cache (sent at commit by the writes that change what is kept). */
+  /** The channel whose notifications empty the cache, or the part `affected` names (sent at commit by the writes that change what is kept). */
   channel: string;
   /** The listening connection's application_name, so an operator (and the lost-connection tests) can tell it. */
   applicationName: string;
@@ -16,6 +16,11 @@ export interface NotifiedCacheOptions {
   maxEntries: number;
   /** Logged when the listener is lost: what the process does without the cache. */
   lostMessage: string;
+  /**
+   * Which kept rows a notification's payload concerns; undefined (the default, or an unknown payload): all of them.
+   * Either way a row being read while it arrives is not kept.
+   */
+  affected?: (payload: string) => ((key: string) => boolean) | undefined;
 }
 
 /**
@@ -73,6 +78,12 @@ export class NotifiedCache<Row extends object> {
     this.entries.clear();
   }
 
+  /** Forgets the kept rows whose key matches; rows being read now (any key) will not be kept. */
+  forget(matches: (key: string) => boolean): void {
+    this.generation += 1;
+    for (const key of [...this.entries.keys()]) if (matches(key)) this.entries.delete(key);
+  }
+
   /** How many rows are kept (for tests). */
   get size(): number {
     return this.entries.size;
@@ -120,8 +131,10 @@ export class NotifiedCache<Row extends object> {
     };
     connecting = (async () => {
       await client.connect();
-      client.on('notification', () => {
-        this.clear();
+      client.on('notification', (message) => {
+        const matches = this.options.affected?.(message.payload ?? '');
+        if (matches) this.forget(matches);
+        else this.clear();
         const waiters = this.waiters;
         this.waiters = [];
         for (const resolve of waiters) resolve();
