@@ -11,6 +11,7 @@ import { prepared } from '../platform/prepared';
 import { lintBpmn, lintFindings } from './bpmn-lint';
 import { addMissingFlowIds, declareUtf8 } from './bpmn-source';
 import { HolidayService } from './holiday.service';
+import { PgListener } from '../platform/pg-listener';
 import { DEFINITION_DEPLOYED_CHANNEL, LatestDefinitions } from './latest-definitions';
 import { peopleWarnings } from './people';
 
@@ -60,8 +61,9 @@ export class DefinitionsService implements OnApplicationBootstrap, OnModuleDestr
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly holidays: HolidayService,
+    listener: PgListener,
   ) {
-    this.latestCache = new LatestDefinitions<DefinitionRow>(dataSource);
+    this.latestCache = new LatestDefinitions<DefinitionRow>(listener);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,10 +1,10 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
 import { CamundaRestError } from '../platform/errors';
 import { DataSource, EntityManager } from 'typeorm';
 import { EngineService, EXTERNAL_TASK_CHANNEL } from './engine.service';
 import type { InstanceRow } from './case-rows';
+import { PgListener } from '../platform/pg-listener';
 import { prepared } from '../platform/prepared';
 import { toTypedVariables, type TypedVariables, type VariableTypes } from './camunda-variables';
 import { ExternalTaskHandOff, toLocked, type ExternalRow, type FetchTopic, type LockedExternalTask } from './external-task-handoff';
@@ -33,8 +33,7 @@ type ClosedTask = Pick<ExternalRow, 'wait_id' | 'activity_id' | 'instance_id'>;
  */
 @Injectable()
 export class ExternalTaskService implements OnModuleDestroy {
-  private readonly logger = new Logger(ExternalTaskService.name);
-  private listener?: Promise<Client>;
+  private unsubscribe?: () => void;
   /**
    * Waiting long polls, oldest first, with the topics they wait for; `any` when a topic of theirs carries a filter
    * (processDefinitionKey) that may refuse a task another waiter would take: those are woken by every notification.
@@ -46,38 +45,28 @@ export class ExternalTaskService implements OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly engine: EngineService,
     private readonly handOff: ExternalTaskHandOff,
+    private readonly listener: PgListener,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
+    this.unsubscribe?.();
     for (const wake of this.waiters.keys()) wake();
-    const client = await this.listener?.catch(() => undefined);
-    await client?.end().catch(() => undefined);
   }
 
-  /** One LISTEN connection per process; a lost connection is re-opened by the next waiting fetch. */
-  private listen(): Promise<Client> {
+  /** Hears new tasks on the process's shared LISTEN connection (subscribed at the first long poll). */
+  private listen(): Promise<boolean> {
     // A fetch arriving while the api stops must not open a connection nobody will close.
-    if (this.closed && !this.listener) return Promise.reject(new Error('the api is stopping'));
-    if (!this.listener) {
-      const options = this.dataSource.options as { url?: string };
-      const client = new Client({ connectionString: options.url });
-      this.listener = (async () => {
-        await client.connect();
-        // A new task names its topic: one plain waiter of that topic is woken, not the whole stampede of fetches (which
-        // on two cores delays the one that wins). Anything else (a retry, a lock released, a bulk release) wakes all.
-        client.on('notification', (n) => (n.payload ? this.wakeFor(n.payload) : this.wakeAll()));
-        client.on('error', (error) => {
-          this.logger.warn({ err: error }, 'external-task listener lost; will reconnect');
-          this.listener = undefined;
-          this.wakeAll();
-        });
-        await client.query(`LISTEN ${EXTERNAL_TASK_CHANNEL}`);
-        return client;
-      })();
-      this.listener.catch(() => (this.listener = undefined));
-    }
-    return this.listener;
+    if (this.closed) return Promise.resolve(false);
+    this.unsubscribe ??= this.listener.subscribe(EXTERNAL_TASK_CHANNEL, {
+      // A new task names its topic: one plain waiter of that topic is woken, not the whole stampede of fetches (which
+      // on two cores delays the one that wins). Anything else (a retry, a lock released, a bulk release) wakes all.
+      notification: (payload) => (payload ? this.wakeFor(payload) : this.wakeAll()),
+      // Deaf for a while: what was committed meanwhile was not heard, so every waiter looks again.
+      listening: () => this.wakeAll(),
+      lost: () => this.wakeAll(),
+    });
+    return this.listener.ready(EXTERNAL_TASK_CHANNEL);
   }
 
   private wakeAll(): void {
@@ -101,7 +90,7 @@ export class ExternalTaskService implements OnModuleDestroy {
 
   async fetchAndLock(request: FetchRequest): Promise<LockedExternalTask[]> {
     const deadline = Date.now() + Math.min(request.asyncResponseTimeout ?? 0, 1_800_000);
-    if (request.asyncResponseTimeout) await this.listen().catch(() => undefined);
+    if (request.asyncResponseTimeout) await this.listen();
     for (;;) {
       // Shutting down: answer the waiting worker now instead of holding the server open. Gone: nobody reads it.
       if (this.closed || request.signal?.aborted) return [];

@@ -125,7 +125,9 @@ describe('engine: the latest version kept for starts is never an old one (two ap
   it('keeps nothing while it cannot listen: every start reads the latest version', async () => {
     await deployOnA(diagram('cache-deaf', 'step1'));
     expect((await startOnB('cache-deaf')).status).toBe(201);
-    await a.db.dataSource.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'zw-definition-cache'`);
+    await a.db.dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'zw-listener' AND datname = current_database()`,
+    );
     // The connection's end reaches the cache asynchronously.
     while (bDefinitions.latestCache.active) await new Promise((resolve) => setImmediate(resolve));
     expect(bDefinitions.latestCache.size).toBe(0);

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { NotifiedCache } from '../platform/notified-cache';
+import type { PgListener } from '../platform/pg-listener';
 
 /** The channel a deployment notifies (with its key) when its transaction commits, in whichever api process it ran. */
 export const DEFINITION_DEPLOYED_CHANNEL = 'zw_definition_deployed';
@@ -14,10 +14,9 @@ export const DEFINITION_DEPLOYED_CHANNEL = 'zw_definition_deployed';
  * reads it again. Built on platform/notified-cache.ts, as the session cache is.
  */
 export class LatestDefinitions<Row extends object> extends NotifiedCache<Row> {
-  constructor(dataSource: DataSource) {
-    super(dataSource, {
+  constructor(listener: PgListener) {
+    super(listener, {
       channel: DEFINITION_DEPLOYED_CHANNEL,
-      applicationName: 'zw-definition-cache',
       ttlMs: Infinity,
       maxEntries: 1_000,
       lostMessage: 'definition cache listener lost; every start reads the latest version until it is back',

@@ -135,7 +135,9 @@ describe('identity: the session cache keeps revocation immediate (real PostgreSQ
 
   it('keeps nothing while it cannot listen: every request reads its session', async () => {
     const { token } = await login('hejun');
-    await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'zw-session-cache'`);
+    await ds.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'zw-listener' AND datname = current_database()`,
+    );
     // The connection's end reaches the cache asynchronously; until then the notification rules still hold.
     while (cache.active) await new Promise((resolve) => setImmediate(resolve));
     expect(cache.size).toBe(0);

@@ -1,8 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { NotifiedCache } from '../platform/notified-cache';
+import { PgListener } from '../platform/pg-listener';
 
 /** The channel the triggers of migration 1765600002400 notify when a session, person, role or unit changes. */
 export const PRINCIPALS_CHANGED_CHANNEL = 'zw_principals_changed';
@@ -18,10 +17,9 @@ export const PRINCIPALS_CHANGED_CHANNEL = 'zw_principals_changed';
  */
 @Injectable()
 export class SessionCache<Row extends object = object> extends NotifiedCache<Row> implements OnModuleDestroy {
-  constructor(@InjectDataSource() dataSource: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
-    super(dataSource, {
+  constructor(listener: PgListener, @Inject(APP_CONFIG) config: AppConfig) {
+    super(listener, {
       channel: PRINCIPALS_CHANGED_CHANNEL,
-      applicationName: 'zw-session-cache',
       ttlMs: config.sessionCacheSeconds * 1000,
       maxEntries: 10_000,
       lostMessage: 'session cache listener lost; sessions are read on every request until it is back',

@@ -254,7 +254,7 @@ describe('the bell: in-app notifications written with the outbox', () => {
       await until(() => stream.events.find((e) => e.type === 'unread'), 'the first count');
       const killed = await q(
         `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-          WHERE application_name = 'zw-notification-hub' AND datname = current_database()`,
+          WHERE application_name = 'zw-listener' AND datname = current_database()`,
       );
       expect(killed.length).toBeGreaterThan(0);
       await caseAtReview('断线补数测试');

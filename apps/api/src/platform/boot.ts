@@ -267,10 +267,10 @@ async function runPrimary(config: AppConfig, log: pino.Logger, companions: Compa
 }
 
 /**
- * Connections an api process holds beside its pool: the LISTENs of the external-task long polls, the session cache,
- * the notification streams and the latest process versions, and the login locks' connection.
+ * Connections an api process holds beside its pool: the one LISTEN connection (PgListener: external-task long polls,
+ * session cache, bell streams, latest process versions) and the login locks' connection.
  */
-const CONNECTIONS_BESIDE_POOL = 5;
+const CONNECTIONS_BESIDE_POOL = 2;
 
 /**
  * Each api process has its own pool: together they may open API_PROCESSES × DATABASE_POOL_SIZE

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { PgListener } from './pg-listener';
 
 /** A ticket taken before reading a row: the row read may be kept only if nothing changed meanwhile. */
 export type CacheTicket = number;
@@ -8,8 +7,6 @@ export type CacheTicket = number;
 export interface NotifiedCacheOptions {
   /** The channel whose notifications empty the cache, or the part `affected` names (sent at commit by the writes that change what is kept). */
   channel: string;
-  /** The listening connection's application_name, so an operator (and the lost-connection tests) can tell it. */
-  applicationName: string;
   /** How long a row is kept; 0 keeps nothing and never listens, Infinity keeps it until a notification. */
   ttlMs: number;
   /** More rows than this: the cache starts afresh (a bound on memory, not a policy). */
@@ -24,23 +21,23 @@ export interface NotifiedCacheOptions {
 }
 
 /**
- * Rows kept by one api process only while it LISTENs on a channel that every committed change to them notifies (on
- * any process, or by hand in psql): a notification empties it. Without the listener (not yet connected, or lost)
- * nothing is kept and every caller reads the database, so a change is never missed; a row read before a change and
- * put after it is refused by its ticket. The session cache and the latest process versions are built on it.
+ * Rows kept by one api process only while it LISTENs (on the process's shared PgListener) on a channel that every
+ * committed change to them notifies (on any process, or by hand in psql): a notification empties it. Without the
+ * listener (not yet connected, or lost) nothing is kept and every caller reads the database, so a change is never
+ * missed; a row read before a change and put after it is refused by its ticket. The session cache and the latest
+ * process versions are built on it.
  */
 export class NotifiedCache<Row extends object> {
   private readonly logger = new Logger(this.constructor.name);
   private readonly entries = new Map<string, { row: Row; until: number }>();
   private generation = 0;
   private listening = false;
-  private connection?: Promise<Client>;
-  private retryAt = 0;
+  private unsubscribe?: () => void;
   private closed = false;
   private waiters: (() => void)[] = [];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly listener: PgListener,
     private readonly options: NotifiedCacheOptions,
   ) {}
 
@@ -102,55 +99,39 @@ export class NotifiedCache<Row extends object> {
   /** Starts listening (if not yet); resolves once listening, or false when the connection failed. */
   async start(): Promise<boolean> {
     this.listen();
-    return (await this.connection?.then(() => true).catch(() => false)) ?? false;
+    return this.unsubscribe ? this.listener.ready(this.options.channel) : false;
   }
 
-  /** Stops listening for good (the api is stopping). */
+  /** Stops listening for good (the api is stopping); the shared connection is the listener's to close. */
   async close(): Promise<void> {
     this.closed = true;
     this.listening = false;
     this.clear();
-    const client = await this.connection?.catch(() => undefined);
-    await client?.end().catch(() => undefined);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   private listen(): void {
-    if (this.connection || this.closed || this.options.ttlMs === 0 || Date.now() < this.retryAt) return;
-    const url = (this.dataSource.options as { url?: string }).url;
-    const client = new Client({ connectionString: url, application_name: this.options.applicationName });
-    // Assigned right below; the callbacks that compare with it run after that.
-    let connecting: Promise<Client> | undefined = undefined;
-    const lose = (error?: Error): void => {
-      if (this.connection !== connecting) return;
-      if (!this.closed) this.logger.warn({ err: error }, this.options.lostMessage);
-      this.listening = false;
-      this.clear();
-      this.connection = undefined;
-      this.retryAt = Date.now() + 1_000;
-      client.end().catch(() => undefined);
-    };
-    connecting = (async () => {
-      await client.connect();
-      client.on('notification', (message) => {
-        const matches = this.options.affected?.(message.payload ?? '');
+    if (this.unsubscribe || this.closed || this.options.ttlMs === 0) return;
+    this.unsubscribe = this.listener.subscribe(this.options.channel, {
+      notification: (payload) => {
+        const matches = this.options.affected?.(payload);
         if (matches) this.forget(matches);
         else this.clear();
         const waiters = this.waiters;
         this.waiters = [];
         for (const resolve of waiters) resolve();
-      });
-      client.on('error', lose);
-      // A server that closes the connection cleanly (a restart) ends it without an error.
-      client.on('end', () => lose());
-      await client.query(`LISTEN ${this.options.channel}`);
-      if (this.connection === connecting && !this.closed) {
-        // Rows read before LISTEN took effect may predate a change this process was not told about.
+      },
+      // Rows read before LISTEN took effect may predate a change this process was not told about.
+      listening: () => {
         this.clear();
-        this.listening = true;
-      }
-      return client;
-    })();
-    this.connection = connecting;
-    connecting.catch((error: unknown) => lose(error instanceof Error ? error : undefined));
+        this.listening = !this.closed;
+      },
+      lost: () => {
+        this.listening = false;
+        this.clear();
+        this.logger.warn(this.options.lostMessage);
+      },
+    });
   }
 }
