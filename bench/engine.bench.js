@@ -60,7 +60,7 @@ function summarize(latencies, seconds) {
  * person's token. Only the task lookups between the commands go to PostgreSQL directly, as in the service run.
  */
 async function httpClient() {
-  const { url, token, databaseUrl, clients, seconds, drafter } = JSON.parse(process.argv[3]);
+  const { url, token, databaseUrl, clients, seconds, drafter, caseIds } = JSON.parse(process.argv[3]);
   const { Pool } = require('pg');
   const pool = new Pool({ connectionString: databaseUrl, max: clients });
   // node:http with kept-alive sockets, as a browser keeps its connection: the global fetch (undici) costs this process
@@ -96,6 +96,27 @@ async function httpClient() {
       req.end(data);
     });
   const cpu0 = process.cpuUsage();
+  if (caseIds) {
+    // Only the three 同意 of cases started beforehand (the completion split), as fast as 8 loops go.
+    const t = process.hrtime.bigint();
+    const queue = [...caseIds];
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let id = queue.pop(); id; id = queue.pop())
+          for (let step = 0; step < 3; step++) {
+            const { rows } = await pool.query(`SELECT id FROM tasks WHERE instance_id = $1 AND status = 'open'`, [id]);
+            await post(`/api/tasks/${rows[0].id}/actions`, { action: 'approve' });
+          }
+      }),
+    );
+    const cpu = process.cpuUsage(cpu0);
+    agent.destroy();
+    await pool.end();
+    process.stdout.write(
+      JSON.stringify({ seconds: s.ms(t) / 1000, clientCpuMsPerCommand: (cpu.user + cpu.system) / 1000 / (caseIds.length * 3) }) + '\n',
+    );
+    return;
+  }
   const until = Date.now() + seconds * 1000;
   const latencies = [];
   const t0 = process.hrtime.bigint();
@@ -268,6 +289,59 @@ async function profileHere(go, postmasterPid) {
   }
 }
 
+/** Cases per variant of the completion split (each completed with its three 同意). */
+const SPLIT_CASES = Number(process.env.BENCH_SPLIT_CASES ?? 160);
+
+/**
+ * The completion split: the same three 同意 of cases started beforehand (untimed, over HTTP), by 8 loops, through
+ * (1) the engine alone, (2) TasksService.act in this process (the person's rights to the task, the task action and the
+ * audit row around the engine's completion), (3) HTTP from the client process. Node CPU is this (the api's) process's.
+ */
+async function splitRun(kind, { stack, engine, tasks, me, token, drafter }) {
+  const starting = [];
+  for (let i = 0; i < SPLIT_CASES; i++) {
+    const res = await fetch(`${stack.url}/api/process-instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ key: 'three-step-approval', variables: { drafter } }),
+    });
+    if (!res.ok) throw new Error(`start: ${res.status} ${await res.text()}`);
+    starting.push((await res.json()).id);
+  }
+  const meter = s.cpuMeter(stack.pg.postmasterPid);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let client;
+  if (kind === 'http') {
+    client = await httpRun({ url: stack.url, token, databaseUrl: stack.pg.url, clients: 8, caseIds: starting, drafter });
+  } else {
+    const queue = [...starting];
+    const open = async (id) => (await stack.ds.query(`SELECT id FROM tasks WHERE instance_id = $1 AND status = 'open'`, [id]))[0].id;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let id = queue.pop(); id; id = queue.pop())
+          for (let step = 0; step < 3; step++) {
+            const taskId = await open(id);
+            if (kind === 'engine') await engine.completeTask(taskId, { userId: me.userId });
+            else await tasks.act(me, taskId, { action: 'approve' });
+          }
+      }),
+    );
+  }
+  const seconds = s.ms(t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const load = meter();
+  const completions = SPLIT_CASES * 3;
+  // The client process times its own loops (its start-up is not in them); CPU here is over the whole window, in which
+  // the api and PostgreSQL idle while the client starts.
+  return {
+    perSecond: completions / (client ? client.seconds : seconds),
+    nodeMs: (cpu.user + cpu.system) / 1000 / completions,
+    pgMs: (load.postgres * 10 * seconds) / completions,
+    clientMs: client ? client.clientCpuMsPerCommand : 0,
+  };
+}
+
 async function main() {
   const { EngineService } = require(join(s.dist, 'engine/engine.service.js'));
   log('booting the platform on a fresh embedded PostgreSQL');
@@ -346,6 +420,28 @@ async function main() {
         variants.map((v) => `${v.key} ${row[v.key].commandsPerSecond.toFixed(0)}`).join(', '),
     );
   }
+
+  log('the completion split: the same 同意 through the engine, TasksService.act and HTTP');
+  const { TasksService } = require(join(s.dist, 'tasks/tasks.service.js'));
+  const { AuthService } = require(join(s.dist, 'identity/auth.service.js'));
+  const splitContext = {
+    stack,
+    engine,
+    tasks: stack.platform.app.get(TasksService),
+    me: await stack.platform.app.get(AuthService).authenticate(token),
+    token,
+    drafter: xutao.id,
+  };
+  const SPLIT = ['engine', 'act', 'http'];
+  const splits = Object.fromEntries(SPLIT.map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) for (const k of SPLIT) splits[k].push(await splitRun(k, splitContext));
+  const split = Object.fromEntries(
+    SPLIT.map((k) => [
+      k,
+      Object.fromEntries(['perSecond', 'nodeMs', 'pgMs', 'clientMs'].map((f) => [f, s.median(splits[k].map((r) => r[f]))])),
+    ]),
+  );
+  log(`completion split (completions/s): ${SPLIT.map((k) => `${k} ${split[k].perSecond.toFixed(0)}`).join(', ')}`);
 
   log('profiling the 8-client engine-service run under node --cpu-prof');
   const prof = await profile(stack, admin.id);
@@ -436,6 +532,22 @@ async function main() {
     '| variant | case p50 ms | case p95 ms | CPU (% of one core; the machine has 2) |',
     '| --- | --- | --- | --- |',
     ...variants.map((v) => `| ${v.key} | ${mid(v.key, 'p50')} | ${mid(v.key, 'p95')} | ${cpuOf(v.key)} |`),
+    '',
+    `**Where a 同意's CPU goes** (the completion split: ${SPLIT_CASES} cases started beforehand, their three 同意 by 8 loops; medians of ${RUNS} runs; ` +
+      `CPU per completion in ms). The engine alone is what the service figures measure; TasksService.act adds the person's rights to the task, the task ` +
+      `action, the audit row with its chain check; HTTP adds the request's way in and out (express, helmet, body parsing, the token and session check, ` +
+      `Nest's guards, pipes and interceptors, pino-http) and the client process (node:http, and its task lookups).`,
+    '',
+    '| path | completions/s | api Node | PostgreSQL | client | total |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...[
+      ['engine', 'engine.completeTask'],
+      ['act', 'TasksService.act'],
+      ['http', 'HTTP'],
+    ].map(([k, label]) => {
+      const r = split[k];
+      return `| ${label} | ${r.perSecond.toFixed(0)} | ${s.round(r.nodeMs, 2)} | ${s.round(r.pgMs, 2)} | ${s.round(r.clientMs, 2)} | ${s.round(r.nodeMs + r.pgMs + r.clientMs, 2)} |`;
+    }),
     '',
     `**Profile** (\`node --cpu-prof\`, a separate process running the 8-client engine-service loop on the same database: ${prof.run.commandsPerSecond.toFixed(0)} commands/s; ` +
       `CPU during it: Node ${prof.cpu.node} %, PostgreSQL ${prof.cpu.postgres} %, machine ${prof.cpu.machine} % of one core). Self time inside the ${prof.windowMs} ms run window:`,
