@@ -16,7 +16,12 @@ export interface LiveApi {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of ad-hoc test queries
   q(sql: string, params?: unknown[]): Promise<any[]>;
   /** A request over a real socket to 127.0.0.1, bounded in time. */
-  send(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string; contentType?: string }): Promise<Answer>;
+  send(
+    method: string,
+    path: string,
+    /** timeoutMs: how long the answer may take (30 s unless said). */
+    options?: { token?: string; body?: unknown; raw?: string; contentType?: string; timeoutMs?: number },
+  ): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,12 @@ export async function startLiveApi(env: Record<string, string> = {}): Promise<Li
         payload = JSON.stringify(options.body);
         headers['Content-Type'] = 'application/json';
       }
-      const res = await fetch(`${base}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
       const text = await res.text();
       let body: unknown;
       try {
