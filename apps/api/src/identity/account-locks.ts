@@ -25,6 +25,8 @@ const MAX_WAIT_MS = 15_000;
 export class AccountLocks implements OnApplicationShutdown {
   private connection?: Promise<Client>;
   private current?: Client;
+  /** The statement before the next one on the lock connection. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -52,14 +54,22 @@ export class AccountLocks implements OnApplicationShutdown {
     if (connection) await connection.then((c) => c.end()).catch(() => undefined);
   }
 
-  private async query<T>(client: Client, fn: 'pg_try_advisory_lock' | 'pg_advisory_unlock', key: string): Promise<T> {
-    try {
-      const result = await client.query<{ ok: T }>(`SELECT ${fn}($1, hashtext($2)) AS ok`, [LOGIN_LOCKS, key]);
-      return result.rows[0].ok;
-    } catch (error) {
-      this.drop(client);
-      throw error;
-    }
+  /**
+   * One statement at a time on the shared connection: attempts for different accounts run at once, and pg's own
+   * queueing of a query sent while another runs is deprecated (it goes in pg 9).
+   */
+  private query<T>(client: Client, fn: 'pg_try_advisory_lock' | 'pg_advisory_unlock', key: string): Promise<T> {
+    const run = this.turn.then(async () => {
+      try {
+        const result = await client.query<{ ok: T }>(`SELECT ${fn}($1, hashtext($2)) AS ok`, [LOGIN_LOCKS, key]);
+        return result.rows[0].ok;
+      } catch (error) {
+        this.drop(client);
+        throw error;
+      }
+    });
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   private client(): Promise<Client> {
