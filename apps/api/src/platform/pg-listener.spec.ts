@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { LISTENER_APPLICATION_NAME, PgListener, type ChannelSubscriber } from './pg-listener';
@@ -95,6 +96,34 @@ describe('PgListener: one LISTEN connection per api process', () => {
     await notify('zw_test_e', 'x');
     await until(() => b.heard.includes('n:x'), 'the notification');
     expect(a.heard).toEqual(['listening']);
+  });
+
+  it('sends one LISTEN at a time, also when channels are subscribed while it is still listening on others', async () => {
+    const fresh = new PgListener({ options: { url: db.url } } as unknown as DataSource);
+    const query = Client.prototype.query;
+    const running = new WeakMap<object, number>();
+    let overlapped = 0;
+    // Every query of any pg client in this test: the listener's own are the LISTENs.
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      const n = running.get(this) ?? 0;
+      if (n > 0) overlapped += 1;
+      running.set(this, n + 1);
+      const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+      if (result instanceof Promise) void result.finally(() => running.set(this, (running.get(this) ?? 1) - 1)).catch(() => undefined);
+      else running.set(this, n);
+      return result;
+    } as typeof query;
+    try {
+      const channels = Array.from({ length: 6 }, (_, i) => `zw_test_many_${i}`);
+      for (const channel of channels.slice(0, 3)) fresh.subscribe(channel, recorder().subscriber);
+      await fresh.ready(channels[0]);
+      for (const channel of channels.slice(3)) fresh.subscribe(channel, recorder().subscriber);
+      for (const channel of channels) expect(await fresh.ready(channel)).toBe(true);
+    } finally {
+      Client.prototype.query = query;
+      await fresh.close();
+    }
+    expect(overlapped).toBe(0);
   });
 
   it('answers ready() false at once when the database cannot be reached, and nothing once closed', async () => {

@@ -33,6 +33,8 @@ export class PgListener implements OnModuleDestroy {
   private client?: Client;
   private retry?: NodeJS.Timeout;
   private closed = false;
+  /** The LISTEN before the next one. */
+  private turn: Promise<void> = Promise.resolve();
   /** Whether the last attempt failed (the warning is logged once per outage, not once per second). */
   private down = false;
 
@@ -126,17 +128,25 @@ export class PgListener implements OnModuleDestroy {
     connecting.catch((error: unknown) => lose(error instanceof Error ? error : undefined));
   }
 
-  /** LISTENs on one more channel of the open connection, then tells that channel's subscribers. */
-  private async listenOn(client: Client, channel: string): Promise<void> {
-    try {
-      await client.query(`LISTEN ${channel}`);
-    } catch {
-      // The connection failed under the query: its 'error' or 'end' handler takes it from here.
-      return;
-    }
-    if (this.client !== client || this.heard.has(channel)) return;
-    this.heard.add(channel);
-    for (const subscriber of [...(this.subscribers.get(channel) ?? [])]) subscriber.listening?.();
+  /**
+   * LISTENs on one more channel of the open connection, then tells that channel's subscribers. One LISTEN at a time:
+   * a subscription may come while the connection is still listening on the others (pg's own queueing is deprecated).
+   */
+  private listenOn(client: Client, channel: string): Promise<void> {
+    const run = this.turn.then(async () => {
+      if (this.client !== client || this.heard.has(channel)) return;
+      try {
+        await client.query(`LISTEN ${channel}`);
+      } catch {
+        // The connection failed under the query: its 'error' or 'end' handler takes it from here.
+        return;
+      }
+      if (this.client !== client || this.heard.has(channel)) return;
+      this.heard.add(channel);
+      for (const subscriber of [...(this.subscribers.get(channel) ?? [])]) subscriber.listening?.();
+    });
+    this.turn = run;
+    return run;
   }
 
   private scheduleReconnect(): void {
