@@ -12,8 +12,9 @@ export const PRINCIPALS_CHANGED_CHANNEL = 'zw_principals_changed';
  * PRINCIPALS_CHANGED_CHANNEL: any committed change to sessions, users, user_roles or units (a logout, a password
  * change, a disabled account, a role taken away, a second factor reset, on any api process or by hand in psql)
  * takes the sessions it concerns (a session, a person's, or all for a unit) out of every listening process as soon
- * as PostgreSQL delivers the notification, and this process's own identity writes take them out before they answer. Without the listener (not yet connected, connection lost) nothing is
- * kept: every request reads its session. Expiry (the session's and the access token's) is checked on every request.
+ * as PostgreSQL delivers the notification, and this process's own identity writes take them out before they answer.
+ * Without the listener (not yet connected, connection lost) nothing is kept: every request reads its session. Expiry
+ * (the session's and the access token's) is checked on every request.
  */
 @Injectable()
 export class SessionCache<Row extends object = object> extends NotifiedCache<Row> implements OnModuleDestroy {

@@ -5,7 +5,10 @@ import type { PgListener } from './pg-listener';
 export type CacheTicket = number;
 
 export interface NotifiedCacheOptions {
-  /** The channel whose notifications empty the cache, or the part `affected` names (sent at commit by the writes that change what is kept). */
+  /**
+   * The channel whose notifications empty the cache, or the part `affected` names (sent at commit by the writes that
+   * change what is kept).
+   */
   channel: string;
   /** How long a row is kept; 0 keeps nothing and never listens, Infinity keeps it until a notification. */
   ttlMs: number;
