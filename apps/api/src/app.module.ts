@@ -100,11 +100,7 @@ export class AppModule {
         DataCollectionModule,
       ],
       controllers: [HealthController],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: APP_FILTER, useClass: ErrorFilter },
-        PgListener,
-      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: ErrorFilter }, PgListener],
       exports: [APP_CONFIG, PgListener],
     };
   }
