@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppError } from '../platform/errors';
+import { OneAtATime } from '../platform/one-at-a-time';
 
 /** Namespace of these locks among the platform's advisory locks (7242001 migrations, 7242003 demo seed). */
 const LOGIN_LOCKS = 7242010;
@@ -25,8 +26,8 @@ const MAX_WAIT_MS = 15_000;
 export class AccountLocks implements OnApplicationShutdown {
   private connection?: Promise<Client>;
   private current?: Client;
-  /** The statement before the next one on the lock connection. */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** Statements on the lock connection, one at a time: attempts for different accounts run at once. */
+  private readonly statements = new OneAtATime();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -54,12 +55,8 @@ export class AccountLocks implements OnApplicationShutdown {
     if (connection) await connection.then((c) => c.end()).catch(() => undefined);
   }
 
-  /**
-   * One statement at a time on the shared connection: attempts for different accounts run at once, and pg's own
-   * queueing of a query sent while another runs is deprecated (it goes in pg 9).
-   */
   private query<T>(client: Client, fn: 'pg_try_advisory_lock' | 'pg_advisory_unlock', key: string): Promise<T> {
-    const run = this.turn.then(async () => {
+    return this.statements.run(async () => {
       try {
         const result = await client.query<{ ok: T }>(`SELECT ${fn}($1, hashtext($2)) AS ok`, [LOGIN_LOCKS, key]);
         return result.rows[0].ok;
@@ -68,8 +65,6 @@ export class AccountLocks implements OnApplicationShutdown {
         throw error;
       }
     });
-    this.turn = run.catch(() => undefined);
-    return run;
   }
 
   private client(): Promise<Client> {

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { OneAtATime } from './one-at-a-time';
 
 /** The listening connection's application_name, so an operator (and the lost-connection tests) can tell it. */
 export const LISTENER_APPLICATION_NAME = 'zw-listener';
@@ -33,8 +34,8 @@ export class PgListener implements OnModuleDestroy {
   private client?: Client;
   private retry?: NodeJS.Timeout;
   private closed = false;
-  /** The LISTEN before the next one. */
-  private turn: Promise<void> = Promise.resolve();
+  /** LISTENs one at a time: a subscription may come while the connection is still listening on the others. */
+  private readonly listens = new OneAtATime();
   /** Whether the last attempt failed (the warning is logged once per outage, not once per second). */
   private down = false;
 
@@ -128,12 +129,9 @@ export class PgListener implements OnModuleDestroy {
     connecting.catch((error: unknown) => lose(error instanceof Error ? error : undefined));
   }
 
-  /**
-   * LISTENs on one more channel of the open connection, then tells that channel's subscribers. One LISTEN at a time:
-   * a subscription may come while the connection is still listening on the others (pg's own queueing is deprecated).
-   */
+  /** LISTENs on one more channel of the open connection, then tells that channel's subscribers. */
   private listenOn(client: Client, channel: string): Promise<void> {
-    const run = this.turn.then(async () => {
+    return this.listens.run(async () => {
       if (this.client !== client || this.heard.has(channel)) return;
       try {
         await client.query(`LISTEN ${channel}`);
@@ -145,8 +143,6 @@ export class PgListener implements OnModuleDestroy {
       this.heard.add(channel);
       for (const subscriber of [...(this.subscribers.get(channel) ?? [])]) subscriber.listening?.();
     });
-    this.turn = run;
-    return run;
   }
 
   private scheduleReconnect(): void {
